@@ -1,0 +1,454 @@
+#define LOG_MODULE "cli"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "device.h"
+#include "fs.h"
+#include "kv.h"
+#include "log.h"
+#include "record.h"
+#include "rules.h"
+#include "screen.h"
+#include "store.h"
+#include "submit.h"
+
+#define MAX_INPUT (1u << 20)
+
+static const char usage[] =
+	"usage: spean [--data-dir DIR] COMMAND [ARGS]\n"
+	"\n"
+	"Spean kiosk: legal-aid screening and sealed requests.\n"
+	"\n"
+	"commands:\n"
+	"  screen --facts FILE [--rules FILE]   print the screening outcome as JSON\n"
+	"  rules check FILE                    validate a rules file\n"
+	"  identity                            print this kiosk's public signing key (hex)\n"
+	"  provision --center-key FILE         set the center's public key (requests are sealed to it)\n"
+	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
+	"                                      store a sealed request; prints its id once durable\n"
+	"  requests status                     print 'held N' and 'delivered N'\n"
+	"  check                               full integrity check of the database\n"
+	"  audit                               print the audit log (events, never personal data)\n"
+	"\n"
+	"The data dir is --data-dir, else $SPEAN_DATA_DIR, else " DEVICE_DEFAULT_DIR ".\n"
+	"Exit status: 0 done, 1 failed (I/O or damaged data), 2 bad input, usage or refused.\n";
+
+struct opts {
+	const char *data_dir;
+	const char *facts;
+	const char *contact;
+	const char *rules;
+	const char *center_key;
+	const char *lang;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "spean: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see 'spean --help')\n");
+	return 2;
+}
+
+/* Parse --name VALUE options after the command words; returns 0 or exit code. */
+static int parse_opts(int argc, char **argv, int i, struct opts *o, const char *allowed)
+{
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		const char **slot = NULL;
+		if (!strcmp(a, "--facts"))
+			slot = &o->facts;
+		else if (!strcmp(a, "--contact"))
+			slot = &o->contact;
+		else if (!strcmp(a, "--rules"))
+			slot = &o->rules;
+		else if (!strcmp(a, "--center-key"))
+			slot = &o->center_key;
+		else if (!strcmp(a, "--lang"))
+			slot = &o->lang;
+		else if (!strcmp(a, "--data-dir"))
+			slot = &o->data_dir;
+		if (!slot || !strstr(allowed, a))
+			return usage_error("unexpected argument '%s'", a);
+		if (i + 1 >= argc)
+			return usage_error("%s needs a value", a);
+		*slot = argv[++i];
+	}
+	return 0;
+}
+
+/*
+ * Print a parse error as "spean: FILE:LINE: reason" when the message
+ * starts with "line N: ", else "spean: FILE: message".
+ */
+static void input_error(const char *path, const char *msg)
+{
+	unsigned line;
+	int off = 0;
+	if (sscanf(msg, "line %u: %n", &line, &off) == 1 && off > 0)
+		fprintf(stderr, "spean: %s:%u: %s\n", path, line, msg + off);
+	else
+		fprintf(stderr, "spean: %s: %s\n", path, msg);
+}
+
+static int load_rules(const char *path, struct rules **out)
+{
+	struct diag d = {""};
+	struct buf b;
+	buf_init(&b);
+	int rc;
+	if (path) {
+		rc = fs_read_file(path, MAX_INPUT, &b, &d);
+		if (rc) {
+			fprintf(stderr, "spean: %s\n", d.msg);
+			buf_finish(&b);
+			return 2;
+		}
+	} else {
+		buf_append(&b, (const char *)spean_builtin_rules, spean_builtin_rules_len);
+	}
+	rc = rules_parse(b.data, b.len, out, &d);
+	buf_finish(&b);
+	if (rc) {
+		input_error(path ? path : "(built-in rules)", d.msg);
+		return 2;
+	}
+	return 0;
+}
+
+static struct date today(void)
+{
+	struct date t;
+	clock_today(&t.y, &t.m, &t.d);
+	return t;
+}
+
+/* Read and parse a facts file; prints "file:line: reason" and returns 2 on error. */
+static int load_facts(const char *path, struct facts *f, struct date *on)
+{
+	struct diag d = {""};
+	struct buf b;
+	buf_init(&b);
+	int rc = fs_read_file(path, MAX_INPUT, &b, &d);
+	if (rc) {
+		fprintf(stderr, "spean: %s\n", d.msg);
+		buf_finish(&b);
+		return 2;
+	}
+	rc = facts_parse(b.data, b.len, f, &d);
+	buf_finish_wipe(&b);
+	if (!rc) {
+		*on = facts_known(f, F_REQUEST_DATE) ? f->request_date : today();
+		rc = facts_check(f, *on, &d);
+	}
+	if (rc) {
+		input_error(path, d.msg);
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_screen(struct opts *o)
+{
+	if (!o->facts)
+		return usage_error("screen needs --facts FILE%s", "");
+	struct rules *rules;
+	struct facts f;
+	struct date on;
+	int rc = load_rules(o->rules, &rules);
+	if (rc)
+		return rc;
+	if ((rc = load_facts(o->facts, &f, &on))) {
+		rules_destroy(rules);
+		return rc;
+	}
+	struct screen_result res;
+	struct buf out;
+	buf_init(&out);
+	screen(rules, &f, on, &res);
+	screen_result_json(rules, &res, &out);
+	printf("%s\n", out.data);
+	buf_finish(&out);
+	rules_destroy(rules);
+	return 0;
+}
+
+static int cmd_rules_check(const char *path)
+{
+	struct rules *r;
+	int rc = load_rules(path, &r);
+	if (rc)
+		return rc;
+	printf("%s: ok, version %s, %d groups (%d dated variants)\n", path, r->version, r->nslots, r->ngroups);
+	rules_destroy(r);
+	return 0;
+}
+
+static int open_device(struct opts *o, struct device *dev)
+{
+	struct diag d = {""};
+	int rc = device_open(device_data_dir(o->data_dir), dev, &d);
+	if (rc) {
+		fprintf(stderr, "spean: %s\n", d.msg);
+		return rc == ERR_PARSE ? 2 : 1;
+	}
+	return 0;
+}
+
+static int open_store(struct device *dev, unsigned flags, struct store **st)
+{
+	struct diag d = {""};
+	int rc = store_open(dev->dir, flags, st, &d);
+	if (rc && rc != ERR_NOTFOUND)
+		fprintf(stderr, "spean: %s\n", d.msg);
+	return rc;
+}
+
+static int cmd_identity(struct opts *o)
+{
+	struct device dev;
+	int rc = open_device(o, &dev);
+	if (rc)
+		return rc;
+	char hex[2 * CRYPT_SIGN_PK + 1];
+	hex_encode(dev.sign_pk, CRYPT_SIGN_PK, hex);
+	printf("%s\n", hex);
+	device_close(&dev);
+	return 0;
+}
+
+static int cmd_provision(struct opts *o)
+{
+	if (!o->center_key)
+		return usage_error("provision needs --center-key FILE%s", "");
+	struct device dev;
+	int rc = open_device(o, &dev);
+	if (rc)
+		return rc;
+	struct diag d = {""};
+	rc = device_provision(&dev, o->center_key, &d);
+	if (rc) {
+		fprintf(stderr, "spean: %s\n", d.msg);
+		device_close(&dev);
+		return rc == ERR_PARSE || rc == ERR_INVAL ? 2 : 1;
+	}
+	struct store *st;
+	if (!open_store(&dev, 0, &st)) {
+		char hex[2 * CRYPT_BOX_PK + 1], detail[128];
+		hex_encode(dev.center_pk, CRYPT_BOX_PK, hex);
+		snprintf(detail, sizeof detail, "center_key=%.16s", hex);
+		store_audit(st, "center_key_set", detail, &d);
+		store_close(st);
+	}
+	printf("center key set\n");
+	device_close(&dev);
+	return 0;
+}
+
+static int cmd_requests_add(struct opts *o)
+{
+	if (!o->facts || !o->contact)
+		return usage_error("requests add needs --facts FILE and --contact FILE%s", "");
+	if (o->lang && strcmp(o->lang, "vi") && strcmp(o->lang, "km"))
+		return usage_error("--lang is vi or km, not '%s'", o->lang);
+	struct device dev;
+	struct rules *rules = NULL;
+	struct store *st = NULL;
+	struct contact c;
+	struct facts f;
+	struct date on;
+	struct diag d = {""};
+	int rc, ex = 2;
+	contact_init(&c);
+	if ((rc = open_device(o, &dev)))
+		return rc;
+	if (!dev.has_center) {
+		fprintf(stderr, "spean: this kiosk has no center key yet: run 'spean provision --center-key FILE' first\n");
+		goto out;
+	}
+	if (load_rules(o->rules, &rules) || load_facts(o->facts, &f, &on))
+		goto out;
+	struct buf b;
+	buf_init(&b);
+	rc = fs_read_file(o->contact, MAX_INPUT, &b, &d);
+	if (rc) {
+		fprintf(stderr, "spean: %s\n", d.msg);
+		buf_finish_wipe(&b);
+		goto out;
+	}
+	rc = contact_parse(b.data, b.len, &c, &d);
+	buf_finish_wipe(&b);
+	if (rc || (rc = contact_validate(&c, &d))) {
+		input_error(o->contact, d.msg);
+		goto out;
+	}
+	if (!c.consent_text)
+		c.consent_text = xstrdup("cli-1");
+	ex = 1;
+	if (open_store(&dev, 0, &st))
+		goto out;
+	unsigned char id[RECORD_ID_LEN];
+	uint64_t seq;
+	rc = submit_request(st, &dev, rules, &f, on, &c, o->lang ? o->lang : "vi", id, &seq, &d);
+	if (rc) {
+		fprintf(stderr, "spean: request not stored: %s\n", d.msg[0] ? d.msg : err_message(rc));
+		ex = rc == ERR_REFUSED || rc == ERR_STATE || rc == ERR_INVAL ? 2 : 1;
+		goto out;
+	}
+	char hex[2 * RECORD_ID_LEN + 1];
+	hex_encode(id, RECORD_ID_LEN, hex);
+	printf("%s\n", hex);
+	fflush(stdout);
+	ex = 0;
+out:
+	contact_finish(&c);
+	store_close(st);
+	rules_destroy(rules);
+	device_close(&dev);
+	return ex;
+}
+
+static int cmd_requests_status(struct opts *o)
+{
+	struct device dev;
+	int rc = open_device(o, &dev);
+	if (rc)
+		return rc;
+	struct store *st;
+	struct store_counts n = {0, 0};
+	rc = open_store(&dev, STORE_NO_CREATE, &st);
+	if (rc == 0) {
+		struct diag d = {""};
+		rc = store_count(st, &n, &d);
+		if (rc)
+			fprintf(stderr, "spean: %s\n", d.msg);
+		store_close(st);
+	} else if (rc == ERR_NOTFOUND) {
+		rc = 0;
+	}
+	device_close(&dev);
+	if (rc)
+		return 1;
+	printf("held %llu\ndelivered %llu\n", (unsigned long long)n.held, (unsigned long long)n.delivered);
+	return 0;
+}
+
+static int cmd_check(struct opts *o)
+{
+	struct device dev;
+	int rc = open_device(o, &dev);
+	if (rc)
+		return rc;
+	struct store *st;
+	rc = open_store(&dev, STORE_CHECK_FULL, &st);
+	device_close(&dev);
+	if (rc)
+		return 1;
+	store_close(st);
+	printf("database ok\n");
+	return 0;
+}
+
+static int print_audit(void *ctx, int64_t n, int64_t wall, const char *event, const char *detail)
+{
+	(void)ctx;
+	printf("%lld wall=%lld %s %s\n", (long long)n, (long long)wall, event, detail);
+	return 0;
+}
+
+static int cmd_audit(struct opts *o)
+{
+	struct device dev;
+	int rc = open_device(o, &dev);
+	if (rc)
+		return rc;
+	struct store *st;
+	struct diag d = {""};
+	rc = open_store(&dev, 0, &st);
+	device_close(&dev);
+	if (rc)
+		return 1;
+	rc = store_each_audit(st, print_audit, NULL, &d);
+	if (rc)
+		fprintf(stderr, "spean: %s\n", d.msg);
+	store_close(st);
+	return rc ? 1 : 0;
+}
+
+int cli_main(int argc, char **argv)
+{
+	struct opts o;
+	memset(&o, 0, sizeof o);
+	int i = 1;
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--version")) {
+			printf("spean %s\n", SPEAN_VERSION);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) {
+			o.data_dir = argv[i + 1];
+			i += 2;
+			continue;
+		}
+		return usage_error("unknown option '%s'", argv[i]);
+	}
+	if (i >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = argv[i++];
+	const char *sub = i < argc ? argv[i] : "";
+	int rc;
+	if (!strcmp(cmd, "screen")) {
+		if ((rc = parse_opts(argc, argv, i, &o, "--facts --rules")))
+			return rc;
+		return cmd_screen(&o);
+	}
+	if (!strcmp(cmd, "rules")) {
+		if (strcmp(sub, "check") || i + 2 != argc)
+			return usage_error("usage: spean rules check FILE%s", "");
+		return cmd_rules_check(argv[i + 1]);
+	}
+	if (!strcmp(cmd, "identity")) {
+		if ((rc = parse_opts(argc, argv, i, &o, "--data-dir")))
+			return rc;
+		return cmd_identity(&o);
+	}
+	if (!strcmp(cmd, "provision")) {
+		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --data-dir")))
+			return rc;
+		return cmd_provision(&o);
+	}
+	if (!strcmp(cmd, "check")) {
+		if ((rc = parse_opts(argc, argv, i, &o, "--data-dir")))
+			return rc;
+		return cmd_check(&o);
+	}
+	if (!strcmp(cmd, "audit")) {
+		if ((rc = parse_opts(argc, argv, i, &o, "--data-dir")))
+			return rc;
+		return cmd_audit(&o);
+	}
+	if (!strcmp(cmd, "requests")) {
+		if (!strcmp(sub, "add")) {
+			if ((rc = parse_opts(argc, argv, i + 1, &o, "--facts --contact --rules --lang --data-dir")))
+				return rc;
+			return cmd_requests_add(&o);
+		}
+		if (!strcmp(sub, "status")) {
+			if ((rc = parse_opts(argc, argv, i + 1, &o, "--data-dir")))
+				return rc;
+			return cmd_requests_status(&o);
+		}
+		return usage_error("usage: spean requests add|status ...%s", "");
+	}
+	return usage_error("unknown command '%s'", cmd);
+}

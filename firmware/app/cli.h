@@ -1,0 +1,12 @@
+/* app/cli: the `spean` command line (composition root for one-shot commands). */
+#ifndef SPEAN_APP_CLI_H
+#define SPEAN_APP_CLI_H
+
+/* Exit codes: 0 done, 1 failed (I/O, damaged data), 2 bad input, usage or refused. */
+int cli_main(int argc, char **argv);
+
+/* The rules built into the binary (firmware/content/eligibility.rules). */
+extern const unsigned char spean_builtin_rules[];
+extern const unsigned long spean_builtin_rules_len;
+
+#endif

@@ -1,0 +1,32 @@
+/* app/device: the kiosk's data dir, its Ed25519 identity and the center key it seals to. */
+#ifndef SPEAN_APP_DEVICE_H
+#define SPEAN_APP_DEVICE_H
+
+#include "crypt.h"
+#include "err.h"
+
+#define DEVICE_DEFAULT_DIR "/var/lib/spean"
+#define DEVICE_IDENTITY_FILE "identity.key"
+#define DEVICE_CENTER_FILE "center.pub"
+
+struct device {
+	char *dir;
+	unsigned char sign_pk[CRYPT_SIGN_PK];
+	unsigned char sign_sk[CRYPT_SIGN_SK];
+	int has_center;
+	unsigned char center_pk[CRYPT_BOX_PK];
+};
+
+/* --data-dir, else $SPEAN_DATA_DIR, else /var/lib/spean. Returned string is static or arg. */
+const char *device_data_dir(const char *arg);
+/*
+ * Create the data dir (0700) if needed, load the identity or make one on
+ * first start (written durably, 0600), and load the center key if provisioned.
+ */
+int device_open(const char *dir, struct device *dev, struct diag *d);
+void device_close(struct device *dev);
+
+/* Set the center's X25519 public key from a key file (durable). */
+int device_provision(struct device *dev, const char *keyfile, struct diag *d);
+
+#endif

@@ -1,0 +1,14 @@
+/* base/clock: the wall clock, read in one place (it is unreliable on a kiosk: never order by it). */
+#ifndef SPEAN_BASE_CLOCK_H
+#define SPEAN_BASE_CLOCK_H
+
+#include <stdint.h>
+
+/* Today's local calendar date. SPEAN_TODAY=YYYY-MM-DD overrides (tests, demos). */
+void clock_today(int *year, int *month, int *day);
+/* Wall-clock seconds since the epoch (for audit display only). */
+int64_t clock_wall_seconds(void);
+/* Monotonic nanoseconds (for durations and benchmarks). */
+uint64_t clock_mono_ns(void);
+
+#endif

@@ -1,0 +1,217 @@
+#include "kv.h"
+
+#include <string.h>
+
+int utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	while (p < e) {
+		unsigned c = *p;
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		size_t need;
+		unsigned cp, min;
+		if ((c & 0xE0) == 0xC0) {
+			need = 1, cp = c & 0x1F, min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			need = 2, cp = c & 0x0F, min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			need = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return 0;
+		}
+		if ((size_t)(e - p) <= need)
+			return 0;
+		for (size_t i = 1; i <= need; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		p += need + 1;
+	}
+	return 1;
+}
+
+void kv_reader_init(struct kv_reader *r, const char *text, size_t len, unsigned flags)
+{
+	r->p = text;
+	r->end = text + len;
+	r->line = 0;
+	r->flags = flags;
+}
+
+int kv_eq(const char *s, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+}
+
+static void trim(const char **b, const char **e)
+{
+	while (*b < *e && is_blank(**b))
+		(*b)++;
+	while (*e > *b && is_blank((*e)[-1]))
+		(*e)--;
+}
+
+int kv_next(struct kv_reader *r, struct kv_item *it, struct diag *d)
+{
+	while (r->p < r->end) {
+		const char *b = r->p;
+		const char *nl = memchr(b, '\n', (size_t)(r->end - b));
+		const char *e = nl ? nl : r->end;
+		r->p = nl ? nl + 1 : r->end;
+		r->line++;
+		if (e > b && e[-1] == '\r')
+			e--;
+		if (!utf8_valid(b, (size_t)(e - b))) {
+			diag_set(d, "line %u: not valid UTF-8 text", r->line);
+			return ERR_PARSE;
+		}
+		for (const char *q = b; q < e; q++) {
+			if ((unsigned char)*q < 0x20 && *q != '\t') {
+				diag_set(d, "line %u: control character in line", r->line);
+				return ERR_PARSE;
+			}
+		}
+		trim(&b, &e);
+		if (b == e || *b == '#')
+			continue;
+		if (r->flags & KV_INLINE_COMMENTS) {
+			const char *h = memchr(b, '#', (size_t)(e - b));
+			if (h) {
+				e = h;
+				trim(&b, &e);
+			}
+		}
+		it->line = r->line;
+		if (*b == '[') {
+			if (!(r->flags & KV_SECTIONS)) {
+				diag_set(d, "line %u: sections ('[...]') are not allowed here", r->line);
+				return ERR_PARSE;
+			}
+			if (e[-1] != ']' || e - b < 3) {
+				diag_set(d, "line %u: section header must look like '[name]'", r->line);
+				return ERR_PARSE;
+			}
+			const char *sb = b + 1, *se = e - 1;
+			trim(&sb, &se);
+			if (sb == se) {
+				diag_set(d, "line %u: empty section header", r->line);
+				return ERR_PARSE;
+			}
+			it->is_section = 1;
+			it->key = sb;
+			it->key_len = (size_t)(se - sb);
+			it->value = se;
+			it->value_len = 0;
+			return 1;
+		}
+		const char *k = b;
+		while (b < e && is_key_char(*b))
+			b++;
+		if (b == k) {
+			diag_set(d, "line %u: expected 'key = value' (keys use a-z, 0-9, '_' and '.')", r->line);
+			return ERR_PARSE;
+		}
+		const char *ke = b;
+		while (b < e && is_blank(*b))
+			b++;
+		if (b == e || *b != '=') {
+			diag_set(d, "line %u: expected '=' after key '%.*s'", r->line, (int)(ke - k > 64 ? 64 : ke - k), k);
+			return ERR_PARSE;
+		}
+		b++;
+		trim(&b, &e);
+		it->is_section = 0;
+		it->key = k;
+		it->key_len = (size_t)(ke - k);
+		it->value = b;
+		it->value_len = (size_t)(e - b);
+		return 1;
+	}
+	return 0;
+}
+
+void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int hex_decode(const char *in, size_t len, unsigned char *out, size_t n)
+{
+	if (len != 2 * n)
+		return ERR_PARSE;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return ERR_PARSE;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int keyfile_parse(const char *text, size_t len, unsigned char *key, size_t keylen, struct diag *d)
+{
+	int found = 0;
+	unsigned line = 0;
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end, *b = p;
+		p = nl ? nl + 1 : end;
+		line++;
+		while (b < e && (*b == ' ' || *b == '\t' || *b == '\r'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		if (b == e || *b == '#')
+			continue;
+		if (found) {
+			diag_set(d, "line %u: more than one key in the file", line);
+			return ERR_PARSE;
+		}
+		if (hex_decode(b, (size_t)(e - b), key, keylen)) {
+			diag_set(d, "line %u: expected %zu hexadecimal characters", line, 2 * keylen);
+			return ERR_PARSE;
+		}
+		found = 1;
+	}
+	if (!found) {
+		diag_set(d, "no key in the file");
+		return ERR_PARSE;
+	}
+	return 0;
+}
+

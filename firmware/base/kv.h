@@ -1,0 +1,57 @@
+/* base/kv: the line format shared by facts, contact, rules and config files ("key = value"). */
+#ifndef SPEAN_BASE_KV_H
+#define SPEAN_BASE_KV_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/*
+ * Format: UTF-8 text, one "key = value" per line; keys are [a-z0-9_.]+;
+ * whitespace around key and value is trimmed; blank lines are skipped; a line
+ * whose first non-blank character is '#' is a comment. With KV_INLINE_COMMENTS
+ * a '#' anywhere starts a comment (values then cannot contain '#'). With
+ * KV_SECTIONS a line "[name arg]" starts a section. Control characters other
+ * than tab, invalid UTF-8 and NUL bytes are errors.
+ */
+enum {
+	KV_INLINE_COMMENTS = 1u << 0,
+	KV_SECTIONS = 1u << 1,
+};
+
+struct kv_item {
+	unsigned line;
+	int is_section;    /* 1: key holds the section text between the brackets */
+	const char *key;   /* not NUL-terminated */
+	size_t key_len;
+	const char *value; /* not NUL-terminated; may be empty */
+	size_t value_len;
+};
+
+struct kv_reader {
+	const char *p, *end;
+	unsigned line;
+	unsigned flags;
+};
+
+void kv_reader_init(struct kv_reader *r, const char *text, size_t len, unsigned flags);
+/* 1: an item; 0: end of input; ERR_PARSE: bad line (d says "line N: why"). */
+int kv_next(struct kv_reader *r, struct kv_item *it, struct diag *d);
+/* Compare a (ptr,len) to a C string. */
+int kv_eq(const char *s, size_t n, const char *lit);
+
+/* 1 if s[0..n) is valid UTF-8 without NUL; 0 otherwise. */
+int utf8_valid(const char *s, size_t n);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void hex_encode(const unsigned char *in, size_t n, char *out);
+/* Decode exactly 2n hex chars (upper or lower); 0 or ERR_PARSE. */
+int hex_decode(const char *in, size_t len, unsigned char *out, size_t n);
+
+/*
+ * Parse a key file: one line of 2*keylen hex characters; '#' comment lines
+ * and blank space around are allowed. ERR_PARSE with d naming the line.
+ */
+int keyfile_parse(const char *text, size_t len, unsigned char *key, size_t keylen, struct diag *d);
+
+#endif

@@ -1,0 +1,156 @@
+/* Tests for base: kv lines, UTF-8, hex, buffers, durable files, errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "err.h"
+#include "fs.h"
+#include "kv.h"
+#include "mem.h"
+#include "testlib.h"
+
+static int count_items(const char *text, unsigned flags, struct diag *d, int *rc)
+{
+	struct kv_reader r;
+	struct kv_item it;
+	int n = 0;
+	kv_reader_init(&r, text, strlen(text), flags);
+	while ((*rc = kv_next(&r, &it, d)) > 0)
+		n++;
+	return n;
+}
+
+static void test_kv(void)
+{
+	const char *t = "# comment\n\n  a = 1  \nb.c=two words # not a comment\r\n[group R01]\nx =\n";
+	struct kv_reader r;
+	struct kv_item it;
+	struct diag d = {""};
+	kv_reader_init(&r, t, strlen(t), KV_SECTIONS);
+	CHECK_INT(kv_next(&r, &it, &d), 1);
+	CHECK(kv_eq(it.key, it.key_len, "a") && kv_eq(it.value, it.value_len, "1"));
+	CHECK_INT(it.line, 3);
+	CHECK_INT(kv_next(&r, &it, &d), 1);
+	CHECK(kv_eq(it.key, it.key_len, "b.c"));
+	CHECK(kv_eq(it.value, it.value_len, "two words # not a comment"));
+	CHECK_INT(kv_next(&r, &it, &d), 1);
+	CHECK(it.is_section && kv_eq(it.key, it.key_len, "group R01"));
+	CHECK_INT(kv_next(&r, &it, &d), 1);
+	CHECK(kv_eq(it.key, it.key_len, "x") && it.value_len == 0);
+	CHECK_INT(kv_next(&r, &it, &d), 0);
+
+	int rc;
+	CHECK_INT(count_items("a = 1 # c\n", KV_INLINE_COMMENTS, &d, &rc), 1);
+	kv_reader_init(&r, "a = 1 # c\n", 10, KV_INLINE_COMMENTS);
+	kv_next(&r, &it, &d);
+	CHECK(kv_eq(it.value, it.value_len, "1"));
+
+	count_items("a = 1\nnot a pair\n", 0, &d, &rc);
+	CHECK_INT(rc, ERR_PARSE);
+	CHECK_STR(d.msg, "line 2: expected '=' after key 'not'");
+	count_items("A = 1\n", 0, &d, &rc);
+	CHECK_INT(rc, ERR_PARSE);
+	count_items("[s]\n", 0, &d, &rc);
+	CHECK_INT(rc, ERR_PARSE);
+	count_items("a = \xff\n", 0, &d, &rc);
+	CHECK_INT(rc, ERR_PARSE);
+	CHECK_STR(d.msg, "line 1: not valid UTF-8 text");
+	count_items("a = b\x01\n", 0, &d, &rc);
+	CHECK_INT(rc, ERR_PARSE);
+	char nul[] = "a = b\0c\n";
+	kv_reader_init(&r, nul, sizeof nul - 1, 0);
+	CHECK_INT(kv_next(&r, &it, &d), ERR_PARSE);
+	/* Vietnamese and Khmer values pass. */
+	CHECK_INT(count_items("name = Thạch Thị Sô Phia\nkm = ស្ត្រី\n", 0, &d, &rc), 2);
+	CHECK_INT(rc, 0);
+}
+
+static void test_utf8_hex(void)
+{
+	CHECK(utf8_valid("abc", 3));
+	CHECK(utf8_valid("\xe1\x9e\x80", 3));      /* KA */
+	CHECK(!utf8_valid("\xc0\x80", 2));         /* overlong NUL */
+	CHECK(!utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	CHECK(!utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	CHECK(!utf8_valid("\xe1\x9e", 2));         /* truncated */
+	unsigned char in[3] = {0x00, 0xab, 0xff}, out[3];
+	char hex[7];
+	hex_encode(in, 3, hex);
+	CHECK_STR(hex, "00abff");
+	CHECK_INT(hex_decode("00ABff", 6, out, 3), 0);
+	CHECK(!memcmp(in, out, 3));
+	CHECK_INT(hex_decode("00abf", 5, out, 3), ERR_PARSE);
+	CHECK_INT(hex_decode("00abfg", 6, out, 3), ERR_PARSE);
+
+	unsigned char key[4];
+	struct diag d;
+	CHECK_INT(keyfile_parse("# c\n  0a0b0c0d \n\n", 17, key, 4, &d), 0);
+	CHECK_INT(key[3], 0x0d);
+	CHECK_INT(keyfile_parse("0a0b0c0d\n0a0b0c0d\n", 18, key, 4, &d), ERR_PARSE);
+	CHECK_STR(d.msg, "line 2: more than one key in the file");
+	CHECK_INT(keyfile_parse("# only a comment\n", 17, key, 4, &d), ERR_PARSE);
+}
+
+static void test_buf(void)
+{
+	struct buf b;
+	buf_init(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%d,", i);
+	CHECK(b.len > 3000 && b.data[b.len] == '\0');
+	buf_finish_wipe(&b);
+	CHECK(b.data == NULL && b.len == 0);
+	buf_put_json_string(&b, "a\"b\\c\n\x01");
+	CHECK_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
+	buf_finish(&b);
+}
+
+static void test_fs(void)
+{
+	char *dir = t_tmpdir("base");
+	char *sub = fs_join(dir, "x/y/z");
+	struct diag d;
+	CHECK_INT(fs_mkdir_p(sub, 0700, &d), 0);
+	char *f = fs_join(sub, "file");
+	CHECK_INT(fs_write_durable(f, "hello", 5, 0600, &d), 0);
+	CHECK_INT(fs_write_durable(f, "world!", 6, 0600, &d), 0);
+	struct stat st;
+	CHECK(stat(f, &st) == 0 && (st.st_mode & 0777) == 0600);
+	struct buf b;
+	buf_init(&b);
+	CHECK_INT(fs_read_file(f, 100, &b, &d), 0);
+	CHECK_STR(b.data, "world!");
+	buf_finish(&b);
+	CHECK_INT(fs_read_file(f, 3, &b, &d), ERR_TOOBIG);
+	buf_finish(&b);
+	char *tmp = fs_join(sub, "file.tmp");
+	CHECK(!fs_exists(tmp));
+	CHECK_INT(fs_read_file("/nonexistent/x", 10, &b, &d), ERR_NOTFOUND);
+	buf_finish(&b);
+	free(tmp);
+	free(f);
+	free(sub);
+	t_rmtree(dir);
+	free(dir);
+}
+
+static void test_err(void)
+{
+	CHECK_STR(err_name(ERR_NOSPACE), "ERR_NOSPACE");
+	CHECK_STR(err_name(-999), "ERR_UNKNOWN");
+	CHECK_INT(err_from_errno(28 /* ENOSPC */), ERR_NOSPACE);
+	struct diag d;
+	diag_set(&d, "line %d: x", 3);
+	diag_prefix(&d, "%s:", "f");
+	CHECK_STR(d.msg, "f:line 3: x");
+}
+
+int main(void)
+{
+	test_kv();
+	test_utf8_hex();
+	test_buf();
+	test_fs();
+	test_err();
+	return t_done("base_test");
+}

@@ -1,0 +1,96 @@
+#include "crypt.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+void crypt_init(void)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "spean: libsodium could not initialise\n");
+		abort();
+	}
+}
+
+void crypt_random(void *out, size_t n)
+{
+	randombytes_buf(out, n);
+}
+
+void crypt_sign_keypair(unsigned char pk[CRYPT_SIGN_PK], unsigned char sk[CRYPT_SIGN_SK])
+{
+	crypto_sign_keypair(pk, sk);
+}
+
+void crypt_sign(unsigned char sig[CRYPT_SIG], const void *msg, size_t n, const unsigned char sk[CRYPT_SIGN_SK])
+{
+	crypto_sign_detached(sig, NULL, msg, n, sk);
+}
+
+int crypt_verify(const unsigned char sig[CRYPT_SIG], const void *msg, size_t n, const unsigned char pk[CRYPT_SIGN_PK])
+{
+	return crypto_sign_verify_detached(sig, msg, n, pk) == 0 ? 0 : ERR_CRYPTO;
+}
+
+void crypt_sign_sk_to_pk(unsigned char pk[CRYPT_SIGN_PK], const unsigned char sk[CRYPT_SIGN_SK])
+{
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
+}
+
+void crypt_box_keypair(unsigned char pk[CRYPT_BOX_PK], unsigned char sk[CRYPT_BOX_SK])
+{
+	crypto_box_keypair(pk, sk);
+}
+
+void crypt_seal(const void *plain, size_t n, const unsigned char pk[CRYPT_BOX_PK], struct buf *out)
+{
+	size_t padded_max = n + CRYPT_PAD_BLOCK;
+	unsigned char *tmp = xmalloc(padded_max);
+	memcpy(tmp, plain, n);
+	size_t padded;
+	if (sodium_pad(&padded, tmp, n, CRYPT_PAD_BLOCK, padded_max))
+		abort(); /* cannot happen: padded_max is always enough */
+	buf_reserve(out, padded + crypto_box_SEALBYTES);
+	crypto_box_seal((unsigned char *)out->data + out->len, tmp, padded, pk);
+	out->len += padded + crypto_box_SEALBYTES;
+	out->data[out->len] = '\0';
+	sodium_memzero(tmp, padded_max);
+	free(tmp);
+}
+
+int crypt_seal_open(const void *sealed, size_t n, const unsigned char pk[CRYPT_BOX_PK],
+		    const unsigned char sk[CRYPT_BOX_SK], struct buf *out)
+{
+	if (n < crypto_box_SEALBYTES + CRYPT_PAD_BLOCK)
+		return ERR_CRYPTO;
+	size_t padded = n - crypto_box_SEALBYTES;
+	unsigned char *tmp = xmalloc(padded);
+	int rc = ERR_CRYPTO;
+	size_t len;
+	if (crypto_box_seal_open(tmp, sealed, n, pk, sk) == 0 &&
+	    sodium_unpad(&len, tmp, padded, CRYPT_PAD_BLOCK) == 0) {
+		buf_append(out, tmp, len);
+		rc = 0;
+	}
+	sodium_memzero(tmp, padded);
+	free(tmp);
+	return rc;
+}
+
+void crypt_hash(unsigned char out[CRYPT_HASH], const void *msg, size_t n)
+{
+	crypto_generichash(out, CRYPT_HASH, msg, n, NULL, 0);
+}
+
+void crypt_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}
+
+int crypt_memcmp(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0 ? 0 : 1;
+}

@@ -1,0 +1,54 @@
+/* crypt: Spean's small wrapper over libsodium (the only includer of sodium.h). */
+#ifndef SPEAN_CRYPT_H
+#define SPEAN_CRYPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem.h"
+
+#define CRYPT_SIGN_PK 32
+#define CRYPT_SIGN_SK 64
+#define CRYPT_SIG 64
+#define CRYPT_BOX_PK 32
+#define CRYPT_BOX_SK 32
+#define CRYPT_SEAL_OVERHEAD 48
+#define CRYPT_HASH 32
+#define CRYPT_PAD_BLOCK 256
+
+/* Initialise libsodium; aborts if it cannot (no entropy source). Idempotent. */
+void crypt_init(void);
+void crypt_random(void *out, size_t n);
+
+/* Ed25519 device identity. */
+void crypt_sign_keypair(unsigned char pk[CRYPT_SIGN_PK], unsigned char sk[CRYPT_SIGN_SK]);
+void crypt_sign(unsigned char sig[CRYPT_SIG], const void *msg, size_t n, const unsigned char sk[CRYPT_SIGN_SK]);
+/* 0 if valid, ERR_CRYPTO otherwise. */
+int crypt_verify(const unsigned char sig[CRYPT_SIG], const void *msg, size_t n, const unsigned char pk[CRYPT_SIGN_PK]);
+/* Public key from a secret key. */
+void crypt_sign_sk_to_pk(unsigned char pk[CRYPT_SIGN_PK], const unsigned char sk[CRYPT_SIGN_SK]);
+
+/* X25519 center key pair. */
+void crypt_box_keypair(unsigned char pk[CRYPT_BOX_PK], unsigned char sk[CRYPT_BOX_SK]);
+
+/*
+ * Seal plaintext to the center's public key (crypto_box_seal: an ephemeral
+ * key per message, so each request has its own key and the sender cannot
+ * open the result). The plaintext is padded to a multiple of
+ * CRYPT_PAD_BLOCK first so lengths do not reveal how long a name is.
+ * out receives the sealed bytes.
+ */
+void crypt_seal(const void *plain, size_t n, const unsigned char pk[CRYPT_BOX_PK], struct buf *out);
+/* Open and unpad; out receives the plaintext. 0 or ERR_CRYPTO. */
+int crypt_seal_open(const void *sealed, size_t n, const unsigned char pk[CRYPT_BOX_PK],
+		    const unsigned char sk[CRYPT_BOX_SK], struct buf *out);
+
+/* BLAKE2b-256. */
+void crypt_hash(unsigned char out[CRYPT_HASH], const void *msg, size_t n);
+
+/* Wipe secrets. */
+void crypt_wipe(void *p, size_t n);
+/* Constant-time compare: 0 if equal. */
+int crypt_memcmp(const void *a, const void *b, size_t n);
+
+#endif

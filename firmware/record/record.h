@@ -1,0 +1,74 @@
+/* record: a request's content (facts, outcome, contact, consent), its text form, sealing and signing. */
+#ifndef SPEAN_RECORD_H
+#define SPEAN_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypt.h"
+#include "err.h"
+#include "facts.h"
+#include "mem.h"
+#include "screen.h"
+
+#define RECORD_ID_LEN 16
+#define RECORD_FORMAT "spean-request-1"
+
+/* What a resident (or a staff member for them) entered. All strings are UTF-8, owned. */
+struct contact {
+	char *name;               /* required, 1..100 bytes */
+	char *phone;              /* optional; digits, spaces, '.', '-', leading '+' */
+	char *commune_code;       /* required; 5 digits (new provincial commune code) */
+	char *address;            /* optional; old address as text, <= 300 bytes */
+	char *matter;             /* optional; short description, <= 1000 bytes */
+	char *requester_relation; /* optional; set when the requester is not the beneficiary */
+	int consent;              /* 1 only for an explicit "yes" */
+	char *consent_text;       /* id of the consent wording shown ("cli-1", "kiosk-vi-1") */
+};
+
+void contact_init(struct contact *c);
+/* Wipes and frees every string. */
+void contact_finish(struct contact *c);
+/*
+ * Parse a contact file (key = value; '#' only starts a comment at the start
+ * of a line). Unknown or duplicate keys, bad values: ERR_PARSE with
+ * "line N: reason" (never quoting the personal value itself). A missing or
+ * non-"yes" consent is not a parse error: check contact_validate.
+ */
+int contact_parse(const char *text, size_t len, struct contact *c, struct diag *d);
+/* Required fields present and consent given: 0, ERR_REFUSED (consent) or ERR_INVAL. */
+int contact_validate(const struct contact *c, struct diag *d);
+
+/* A request as the center sees it after opening. */
+struct request {
+	unsigned char id[RECORD_ID_LEN];
+	char *lang;
+	struct facts facts;
+	enum outcome outcome;
+	char *groups;        /* "R01 R02" */
+	char *review_groups; /* "R04" */
+	int urgent;
+	char *rules_version;
+	struct contact contact;
+};
+
+void request_init(struct request *r);
+void request_finish(struct request *r);
+
+/* Serialise to the plaintext form (kv lines) that gets sealed. */
+void record_write_plain(const unsigned char id[RECORD_ID_LEN], const char *lang, const struct facts *f,
+			const struct rules *rules, const struct screen_result *res, const struct contact *c,
+			struct buf *out);
+/* Parse the plaintext form (the center side). ERR_PARSE with d = "line N: reason". */
+int record_parse_plain(const char *text, size_t len, struct request *out, struct diag *d);
+
+/*
+ * The bytes a device signs for a stored record: a domain tag, the device
+ * key, id, sequence number, urgent flag and the hash of the sealed bytes.
+ */
+#define RECORD_SIGNED_LEN (12 + CRYPT_SIGN_PK + RECORD_ID_LEN + 8 + 1 + CRYPT_HASH)
+void record_signed_bytes(unsigned char out[RECORD_SIGNED_LEN], const unsigned char device_pk[CRYPT_SIGN_PK],
+			 const unsigned char id[RECORD_ID_LEN], uint64_t seq, int urgent,
+			 const unsigned char hash[CRYPT_HASH]);
+
+#endif

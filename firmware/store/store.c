@@ -1,0 +1,504 @@
+#define LOG_MODULE "store"
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fs.h"
+#include "log.h"
+#include "mem.h"
+
+struct store {
+	sqlite3 *db;
+	char *dir;
+	char *path;
+	sqlite3_stmt *find_id, *insert, *next_seq, *audit_ins, *audit_last;
+};
+
+static int map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_FULL:
+		return ERR_NOSPACE;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return ERR_DAMAGED;
+	case SQLITE_CONSTRAINT:
+		return ERR_CONFLICT;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	default:
+		return ERR_IO;
+	}
+}
+
+static int db_fail(struct store *st, int rc, const char *what, struct diag *d)
+{
+	int code = map_rc(rc);
+	diag_set(d, "%s: %s (%s)", st->path, what, sqlite3_errstr(rc));
+	log_error("db_error op=%s sqlite=%d code=%s", what, rc, err_name(code));
+	return code;
+}
+
+static int exec(struct store *st, const char *sql, struct diag *d)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : db_fail(st, rc, "statement failed", d);
+}
+
+static const char *const schema_v1 =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE requests("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" id BLOB NOT NULL UNIQUE CHECK(length(id) = 16),"
+	" hash BLOB NOT NULL CHECK(length(hash) = 32),"
+	" urgent INTEGER NOT NULL CHECK(urgent IN (0, 1)),"
+	" sealed BLOB NOT NULL,"
+	" sig BLOB NOT NULL CHECK(length(sig) = 64),"
+	" state INTEGER NOT NULL DEFAULT 0 CHECK(state IN (0, 1)),"
+	" receipt BLOB);"
+	"CREATE INDEX requests_state ON requests(state, urgent DESC, seq);"
+	"CREATE TABLE audit("
+	" n INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" wall INTEGER NOT NULL,"
+	" event TEXT NOT NULL,"
+	" detail TEXT NOT NULL);"
+	"CREATE TRIGGER audit_append_only_u BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	"CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	"CREATE TRIGGER requests_immutable BEFORE UPDATE OF seq, id, hash, urgent, sealed, sig ON requests"
+	" BEGIN SELECT RAISE(ABORT, 'requests are immutable'); END;";
+
+/* Migrations by user_version: entry i moves the schema from version i to i+1. */
+static const char *const migrations[] = {schema_v1};
+#define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
+
+static int prepare(struct store *st, sqlite3_stmt **s, const char *sql, struct diag *d)
+{
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL);
+	return rc == SQLITE_OK ? 0 : db_fail(st, rc, "prepare failed", d);
+}
+
+static int count_damaged(const char *dir)
+{
+	char *dd = fs_join(dir, "damaged");
+	int n = 0;
+	for (int i = 0; i < 1000; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "spean-%d.db", i);
+		char *p = fs_join(dd, name);
+		int e = fs_exists(p);
+		free(p);
+		if (!e)
+			break;
+		n++;
+	}
+	free(dd);
+	return n;
+}
+
+/* Move dir/spean.db (with -wal and -shm) to dir/damaged/spean-N.db. */
+static int quarantine(const char *dir, const char *path, char *where, size_t wn)
+{
+	char *dd = fs_join(dir, "damaged");
+	if (mkdir(dd, 0700) && errno != EEXIST) {
+		free(dd);
+		return ERR_IO;
+	}
+	int n = count_damaged(dir);
+	snprintf(where, wn, "%s/spean-%d.db", dd, n);
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	for (int i = 0; i < 4; i++) {
+		char from[4096], to[4096];
+		snprintf(from, sizeof from, "%s%s", path, sfx[i]);
+		snprintf(to, sizeof to, "%s%s", where, sfx[i]);
+		if (rename(from, to) && errno != ENOENT) {
+			free(dd);
+			return ERR_IO;
+		}
+	}
+	fs_sync_dir(dd);
+	fs_sync_dir(dir);
+	free(dd);
+	return 0;
+}
+
+static int damaged(struct store **stp, const char *why, struct diag *d)
+{
+	struct store *st = *stp;
+	char *dir = xstrdup(st->dir), *path = xstrdup(st->path);
+	char where[4096];
+	store_close(st);
+	*stp = NULL;
+	if (quarantine(dir, path, where, sizeof where))
+		diag_set(d, "%s is damaged (%s) and could not be moved aside; the kiosk stops here", path, why);
+	else
+		diag_set(d, "%s is damaged (%s); it was moved to %s for the office to recover. "
+			    "The next start makes a new, empty database", path, why, where);
+	log_error("db_damaged reason=%s", why);
+	free(dir);
+	free(path);
+	return ERR_DAMAGED;
+}
+
+static int run_check(struct store *st, const char *pragma, char *why, size_t wn)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, pragma, -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(why, wn, "%s", sqlite3_errstr(rc));
+		return map_rc(rc) == ERR_DAMAGED ? ERR_DAMAGED : map_rc(rc);
+	}
+	int bad = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		if (t && strcmp(t, "ok")) {
+			bad = 1;
+			snprintf(why, wn, "integrity check: %.200s", t);
+			break;
+		}
+	}
+	if (!bad && rc != SQLITE_DONE) {
+		snprintf(why, wn, "%s", sqlite3_errstr(rc));
+		bad = map_rc(rc) == ERR_DAMAGED;
+		if (!bad) {
+			sqlite3_finalize(s);
+			return map_rc(rc);
+		}
+	}
+	sqlite3_finalize(s);
+	return bad ? ERR_DAMAGED : 0;
+}
+
+int store_check(struct store *st, struct diag *d)
+{
+	char why[256];
+	int rc = run_check(st, "PRAGMA integrity_check", why, sizeof why);
+	if (rc)
+		diag_set(d, "%s: %s", st->path, rc == ERR_DAMAGED ? why : err_message(rc));
+	return rc;
+}
+
+static int get_user_version(struct store *st, int *v)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int migrate(struct store *st, int from, struct diag *d)
+{
+	for (int v = from; v < NMIGRATIONS; v++) {
+		char sql[64];
+		int rc = exec(st, "BEGIN IMMEDIATE", d);
+		if (rc)
+			return rc;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec(st, migrations[v], d)) || (rc = exec(st, sql, d))) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		if ((rc = exec(st, "COMMIT", d)))
+			return rc;
+		log_info("schema_migrated to=%d", v + 1);
+	}
+	return 0;
+}
+
+int store_open(const char *dir, unsigned flags, struct store **out, struct diag *d)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	st->dir = xstrdup(dir);
+	st->path = fs_join(dir, STORE_DB_NAME);
+	*out = NULL;
+	int existed = fs_exists(st->path);
+	if (!existed && (flags & STORE_NO_CREATE)) {
+		diag_set(d, "%s: no database yet (nothing has been stored)", st->path);
+		store_close(st);
+		return ERR_NOTFOUND;
+	}
+	int rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		int code = db_fail(st, rc, "cannot open", d);
+		store_close(st);
+		return code;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (!existed)
+		chmod(st->path, 0600);
+	char why[256] = "";
+	int v = 0;
+	rc = get_user_version(st, &v);
+	if (rc != SQLITE_OK) {
+		if (map_rc(rc) == ERR_DAMAGED)
+			return damaged(&st, sqlite3_errstr(rc), d);
+		int code = db_fail(st, rc, "cannot read", d);
+		store_close(st);
+		return code;
+	}
+	if (v > NMIGRATIONS) {
+		diag_set(d, "%s: made by a newer Spean (schema %d, this one knows %d)", st->path, v, NMIGRATIONS);
+		store_close(st);
+		return ERR_STATE;
+	}
+	/* No personal data is ever in clear here, but keep temp files in memory and freed pages zeroed anyway. */
+	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
+			      "PRAGMA secure_delete=ON; PRAGMA cell_size_check=ON; PRAGMA foreign_keys=ON;";
+	rc = sqlite3_exec(st->db, pragmas, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		if (map_rc(rc) == ERR_DAMAGED)
+			return damaged(&st, sqlite3_errstr(rc), d);
+		int code = db_fail(st, rc, "cannot configure", d);
+		store_close(st);
+		return code;
+	}
+	int crc = run_check(st, (flags & STORE_CHECK_FULL) ? "PRAGMA integrity_check" : "PRAGMA quick_check(1)", why,
+			    sizeof why);
+	(void)crc;
+	if (crc == ERR_DAMAGED)
+		return damaged(&st, why, d);
+	if ((rc = migrate(st, v, d))) {
+		store_close(st);
+		return rc;
+	}
+	if ((rc = prepare(st, &st->find_id, "SELECT seq, hash FROM requests WHERE id = ?1", d)) ||
+	    (rc = prepare(st, &st->next_seq, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0) + 1", d)) ||
+	    (rc = prepare(st, &st->insert,
+			  "INSERT INTO requests(seq, id, hash, urgent, sealed, sig) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", d)) ||
+	    (rc = prepare(st, &st->audit_ins, "INSERT INTO audit(wall, event, detail) VALUES(?1, ?2, ?3)", d)) ||
+	    (rc = prepare(st, &st->audit_last, "SELECT wall FROM audit ORDER BY n DESC LIMIT 1", d))) {
+		store_close(st);
+		return rc;
+	}
+	if (v == 0) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "schema=%d damaged_before=%d", NMIGRATIONS, count_damaged(dir));
+		if ((rc = store_audit(st, "db_created", detail, d))) {
+			store_close(st);
+			return rc;
+		}
+	}
+	int nd = count_damaged(dir);
+	if (nd)
+		log_warn("damaged_db_kept count=%d dir=%s/damaged action=bring_to_office", nd, dir);
+	*out = st;
+	return 0;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_finalize(st->find_id);
+	sqlite3_finalize(st->insert);
+	sqlite3_finalize(st->next_seq);
+	sqlite3_finalize(st->audit_ins);
+	sqlite3_finalize(st->audit_last);
+	if (st->db)
+		sqlite3_close(st->db);
+	free(st->dir);
+	free(st->path);
+	free(st);
+}
+
+/* Inside a transaction: append an audit row, with a clock_jump row first if time went back. */
+static int audit_in_tx(struct store *st, const char *event, const char *detail, struct diag *d)
+{
+	int64_t now = clock_wall_seconds();
+	int rc = sqlite3_step(st->audit_last);
+	int64_t last = rc == SQLITE_ROW ? sqlite3_column_int64(st->audit_last, 0) : now;
+	sqlite3_reset(st->audit_last);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(st, rc, "audit read failed", d);
+	for (int pass = 0; pass < 2; pass++) {
+		char jump[96];
+		const char *ev = event, *det = detail;
+		if (pass == 0) {
+			/* Allow a few minutes of skew before calling it a jump. */
+			if (now >= last - 300)
+				continue;
+			snprintf(jump, sizeof jump, "from=%lld to=%lld", (long long)last, (long long)now);
+			ev = "clock_jump";
+			det = jump;
+			log_warn("clock_jump from=%lld to=%lld", (long long)last, (long long)now);
+		}
+		sqlite3_bind_int64(st->audit_ins, 1, now);
+		sqlite3_bind_text(st->audit_ins, 2, ev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st->audit_ins, 3, det, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st->audit_ins);
+		sqlite3_reset(st->audit_ins);
+		sqlite3_clear_bindings(st->audit_ins);
+		if (rc != SQLITE_DONE)
+			return db_fail(st, rc, "audit write failed", d);
+	}
+	return 0;
+}
+
+static int commit_or_rollback(struct store *st, int rc, struct diag *d)
+{
+	if (rc == 0) {
+		int crc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+		if (crc == SQLITE_OK)
+			return 0;
+		rc = db_fail(st, crc, "commit failed", d);
+	}
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int store_audit(struct store *st, const char *event, const char *detail, struct diag *d)
+{
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "begin failed", d);
+	return commit_or_rollback(st, audit_in_tx(st, event, detail, d), d);
+}
+
+int store_put_request(struct store *st, struct store_request *r, store_sign_fn sign, void *ctx, struct diag *d)
+{
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "begin failed", d);
+	int res = 0;
+	sqlite3_bind_blob(st->find_id, 1, r->id, STORE_ID_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st->find_id);
+	if (rc == SQLITE_ROW) {
+		const void *h = sqlite3_column_blob(st->find_id, 1);
+		int same = h && sqlite3_column_bytes(st->find_id, 1) == STORE_HASH_LEN && !memcmp(h, r->hash, STORE_HASH_LEN);
+		r->seq = (uint64_t)sqlite3_column_int64(st->find_id, 0);
+		sqlite3_reset(st->find_id);
+		sqlite3_clear_bindings(st->find_id);
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		if (same)
+			return 0;
+		diag_set(d, "a request with this id but different content is already stored");
+		log_error("request_conflict seq=%llu", (unsigned long long)r->seq);
+		return ERR_CONFLICT;
+	}
+	sqlite3_reset(st->find_id);
+	sqlite3_clear_bindings(st->find_id);
+	if (rc != SQLITE_DONE)
+		return commit_or_rollback(st, db_fail(st, rc, "lookup failed", d), d);
+
+	rc = sqlite3_step(st->next_seq);
+	r->seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st->next_seq, 0) : 0;
+	sqlite3_reset(st->next_seq);
+	if (rc != SQLITE_ROW)
+		return commit_or_rollback(st, db_fail(st, rc, "sequence read failed", d), d);
+	if (sign)
+		sign(ctx, r);
+	sqlite3_bind_int64(st->insert, 1, (sqlite3_int64)r->seq);
+	sqlite3_bind_blob(st->insert, 2, r->id, STORE_ID_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st->insert, 3, r->hash, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(st->insert, 4, r->urgent ? 1 : 0);
+	sqlite3_bind_blob(st->insert, 5, r->sealed, (int)r->sealed_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st->insert, 6, r->sig, STORE_SIG_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st->insert);
+	sqlite3_reset(st->insert);
+	sqlite3_clear_bindings(st->insert);
+	if (rc != SQLITE_DONE)
+		res = db_fail(st, rc, "insert failed", d);
+	if (!res) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "seq=%llu urgent=%d", (unsigned long long)r->seq, r->urgent ? 1 : 0);
+		res = audit_in_tx(st, "request_added", detail, d);
+	}
+	res = commit_or_rollback(st, res, d);
+	if (!res)
+		log_info("request_added seq=%llu urgent=%d", (unsigned long long)r->seq, r->urgent ? 1 : 0);
+	return res;
+}
+
+int store_count(struct store *st, struct store_counts *out, struct diag *d)
+{
+	sqlite3_stmt *s;
+	memset(out, 0, sizeof *out);
+	int rc = sqlite3_prepare_v2(st->db, "SELECT state, count(*) FROM requests GROUP BY state", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "count failed", d);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint64_t n = (uint64_t)sqlite3_column_int64(s, 1);
+		if (sqlite3_column_int(s, 0) == STORE_DELIVERED)
+			out->delivered = n;
+		else
+			out->held = n;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, "count failed", d);
+}
+
+int store_each_request(struct store *st, store_request_fn cb, void *ctx, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT seq, id, hash, urgent, sealed, sig, state FROM requests ORDER BY seq", -1,
+				    &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "read failed", d);
+	int res = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_request r;
+		memset(&r, 0, sizeof r);
+		r.seq = (uint64_t)sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) != STORE_ID_LEN || sqlite3_column_bytes(s, 2) != STORE_HASH_LEN ||
+		    sqlite3_column_bytes(s, 5) != STORE_SIG_LEN) {
+			res = ERR_DAMAGED;
+			diag_set(d, "%s: request seq=%llu has a malformed row", st->path, (unsigned long long)r.seq);
+			break;
+		}
+		memcpy(r.id, sqlite3_column_blob(s, 1), STORE_ID_LEN);
+		memcpy(r.hash, sqlite3_column_blob(s, 2), STORE_HASH_LEN);
+		r.urgent = sqlite3_column_int(s, 3);
+		r.sealed = sqlite3_column_blob(s, 4);
+		r.sealed_len = (size_t)sqlite3_column_bytes(s, 4);
+		memcpy(r.sig, sqlite3_column_blob(s, 5), STORE_SIG_LEN);
+		r.state = sqlite3_column_int(s, 6);
+		if ((res = cb(ctx, &r)))
+			break;
+	}
+	if (!res && rc != SQLITE_DONE)
+		res = db_fail(st, rc, "read failed", d);
+	sqlite3_finalize(s);
+	return res;
+}
+
+int store_each_audit(struct store *st, store_audit_fn cb, void *ctx, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT n, wall, event, detail FROM audit ORDER BY n", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "audit read failed", d);
+	int res = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((res = cb(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+			      (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3))))
+			break;
+	if (!res && rc != SQLITE_DONE)
+		res = db_fail(st, rc, "audit read failed", d);
+	sqlite3_finalize(s);
+	return res;
+}

@@ -1,0 +1,85 @@
+/* store: the kiosk's durable storage (SQLite, the only includer of sqlite3.h): sealed requests and the audit log. */
+#ifndef SPEAN_STORE_H
+#define SPEAN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define STORE_ID_LEN 16
+#define STORE_HASH_LEN 32
+#define STORE_SIG_LEN 64
+#define STORE_DB_NAME "spean.db"
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+enum {
+	/* Run PRAGMA integrity_check (O(size)); without it only the header and schema are checked. */
+	STORE_CHECK_FULL = 1u << 0,
+	/* Open an existing database only (read-mostly commands must not create one). */
+	STORE_NO_CREATE = 1u << 1,
+};
+
+/*
+ * Open (and create or migrate) dir/spean.db. WAL, synchronous=FULL, temp
+ * files in memory. A damaged database is moved to dir/damaged/ and
+ * ERR_DAMAGED returned with d naming where it went; it is never recreated
+ * silently (the next open creates a fresh one and records the event).
+ */
+int store_open(const char *dir, unsigned flags, struct store **out, struct diag *d);
+void store_close(struct store *st);
+
+/* A sealed request as stored. Nothing in it is personal in clear. */
+struct store_request {
+	uint64_t seq;
+	unsigned char id[STORE_ID_LEN];
+	unsigned char hash[STORE_HASH_LEN];  /* hash of sealed */
+	int urgent;
+	const unsigned char *sealed;
+	size_t sealed_len;
+	unsigned char sig[STORE_SIG_LEN];
+	int state;                           /* STORE_HELD or STORE_DELIVERED */
+};
+
+enum { STORE_HELD = 0, STORE_DELIVERED = 1 };
+
+/*
+ * Called inside the write transaction once the sequence number is known,
+ * to fill r->sig (the device signs id, seq, urgent and hash).
+ */
+typedef void (*store_sign_fn)(void *ctx, struct store_request *r);
+
+/*
+ * Store a sealed request durably: returns 0 only after the commit has
+ * reached the disk (fsync). Idempotent: the same id with the same hash
+ * returns 0 and the original seq; the same id with another hash is
+ * ERR_CONFLICT. Disk full: ERR_NOSPACE; I/O: ERR_IO.
+ */
+int store_put_request(struct store *st, struct store_request *r, store_sign_fn sign, void *ctx,
+		      struct diag *d);
+
+struct store_counts {
+	uint64_t held;
+	uint64_t delivered;
+};
+int store_count(struct store *st, struct store_counts *out, struct diag *d);
+
+/* Visit requests in seq order; stop early if cb returns non-zero (returned). */
+typedef int (*store_request_fn)(void *ctx, const struct store_request *r);
+int store_each_request(struct store *st, store_request_fn cb, void *ctx, struct diag *d);
+
+/*
+ * Append to the audit log (what happened, never who said what): event is a
+ * fixed word, detail key=value ids and counts only. A wall clock that went
+ * back since the last entry adds a "clock_jump" entry first.
+ */
+int store_audit(struct store *st, const char *event, const char *detail, struct diag *d);
+typedef int (*store_audit_fn)(void *ctx, int64_t n, int64_t wall, const char *event, const char *detail);
+int store_each_audit(struct store *st, store_audit_fn cb, void *ctx, struct diag *d);
+
+/* Full integrity check of an open store: 0 or ERR_DAMAGED. */
+int store_check(struct store *st, struct diag *d);
+
+#endif

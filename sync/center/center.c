@@ -1,0 +1,130 @@
+#define LOG_MODULE "center"
+#include "center.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs.h"
+#include "kv.h"
+#include "log.h"
+#include "mem.h"
+
+static int write_hex(const char *dir, const char *name, const unsigned char *key, size_t n, unsigned mode,
+		     const char *comment, struct diag *d)
+{
+	char *path = fs_join(dir, name);
+	char *hex = xmalloc(2 * n + 1);
+	struct buf b;
+	buf_init(&b);
+	hex_encode(key, n, hex);
+	buf_printf(&b, "# %s\n%s\n", comment, hex);
+	int rc = fs_write_durable(path, b.data, b.len, mode, d);
+	crypt_wipe(hex, 2 * n + 1);
+	buf_finish_wipe(&b);
+	free(hex);
+	free(path);
+	return rc;
+}
+
+static int read_hex(const char *dir, const char *name, unsigned char *key, size_t n, struct diag *d)
+{
+	char *path = fs_join(dir, name);
+	struct buf b;
+	buf_init(&b);
+	int rc = fs_read_file(path, 4096, &b, d);
+	if (!rc && (rc = keyfile_parse(b.data, b.len, key, n, d)))
+		diag_prefix(d, "%s: ", path);
+	buf_finish_wipe(&b);
+	free(path);
+	return rc;
+}
+
+int center_init(const char *dir, struct center_keys *k, struct diag *d)
+{
+	crypt_init();
+	int rc = fs_mkdir_p(dir, 0700, d);
+	if (rc)
+		return rc;
+	char *sp = fs_join(dir, CENTER_SECRET_FILE);
+	int exists = fs_exists(sp);
+	free(sp);
+	if (exists) {
+		diag_set(d, "%s already holds a center key; refusing to replace it (kiosks seal to it)", dir);
+		return ERR_EXISTS;
+	}
+	crypt_box_keypair(k->pk, k->sk);
+	rc = write_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, 0600,
+		       "Spean center secret key (X25519). Opens every request: keep it on the office PC only.", d);
+	if (!rc)
+		rc = write_hex(dir, CENTER_PUBLIC_FILE, k->pk, CRYPT_BOX_PK, 0644,
+			       "Spean center public key: give this file to 'spean provision --center-key'.", d);
+	return rc;
+}
+
+int center_load(const char *dir, struct center_keys *k, struct diag *d)
+{
+	crypt_init();
+	int rc = read_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, d);
+	if (!rc)
+		rc = read_hex(dir, CENTER_PUBLIC_FILE, k->pk, CRYPT_BOX_PK, d);
+	return rc;
+}
+
+void center_keys_wipe(struct center_keys *k)
+{
+	crypt_wipe(k, sizeof *k);
+}
+
+static const char usage[] =
+	"usage: spean-center COMMAND --data-dir DIR\n"
+	"\n"
+	"Spean center: the legal-aid office's side.\n"
+	"\n"
+	"commands:\n"
+	"  init --data-dir DIR    make the center key pair; prints the public key (hex)\n"
+	"                         and writes DIR/center.pub for 'spean provision --center-key'\n"
+	"\n"
+	"Exit status: 0 done, 1 failed, 2 usage or refused.\n";
+
+int center_main(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *dir = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--data-dir") && i + 1 < argc)
+			dir = argv[++i];
+		else {
+			fprintf(stderr, "spean-center: unexpected argument '%s' (see --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!strcmp(argv[1], "init")) {
+		if (!dir) {
+			fprintf(stderr, "spean-center: init needs --data-dir DIR\n");
+			return 2;
+		}
+		struct center_keys k;
+		struct diag d = {""};
+		int rc = center_init(dir, &k, &d);
+		if (rc) {
+			fprintf(stderr, "spean-center: %s\n", d.msg);
+			center_keys_wipe(&k);
+			return rc == ERR_EXISTS ? 2 : 1;
+		}
+		char hex[2 * CRYPT_BOX_PK + 1];
+		hex_encode(k.pk, CRYPT_BOX_PK, hex);
+		printf("%s\n", hex);
+		center_keys_wipe(&k);
+		return 0;
+	}
+	fprintf(stderr, "spean-center: unknown command '%s' (see --help)\n", argv[1]);
+	return 2;
+}

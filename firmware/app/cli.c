@@ -289,8 +289,11 @@ static int cmd_requests_add(struct opts *o)
 	if (!c.consent_text)
 		c.consent_text = xstrdup("cli-1");
 	ex = 1;
-	if (open_store(&dev, 0, &st))
+	rc = store_open(dev.dir, 0, &st, &d);
+	if (rc) {
+		fprintf(stderr, "spean: request not stored: %s\n", d.msg);
 		goto out;
+	}
 	unsigned char id[RECORD_ID_LEN];
 	uint64_t seq;
 	rc = submit_request(st, &dev, rules, &f, on, &c, o->lang ? o->lang : "vi", id, &seq, &d);

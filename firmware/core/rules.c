@@ -14,6 +14,16 @@ struct defname {
 	int node;
 };
 
+/*
+ * Limits that keep hostile or broken rules files from crashing or hanging the
+ * kiosk: parentheses and 'not' recurse in the parser (RULES_MAX_DEPTH), and
+ * a [define] is a shared subtree that rules_eval walks once per use, so
+ * "D2 = D1 and D1", "D3 = D2 and D2", ... doubles the work per line: a
+ * condition's size with definitions expanded is capped at RULES_MAX_NODES.
+ * Real rules stay far below both.
+ */
+#define RULES_MAX_DEPTH 100
+
 struct pstate {
 	struct rules *r;
 	const char *p, *end;
@@ -23,6 +33,8 @@ struct pstate {
 	struct defname *defs;
 	int ndefs;
 	int failed;
+	int depth;    /* open '(' and 'not' */
+	int *size;    /* per node: nodes rules_eval visits at most (definitions expanded) */
 };
 
 static int fail(struct pstate *s, const char *fmt, const char *tok, size_t n)
@@ -41,8 +53,17 @@ static int new_node(struct pstate *s, struct rule_node n)
 	struct rules *r = s->r;
 	if (r->nnodes >= RULES_MAX_NODES)
 		return fail(s, "too many conditions%.*s", "", 0);
+	int size = 1;
+	if (n.op == N_NOT || n.op == N_AND || n.op == N_OR)
+		size += s->size[n.a];
+	if (n.op == N_AND || n.op == N_OR)
+		size += s->size[n.b];
+	if (size > RULES_MAX_NODES)
+		return fail(s, "condition too large once definitions are expanded%.*s", "", 0);
 	r->nodes = xrealloc(r->nodes, sizeof *r->nodes * (size_t)(r->nnodes + 1));
 	r->nodes[r->nnodes] = n;
+	s->size = xrealloc(s->size, sizeof *s->size * (size_t)(r->nnodes + 1));
+	s->size[r->nnodes] = size;
 	return r->nnodes++;
 }
 
@@ -140,7 +161,11 @@ static int parse_atom(struct pstate *s)
 	if (s->failed)
 		return -1;
 	if (accept(s, "(")) {
+		if (s->depth >= RULES_MAX_DEPTH)
+			return fail(s, "nested more than 100 deep%.*s", "", 0);
+		s->depth++;
 		int n = parse_or(s);
+		s->depth--;
 		if (n < 0)
 			return -1;
 		if (!accept(s, ")"))
@@ -211,7 +236,11 @@ static int parse_not(struct pstate *s)
 {
 	if (peek_word(s, "not")) {
 		s->p += 3;
+		if (s->depth >= RULES_MAX_DEPTH)
+			return fail(s, "nested more than 100 deep%.*s", "", 0);
+		s->depth++;
 		int a = parse_not(s);
+		s->depth--;
 		if (a < 0)
 			return -1;
 		return new_node(s, (struct rule_node){.op = N_NOT, .a = a});
@@ -634,10 +663,12 @@ int rules_parse(const char *text, size_t len, struct rules **out, struct diag *d
 		goto fail;
 	}
 	free(s.defs);
+	free(s.size);
 	*out = r;
 	return 0;
 fail:
 	free(s.defs);
+	free(s.size);
 	rules_destroy(r);
 	*out = NULL;
 	return rc ? rc : ERR_PARSE;

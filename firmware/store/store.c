@@ -48,7 +48,14 @@ static int map_rc(int rc)
 static int db_fail(struct store *st, int rc, const char *what, struct diag *d)
 {
 	int code = map_rc(rc);
-	diag_set(d, "%s: %s (%s)", st->path, what, sqlite3_errstr(rc));
+	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+	/* The OS reason says more than SQLite's ("No space left on device" vs "disk I/O error"). */
+	if (sys == ENOSPC)
+		code = ERR_NOSPACE;
+	if (sys)
+		diag_set(d, "%s: %s (%s: %s)", st->path, what, sqlite3_errstr(rc), strerror(sys));
+	else
+		diag_set(d, "%s: %s (%s)", st->path, what, sqlite3_errstr(rc));
 	log_error("db_error op=%s sqlite=%d code=%s", what, rc, err_name(code));
 	return code;
 }
@@ -137,28 +144,65 @@ static int quarantine(const char *dir, const char *path, char *where, size_t wn)
 	return 0;
 }
 
-static int damaged(struct store **stp, const char *why, struct diag *d)
+static int run_check_db(sqlite3 *db, const char *pragma, char *why, size_t wn);
+
+/*
+ * A second, independent look before anything is moved: a fresh read-only
+ * connection runs the full integrity check. A transient read error must
+ * not push a kiosk's held requests aside. 1 = damage confirmed.
+ */
+static int confirm_damage(const char *path, char *why, size_t wn)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	int confirmed = 0;
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(db, 1);
+		confirmed = run_check_db(db, "PRAGMA integrity_check", why, wn) == ERR_DAMAGED;
+	} else {
+		confirmed = map_rc(rc) == ERR_DAMAGED;
+	}
+	sqlite3_close(db);
+	return confirmed;
+}
+
+static int damaged(struct store **stp, const char *first_why, struct diag *d)
 {
 	struct store *st = *stp;
 	char *dir = xstrdup(st->dir), *path = xstrdup(st->path);
-	char where[4096];
+	char where[4096], why[256];
+	snprintf(why, sizeof why, "%s", first_why);
 	store_close(st);
 	*stp = NULL;
-	if (quarantine(dir, path, where, sizeof where))
+	int rc = ERR_DAMAGED;
+	if (!confirm_damage(path, why, sizeof why)) {
+		diag_set(d, "%s could not be read reliably (%s), but a second check found no damage; "
+			    "nothing was moved: try again", path, first_why);
+		log_warn("db_check_not_confirmed reason=%s", first_why);
+		rc = ERR_IO;
+	} else if (quarantine(dir, path, where, sizeof where)) {
 		diag_set(d, "%s is damaged (%s) and could not be moved aside; the kiosk stops here", path, why);
-	else
+		log_error("db_damaged reason=%s moved=no", why);
+	} else {
 		diag_set(d, "%s is damaged (%s); it was moved to %s for the office to recover. "
 			    "The next start makes a new, empty database", path, why, where);
-	log_error("db_damaged reason=%s", why);
+		log_error("db_damaged reason=%s moved=yes", why);
+	}
 	free(dir);
 	free(path);
-	return ERR_DAMAGED;
+	return rc;
 }
 
 static int run_check(struct store *st, const char *pragma, char *why, size_t wn)
 {
+	return run_check_db(st->db, pragma, why, wn);
+}
+
+/* ERR_DAMAGED only for what SQLite calls corruption; an I/O error is ERR_IO, never damage. */
+static int run_check_db(sqlite3 *db, const char *pragma, char *why, size_t wn)
+{
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, pragma, -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(db, pragma, -1, &s, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(why, wn, "%s", sqlite3_errstr(rc));
 		return map_rc(rc) == ERR_DAMAGED ? ERR_DAMAGED : map_rc(rc);
@@ -167,6 +211,13 @@ static int run_check(struct store *st, const char *pragma, char *why, size_t wn)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
 		if (t && strcmp(t, "ok")) {
+			/* integrity_check reports a page it could not read as a row: that is I/O, not damage. */
+			const char *ec = strstr(t, "error code=");
+			if (ec && (atoi(ec + 11) & 0xff) == SQLITE_IOERR) {
+				snprintf(why, wn, "read error during the check");
+				sqlite3_finalize(s);
+				return ERR_IO;
+			}
 			bad = 1;
 			snprintf(why, wn, "integrity check: %.200s", t);
 			break;

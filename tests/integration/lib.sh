@@ -1,0 +1,27 @@
+# Shared helpers for the shell integration tests (sourced). Needs SPEAN (binary) and CENTER set by CTest.
+set -u
+PASS=0
+FAIL=0
+T=$(mktemp -d "${TMPDIR:-/tmp}/spean-it-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+pass() { PASS=$((PASS + 1)); }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
+check() { # check DESCRIPTION COMMAND...
+	local what=$1; shift
+	if "$@"; then pass; else fail "$what"; fi
+}
+# run EXPECTED_RC CMD...: runs, keeps stdout in $T/out and stderr in $T/err
+run() {
+	local want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	if [ "$rc" = "$want" ]; then pass; else fail "exit $rc, want $want: $*"; sed 's/^/  stderr: /' "$T/err" >&2; fi
+}
+out_is() { if [ "$(cat "$T/out")" = "$1" ]; then pass; else fail "stdout: got '$(cat "$T/out")', want '$1'"; fi; }
+err_has() { if grep -qF -- "$1" "$T/err"; then pass; else fail "stderr lacks '$1': got '$(cat "$T/err")'"; fi; }
+out_empty() { if [ ! -s "$T/out" ]; then pass; else fail "stdout not empty: $(cat "$T/out")"; fi; }
+done_tests() {
+	echo "$(basename "$0"): $PASS passed, $FAIL failed"
+	[ "$FAIL" = 0 ]
+}

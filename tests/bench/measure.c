@@ -268,8 +268,8 @@ int report(const char *name, double value, const char *unit, struct goal g, doub
 		printf("  %-42s %20s  %-12s %-4s  %8s of %s (%s)\n", fig.name, fig.value, fig.goal, fig.verdict,
 		       fig.ratio, base_name, fmt_num(base, -1, bnum, sizeof bnum));
 	else
-		printf("  %-42s %20s  %-12s %-4s  %8s %s\n", fig.name, fig.value, fig.goal, fig.verdict, fig.ratio,
-		       fig.base);
+		printf("  %-42s %20s  %-12s %-4s  %8s%s%s\n", fig.name, fig.value, fig.goal, fig.verdict, fig.ratio,
+		       fig.base[0] ? " " : "", fig.base);
 	if (nfigures < MAX_FIGURES)
 		figures[nfigures++] = fig;
 	return missed;
@@ -303,7 +303,8 @@ int report_summary(void)
 	printf("  %-42s %20s  %-12s %-6s %8s  %s\n", "figure", "value", "goal", "result", "ratio", "baseline");
 	for (int i = 0; i < nfigures; i++) {
 		const struct figure *f = &figures[i];
-		printf("  %-42s %20s  %-12s %-6s %8s  %s\n", f->name, f->value, f->goal, f->verdict, f->ratio, f->base);
+		printf("  %-42s %20s  %-12s %-6s %8s%s%s\n", f->name, f->value, f->goal, f->verdict, f->ratio,
+		       f->base[0] ? "  " : "", f->base);
 		if (!strcmp(f->verdict, "PASS"))
 			met++;
 		else if (!strcmp(f->verdict, "MISS"))

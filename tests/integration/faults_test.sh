@@ -29,9 +29,13 @@ done
 inject() {
 	local point=$1 errno=$2 msg=$3 holder=
 	if [ "${4:-}" = hold ]; then
-		{ echo "select count(*) from requests;"; sleep 20; } | sqlite3 "$K/spean.db" >/dev/null &
+		rm -f "$T/hold"
+		mkfifo "$T/hold"
+		sqlite3 "$K/spean.db" <"$T/hold" >"$T/hold.out" &
 		holder=$!
-		sleep 0.3
+		exec 3>"$T/hold"
+		echo "select 'holding', count(*) from requests;" >&3
+		for _ in $(seq 50); do grep -q holding "$T/hold.out" && break; sleep 0.1; done
 	fi
 	FIU="enable name=$point,failinfo=$errno" fiu \
 		"$SPEAN" --data-dir "$K" requests add --facts "$T/f.txt" --contact "$T/c.txt" >"$T/out" 2>"$T/err"
@@ -42,7 +46,7 @@ inject() {
 	err_has "$msg"
 	# No sanitizer report, no crash: just a message.
 	if grep -q "Sanitizer\|Segmentation" "$T/err"; then fail "$point: crash output"; else pass; fi
-	[ -n "$holder" ] && { pkill -P "$holder" sleep; kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; }
+	[ -n "$holder" ] && { exec 3>&-; wait "$holder"; }
 	run 0 "$SPEAN" --data-dir "$K" check
 	run 0 "$SPEAN" --data-dir "$K" requests status
 	out_is "$(printf 'held 3\ndelivered 0')"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# board/deps.sh [demo|test]: install the Debian 12 packages Spean needs that are missing (run as root).
+#   demo: what building and running the kiosk needs
+#   test: that plus what the whole test suite needs (clang/libFuzzer, libfiu, sqlite3 CLI)
+set -euo pipefail
+what=${1:-test}
+pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev)
+case $what in
+demo) ;;
+test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps) ;;
+*)
+	echo "usage: $0 [demo|test]" >&2
+	exit 2
+	;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: run as root (or: sudo $0 $what)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

@@ -6,7 +6,7 @@
 
 /* Today's local calendar date. SPEAN_TODAY=YYYY-MM-DD overrides (tests, demos). */
 void clock_today(int *year, int *month, int *day);
-/* Wall-clock seconds since the epoch (for audit display only). */
+/* Wall-clock seconds since the epoch (for audit display only). SPEAN_CLOCK_OFFSET shifts it (tests). */
 int64_t clock_wall_seconds(void);
 /* Monotonic nanoseconds (for durations and benchmarks). */
 uint64_t clock_mono_ns(void);

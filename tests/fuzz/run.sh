@@ -23,7 +23,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # ASan/UBSan on the parsers too (SPEAN_SANITIZE), not only on the fuzz entry points.
 # CC only matters on the first configure; later runs keep the cached compiler.
-mkdir -p "$build"
+mkdir -p "$build" && build=$(cd "$build" && pwd)
 if ! CC=${FUZZ_CC:-clang} cmake -S "$root" -B "$build" -DSPEAN_FUZZ=ON -DSPEAN_SANITIZE=ON -DSPEAN_TESTS=ON \
 	>"$build/fuzz-configure.log" 2>&1; then
 	cat "$build/fuzz-configure.log" >&2

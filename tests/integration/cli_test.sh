@@ -123,5 +123,10 @@ run 0 "$SPEAN" --data-dir "$K" check
 out_is "database ok"
 run 0 "$SPEAN" --data-dir "$K" audit
 grep -q "request_added seq=2" "$T/out" && pass || fail "audit records request_added"
+# The wall clock going back a day is recorded as a clock jump (and changes no order: seq still grows).
+SPEAN_CLOCK_OFFSET=-86400 run 0 "$SPEAN" --data-dir "$K" requests add --facts "$T/p21.txt" --contact "$T/contact.txt"
+run 0 "$SPEAN" --data-dir "$K" audit
+grep -q "clock_jump from=" "$T/out" && pass || fail "audit records a clock jump"
+tail -1 "$T/out" | grep -q "request_added seq=3" && pass || fail "seq keeps growing after a clock jump"
 
 done_tests

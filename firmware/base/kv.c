@@ -2,6 +2,16 @@
 
 #include <string.h>
 
+int utf8_prefix(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return (int)n;
+	size_t k = max;
+	while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	return (int)k;
+}
+
 int utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + n;

@@ -40,6 +40,8 @@ int kv_next(struct kv_reader *r, struct kv_item *it, struct diag *d);
 /* Compare a (ptr,len) to a C string. */
 int kv_eq(const char *s, size_t n, const char *lit);
 
+/* The longest prefix of s[0..n) of at most max bytes that does not cut a UTF-8 character. */
+int utf8_prefix(const char *s, size_t n, size_t max);
 /* 1 if s[0..n) is valid UTF-8 without NUL; 0 otherwise. */
 int utf8_valid(const char *s, size_t n);
 

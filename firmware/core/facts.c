@@ -69,14 +69,14 @@ int facts_known(const struct facts *f, enum fact_id id)
 }
 
 /* Quote at most 40 bytes of a bad value: facts are enums and dates, never free text. */
-#define QUOTE(n) (int)((n) > 40 ? 40 : (n))
+#define QUOTE(s, n) utf8_prefix((s), (n), 40)
 
 int facts_set_text(struct facts *f, const char *key, size_t kn, const char *val, size_t vn,
 		   struct diag *d)
 {
 	int id = fact_find(key, kn);
 	if (id < 0) {
-		diag_set(d, "unknown key '%.*s'", QUOTE(kn), key);
+		diag_set(d, "unknown key '%.*s'", QUOTE(key, kn), key);
 		return ERR_INVAL;
 	}
 	const struct fact_def *fd = &defs[id];
@@ -92,7 +92,7 @@ int facts_set_text(struct facts *f, const char *key, size_t kn, const char *val,
 			struct date dt;
 			if (date_parse(val, vn, &dt)) {
 				diag_set(d, "bad date for %s: '%.*s' (want a real day as YYYY-MM-DD)", fd->key,
-					 QUOTE(vn), val);
+					 QUOTE(val, vn), val);
 				return ERR_INVAL;
 			}
 			if (id == F_REQUEST_DATE)
@@ -109,7 +109,7 @@ int facts_set_text(struct facts *f, const char *key, size_t kn, const char *val,
 				buf_init(&allowed);
 				for (int i = 0; i < fd->nvalues; i++)
 					buf_printf(&allowed, "%s%s", i ? ", " : "", fd->values[i]);
-				diag_set(d, "bad value for %s: '%.*s' (want one of: %s%s)", fd->key, QUOTE(vn),
+				diag_set(d, "bad value for %s: '%.*s' (want one of: %s%s)", fd->key, QUOTE(val, vn),
 					 val, allowed.data, fd->allows_unknown ? ", unknown" : "");
 				buf_finish(&allowed);
 				return ERR_INVAL;
@@ -130,7 +130,7 @@ int facts_set_text(struct facts *f, const char *key, size_t kn, const char *val,
 			break;
 		badint:
 			diag_set(d, "bad value for %s: '%.*s' (want a whole number from 0 to %d, or unknown)",
-				 fd->key, QUOTE(vn), val, FACT_INT_MAX);
+				 fd->key, QUOTE(val, vn), val, FACT_INT_MAX);
 			return ERR_INVAL;
 		}
 		}

@@ -41,7 +41,7 @@ static int fail(struct pstate *s, const char *fmt, const char *tok, size_t n)
 {
 	if (!s->failed) {
 		char m[160];
-		snprintf(m, sizeof m, fmt, (int)(n > 40 ? 40 : n), tok);
+		snprintf(m, sizeof m, fmt, utf8_prefix(tok, n, 40), tok);
 		diag_set(s->d, "line %u: in '%s': %s", s->line, s->what, m);
 	}
 	s->failed = 1;

@@ -73,6 +73,10 @@ static void test_utf8_hex(void)
 	CHECK(!utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
 	CHECK(!utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
 	CHECK(!utf8_valid("\xe1\x9e", 2));         /* truncated */
+	/* A cut never splits a character: "ស្ត" is 3 x 3 bytes. */
+	CHECK_INT(utf8_prefix("\xe1\x9e\x9f\xe1\x9f\x92\xe1\x9e\x8f", 9, 4), 3);
+	CHECK_INT(utf8_prefix("\xe1\x9e\x9f\xe1\x9f\x92\xe1\x9e\x8f", 9, 6), 6);
+	CHECK_INT(utf8_prefix("abc", 3, 40), 3);
 	unsigned char in[3] = {0x00, 0xab, 0xff}, out[3];
 	char hex[7];
 	hex_encode(in, 3, hex);

@@ -4,10 +4,12 @@
 #   test: that plus what the whole test suite needs (clang/libFuzzer, libfiu, sqlite3 CLI)
 set -euo pipefail
 what=${1:-test}
-pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev)
+pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
+	libsdl2-dev libsdl2-ttf-dev libicu-dev libqrencode-dev libpng-dev espeak-ng)
 case $what in
 demo) ;;
-test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps) ;;
+test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth
+	m17n-db xkb-data zbar-tools) ;;
 *)
 	echo "usage: $0 [demo|test]" >&2
 	exit 2

@@ -68,7 +68,7 @@ static int is_blank(char c)
 
 static int is_key_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
 }
 
 static void trim(const char **b, const char **e)
@@ -136,7 +136,7 @@ int kv_next(struct kv_reader *r, struct kv_item *it, struct diag *d)
 		while (b < e && is_key_char(*b))
 			b++;
 		if (b == k) {
-			diag_set(d, "line %u: expected 'key = value' (keys use a-z, 0-9, '_' and '.')", r->line);
+			diag_set(d, "line %u: expected 'key = value' (keys use letters, digits, '_' and '.')", r->line);
 			return ERR_PARSE;
 		}
 		const char *ke = b;

@@ -7,7 +7,7 @@
 #include "err.h"
 
 /*
- * Format: UTF-8 text, one "key = value" per line; keys are [a-z0-9_.]+;
+ * Format: UTF-8 text, one "key = value" per line; keys are [A-Za-z0-9_.]+;
  * whitespace around key and value is trimmed; blank lines are skipped; a line
  * whose first non-blank character is '#' is a comment. With KV_INLINE_COMMENTS
  * a '#' anywhere starts a comment (values then cannot contain '#'). With

@@ -70,6 +70,9 @@ struct rules {
 int rules_parse(const char *text, size_t len, struct rules **out, struct diag *d);
 void rules_destroy(struct rules *r);
 
+/* Is this dated variant in force on `on`? */
+int rules_in_force(const struct rule_group *g, struct date on);
+
 /* Evaluate one node under facts on date `on` (age computed from facts). */
 enum tri rules_eval(const struct rules *r, int node, const struct facts *f, struct date on);
 

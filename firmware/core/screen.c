@@ -24,7 +24,7 @@ int outcome_find(const char *s, unsigned long n)
 	return -1;
 }
 
-static int in_force(const struct rule_group *g, struct date on)
+int rules_in_force(const struct rule_group *g, struct date on)
 {
 	return (!g->has_from || date_cmp(on, g->valid_from) >= 0) &&
 	       (!g->has_to || date_cmp(on, g->valid_to) <= 0);
@@ -48,7 +48,7 @@ void screen(const struct rules *r, const struct facts *f, struct date today, str
 	const struct rule_group *active[RULES_MAX_GROUPS] = {0};
 	for (int i = 0; i < r->ngroups; i++) {
 		const struct rule_group *g = &r->groups[i];
-		if (in_force(g, on)) {
+		if (rules_in_force(g, on)) {
 			out->slot[g->slot] = rules_eval(r, g->when, f, on);
 			active[g->slot] = g;
 		}

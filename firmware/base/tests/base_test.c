@@ -48,8 +48,9 @@ static void test_kv(void)
 	count_items("a = 1\nnot a pair\n", 0, &d, &rc);
 	CHECK_INT(rc, ERR_PARSE);
 	CHECK_STR(d.msg, "line 2: expected '=' after key 'not'");
-	count_items("A = 1\n", 0, &d, &rc);
+	count_items("-A = 1\n", 0, &d, &rc);
 	CHECK_INT(rc, ERR_PARSE);
+	CHECK_STR(d.msg, "line 1: expected 'key = value' (keys use letters, digits, '_' and '.')");
 	count_items("[s]\n", 0, &d, &rc);
 	CHECK_INT(rc, ERR_PARSE);
 	count_items("a = \xff\n", 0, &d, &rc);

@@ -1,0 +1,416 @@
+#include "content.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kv.h"
+#include "mem.h"
+#include "screen.h"
+
+struct catalog {
+	size_t n;
+	char **keys;
+	char **values;
+};
+
+int catalog_parse(const char *text, size_t len, struct catalog **out, struct diag *d)
+{
+	struct catalog *c = xcalloc(1, sizeof *c);
+	struct kv_reader r;
+	struct kv_item it;
+	int rc;
+	kv_reader_init(&r, text, len, 0);
+	while ((rc = kv_next(&r, &it, d)) > 0) {
+		for (size_t i = 0; i < c->n; i++)
+			if (kv_eq(it.key, it.key_len, c->keys[i])) {
+				diag_set(d, "line %u: duplicate key '%s'", it.line, c->keys[i]);
+				rc = ERR_PARSE;
+				goto fail;
+			}
+		if (it.value_len == 0) {
+			diag_set(d, "line %u: empty text for '%.*s'", it.line, utf8_prefix(it.key, it.key_len, 60), it.key);
+			rc = ERR_PARSE;
+			goto fail;
+		}
+		c->keys = xrealloc(c->keys, sizeof *c->keys * (c->n + 1));
+		c->values = xrealloc(c->values, sizeof *c->values * (c->n + 1));
+		c->keys[c->n] = xstrndup(it.key, it.key_len);
+		c->values[c->n] = xstrndup(it.value, it.value_len);
+		c->n++;
+	}
+	if (rc < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	catalog_destroy(c);
+	*out = NULL;
+	return rc;
+}
+
+void catalog_destroy(struct catalog *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->keys[i]);
+		free(c->values[i]);
+	}
+	free(c->keys);
+	free(c->values);
+	free(c);
+}
+
+const char *catalog_get(const struct catalog *c, const char *key)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		if (!strcmp(c->keys[i], key))
+			return c->values[i];
+	return NULL;
+}
+
+size_t catalog_count(const struct catalog *c)
+{
+	return c ? c->n : 0;
+}
+
+const char *catalog_key(const struct catalog *c, size_t i)
+{
+	return c->keys[i];
+}
+
+const char *catalog_value(const struct catalog *c, size_t i)
+{
+	return c->values[i];
+}
+
+static int copy_field(char *dst, size_t n, const struct kv_item *it, struct diag *d)
+{
+	if (it->value_len == 0 || it->value_len >= n) {
+		diag_set(d, "line %u: '%.*s' must be 1 to %zu characters", it->line, (int)it->key_len, it->key, n - 1);
+		return ERR_PARSE;
+	}
+	memcpy(dst, it->value, it->value_len);
+	dst[it->value_len] = '\0';
+	return 0;
+}
+
+static int finish_question(struct content *c, struct question *q, int have_fact, int have_kind, int have_text,
+			   struct diag *d)
+{
+	if (!have_fact || !have_kind || !have_text) {
+		diag_set(d, "line %u: [question %s] needs fact, kind and text", q->line, q->id);
+		return ERR_PARSE;
+	}
+	const struct fact_def *fd = fact_def(q->fact);
+	int ok = (q->kind == Q_DATE && fd->kind == FK_DATE) || (q->kind == Q_NUMBER && fd->kind == FK_INT) ||
+		 (q->kind == Q_YESNO && fd->kind == FK_ENUM && fd->nvalues == 2 && !strcmp(fd->values[0], "yes")) ||
+		 (q->kind == Q_CHOICE && fd->kind == FK_ENUM);
+	if (!ok) {
+		diag_set(d, "line %u: [question %s] kind does not fit fact %s", q->line, q->id, fd->key);
+		return ERR_PARSE;
+	}
+	if (q->fact == F_REQUEST_DATE) {
+		diag_set(d, "line %u: request_date is the kiosk's date, not a question", q->line);
+		return ERR_PARSE;
+	}
+	if (q->kind == Q_CHOICE && !q->choices) {
+		diag_set(d, "line %u: [question %s] needs choices", q->line, q->id);
+		return ERR_PARSE;
+	}
+	if (q->kind != Q_CHOICE && q->choices) {
+		diag_set(d, "line %u: [question %s]: only choice questions have choices", q->line, q->id);
+		return ERR_PARSE;
+	}
+	for (int i = 0; i < c->nquestions; i++)
+		if (c->q[i].fact == q->fact || !strcmp(c->q[i].id, q->id)) {
+			diag_set(d, "line %u: [question %s] asks again what line %u asks", q->line, q->id, c->q[i].line);
+			return ERR_PARSE;
+		}
+	if (c->nquestions == CONTENT_MAX_QUESTIONS) {
+		diag_set(d, "line %u: more than %d questions", q->line, CONTENT_MAX_QUESTIONS);
+		return ERR_PARSE;
+	}
+	c->q[c->nquestions++] = *q;
+	return 0;
+}
+
+int content_parse_questions(const char *text, size_t len, struct content *c, struct diag *d)
+{
+	struct kv_reader r;
+	struct kv_item it;
+	struct question q;
+	int rc, in_q = 0, have_fact = 0, have_kind = 0, have_text = 0;
+	memset(&q, 0, sizeof q);
+	kv_reader_init(&r, text, len, KV_SECTIONS);
+	while ((rc = kv_next(&r, &it, d)) > 0) {
+		if (it.is_section) {
+			if (in_q && (rc = finish_question(c, &q, have_fact, have_kind, have_text, d)))
+				return rc;
+			if (it.key_len < 10 || memcmp(it.key, "question ", 9) || it.key_len - 9 >= sizeof q.id) {
+				diag_set(d, "line %u: sections are [question ID]", it.line);
+				return ERR_PARSE;
+			}
+			memset(&q, 0, sizeof q);
+			memcpy(q.id, it.key + 9, it.key_len - 9);
+			q.line = it.line;
+			in_q = 1;
+			have_fact = have_kind = have_text = 0;
+			continue;
+		}
+		if (!in_q) {
+			char **slot = kv_eq(it.key, it.key_len, "version") ? &c->version
+				      : kv_eq(it.key, it.key_len, "center_phone") ? &c->center_phone : NULL;
+			if (!slot) {
+				diag_set(d, "line %u: unknown key '%.*s' (want version, center_phone)", it.line,
+					 utf8_prefix(it.key, it.key_len, 40), it.key);
+				return ERR_PARSE;
+			}
+			if (*slot || !it.value_len) {
+				diag_set(d, "line %u: '%.*s' is empty or repeated", it.line, (int)it.key_len, it.key);
+				return ERR_PARSE;
+			}
+			*slot = xstrndup(it.value, it.value_len);
+			continue;
+		}
+		if (kv_eq(it.key, it.key_len, "fact")) {
+			int f = fact_find(it.value, it.value_len);
+			if (have_fact++ || f < 0) {
+				diag_set(d, "line %u: unknown or repeated fact", it.line);
+				return ERR_PARSE;
+			}
+			q.fact = (enum fact_id)f;
+		} else if (kv_eq(it.key, it.key_len, "kind")) {
+			static const char *const kinds[] = {"yesno", "choice", "date", "number"};
+			int k = -1;
+			for (int i = 0; i < 4; i++)
+				if (kv_eq(it.value, it.value_len, kinds[i]))
+					k = i;
+			if (have_kind++ || k < 0) {
+				diag_set(d, "line %u: kind is yesno, choice, date or number", it.line);
+				return ERR_PARSE;
+			}
+			q.kind = (enum question_kind)k;
+		} else if (kv_eq(it.key, it.key_len, "text")) {
+			if (have_text++ || (rc = copy_field(q.text_key, sizeof q.text_key, &it, d)))
+				return rc ? rc : ERR_PARSE;
+		} else if (kv_eq(it.key, it.key_len, "icon")) {
+			if ((rc = copy_field(q.icon, sizeof q.icon, &it, d)))
+				return rc;
+		} else if (kv_eq(it.key, it.key_len, "choices")) {
+			if (!have_fact) {
+				diag_set(d, "line %u: put 'fact' before 'choices'", it.line);
+				return ERR_PARSE;
+			}
+			const char *p = it.value, *e = p + it.value_len;
+			while (p < e) {
+				const char *cm = memchr(p, ',', (size_t)(e - p));
+				const char *b = p, *q2 = cm ? cm : e;
+				while (b < q2 && *b == ' ')
+					b++;
+				while (q2 > b && q2[-1] == ' ')
+					q2--;
+				int v = fact_value_find(q.fact, b, (size_t)(q2 - b));
+				if (v < 0) {
+					diag_set(d, "line %u: '%.*s' is not a value of %s", it.line, utf8_prefix(b, (size_t)(q2 - b), 40),
+						 b, fact_def(q.fact)->key);
+					return ERR_PARSE;
+				}
+				q.choices |= 1u << v;
+				p = cm ? cm + 1 : e;
+			}
+		} else {
+			diag_set(d, "line %u: unknown key '%.*s' in a question (want fact, kind, text, icon, choices)", it.line,
+				 utf8_prefix(it.key, it.key_len, 40), it.key);
+			return ERR_PARSE;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	if (in_q && (rc = finish_question(c, &q, have_fact, have_kind, have_text, d)))
+		return rc;
+	if (!c->version || !c->center_phone || c->nquestions == 0) {
+		diag_set(d, "line %u: the questions file needs version, center_phone and at least one question", r.line);
+		return ERR_PARSE;
+	}
+	return 0;
+}
+
+int content_parse_communes(const char *text, size_t len, struct content *c, struct diag *d)
+{
+	struct kv_reader r;
+	struct kv_item it;
+	int rc;
+	kv_reader_init(&r, text, len, 0);
+	while ((rc = kv_next(&r, &it, d)) > 0) {
+		int ok = it.key_len == 5 && it.value_len > 0;
+		for (size_t i = 0; ok && i < 5; i++)
+			ok = it.key[i] >= '0' && it.key[i] <= '9';
+		if (!ok) {
+			diag_set(d, "line %u: want 'CODE = name' with a 5-digit code", it.line);
+			return ERR_PARSE;
+		}
+		for (int i = 0; i < c->ncommunes; i++)
+			if (!memcmp(c->communes[i].code, it.key, 5)) {
+				diag_set(d, "line %u: commune code %.5s listed twice", it.line, it.key);
+				return ERR_PARSE;
+			}
+		c->communes = xrealloc(c->communes, sizeof *c->communes * (size_t)(c->ncommunes + 1));
+		struct commune *m = &c->communes[c->ncommunes++];
+		memcpy(m->code, it.key, 5);
+		m->code[5] = '\0';
+		m->name = xstrndup(it.value, it.value_len);
+	}
+	if (rc == 0 && c->ncommunes == 0) {
+		diag_set(d, "the commune list is empty");
+		return ERR_PARSE;
+	}
+	return rc;
+}
+
+void content_finish(struct content *c)
+{
+	for (int i = 0; i < c->ncommunes; i++)
+		free(c->communes[i].name);
+	free(c->communes);
+	free(c->version);
+	free(c->center_phone);
+	memset(c, 0, sizeof *c);
+}
+
+static int need(const struct catalog *cat, const char *key, const char *lang, struct diag *d)
+{
+	if (catalog_get(cat, key))
+		return 0;
+	diag_set(d, "the %s catalog has no text for '%s'", lang, key);
+	return ERR_PARSE;
+}
+
+int content_check_catalog(const struct content *c, const struct rules *r, const struct catalog *cat,
+			  const char *lang, struct diag *d)
+{
+	char key[96];
+	for (int i = 0; i < c->nquestions; i++) {
+		const struct question *q = &c->q[i];
+		if (need(cat, q->text_key, lang, d))
+			return ERR_PARSE;
+		const struct fact_def *fd = fact_def(q->fact);
+		for (int v = 0; v < fd->nvalues; v++) {
+			if (!(q->choices >> v & 1))
+				continue;
+			snprintf(key, sizeof key, "%s.%s", q->text_key, fd->values[v]);
+			if (need(cat, key, lang, d))
+				return ERR_PARSE;
+		}
+	}
+	for (int s = 0; s < r->nslots; s++) {
+		snprintf(key, sizeof key, "group.%s", r->slot_id[s]);
+		if (need(cat, key, lang, d))
+			return ERR_PARSE;
+	}
+	for (int g = 0; g < r->ngroups; g++)
+		for (int k = 0; k < r->groups[g].ndocs; k++) {
+			snprintf(key, sizeof key, "doc.%s", r->groups[g].docs[k]);
+			if (need(cat, key, lang, d))
+				return ERR_PARSE;
+		}
+	return 0;
+}
+
+/* Thresholds the rules compare `fact` (or age) with. */
+static int thresholds(const struct rules *r, int fact, int *out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < r->nnodes && n + 2 <= max; i++) {
+		const struct rule_node *nd = &r->nodes[i];
+		if (nd->op != N_CMP || nd->fact != fact)
+			continue;
+		out[n++] = nd->value - 1 < 0 ? 0 : nd->value - 1;
+		out[n++] = nd->value;
+		if (n + 1 <= max)
+			out[n++] = nd->value + 1;
+	}
+	return n;
+}
+
+/*
+ * The conditions still open: those whose value could still change the
+ * outcome or the urgent flag. The outcome is settled when the matter is out
+ * of scope, when it is in scope and a group is yes, or when every group is
+ * no; then only urgency can still change.
+ */
+static int open_conditions(const struct rules *r, const struct facts *f, struct date on, int *nodes)
+{
+	struct screen_result res;
+	int n = 0, any_yes = 0, all_no = 1;
+	screen(r, f, on, &res);
+	for (int s = 0; s < res.nslots; s++) {
+		any_yes |= res.slot[s] == TRI_YES;
+		all_no &= res.slot[s] == TRI_NO;
+	}
+	int settled = res.scope_out == TRI_YES || (res.scope_out == TRI_NO && any_yes) || all_no;
+	if (!settled) {
+		if (res.scope_out == TRI_MAYBE)
+			nodes[n++] = r->scope_out;
+		if (!any_yes)
+			for (int g = 0; g < r->ngroups; g++)
+				if (rules_in_force(&r->groups[g], on) && res.slot[r->groups[g].slot] == TRI_MAYBE)
+					nodes[n++] = r->groups[g].when;
+	}
+	if (rules_eval(r, r->urgent, f, on) == TRI_MAYBE)
+		nodes[n++] = r->urgent;
+	return n;
+}
+
+/* Does giving `fact` the value in t change any open condition? */
+static int changes(const struct rules *r, const int *nodes, int n, const struct facts *f, const struct facts *t,
+		   struct date on)
+{
+	for (int i = 0; i < n; i++)
+		if (rules_eval(r, nodes[i], f, on) != rules_eval(r, nodes[i], t, on))
+			return 1;
+	return 0;
+}
+
+int content_question_matters(const struct rules *r, const struct facts *f, enum fact_id fact, struct date today)
+{
+	if (facts_known(f, fact))
+		return 0;
+	struct date on = facts_known(f, F_REQUEST_DATE) ? f->request_date : today;
+	int nodes[RULES_MAX_GROUPS + 2];
+	int n = open_conditions(r, f, on, nodes);
+	if (n == 0)
+		return 0;
+	struct facts t = *f;
+	const struct fact_def *fd = fact_def(fact);
+	t.set[fact] = 1;
+	if (fd->kind == FK_ENUM) {
+		for (int v = 0; v < fd->nvalues; v++) {
+			t.val[fact] = v;
+			if (changes(r, nodes, n, f, &t, on))
+				return 1;
+		}
+		return 0;
+	}
+	int vals[64];
+	int nv = thresholds(r, fact == F_BIRTH_DATE ? NODE_AGE : (int)fact, vals, 62);
+	vals[nv++] = 0;
+	vals[nv++] = fact == F_BIRTH_DATE ? 100 : FACT_INT_MAX;
+	for (int i = 0; i < nv; i++) {
+		t.val[fact] = 0;
+		if (fact == F_BIRTH_DATE) {
+			/* Born `vals[i]` years before `on`: exactly that age on `on`. */
+			t.birth_date = (struct date){on.y - vals[i], on.m, on.d};
+			if (!date_valid(t.birth_date))
+				t.birth_date.d = date_days_in_month(t.birth_date.y, t.birth_date.m);
+			if (!date_valid(t.birth_date))
+				continue;
+		} else {
+			t.val[fact] = vals[i];
+		}
+		if (changes(r, nodes, n, f, &t, on))
+			return 1;
+	}
+	return 0;
+}

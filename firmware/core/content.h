@@ -1,0 +1,81 @@
+/* core/content: the kiosk's content pack as data: string catalogs, the questions and the commune list. Pure. */
+#ifndef SPEAN_CORE_CONTENT_H
+#define SPEAN_CORE_CONTENT_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "facts.h"
+#include "rules.h"
+
+/* A translation catalog: "key = text" lines (base/kv format). */
+struct catalog;
+int catalog_parse(const char *text, size_t len, struct catalog **out, struct diag *d);
+void catalog_destroy(struct catalog *c);
+/* The text for key, or NULL. */
+const char *catalog_get(const struct catalog *c, const char *key);
+size_t catalog_count(const struct catalog *c);
+const char *catalog_key(const struct catalog *c, size_t i);
+const char *catalog_value(const struct catalog *c, size_t i);
+
+enum question_kind {
+	Q_YESNO,  /* yes / no / I don't know */
+	Q_CHOICE, /* one of the fact's values / I don't know */
+	Q_DATE,   /* a date (year, month, day) / I don't know */
+	Q_NUMBER, /* a whole number / none or I don't know */
+};
+
+#define CONTENT_MAX_QUESTIONS 64
+
+struct question {
+	char id[32];
+	enum fact_id fact;
+	enum question_kind kind;
+	char text_key[48];  /* catalog key of the question text */
+	char icon[32];      /* icon name (content/kiosk/icons/NAME.bmp), may be empty */
+	unsigned choices;   /* Q_CHOICE: bit i = the fact's value i is offered, in value order */
+	unsigned line;
+};
+
+struct commune {
+	char code[6];
+	char *name;
+};
+
+struct content {
+	char *version;
+	char *center_phone;
+	int nquestions;
+	struct question q[CONTENT_MAX_QUESTIONS];
+	int ncommunes;
+	struct commune *communes;
+};
+
+/*
+ * Parse questions.conf: top keys version, center_phone; then one
+ * [question ID] section per question with fact, kind, text, icon, choices.
+ * Checked: facts exist and match the kind, choices are the fact's values,
+ * no fact asked twice. ERR_PARSE with "line N: reason".
+ */
+int content_parse_questions(const char *text, size_t len, struct content *c, struct diag *d);
+/* Parse communes.txt: "CODE = name" lines, CODE 5 digits, unique. */
+int content_parse_communes(const char *text, size_t len, struct content *c, struct diag *d);
+void content_finish(struct content *c);
+
+/*
+ * Every catalog key the content and the rules need (question texts, choice
+ * labels "TEXT.VALUE", group.ID, doc.CODE) must be in cat: 0, or ERR_PARSE
+ * naming the first missing key. lang names the catalog in the message.
+ */
+int content_check_catalog(const struct content *c, const struct rules *r, const struct catalog *cat,
+			  const char *lang, struct diag *d);
+
+/*
+ * Ask only what matters: could any answer to `fact` change the outcome or
+ * the urgent flag, given the facts so far (three-valued screening of each
+ * candidate answer)? Dates and numbers are probed at the thresholds the
+ * rules compare them with.
+ */
+int content_question_matters(const struct rules *r, const struct facts *f, enum fact_id fact, struct date today);
+
+#endif

@@ -1,0 +1,305 @@
+#define LOG_MODULE "flow"
+#include "flow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kv.h"
+#include "log.h"
+#include "mem.h"
+
+static const char *const state_names[FS_COUNT] = {
+	"attract", "language", "consent", "declined", "who", "question", "outcome",
+	"contact", "review", "submitting", "receipt", "submit_failed",
+};
+
+const char *flow_state_name(enum flow_state s)
+{
+	return (unsigned)s < FS_COUNT ? state_names[s] : "?";
+}
+
+void flow_set_state(struct flow *f, enum flow_state s)
+{
+	if (f->state != s)
+		log_info("state from=%s to=%s", flow_state_name(f->state), flow_state_name(s));
+	f->state = s;
+}
+
+static void clear_draft(struct flow *f)
+{
+	contact_finish(&f->contact);
+	contact_init(&f->contact);
+	mem_wipe(&f->facts, sizeof f->facts);
+	facts_init(&f->facts);
+	mem_wipe(&f->result, sizeof f->result);
+	mem_wipe(f->history, sizeof f->history);
+	mem_wipe(f->receipt, sizeof f->receipt);
+	f->nhist = 0;
+	f->q = 0;
+	f->field = 0;
+	f->who = WHO_SELF;
+	memcpy(f->lang, "vi", 3);
+	/* The request date is the kiosk's today. */
+	f->facts.set[F_REQUEST_DATE] = 1;
+	f->facts.val[F_REQUEST_DATE] = 0;
+	f->facts.request_date = f->today;
+}
+
+void flow_init(struct flow *f, const struct rules *r, const struct content *c, struct date today)
+{
+	memset(f, 0, sizeof *f);
+	f->rules = r;
+	f->content = c;
+	f->today = today;
+	contact_init(&f->contact);
+	clear_draft(f);
+	f->state = FS_ATTRACT;
+}
+
+void flow_reset(struct flow *f)
+{
+	clear_draft(f);
+	flow_set_state(f, FS_ATTRACT);
+}
+
+void flow_start(struct flow *f)
+{
+	if (f->state == FS_ATTRACT)
+		flow_set_state(f, FS_LANGUAGE);
+}
+
+void flow_language(struct flow *f, const char *lang)
+{
+	if (f->state != FS_LANGUAGE || (strcmp(lang, "vi") && strcmp(lang, "km")))
+		return;
+	memcpy(f->lang, lang, 3);
+	flow_set_state(f, FS_CONSENT);
+}
+
+void flow_consent(struct flow *f, int agree)
+{
+	if (f->state != FS_CONSENT)
+		return;
+	if (!agree) {
+		clear_draft(f);
+		flow_set_state(f, FS_DECLINED);
+		return;
+	}
+	f->contact.consent = 1;
+	flow_set_state(f, FS_WHO);
+}
+
+/* The next question at or after `from` that can still change the outcome; -1 if none. */
+static int next_question(const struct flow *f, int from)
+{
+	for (int i = from; i < f->content->nquestions; i++)
+		if (content_question_matters(f->rules, &f->facts, f->content->q[i].fact, f->today))
+			return i;
+	return -1;
+}
+
+static void advance(struct flow *f, int from)
+{
+	int n = next_question(f, from);
+	if (n >= 0) {
+		f->q = n;
+		flow_set_state(f, FS_QUESTION);
+		return;
+	}
+	screen(f->rules, &f->facts, f->today, &f->result);
+	flow_set_state(f, FS_OUTCOME);
+}
+
+void flow_who(struct flow *f, enum flow_who who)
+{
+	if (f->state != FS_WHO)
+		return;
+	f->who = who;
+	advance(f, 0);
+}
+
+static void answered(struct flow *f)
+{
+	f->history[f->nhist++] = f->q;
+	advance(f, f->q + 1);
+}
+
+void flow_answer(struct flow *f, int value)
+{
+	if (f->state != FS_QUESTION)
+		return;
+	enum fact_id id = f->content->q[f->q].fact;
+	const struct fact_def *fd = fact_def(id);
+	f->facts.set[id] = 1;
+	if (value < 0)
+		f->facts.val[id] = FACT_UNKNOWN;
+	else if (fd->kind == FK_ENUM && value >= fd->nvalues)
+		return;
+	else if (fd->kind == FK_INT && value > FACT_INT_MAX)
+		return;
+	else
+		f->facts.val[id] = fd->kind == FK_DATE ? FACT_UNKNOWN : value;
+	answered(f);
+}
+
+void flow_answer_date(struct flow *f, struct date d)
+{
+	if (f->state != FS_QUESTION)
+		return;
+	enum fact_id id = f->content->q[f->q].fact;
+	if (fact_def(id)->kind != FK_DATE || !date_valid(d) || date_cmp(d, f->today) > 0)
+		return;
+	f->facts.set[id] = 1;
+	f->facts.val[id] = 0;
+	f->facts.birth_date = d;
+	answered(f);
+}
+
+void flow_back(struct flow *f)
+{
+	switch (f->state) {
+	case FS_LANGUAGE:
+		flow_reset(f);
+		break;
+	case FS_CONSENT:
+		flow_set_state(f, FS_LANGUAGE);
+		break;
+	case FS_WHO:
+		flow_set_state(f, FS_CONSENT);
+		break;
+	case FS_QUESTION:
+	case FS_OUTCOME:
+		if (f->nhist == 0) {
+			flow_set_state(f, FS_WHO);
+			break;
+		}
+		/* Forget the last answer and ask it again. */
+		f->q = f->history[--f->nhist];
+		enum fact_id id = f->content->q[f->q].fact;
+		f->facts.set[id] = 0;
+		f->facts.val[id] = FACT_UNKNOWN;
+		if (id == F_BIRTH_DATE)
+			memset(&f->facts.birth_date, 0, sizeof f->facts.birth_date);
+		flow_set_state(f, FS_QUESTION);
+		break;
+	case FS_CONTACT:
+		if (f->field > 0)
+			f->field--;
+		else
+			flow_set_state(f, FS_OUTCOME);
+		break;
+	case FS_REVIEW:
+		f->field = 0;
+		flow_set_state(f, FS_CONTACT);
+		break;
+	default:
+		break;
+	}
+}
+
+void flow_outcome_send(struct flow *f)
+{
+	if (f->state != FS_OUTCOME)
+		return;
+	f->field = 0;
+	flow_set_state(f, FS_CONTACT);
+}
+
+static char **field_slot(struct contact *c, enum flow_field field)
+{
+	switch (field) {
+	case FIELD_NAME: return &c->name;
+	case FIELD_PHONE: return &c->phone;
+	case FIELD_COMMUNE: return &c->commune_code;
+	case FIELD_ADDRESS: return &c->address;
+	case FIELD_MATTER: return &c->matter;
+	default: return NULL;
+	}
+}
+
+static const char *const field_keys[FIELD_COUNT] = {"name", "phone", "commune_code", "address", "matter"};
+
+int flow_contact_set(struct flow *f, enum flow_field field, const char *text, struct diag *d)
+{
+	char **slot = field_slot(&f->contact, field);
+	if (!slot)
+		return ERR_INVAL;
+	/* Validate through the same rules as a contact file. */
+	struct contact probe;
+	struct buf line;
+	contact_init(&probe);
+	buf_init(&line);
+	buf_printf(&line, "%s = %s\n", field_keys[field], text);
+	int rc = text[0] ? contact_parse(line.data, line.len, &probe, d) : 0;
+	buf_finish_wipe(&line);
+	contact_finish(&probe);
+	if (rc)
+		return ERR_INVAL;
+	if (*slot) {
+		mem_wipe(*slot, strlen(*slot));
+		free(*slot);
+		*slot = NULL;
+	}
+	if (text[0])
+		*slot = xstrdup(text);
+	return 0;
+}
+
+int flow_contact_done(struct flow *f, struct diag *d)
+{
+	if (f->state != FS_CONTACT)
+		return ERR_STATE;
+	if (!f->contact.name || !*f->contact.name) {
+		diag_set(d, "name");
+		return ERR_INVAL;
+	}
+	if (!f->contact.commune_code) {
+		diag_set(d, "commune");
+		return ERR_INVAL;
+	}
+	free(f->contact.requester_relation);
+	f->contact.requester_relation = f->who == WHO_SELF ? NULL : xstrdup(f->who == WHO_FAMILY ? "family" : "other");
+	free(f->contact.consent_text);
+	char ct[16];
+	snprintf(ct, sizeof ct, "kiosk-%s-1", f->lang);
+	f->contact.consent_text = xstrdup(ct);
+	flow_set_state(f, FS_REVIEW);
+	return 0;
+}
+
+void flow_review_send(struct flow *f)
+{
+	if (f->state == FS_REVIEW || f->state == FS_SUBMIT_FAILED)
+		flow_set_state(f, FS_SUBMITTING);
+}
+
+void flow_submitted(struct flow *f, int ok, const unsigned char id[RECORD_ID_LEN])
+{
+	if (f->state != FS_SUBMITTING)
+		return;
+	if (!ok) {
+		flow_set_state(f, FS_SUBMIT_FAILED);
+		return;
+	}
+	hex_encode(id, RECORD_ID_LEN, f->receipt);
+	/* The request is sealed and stored: drop the draft now, keep only the receipt number. */
+	char keep[sizeof f->receipt], lang[3];
+	struct screen_result res = f->result;
+	memcpy(keep, f->receipt, sizeof keep);
+	memcpy(lang, f->lang, sizeof lang);
+	clear_draft(f);
+	memcpy(f->receipt, keep, sizeof keep);
+	memcpy(f->lang, lang, sizeof lang);
+	f->result = res; /* the outcome and documents stay on the receipt until the reset */
+	flow_set_state(f, FS_RECEIPT);
+}
+
+void flow_progress(const struct flow *f, int *n, int *total)
+{
+	*n = f->nhist + 1;
+	int more = 0;
+	for (int i = f->q + 1; i < f->content->nquestions; i++)
+		more += content_question_matters(f->rules, &f->facts, f->content->q[i].fact, f->today);
+	*total = f->nhist + 1 + more;
+}

@@ -1,0 +1,76 @@
+/* kiosk/flow: the resident's path through the kiosk as a state machine (no SDL): the draft lives only here, in memory. */
+#ifndef SPEAN_KIOSK_FLOW_H
+#define SPEAN_KIOSK_FLOW_H
+
+#include "content.h"
+#include "record.h"
+#include "screen.h"
+
+enum flow_state {
+	FS_ATTRACT,
+	FS_LANGUAGE,
+	FS_CONSENT,
+	FS_DECLINED,
+	FS_WHO,
+	FS_QUESTION,
+	FS_OUTCOME,
+	FS_CONTACT,
+	FS_REVIEW,
+	FS_SUBMITTING,
+	FS_RECEIPT,
+	FS_SUBMIT_FAILED,
+	FS_COUNT
+};
+
+enum flow_who { WHO_SELF, WHO_FAMILY, WHO_OTHER };
+
+enum flow_field { FIELD_NAME, FIELD_PHONE, FIELD_COMMUNE, FIELD_ADDRESS, FIELD_MATTER, FIELD_COUNT };
+
+struct flow {
+	enum flow_state state;
+	const struct rules *rules;
+	const struct content *content;
+	struct date today;
+	char lang[3];                 /* "vi" or "km" */
+	enum flow_who who;
+	struct facts facts;
+	int q;                        /* current question (index into content->q) */
+	int history[CONTENT_MAX_QUESTIONS];
+	int nhist;                    /* questions answered, in order (for Back) */
+	struct screen_result result;
+	struct contact contact;       /* the draft: memory only, wiped on reset */
+	int field;                    /* contact field being edited */
+	char receipt[2 * RECORD_ID_LEN + 1];
+};
+
+const char *flow_state_name(enum flow_state s);
+
+void flow_init(struct flow *f, const struct rules *r, const struct content *c, struct date today);
+/* Wipe everything entered and return to the attract screen. */
+void flow_reset(struct flow *f);
+/* The one setter of f->state; logs the transition (names only, never data). */
+void flow_set_state(struct flow *f, enum flow_state s);
+
+void flow_start(struct flow *f);                       /* attract -> language */
+void flow_language(struct flow *f, const char *lang);  /* -> consent */
+void flow_consent(struct flow *f, int agree);          /* -> who or declined */
+void flow_who(struct flow *f, enum flow_who who);      /* -> first question that matters */
+/* Answer the current question: enum value index, a number, a date, or FACT_UNKNOWN (value < 0). */
+void flow_answer(struct flow *f, int value);
+void flow_answer_date(struct flow *f, struct date d);
+/* Back: previous question, or the previous screen. */
+void flow_back(struct flow *f);
+/* Outcome -> contact (send) ; finish without sending -> reset. */
+void flow_outcome_send(struct flow *f);
+/* Set a contact field (NFC UTF-8 text); 0, or ERR_INVAL with d (never quoting the value). */
+int flow_contact_set(struct flow *f, enum flow_field field, const char *text, struct diag *d);
+/* Contact done -> review, if the required fields are valid (else ERR_INVAL naming the field). */
+int flow_contact_done(struct flow *f, struct diag *d);
+void flow_review_send(struct flow *f);                 /* -> submitting */
+/* The store's answer: id on success -> receipt, else -> submit_failed (nothing lost). */
+void flow_submitted(struct flow *f, int ok, const unsigned char id[RECORD_ID_LEN]);
+
+/* Question n of about total (total = answered + those that still matter). */
+void flow_progress(const struct flow *f, int *n, int *total);
+
+#endif

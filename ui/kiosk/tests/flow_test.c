@@ -1,0 +1,130 @@
+/* Tests for kiosk/flow: the resident's path, Back, declining, submit failure, and that a reset wipes the draft. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "flow.h"
+#include "testlib.h"
+
+static char *repo(const char *rel, size_t *n)
+{
+	char p[4096];
+	snprintf(p, sizeof p, "%s/%s", t_env("SPEAN_SOURCE_DIR"), rel);
+	char *t = t_read(p, n);
+	if (!t) {
+		fprintf(stderr, "cannot read %s\n", p);
+		exit(2);
+	}
+	return t;
+}
+
+static int find_q(const struct flow *f, enum fact_id id)
+{
+	return f->state == FS_QUESTION && f->content->q[f->q].fact == id;
+}
+
+int main(void)
+{
+	size_t n;
+	struct diag d = {""};
+	char *t = repo("firmware/content/eligibility.rules", &n);
+	struct rules *r;
+	CHECK_INT(rules_parse(t, n, &r, &d), 0);
+	free(t);
+	struct content c;
+	memset(&c, 0, sizeof c);
+	t = repo("firmware/content/kiosk/questions.conf", &n);
+	CHECK_INT(content_parse_questions(t, n, &c, &d), 0);
+	free(t);
+
+	struct flow f;
+	flow_init(&f, r, &c, (struct date){2026, 5, 20});
+	CHECK_INT(f.state, FS_ATTRACT);
+	flow_answer(&f, 0); /* ignored outside a question */
+	CHECK_INT(f.state, FS_ATTRACT);
+	flow_start(&f);
+	flow_language(&f, "fr");
+	CHECK_INT(f.state, FS_LANGUAGE);
+	flow_language(&f, "km");
+	CHECK_INT(f.state, FS_CONSENT);
+	CHECK_STR(f.lang, "km");
+	/* Declining keeps nothing. */
+	flow_consent(&f, 0);
+	CHECK_INT(f.state, FS_DECLINED);
+	flow_reset(&f);
+	flow_start(&f);
+	flow_language(&f, "vi");
+	flow_consent(&f, 1);
+	CHECK_INT(f.state, FS_WHO);
+	flow_who(&f, WHO_FAMILY);
+	/* P21: specific matter yes, not business, born 1960-06-06, poor, deadline 5. */
+	CHECK(find_q(&f, F_SPECIFIC_MATTER));
+	flow_answer(&f, 0);
+	CHECK(find_q(&f, F_MATTER_BUSINESS));
+	flow_answer(&f, 1);
+	CHECK(find_q(&f, F_BIRTH_DATE));
+	flow_answer_date(&f, (struct date){2030, 1, 1}); /* future: refused */
+	CHECK(find_q(&f, F_BIRTH_DATE));
+	flow_answer_date(&f, (struct date){1960, 6, 6});
+	CHECK(find_q(&f, F_HOUSEHOLD));
+	int pn, ptotal;
+	flow_progress(&f, &pn, &ptotal);
+	CHECK_INT(pn, 4);
+	CHECK(ptotal >= pn);
+	/* Back re-asks the birth date and forgets it. */
+	flow_back(&f);
+	CHECK(find_q(&f, F_BIRTH_DATE));
+	CHECK(!f.facts.set[F_BIRTH_DATE]);
+	flow_answer_date(&f, (struct date){1960, 6, 6});
+	flow_answer(&f, 0); /* poor */
+	CHECK(find_q(&f, F_DEADLINE_WORKING_DAYS));
+	flow_answer(&f, 5);
+	CHECK_INT(f.state, FS_OUTCOME);
+	CHECK_INT(f.result.outcome, OUTCOME_LIKELY_ELIGIBLE);
+	CHECK(f.result.urgent);
+	flow_outcome_send(&f);
+	CHECK_INT(f.state, FS_CONTACT);
+	CHECK_INT(flow_contact_done(&f, &d), ERR_INVAL);
+	CHECK_STR(d.msg, "name");
+	CHECK_INT(flow_contact_set(&f, FIELD_PHONE, "call me", &d), ERR_INVAL);
+	CHECK(f.contact.phone == NULL);
+	CHECK_INT(flow_contact_set(&f, FIELD_PHONE, "0912 345 678", &d), 0);
+	CHECK_INT(flow_contact_set(&f, FIELD_NAME, "Thạch Thị Mẫu", &d), 0);
+	CHECK_INT(flow_contact_set(&f, FIELD_COMMUNE, "90032", &d), 0);
+	CHECK_INT(flow_contact_done(&f, &d), 0);
+	CHECK_INT(f.state, FS_REVIEW);
+	CHECK_STR(f.contact.requester_relation, "family");
+	CHECK_STR(f.contact.consent_text, "kiosk-vi-1");
+	flow_review_send(&f);
+	CHECK_INT(f.state, FS_SUBMITTING);
+	/* The store failed: the draft is still there to try again. */
+	unsigned char id[RECORD_ID_LEN] = {0xab};
+	flow_submitted(&f, 0, id);
+	CHECK_INT(f.state, FS_SUBMIT_FAILED);
+	CHECK_STR(f.contact.name, "Thạch Thị Mẫu");
+	flow_review_send(&f);
+	flow_submitted(&f, 1, id);
+	CHECK_INT(f.state, FS_RECEIPT);
+	CHECK(!strncmp(f.receipt, "ab000000", 8));
+	/* Once stored, nothing personal stays in the flow. */
+	CHECK(f.contact.name == NULL && f.contact.phone == NULL);
+	CHECK(!f.facts.set[F_BIRTH_DATE] && !f.facts.set[F_HOUSEHOLD]);
+	flow_reset(&f);
+	CHECK_INT(f.state, FS_ATTRACT);
+	CHECK_STR(f.receipt, "");
+
+	/* A reset in the middle (idle) wipes the draft. */
+	flow_start(&f);
+	flow_language(&f, "km");
+	flow_consent(&f, 1);
+	flow_who(&f, WHO_SELF);
+	flow_answer(&f, 0);
+	CHECK(f.facts.set[F_SPECIFIC_MATTER]);
+	flow_reset(&f);
+	CHECK(!f.facts.set[F_SPECIFIC_MATTER]);
+	CHECK_STR(f.lang, "vi");
+
+	contact_finish(&f.contact);
+	content_finish(&c);
+	rules_destroy(r);
+	return t_done("kiosk_flow_test");
+}

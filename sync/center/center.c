@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "fs.h"
+#include "record.h"
+#include "store.h"
 #include "kv.h"
 #include "log.h"
 #include "mem.h"
@@ -84,8 +86,59 @@ static const char usage[] =
 	"commands:\n"
 	"  init --data-dir DIR    make the center key pair; prints the public key (hex)\n"
 	"                         and writes DIR/center.pub for 'spean provision --center-key'\n"
+	"  open --data-dir DIR --kiosk KIOSKDIR\n"
+	"                         open the sealed requests in a kiosk's data dir with the center key\n"
+	"                         and print them (for staff and tests, until sync brings them in)\n"
 	"\n"
 	"Exit status: 0 done, 1 failed, 2 usage or refused.\n";
+
+struct open_ctx {
+	struct center_keys *k;
+	int n, bad;
+};
+
+static int print_request(void *p, const struct store_request *r)
+{
+	struct open_ctx *o = p;
+	unsigned char h[CRYPT_HASH];
+	struct buf plain;
+	struct request req;
+	struct diag d = {""};
+	buf_init(&plain);
+	request_init(&req);
+	crypt_hash(h, r->sealed, r->sealed_len);
+	if (crypt_memcmp(h, r->hash, CRYPT_HASH) || crypt_seal_open(r->sealed, r->sealed_len, o->k->pk, o->k->sk, &plain) ||
+	    record_parse_plain(plain.data, plain.len, &req, &d)) {
+		fprintf(stderr, "spean-center: request seq=%llu does not open: %s\n", (unsigned long long)r->seq,
+			d.msg[0] ? d.msg : "wrong key or damaged");
+		o->bad++;
+	} else {
+		printf("# request seq=%llu\n%s\n", (unsigned long long)r->seq, plain.data);
+		o->n++;
+	}
+	request_finish(&req);
+	buf_finish_wipe(&plain);
+	return 0;
+}
+
+static int cmd_open(const char *dir, const char *kiosk)
+{
+	struct center_keys k;
+	struct diag d = {""};
+	struct store *st = NULL;
+	if (center_load(dir, &k, &d) || store_open(kiosk, STORE_NO_CREATE, &st, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		center_keys_wipe(&k);
+		return 1;
+	}
+	struct open_ctx o = {&k, 0, 0};
+	int rc = store_each_request(st, print_request, &o, &d);
+	store_close(st);
+	center_keys_wipe(&k);
+	if (rc)
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+	return rc || o.bad ? 1 : 0;
+}
 
 int center_main(int argc, char **argv)
 {
@@ -97,10 +150,12 @@ int center_main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	const char *dir = NULL;
+	const char *dir = NULL, *kiosk = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--data-dir") && i + 1 < argc)
 			dir = argv[++i];
+		else if (!strcmp(argv[i], "--kiosk") && i + 1 < argc)
+			kiosk = argv[++i];
 		else {
 			fprintf(stderr, "spean-center: unexpected argument '%s' (see --help)\n", argv[i]);
 			return 2;
@@ -124,6 +179,13 @@ int center_main(int argc, char **argv)
 		printf("%s\n", hex);
 		center_keys_wipe(&k);
 		return 0;
+	}
+	if (!strcmp(argv[1], "open")) {
+		if (!dir || !kiosk) {
+			fprintf(stderr, "spean-center: open needs --data-dir DIR and --kiosk KIOSKDIR\n");
+			return 2;
+		}
+		return cmd_open(dir, kiosk);
 	}
 	fprintf(stderr, "spean-center: unknown command '%s' (see --help)\n", argv[1]);
 	return 2;

@@ -119,6 +119,16 @@ id_a=$(cat "$T/out")
 run 0 "$SPEAN" --data-dir "$K" identity
 [ "$id_a" = "$(cat "$T/out")" ] && [ ${#id_a} = 64 ] && pass || fail "identity is stable 64-hex"
 
+# The center opens what the kiosk sealed (and the kiosk itself cannot).
+run 0 "$CENTER" open --data-dir "$C" --kiosk "$K"
+grep -q "^contact.name = Lâm Thị Bé$" "$T/out" && pass || fail "center open shows the name as entered"
+[ "$(grep -c '^# request seq=' "$T/out")" = 2 ] && pass || fail "center open shows both requests"
+"$CENTER" init --data-dir "$T/other-center" >/dev/null
+run 1 "$CENTER" open --data-dir "$T/other-center" --kiosk "$K"
+err_has "does not open"
+run 2 "$CENTER" open --data-dir "$C"
+err_has "open needs --data-dir DIR and --kiosk KIOSKDIR"
+
 run 0 "$SPEAN" --data-dir "$K" check
 out_is "database ok"
 run 0 "$SPEAN" --data-dir "$K" audit

@@ -1,0 +1,45 @@
+/* Fuzz target for core/content: the kiosk content pack's questions file, commune list and string catalogs. */
+#include <stdint.h>
+#include <string.h>
+
+#include "content.h"
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *t = (const char *)data;
+	struct diag d = {""};
+	struct content c;
+	memset(&c, 0, sizeof c);
+	int rc = content_parse_questions(t, size, &c, &d);
+	FUZZ_CHECK(rc == 0 || rc == ERR_PARSE);
+	if (rc) {
+		fuzz_check_diag(&d);
+	} else {
+		FUZZ_CHECK(c.nquestions > 0 && c.nquestions <= CONTENT_MAX_QUESTIONS && c.version && c.center_phone);
+		for (int i = 0; i < c.nquestions; i++) {
+			FUZZ_CHECK((unsigned)c.q[i].fact < F_COUNT && c.q[i].fact != F_REQUEST_DATE);
+			FUZZ_CHECK(c.q[i].text_key[0] != '\0');
+			for (int k = 0; k < i; k++)
+				FUZZ_CHECK(c.q[k].fact != c.q[i].fact);
+		}
+	}
+	content_finish(&c);
+
+	memset(&c, 0, sizeof c);
+	rc = content_parse_communes(t, size, &c, &d);
+	FUZZ_CHECK(rc == 0 || rc == ERR_PARSE);
+	if (!rc)
+		for (int i = 0; i < c.ncommunes; i++)
+			FUZZ_CHECK(strlen(c.communes[i].code) == 5 && c.communes[i].name[0]);
+	content_finish(&c);
+
+	struct catalog *cat = NULL;
+	rc = catalog_parse(t, size, &cat, &d);
+	FUZZ_CHECK(rc == 0 || rc == ERR_PARSE);
+	FUZZ_CHECK((rc == 0) == (cat != NULL));
+	for (size_t i = 0; i < catalog_count(cat); i++)
+		FUZZ_CHECK(catalog_get(cat, catalog_key(cat, i)) == catalog_value(cat, i));
+	catalog_destroy(cat);
+	return 0;
+}

@@ -15,6 +15,7 @@
 #include "screen.h"
 #include "store.h"
 #include "submit.h"
+#include "text.h"
 
 #define MAX_INPUT (1u << 20)
 
@@ -32,7 +33,14 @@ static const char usage[] =
 	"                                      store a sealed request; prints its id once durable\n"
 	"  requests status                     print 'held N' and 'delivered N'\n"
 	"  check                               full integrity check of the database\n"
+	"  staff-pin                           set the staff PIN for assisted mode (read from stdin)\n"
 	"  audit                               print the audit log (events, never personal data)\n"
+	"  kiosk [--replay SCRIPT] [--shots DIR] [--size WxH] [--content DIR]\n"
+	"                                      run the kiosk (see 'spean kiosk --help')\n"
+	"  content check [--content DIR]       validate the kiosk's content pack; list missing prompts\n"
+	"                                      and Khmer strings not yet reviewed by a native speaker\n"
+	"  text measure --lang km|vi --size PX [--bold] STRING\n"
+	"                                      width of STRING in pixels as the kiosk draws it\n"
 	"\n"
 	"The data dir is --data-dir, else $SPEAN_DATA_DIR, else " DEVICE_DEFAULT_DIR ".\n"
 	"Exit status: 0 done, 1 failed (I/O or damaged data), 2 bad input, usage or refused.\n";
@@ -356,6 +364,38 @@ static int cmd_check(struct opts *o)
 	return 0;
 }
 
+static int cmd_staff_pin(struct opts *o)
+{
+	char line[64];
+	struct device dev;
+	struct diag d = {""};
+	if (!fgets(line, sizeof line, stdin)) {
+		fprintf(stderr, "spean: staff-pin reads the new PIN (4 to 8 digits) from standard input\n");
+		return 2;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	int rc = open_device(o, &dev);
+	if (rc) {
+		mem_wipe(line, sizeof line);
+		return rc;
+	}
+	rc = device_set_pin(&dev, line, &d);
+	mem_wipe(line, sizeof line);
+	if (rc) {
+		fprintf(stderr, "spean: %s\n", d.msg);
+		device_close(&dev);
+		return rc == ERR_INVAL ? 2 : 1;
+	}
+	struct store *st;
+	if (!open_store(&dev, 0, &st)) {
+		store_audit(st, "staff_pin_set", "", &d);
+		store_close(st);
+	}
+	device_close(&dev);
+	printf("staff PIN set\n");
+	return 0;
+}
+
 static int print_audit(void *ctx, int64_t n, int64_t wall, const char *event, const char *detail)
 {
 	(void)ctx;
@@ -435,11 +475,25 @@ int cli_main(int argc, char **argv)
 			return rc;
 		return cmd_check(&o);
 	}
+	if (!strcmp(cmd, "staff-pin")) {
+		if ((rc = parse_opts(argc, argv, i, &o, "--data-dir")))
+			return rc;
+		return cmd_staff_pin(&o);
+	}
 	if (!strcmp(cmd, "audit")) {
 		if ((rc = parse_opts(argc, argv, i, &o, "--data-dir")))
 			return rc;
 		return cmd_audit(&o);
 	}
+	if (!strcmp(cmd, "kiosk"))
+		return kiosk_main(o.data_dir, argc - i, argv + i);
+	if (!strcmp(cmd, "content")) {
+		if (strcmp(sub, "check"))
+			return usage_error("usage: spean content check [--content DIR]%s", "");
+		return content_check_main(argc - i - 1, argv + i + 1);
+	}
+	if (!strcmp(cmd, "text"))
+		return text_cli(argc - i + 1, argv + i - 1);
 	if (!strcmp(cmd, "requests")) {
 		if (!strcmp(sub, "add")) {
 			if ((rc = parse_opts(argc, argv, i + 1, &o, "--facts --contact --rules --lang --data-dir")))

@@ -106,3 +106,55 @@ int device_provision(struct device *dev, const char *keyfile, struct diag *d)
 	}
 	return rc;
 }
+
+static int pin_ok(const char *pin)
+{
+	size_t n = strlen(pin);
+	if (n < 4 || n > 8)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (pin[i] < '0' || pin[i] > '9')
+			return 0;
+	return 1;
+}
+
+int device_set_pin(struct device *dev, const char *pin, struct diag *d)
+{
+	if (!pin_ok(pin)) {
+		diag_set(d, "the staff PIN is 4 to 8 digits");
+		return ERR_INVAL;
+	}
+	char hash[CRYPT_PIN_HASH];
+	int rc = crypt_pin_hash(hash, pin);
+	if (rc) {
+		diag_set(d, "cannot hash the PIN (out of memory)");
+		return rc;
+	}
+	char *p = fs_join(dev->dir, DEVICE_PIN_FILE);
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "%s\n", hash);
+	rc = fs_write_durable(p, b.data, b.len, 0600, d);
+	buf_finish(&b);
+	free(p);
+	return rc;
+}
+
+int device_check_pin(const struct device *dev, const char *pin)
+{
+	char *p = fs_join(dev->dir, DEVICE_PIN_FILE);
+	struct buf b;
+	struct diag d;
+	buf_init(&b);
+	int rc = fs_read_file(p, 4096, &b, &d);
+	free(p);
+	if (rc) {
+		buf_finish(&b);
+		return ERR_NOTFOUND;
+	}
+	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+		b.data[--b.len] = '\0';
+	rc = pin_ok(pin) ? crypt_pin_verify(b.data, pin) : ERR_CRYPTO;
+	buf_finish(&b);
+	return rc;
+}

@@ -26,6 +26,12 @@ const char *device_data_dir(const char *arg);
 int device_open(const char *dir, struct device *dev, struct diag *d);
 void device_close(struct device *dev);
 
+#define DEVICE_PIN_FILE "staff.pin"
+/* Store the staff PIN (4 to 8 digits) as an Argon2id hash (0600). ERR_INVAL for a bad PIN. */
+int device_set_pin(struct device *dev, const char *pin, struct diag *d);
+/* 0 if pin is the staff PIN; ERR_CRYPTO if not; ERR_NOTFOUND if no PIN is set (assisted mode off). */
+int device_check_pin(const struct device *dev, const char *pin);
+
 /* Set the center's X25519 public key from a key file (durable). */
 int device_provision(struct device *dev, const char *keyfile, struct diag *d);
 

@@ -85,6 +85,19 @@ void crypt_hash(unsigned char out[CRYPT_HASH], const void *msg, size_t n)
 	crypto_generichash(out, CRYPT_HASH, msg, n, NULL, 0);
 }
 
+int crypt_pin_hash(char out[CRYPT_PIN_HASH], const char *pin)
+{
+	if (crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return ERR_IO; /* out of memory for the hash */
+	return 0;
+}
+
+int crypt_pin_verify(const char *hash, const char *pin)
+{
+	return crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0 ? 0 : ERR_CRYPTO;
+}
+
 void crypt_wipe(void *p, size_t n)
 {
 	sodium_memzero(p, n);

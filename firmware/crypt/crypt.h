@@ -46,6 +46,12 @@ int crypt_seal_open(const void *sealed, size_t n, const unsigned char pk[CRYPT_B
 /* BLAKE2b-256. */
 void crypt_hash(unsigned char out[CRYPT_HASH], const void *msg, size_t n);
 
+/* Staff PINs: Argon2id (crypto_pwhash_str, interactive limits); the string is self-describing. */
+#define CRYPT_PIN_HASH 128
+int crypt_pin_hash(char out[CRYPT_PIN_HASH], const char *pin);
+/* 0 if pin matches hash, ERR_CRYPTO otherwise. */
+int crypt_pin_verify(const char *hash, const char *pin);
+
 /* Wipe secrets. */
 void crypt_wipe(void *p, size_t n);
 /* Constant-time compare: 0 if equal. */

@@ -58,6 +58,12 @@ int main(void)
 	CHECK(!crypt_memcmp(h1, h2, CRYPT_HASH));
 	crypt_hash(h2, "abd", 3);
 	CHECK(crypt_memcmp(h1, h2, CRYPT_HASH));
+	char ph[CRYPT_PIN_HASH];
+	CHECK_INT(crypt_pin_hash(ph, "2468"), 0);
+	CHECK(strstr(ph, "2468") == NULL);
+	CHECK_INT(crypt_pin_verify(ph, "2468"), 0);
+	CHECK_INT(crypt_pin_verify(ph, "2469"), ERR_CRYPTO);
+	CHECK_INT(crypt_pin_verify("garbage", "2468"), ERR_CRYPTO);
 	buf_finish(&a);
 	buf_finish(&b);
 	buf_finish(&s1);

@@ -1,0 +1,558 @@
+#define LOG_MODULE "kiosk_main"
+/*
+ * app/kiosk_main: `spean kiosk`: wires the store, the device keys, the
+ * content pack, the text layer and the UI into one poll() loop; runs replay
+ * scripts and takes screenshots for tests.
+ */
+#include <SDL.h>
+#include <SDL_syswm.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "board.h"
+#include "cli.h"
+#include "clock.h"
+#include "device.h"
+#include "fs.h"
+#include "kiosk.h"
+#include "kv.h"
+#include "log.h"
+#include "loop.h"
+#include "store.h"
+#include "submit.h"
+#include "text.h"
+
+#ifndef SPEAN_CONTENT_DIR
+#define SPEAN_CONTENT_DIR "/usr/share/spean/content"
+#endif
+#ifndef SPEAN_AUDIO_DIR
+#define SPEAN_AUDIO_DIR "/usr/share/spean/audio"
+#endif
+#ifndef SPEAN_FONT_DIR
+#define SPEAN_FONT_DIR "/usr/share/spean/fonts"
+#endif
+
+struct app {
+	struct loop *loop;
+	struct ui *ui;
+	struct kiosk kiosk;
+	struct store *store;
+	struct device dev;
+	struct rules *rules;
+	struct content content;
+	struct catalog *vi, *km;
+	struct text *text;
+	struct audio *audio;
+	/* replay */
+	char **lines;
+	int nlines, next;
+	const char *shots;
+	int failed;
+	/* input devices (kmsdrm) */
+	int inotify;
+	int evdev[16];
+	int nevdev;
+};
+
+static int submit_cb(void *ctx, const struct flow *f, unsigned char id[RECORD_ID_LEN], struct diag *d)
+{
+	struct app *a = ctx;
+	return submit_request(a->store, &a->dev, a->rules, &f->facts, f->today, &f->contact, f->lang, id, NULL, d);
+}
+
+static int check_pin_cb(void *ctx, const char *pin)
+{
+	struct app *a = ctx;
+	int rc = device_check_pin(&a->dev, pin);
+	struct diag d;
+	store_audit(a->store, rc == 0 ? "staff_unlocked" : "staff_pin_failed", "", &d);
+	return rc;
+}
+
+static void status_cb(void *ctx, struct kiosk_status *st)
+{
+	struct app *a = ctx;
+	struct store_counts n = {0, 0};
+	struct diag d;
+	store_count(a->store, &n, &d);
+	st->held = (long long)n.held;
+	st->delivered = (long long)n.delivered;
+	st->battery = board_get()->battery_percent();
+	st->last_sync[0] = '\0'; /* no sync yet: the network and USB carriers come next */
+}
+
+/* ---- SDL events: pumped only when an input fd is readable ---------------------------- */
+
+static void drain_sdl(struct app *a)
+{
+	SDL_Event ev;
+	SDL_PumpEvents();
+	while (SDL_PollEvent(&ev)) {
+		if (ev.type == SDL_QUIT) {
+			loop_quit(a->loop);
+			continue;
+		}
+		if (ev.type == SDL_MOUSEBUTTONDOWN || ev.type == SDL_FINGERDOWN)
+			kiosk_activity(&a->kiosk);
+		ui_event(a->ui, &ev);
+	}
+}
+
+static void on_x11(void *ctx, int fd, short re)
+{
+	(void)fd;
+	(void)re;
+	drain_sdl(ctx);
+}
+
+static void on_evdev(void *ctx, int fd, short re)
+{
+	struct app *a = ctx;
+	char buf[1024];
+	/* SDL reads the same device through its own fd; ours only tells us when to pump. */
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	if (re & (POLLHUP | POLLERR)) {
+		loop_unwatch(a->loop, fd);
+		close(fd);
+		for (int i = 0; i < a->nevdev; i++)
+			if (a->evdev[i] == fd)
+				a->evdev[i] = a->evdev[--a->nevdev];
+	}
+	drain_sdl(a);
+}
+
+static void scan_evdev(struct app *a)
+{
+	DIR *d = opendir("/dev/input");
+	struct dirent *e;
+	while (d && (e = readdir(d)) && a->nevdev < 16) {
+		if (strncmp(e->d_name, "event", 5))
+			continue;
+		char p[300];
+		snprintf(p, sizeof p, "/dev/input/%s", e->d_name);
+		int fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (loop_watch(a->loop, fd, POLLIN, on_evdev, a)) {
+			close(fd);
+			continue;
+		}
+		a->evdev[a->nevdev++] = fd;
+	}
+	if (d)
+		closedir(d);
+}
+
+static void on_inotify(void *ctx, int fd, short re)
+{
+	struct app *a = ctx;
+	char buf[4096];
+	(void)re;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	/* A device came or went: re-find them all (SDL does the same on its side). */
+	for (int i = 0; i < a->nevdev; i++) {
+		loop_unwatch(a->loop, a->evdev[i]);
+		close(a->evdev[i]);
+	}
+	a->nevdev = 0;
+	scan_evdev(a);
+	drain_sdl(a);
+}
+
+static void watch_input(struct app *a)
+{
+	const char *drv = SDL_GetCurrentVideoDriver();
+	SDL_SysWMinfo info;
+	SDL_VERSION(&info.version);
+	if (drv && !strcmp(drv, "x11") && SDL_GetWindowWMInfo(a->ui->win, &info) && info.subsystem == SDL_SYSWM_X11) {
+		loop_watch(a->loop, ConnectionNumber(info.info.x11.display), POLLIN, on_x11, a);
+	} else if (drv && !strcmp(drv, "KMSDRM")) {
+		a->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (a->inotify >= 0 && inotify_add_watch(a->inotify, "/dev/input", IN_CREATE | IN_DELETE) >= 0)
+			loop_watch(a->loop, a->inotify, POLLIN, on_inotify, a);
+		scan_evdev(a);
+	}
+	/* offscreen and dummy have no input: scripts drive them. */
+	log_info("video driver=%s", drv ? drv : "none");
+}
+
+/* ---- replay ------------------------------------------------------------------------------------ */
+
+static void replay_step(void *ctx);
+
+static void replay_fail(struct app *a, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "spean kiosk: replay line %d: ", a->next);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	a->failed = 1;
+	loop_quit(a->loop);
+}
+
+static void replay_step(void *ctx)
+{
+	struct app *a = ctx;
+	ui_render(a->ui);
+	while (a->next < a->nlines) {
+		char *line = a->lines[a->next++];
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line || *line == '#')
+			continue;
+		char *arg = strchr(line, ' ');
+		if (arg)
+			*arg++ = '\0';
+		else
+			arg = line + strlen(line);
+		if (!strcmp(line, "tap")) {
+			struct widget *w = ui_find(a->ui, arg);
+			if (!w) {
+				replay_fail(a, "no widget '%s' on this screen", arg);
+				return;
+			}
+			kiosk_activity(&a->kiosk);
+			ui_tap(a->ui, w);
+			ui_render(a->ui);
+		} else if (!strcmp(line, "type")) {
+			kiosk_activity(&a->kiosk);
+			kiosk_type(&a->kiosk, arg);
+			ui_render(a->ui);
+		} else if (!strcmp(line, "wait")) {
+			loop_timer(a->loop, (uint64_t)strtoul(arg, NULL, 10), replay_step, a);
+			return;
+		} else if (!strcmp(line, "shot")) {
+			char path[4096];
+			struct diag d = {""};
+			snprintf(path, sizeof path, "%s/%s.png", a->shots ? a->shots : ".", arg);
+			ui_render(a->ui);
+			if (ui_screenshot(a->ui, path, &d)) {
+				replay_fail(a, "%s", d.msg);
+				return;
+			}
+		} else if (!strcmp(line, "expect")) {
+			if (!ui_find_any(a->ui, arg)) {
+				replay_fail(a, "expected '%s' on this screen", arg);
+				return;
+			}
+		} else if (!strcmp(line, "state")) {
+			if (strcmp(flow_state_name(a->kiosk.flow.state), arg)) {
+				replay_fail(a, "expected state '%s'", arg);
+				return;
+			}
+		} else if (!strcmp(line, "overflow")) {
+			struct buf o;
+			buf_init(&o);
+			if (ui_overflow(a->ui, &o)) {
+				replay_fail(a, "text does not fit: %s", o.data);
+				buf_finish(&o);
+				return;
+			}
+			buf_finish(&o);
+		} else {
+			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, state, overflow)", line);
+			return;
+		}
+	}
+	loop_quit(a->loop);
+}
+
+static int load_script(struct app *a, const char *path)
+{
+	struct buf b;
+	struct diag d = {""};
+	buf_init(&b);
+	if (fs_read_file(path, 1u << 20, &b, &d)) {
+		fprintf(stderr, "spean kiosk: %s\n", d.msg);
+		buf_finish(&b);
+		return 2;
+	}
+	for (char *p = b.data, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		a->lines = xrealloc(a->lines, sizeof *a->lines * (size_t)(a->nlines + 1));
+		a->lines[a->nlines++] = xstrdup(p);
+	}
+	buf_finish(&b);
+	return 0;
+}
+
+/* ---- content ------------------------------------------------------------------------------------- */
+
+static int read_into(const char *dir, const char *name, struct buf *b, struct diag *d)
+{
+	char *p = fs_join(dir, name);
+	int rc = fs_read_file(p, 4u << 20, b, d);
+	free(p);
+	return rc;
+}
+
+static int load_content(struct app *a, const char *dir, struct diag *d)
+{
+	struct buf b;
+	int rc;
+	const char *file = "questions.conf";
+	buf_init(&b);
+	memset(&a->content, 0, sizeof a->content);
+	if ((rc = read_into(dir, file, &b, d)) || (rc = content_parse_questions(b.data, b.len, &a->content, d)))
+		goto out;
+	buf_finish(&b);
+	file = "communes.txt";
+	if ((rc = read_into(dir, file, &b, d)) || (rc = content_parse_communes(b.data, b.len, &a->content, d)))
+		goto out;
+	buf_finish(&b);
+	file = "strings.vi";
+	if ((rc = read_into(dir, file, &b, d)) || (rc = catalog_parse(b.data, b.len, &a->vi, d)))
+		goto out;
+	buf_finish(&b);
+	file = "strings.km";
+	if ((rc = read_into(dir, file, &b, d)) || (rc = catalog_parse(b.data, b.len, &a->km, d)))
+		goto out;
+	file = "strings";
+	if ((rc = content_check_catalog(&a->content, a->rules, a->vi, "vi", d)) ||
+	    (rc = content_check_catalog(&a->content, a->rules, a->km, "km", d)))
+		goto out;
+out:
+	buf_finish(&b);
+	if (rc && strncmp(d->msg, dir, strlen(dir)))
+		diag_prefix(d, "%s/%s: ", dir, file);
+	return rc;
+}
+
+/* `spean content check`: validate a pack and list what is missing or not yet reviewed. */
+int content_check_main(int argc, char **argv)
+{
+	const char *content = getenv("SPEAN_CONTENT_DIR");
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--content") && i + 1 < argc)
+			content = argv[++i];
+		else {
+			fprintf(stderr, "usage: spean content check [--content DIR]\n");
+			return 2;
+		}
+	}
+	if (!content || !*content)
+		content = SPEAN_CONTENT_DIR;
+	struct app a;
+	struct diag d = {""};
+	struct buf b;
+	memset(&a, 0, sizeof a);
+	buf_init(&b);
+	buf_append(&b, (const char *)spean_builtin_rules, spean_builtin_rules_len);
+	int rc = rules_parse(b.data, b.len, &a.rules, &d);
+	buf_finish(&b);
+	if (!rc && (rc = load_content(&a, content, &d)))
+		fprintf(stderr, "spean: content pack refused: %s\n", d.msg);
+	if (!rc) {
+		printf("%s: ok: version %s, %d questions, %d communes, %zu strings per language\n", content,
+		       a.content.version, a.content.nquestions, a.content.ncommunes, catalog_count(a.vi));
+		/* Spoken prompts: generated Vietnamese, recorded Khmer. */
+		const char *gen = getenv("SPEAN_AUDIO_DIR");
+		char *rec = fs_join(content, "audio");
+		const char *dirs[2] = {gen && *gen ? gen : SPEAN_AUDIO_DIR, rec};
+		struct audio *au = audio_create(NULL, dirs, 2);
+		char *keys = fs_join(content, "audio.keys");
+		buf_init(&b);
+		if (fs_read_file(keys, 1u << 20, &b, &d) == 0) {
+			static const char *const langs[2] = {"vi", "km"};
+			for (int l = 0; l < 2; l++) {
+				int have = 0, total = 0;
+				struct buf missing;
+				buf_init(&missing);
+				char *copy = xstrdup(b.data), *save;
+				for (char *k = strtok_r(copy, "\n", &save); k; k = strtok_r(NULL, "\n", &save)) {
+					if (!*k || *k == '#')
+						continue;
+					total++;
+					if (audio_has(au, langs[l], k))
+						have++;
+					else
+						buf_printf(&missing, "  missing %s prompt: %s\n", langs[l], k);
+				}
+				free(copy);
+				printf("%s prompts: %d of %d%s\n%s", langs[l], have, total,
+				       l ? " (recordings in audio/km/KEY.wav: espeak-ng has no Khmer voice)" : " (espeak-ng, at build time)",
+				       missing.data ? missing.data : "");
+				buf_finish(&missing);
+			}
+		}
+		buf_finish(&b);
+		/* Khmer strings a native speaker has not reviewed. */
+		char *rev = fs_join(content, "strings.km.reviewed");
+		buf_init(&b);
+		int reviewed = 0;
+		if (fs_read_file(rev, 1u << 20, &b, &d) == 0)
+			for (size_t i = 0; i < catalog_count(a.km); i++) {
+				char *hit = b.data ? strstr(b.data, catalog_key(a.km, i)) : NULL;
+				size_t kl = strlen(catalog_key(a.km, i));
+				reviewed += hit && (hit == b.data || hit[-1] == '\n') && (hit[kl] == ' ' || hit[kl] == '\n');
+			}
+		printf("km strings: %zu of %zu NOT reviewed by a native Khmer speaker (listed in strings.km.reviewed when they are)\n",
+		       catalog_count(a.km) - (size_t)reviewed, catalog_count(a.km));
+		buf_finish(&b);
+		free(rev);
+		free(keys);
+		free(rec);
+		audio_destroy(au);
+	}
+	catalog_destroy(a.vi);
+	catalog_destroy(a.km);
+	content_finish(&a.content);
+	rules_destroy(a.rules);
+	return rc ? 2 : 0;
+}
+
+static const char kiosk_usage[] =
+	"usage: spean [--data-dir DIR] kiosk [--replay SCRIPT] [--shots DIR] [--size WxH] [--content DIR]\n"
+	"\n"
+	"Run the kiosk. With no display it runs headless (SDL offscreen driver).\n"
+	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, type TEXT, wait MS, shot NAME,\n"
+	"                   expect ID|LABEL, state NAME, overflow; exit 0 at its end, 3 if a target is missing\n"
+	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
+	"  --size WxH       window size (default 800x480)\n"
+	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else the built-in path)\n";
+
+int kiosk_main(const char *data_dir, int argc, char **argv)
+{
+	struct app a;
+	memset(&a, 0, sizeof a);
+	a.inotify = -1;
+	const char *replay = NULL, *content = getenv("SPEAN_CONTENT_DIR");
+	int w = 800, h = 480, ex = 1;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help")) {
+			fputs(kiosk_usage, stdout);
+			return 0;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "spean kiosk: %s needs a value\n%s", argv[i], kiosk_usage);
+			return 2;
+		}
+		if (!strcmp(argv[i], "--replay"))
+			replay = argv[++i];
+		else if (!strcmp(argv[i], "--shots"))
+			a.shots = argv[++i];
+		else if (!strcmp(argv[i], "--content"))
+			content = argv[++i];
+		else if (!strcmp(argv[i], "--size")) {
+			if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 320 || h < 240 || w > 4096 || h > 4096) {
+				fprintf(stderr, "spean kiosk: --size wants WxH, e.g. 800x480\n");
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "spean kiosk: unexpected argument '%s'\n%s", argv[i], kiosk_usage);
+			return 2;
+		}
+	}
+	if (!content || !*content)
+		content = SPEAN_CONTENT_DIR;
+	struct diag d = {""};
+	if (replay && load_script(&a, replay))
+		return 2;
+	/* Content first: a broken pack refuses to start, with the reason. */
+	struct buf rb;
+	buf_init(&rb);
+	buf_append(&rb, (const char *)spean_builtin_rules, spean_builtin_rules_len);
+	if (rules_parse(rb.data, rb.len, &a.rules, &d)) {
+		fprintf(stderr, "spean kiosk: built-in rules: %s\n", d.msg);
+		buf_finish(&rb);
+		return 2;
+	}
+	buf_finish(&rb);
+	if (load_content(&a, content, &d)) {
+		fprintf(stderr, "spean kiosk: content pack refused: %s\n", d.msg);
+		ex = 2;
+		goto out;
+	}
+	if (device_open(device_data_dir(data_dir), &a.dev, &d)) {
+		fprintf(stderr, "spean kiosk: %s\n", d.msg);
+		goto out;
+	}
+	if (!a.dev.has_center) {
+		fprintf(stderr, "spean kiosk: no center key yet: run 'spean provision --center-key FILE' first\n");
+		ex = 2;
+		goto out;
+	}
+	/* The full integrity check runs here, at the kiosk's start. */
+	if (store_open(a.dev.dir, STORE_CHECK_FULL, &a.store, &d)) {
+		fprintf(stderr, "spean kiosk: %s\n", d.msg);
+		goto out;
+	}
+	const char *fonts = getenv("SPEAN_FONT_DIR");
+	if (text_init(&a.text, fonts && *fonts ? fonts : SPEAN_FONT_DIR, &d)) {
+		fprintf(stderr, "spean kiosk: %s\n", d.msg);
+		goto out;
+	}
+	/* No desktop and no display hardware (a build machine, CI): run headless. */
+	if (!getenv("SDL_VIDEODRIVER") && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") && access("/dev/dri/card0", F_OK))
+		SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+	if (ui_create(&a.ui, a.text, w, h, &d)) {
+		fprintf(stderr, "spean kiosk: %s\n", d.msg);
+		goto out;
+	}
+	a.loop = loop_create();
+	struct date today;
+	clock_today(&today.y, &today.m, &today.d);
+	kiosk_init(&a.kiosk, a.ui, a.loop, a.rules, &a.content, a.vi, a.km, today, submit_cb, &a);
+	/* Prompts: generated (Vietnamese, espeak-ng) first, then the pack's recordings (Khmer). */
+	const char *gen = getenv("SPEAN_AUDIO_DIR");
+	char *recorded = fs_join(content, "audio");
+	const char *dirs[2] = {gen && *gen ? gen : SPEAN_AUDIO_DIR, recorded};
+	a.audio = audio_create(a.loop, dirs, 2);
+	a.kiosk.audio = a.audio;
+	a.kiosk.ops = (struct kiosk_ops){check_pin_cb, status_cb, &a};
+	free(recorded);
+	watch_input(&a);
+	ui_render(a.ui);
+	if (getenv("SPEAN_BENCH_FIRST_FRAME")) {
+		/* The benchmark's "first frame": the attract screen is on the display. */
+		puts("first_frame");
+		fflush(stdout);
+		ex = 0;
+		goto out;
+	}
+	if (replay)
+		loop_timer(a.loop, 0, replay_step, &a);
+	drain_sdl(&a);
+	log_info("kiosk_started size=%dx%d", w, h);
+	while (!a.kiosk.quit) {
+		loop_run_once(a.loop, -1);
+		ui_render(a.ui);
+		if (a.failed || (replay && a.next >= a.nlines))
+			break;
+		SDL_Event ev;
+		if (SDL_PeepEvents(&ev, 1, SDL_PEEKEVENT, SDL_QUIT, SDL_QUIT) > 0)
+			break;
+	}
+	ex = a.failed ? 3 : 0;
+out:
+	kiosk_finish(&a.kiosk);
+	for (int i = 0; i < a.nevdev; i++)
+		close(a.evdev[i]);
+	if (a.inotify >= 0)
+		close(a.inotify);
+	audio_destroy(a.audio);
+	loop_destroy(a.loop);
+	ui_destroy(a.ui);
+	text_destroy(a.text);
+	store_close(a.store);
+	device_close(&a.dev);
+	catalog_destroy(a.vi);
+	catalog_destroy(a.km);
+	content_finish(&a.content);
+	rules_destroy(a.rules);
+	for (int i = 0; i < a.nlines; i++)
+		free(a.lines[i]);
+	free(a.lines);
+	SDL_Quit();
+	return ex;
+}

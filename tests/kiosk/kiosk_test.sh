@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The real kiosk, headless (SDL offscreen): every replay script at 800x480 and 1024x600, in both
+# languages, through every outcome; checks what the store received (opened with the center key),
+# that no text is clipped, that nothing personal is left on disk, and that a bad script fails.
+. "$(dirname "$0")/../integration/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+export SDL_VIDEODRIVER=offscreen SPEAN_TODAY=2026-05-20
+export SPEAN_CONTENT_DIR="$SPEAN_SOURCE_DIR/firmware/content/kiosk" SPEAN_FONT_DIR="$SPEAN_SOURCE_DIR/fonts"
+C="$T/center"
+"$CENTER" init --data-dir "$C" >/dev/null || exit 2
+
+for size in 800x480 1024x600; do
+	K="$T/kiosk-$size"
+	"$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" >/dev/null || exit 2
+	echo 2468 | "$SPEAN" --data-dir "$K" staff-pin >/dev/null || exit 2
+	for s in "$here"/*.replay; do
+		name=$(basename "$s" .replay)
+		mkdir -p "$T/shots-$size"
+		run 0 "$SPEAN" --data-dir "$K" kiosk --size "$size" --replay "$s" --shots "$T/shots-$size"
+		[ -s "$T/err" ] && grep -v "^level=" "$T/err" | sed "s/^/  $name $size: /" >&2
+	done
+	# Two requests were sent (vi likely eligible, km staff review); the others finished without sending.
+	# The staff PIN was tried wrong once, then right, and the audit log says so without the PIN.
+	run 0 "$SPEAN" --data-dir "$K" audit
+	grep -q "staff_pin_failed" "$T/out" && grep -q "staff_unlocked" "$T/out" && pass || fail "$size: PIN events audited"
+	grep -q "2468\|1111" "$T/out" && fail "$size: a PIN in the audit log" || pass
+	run 0 "$SPEAN" --data-dir "$K" requests status
+	out_is "$(printf 'held 2\ndelivered 0')"
+	run 0 "$CENTER" open --data-dir "$C" --kiosk "$K"
+	o="$T/out"
+	grep -q '^contact.name = Thạch Văn Mẫu$' "$o" && pass || fail "$size: vi name as typed"
+	grep -q '^contact.phone = 0912345678$' "$o" && pass || fail "$size: phone from the keypad"
+	grep -q '^contact.commune_code = 90032$' "$o" && pass || fail "$size: commune picked from the list"
+	grep -q '^contact.matter = Tranh chấp đất với hàng xóm$' "$o" && pass || fail "$size: matter"
+	grep -q '^facts.birth_date = 1960-06-06$' "$o" && pass || fail "$size: birth date from the keypad"
+	grep -q '^outcome = likely_eligible$' "$o" && pass || fail "$size: likely_eligible stored"
+	grep -q '^urgent = yes$' "$o" && pass || fail "$size: urgent stored"
+	grep -q '^contact.consent_text = kiosk-vi-1$' "$o" && pass || fail "$size: vi consent recorded"
+	grep -q '^lang = km$' "$o" && pass || fail "$size: a Khmer request"
+	grep -q '^contact.name = សុខ សំណាង$' "$o" && pass || fail "$size: Khmer name as typed"
+	grep -q '^outcome = staff_review$' "$o" && pass || fail "$size: staff_review stored"
+	grep -q '^review_groups = R04$' "$o" && pass || fail "$size: R04 for staff review"
+	grep -q '^contact.consent_text = kiosk-km-1$' "$o" && pass || fail "$size: km consent recorded"
+	# Nothing personal on the kiosk's disk.
+	for n in "Thạch Văn Mẫu" "0912345678" "សុខ សំណាង" "Tranh chấp"; do
+		grep -rlaF -- "$n" "$K" >/dev/null && fail "$size: '$n' found on disk" || pass
+	done
+	# Every screen was drawn: the screenshots exist and are real PNGs.
+	for p in 01-attract 08-outcome-likely-urgent-vi 12-receipt-vi 27-outcome-review-km 29-receipt-km; do
+		head -c 8 "$T/shots-$size/$p.png" 2>/dev/null | grep -q PNG && pass || fail "$size: screenshot $p"
+	done
+done
+
+# A missing target fails the run with a message and a non-zero exit.
+printf 'tap start\ntap no_such_button\n' >"$T/bad.replay"
+run 3 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --replay "$T/bad.replay"
+err_has "no widget 'no_such_button' on this screen"
+printf 'frobnicate\n' >"$T/bad2.replay"
+run 3 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --replay "$T/bad2.replay"
+err_has "unknown command 'frobnicate'"
+# A broken content pack refuses to start.
+mkdir -p "$T/pack" && cp "$SPEAN_CONTENT_DIR"/* "$T/pack/"
+sed -i 's/^q.hiv = .*$//' "$T/pack/strings.km"
+run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/bad.replay"
+err_has "the km catalog has no text for 'q.hiv'"
+done_tests

@@ -1,0 +1,119 @@
+#define LOG_MODULE "audio"
+#include "audio.h"
+
+#include <SDL.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "mem.h"
+
+struct audio {
+	struct loop *loop;
+	char **dirs;
+	int ndirs;
+	SDL_AudioDeviceID dev;
+	struct loop_timer *done;
+	unsigned played;
+	int broken; /* no audio on this machine: say so once, then stay quiet */
+};
+
+struct audio *audio_create(struct loop *l, const char *const *dirs, int ndirs)
+{
+	struct audio *a = xcalloc(1, sizeof *a);
+	a->loop = l;
+	a->dirs = xcalloc((size_t)ndirs, sizeof *a->dirs);
+	for (int i = 0; i < ndirs; i++)
+		a->dirs[i] = xstrdup(dirs[i]);
+	a->ndirs = ndirs;
+	return a;
+}
+
+void audio_stop(struct audio *a)
+{
+	loop_timer_cancel(a->loop, a->done);
+	a->done = NULL;
+	if (a->dev) {
+		/* Closed, not paused: a paused SDL2 device still runs its thread (CPU when idle). */
+		SDL_CloseAudioDevice(a->dev);
+		a->dev = 0;
+	}
+}
+
+void audio_destroy(struct audio *a)
+{
+	if (!a)
+		return;
+	audio_stop(a);
+	if (SDL_WasInit(SDL_INIT_AUDIO))
+		SDL_QuitSubSystem(SDL_INIT_AUDIO);
+	for (int i = 0; i < a->ndirs; i++)
+		free(a->dirs[i]);
+	free(a->dirs);
+	free(a);
+}
+
+static int find(const struct audio *a, const char *lang, const char *key, char *path, size_t n)
+{
+	for (int i = 0; i < a->ndirs; i++) {
+		snprintf(path, n, "%s/%s/%s.wav", a->dirs[i], lang, key);
+		if (access(path, R_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int audio_has(const struct audio *a, const char *lang, const char *key)
+{
+	char path[4096];
+	return find(a, lang, key, path, sizeof path);
+}
+
+static void finished(void *ctx)
+{
+	struct audio *a = ctx;
+	a->done = NULL;
+	audio_stop(a);
+}
+
+int audio_play(struct audio *a, const char *lang, const char *key)
+{
+	char path[4096];
+	audio_stop(a);
+	if (a->broken || !find(a, lang, key, path, sizeof path))
+		return 0;
+	if (!SDL_WasInit(SDL_INIT_AUDIO) && SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+		log_warn("audio_unavailable reason=init");
+		a->broken = 1;
+		return ERR_IO;
+	}
+	SDL_AudioSpec spec;
+	Uint8 *buf;
+	Uint32 len;
+	if (!SDL_LoadWAV(path, &spec, &buf, &len)) {
+		log_warn("audio_bad_file key=%s", key);
+		return ERR_PARSE;
+	}
+	a->dev = SDL_OpenAudioDevice(NULL, 0, &spec, NULL, 0); /* SDL converts to the hardware format */
+	if (!a->dev) {
+		log_warn("audio_unavailable reason=open");
+		a->broken = 1;
+		SDL_FreeWAV(buf);
+		return ERR_IO;
+	}
+	SDL_QueueAudio(a->dev, buf, len);
+	SDL_FreeWAV(buf);
+	SDL_PauseAudioDevice(a->dev, 0);
+	int bytes_per_s = spec.freq * spec.channels * (SDL_AUDIO_BITSIZE(spec.format) / 8);
+	uint64_t ms = bytes_per_s ? (uint64_t)len * 1000u / (uint64_t)bytes_per_s + 200 : 1000;
+	a->done = loop_timer(a->loop, ms, finished, a);
+	a->played++;
+	return 1;
+}
+
+unsigned audio_played(const struct audio *a)
+{
+	return a->played;
+}

@@ -1,0 +1,82 @@
+#define LOG_MODULE "keyboard"
+/*
+ * kiosk/keyboard: the on-screen keyboards of the contact screens: Vietnamese
+ * (Telex) and Khmer (NiDA), with space, shift, backspace by caret stop.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kiosk.h"
+#include "log.h"
+#include "text.h"
+#include "vi_input.h"
+
+static const char *const vi_rows[3] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+
+static void on_key(void *ctx, struct widget *w);
+
+static void key(struct kiosk *k, const char *id, SDL_Rect r, const char *label, int arg)
+{
+	struct widget *b = ui_button(k->ui, id, r, label, k->flow.lang, (k->kb_shift && arg == -1) ? WF_SELECTED : 0,
+				     on_key, k, arg);
+	(void)b;
+}
+
+void kiosk_keyboard(struct kiosk *k, SDL_Rect area)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	int rows = 4, cols = 10;
+	int kw = (area.w - (cols - 1) * t->gap / 2) / cols;
+	int kh = (area.h - (rows - 1) * t->gap / 2) / rows;
+	int g = t->gap / 2;
+	for (int r = 0; r < 3; r++) {
+		const char *row = vi_rows[r];
+		int n = (int)strlen(row);
+		int x0 = area.x + (area.w - n * kw - (n - 1) * g) / 2;
+		for (int c = 0; c < n; c++) {
+			char label[4] = {row[c], 0}, id[16];
+			if (k->kb_shift)
+				label[0] = (char)(label[0] - 'a' + 'A');
+			snprintf(id, sizeof id, "kb_%c", row[c]);
+			key(k, id, (SDL_Rect){x0 + c * (kw + g), area.y + r * (kh + g), kw, kh}, label, row[c]);
+		}
+	}
+	int y = area.y + 3 * (kh + g);
+	int wide = 2 * kw + g;
+	key(k, "kb_shift", (SDL_Rect){area.x, y, wide, kh}, kiosk_text(k, "keyboard.shift"), -1);
+	key(k, "kb_space", (SDL_Rect){area.x + wide + g, y, area.w - 2 * (wide + g), kh}, kiosk_text(k, "keyboard.space"), ' ');
+	key(k, "kb_del", (SDL_Rect){area.x + area.w - wide, y, wide, kh}, kiosk_text(k, "keypad.delete"), -2);
+}
+
+static void on_key(void *ctx, struct widget *w)
+{
+	struct kiosk *k = ctx;
+	kiosk_activity(k);
+	if (w->arg == -1) {
+		k->kb_shift = !k->kb_shift;
+	} else if (w->arg == -2) {
+		size_t n = strlen(k->entry);
+		k->entry[text_prev_stop(k->entry, n, n)] = '\0';
+	} else if (w->arg == ' ') {
+		kiosk_type(k, " ");
+	} else {
+		char c = (char)w->arg;
+		if (k->kb_shift && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		k->kb_shift = 0;
+		/* Telex rewrites the word before the caret (aa -> â, s -> sắc on the right vowel). */
+		size_t n = strlen(k->entry);
+		const char *sp = strrchr(k->entry, ' ');
+		size_t start = sp ? (size_t)(sp - k->entry) + 1 : 0;
+		struct buf out;
+		buf_init(&out);
+		if (vi_input_key(VI_TELEX, k->entry + start, n - start, c, &out) >= 0 && start + out.len < sizeof k->entry) {
+			memcpy(k->entry + start, out.data, out.len + 1);
+			struct widget *f = ui_find(k->ui, "field");
+			if (f)
+				ui_set_text(k->ui, f, k->entry);
+		}
+		buf_finish_wipe(&out);
+	}
+	kiosk_show(k);
+}

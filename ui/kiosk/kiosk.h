@@ -1,0 +1,85 @@
+/* kiosk/kiosk: the kiosk application on the UI toolkit: screens for each flow state, idle reset, scripted replay. */
+#ifndef SPEAN_KIOSK_H
+#define SPEAN_KIOSK_H
+
+#include "audio.h"
+#include "content.h"
+#include "flow.h"
+#include "loop.h"
+#include "ui.h"
+
+/* Stores a finished request (sealed, durable) and writes its id; 0 or an error code. The app supplies it. */
+typedef int (*kiosk_submit_fn)(void *ctx, const struct flow *f, unsigned char id[RECORD_ID_LEN], struct diag *d);
+
+/* What the assisted-mode status screen shows. */
+struct kiosk_status {
+	long long held, delivered;
+	int battery;          /* percent, or -1 when there is no battery */
+	char last_sync[32];   /* "" = never */
+};
+
+/* The app's answers to the kiosk (all may be NULL). */
+struct kiosk_ops {
+	/* 0 if pin is the staff PIN, ERR_CRYPTO if not, ERR_NOTFOUND if assisted mode has no PIN. */
+	int (*check_pin)(void *ctx, const char *pin);
+	void (*status)(void *ctx, struct kiosk_status *st);
+	void *ctx;
+};
+
+enum kiosk_mode { MODE_RESIDENT, MODE_PIN, MODE_STATUS };
+
+struct kiosk_config {
+	int idle_warn_s;     /* inactivity before the warning (default 60) */
+	int idle_reset_s;    /* countdown after the warning (default 20) */
+	int receipt_s;       /* receipt / declined screens reset after this (default 45) */
+};
+
+struct kiosk {
+	struct ui *ui;
+	struct loop *loop;
+	struct flow flow;
+	const struct content *content;
+	const struct rules *rules;
+	const struct catalog *vi, *km;
+	struct kiosk_config cfg;
+	kiosk_submit_fn submit;
+	void *submit_ctx;
+	/* screen-local input (memory only, wiped with the flow) */
+	char entry[96];
+	int kb_shift;
+	int page;
+	int idle_warning;
+	int countdown;
+	struct loop_timer *idle_timer, *tick_timer;
+	int quit;
+	int exit_code;
+	struct widget *countdown_label;
+	struct audio *audio;      /* may be NULL: no prompts */
+	struct kiosk_ops ops;
+	enum kiosk_mode mode;
+	int assisted;             /* an outreach worker is running the flow with the resident */
+	int pin_fails;
+	int lockouts;
+	uint64_t locked_until_ns;
+	char prompt[64];          /* the prompt of the screen on show */
+};
+
+void kiosk_init(struct kiosk *k, struct ui *ui, struct loop *loop, const struct rules *r, const struct content *c,
+		const struct catalog *vi, const struct catalog *km, struct date today, kiosk_submit_fn fn, void *ctx);
+void kiosk_finish(struct kiosk *k);
+/* Rebuild the widgets for the current flow state. */
+void kiosk_show(struct kiosk *k);
+/* Any touch: restart the inactivity timer (and hide the warning). */
+void kiosk_activity(struct kiosk *k);
+/* Wipe the draft and go back to the attract screen. */
+void kiosk_reset(struct kiosk *k);
+/* Text for key in the current language, or the key itself if the catalog lacks it. */
+const char *kiosk_text(const struct kiosk *k, const char *key);
+/* Play the current screen's spoken prompt again (the replay button). */
+void kiosk_replay_prompt(struct kiosk *k);
+/* Draw the on-screen keyboard for the current language in area (keyboard.c). */
+void kiosk_keyboard(struct kiosk *k, SDL_Rect area);
+/* Type text into the field being edited (the on-screen keyboard and replay scripts use it). */
+void kiosk_type(struct kiosk *k, const char *utf8);
+
+#endif

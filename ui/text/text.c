@@ -1,0 +1,858 @@
+#define LOG_MODULE "text"
+/* Fonts, script runs, measuring, line breaking and drawing: the one place that talks to SDL_ttf. */
+#include "text.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <SDL_ttf.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/utext.h>
+
+#include "kv.h"
+#include "log.h"
+#include "text_internal.h"
+
+#define DOTTED_CIRCLE 0x25CCu
+#define ZWSP 0x200Bu
+
+/* Faces: script * 2 + style. */
+enum { FACE_COUNT = 4 };
+static const char *const face_files[FACE_COUNT] = {
+	"NotoSans-Regular.ttf",
+	"NotoSans-Bold.ttf",
+	"NotoSansKhmerUI-Regular.ttf",
+	"NotoSansKhmerUI-Bold.ttf",
+};
+/* The size opened by text_init to prove each file is a usable font. */
+enum { PROBE_SIZE = 24 };
+
+struct text_font {
+	TTF_Font *f;
+	int size;
+	int asc, desc; /* pixels above / below the baseline (desc >= 0) */
+	int pad;       /* advance of the space that frames every run (see run_measure) */
+	int pad2;      /* width of two of them */
+};
+
+/* Fonts are allocated one by one: layouts keep pointers to them. */
+struct font_list {
+	struct text_font **v;
+	size_t n, cap;
+};
+
+struct text {
+	char *path[FACE_COUNT];
+	struct font_list fonts[FACE_COUNT];
+	int khmer_script_off; /* test hook */
+	/* Line break iterators, opened on first use (ICU's Khmer dictionary takes a while to load). */
+	UBreakIterator *brk_km, *brk_vi;
+	/* Scratch, reused across calls so that measuring allocates nothing once warm. */
+	struct buf scratch;
+	struct text_run *runs;
+	size_t runs_cap;
+};
+
+/* A run as laid out: font, pen position in the line and the NUL-terminated " text " in the arena. */
+struct layout_run {
+	const struct text_font *font;
+	int x, w;
+	size_t str;
+};
+
+struct layout_line {
+	size_t start, end;
+	int w, h, asc;
+	size_t run0, nrun;
+};
+
+struct text_layout {
+	struct layout_line *lines;
+	size_t nlines, lines_cap;
+	struct layout_run *runs;
+	size_t nruns, runs_cap;
+	struct buf arena;
+	int w, h;
+};
+
+/* ---- SDL_ttf lifetime ---- */
+
+static pthread_mutex_t ttf_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ttf_refs;
+
+static int ttf_ref(struct diag *d)
+{
+	int rc = 0;
+	pthread_mutex_lock(&ttf_lock);
+	if (ttf_refs == 0 && TTF_Init() < 0) {
+		diag_set(d, "SDL_ttf: %s", TTF_GetError());
+		rc = ERR_IO;
+	} else {
+		ttf_refs++;
+	}
+	pthread_mutex_unlock(&ttf_lock);
+	return rc;
+}
+
+static void ttf_unref(void)
+{
+	pthread_mutex_lock(&ttf_lock);
+	if (ttf_refs > 0 && --ttf_refs == 0)
+		TTF_Quit();
+	pthread_mutex_unlock(&ttf_lock);
+}
+
+/* ---- fonts ---- */
+
+const char *text_font_file(enum text_script sc, enum text_style st)
+{
+	return face_files[(sc == TEXT_KHMR ? 2 : 0) + (st == TEXT_BOLD ? 1 : 0)];
+}
+
+static int face_of(enum text_script sc, enum text_style st)
+{
+	return (sc == TEXT_KHMR ? 2 : 0) + (st == TEXT_BOLD ? 1 : 0);
+}
+
+static void font_set_script(struct text *t, int face, TTF_Font *f)
+{
+	/* SDL_ttf 2.20 shapes with the script it is told and never guesses: Khmer needs "Khmr". */
+	const char *script = face >= 2 ? (t->khmer_script_off ? "Zzzz" : "Khmr") : "Latn";
+	if (TTF_SetFontScriptName(f, script) < 0)
+		log_warn("script_failed face=%d err=%s", face, TTF_GetError());
+}
+
+/* Open face at size; 0 or a negative code with d naming the file. */
+static int font_open(struct text *t, int face, int size, struct text_font **out, struct diag *d)
+{
+	struct font_list *fl = &t->fonts[face];
+	TTF_Font *f = TTF_OpenFont(t->path[face], size);
+	if (!f) {
+		struct stat sb;
+		int missing = stat(t->path[face], &sb) != 0 && errno == ENOENT;
+		diag_set(d, "%s: %s", t->path[face], missing ? "no such file" : TTF_GetError());
+		log_error("font_open_failed file=%s size=%d", face_files[face], size);
+		return missing ? ERR_NOTFOUND : ERR_PARSE;
+	}
+	/* Normal hinting: its advances are what hb-shape --ft-load-flags=0 gives (the oracle), and its glyphs
+	 * came closest to hb-view's; light, none and light-subpixel drift from both (measured, see tests). */
+	TTF_SetFontHinting(f, TTF_HINTING_NORMAL);
+	TTF_SetFontKerning(f, 1);
+	font_set_script(t, face, f);
+	struct text_font *tf = xcalloc(1, sizeof *tf);
+	tf->f = f;
+	tf->size = size;
+	tf->asc = TTF_FontAscent(f);
+	tf->desc = -TTF_FontDescent(f);
+	int h;
+	if (TTF_SizeUTF8(f, " ", &tf->pad, &h) < 0 || TTF_SizeUTF8(f, "  ", &tf->pad2, &h) < 0) {
+		diag_set(d, "%s: cannot measure a space: %s", t->path[face], TTF_GetError());
+		TTF_CloseFont(f);
+		free(tf);
+		return ERR_PARSE;
+	}
+	if (fl->n == fl->cap) {
+		fl->cap = fl->cap ? fl->cap * 2 : 4;
+		fl->v = xrealloc(fl->v, fl->cap * sizeof *fl->v);
+	}
+	fl->v[fl->n++] = tf;
+	log_debug("font_opened file=%s size=%d asc=%d desc=%d", face_files[face], size, tf->asc, tf->desc);
+	*out = tf;
+	return 0;
+}
+
+/* The cached font for (face, size); NULL if it cannot be opened (logged). */
+static struct text_font *font_get(struct text *t, int face, int size)
+{
+	struct font_list *fl = &t->fonts[face];
+	for (size_t i = 0; i < fl->n; i++)
+		if (fl->v[i]->size == size)
+			return fl->v[i];
+	struct text_font *tf;
+	struct diag d;
+	if (font_open(t, face, size, &tf, &d) < 0)
+		return NULL;
+	return tf;
+}
+
+void text_test_set_khmer_script(struct text *t, int on)
+{
+	t->khmer_script_off = !on;
+	for (int face = 2; face < FACE_COUNT; face++)
+		for (size_t i = 0; i < t->fonts[face].n; i++)
+			font_set_script(t, face, t->fonts[face].v[i]->f);
+}
+
+int text_init(struct text **out, const char *font_dir, struct diag *d)
+{
+	*out = NULL;
+	if (!font_dir || !*font_dir) {
+		diag_set(d, "no font directory");
+		return ERR_INVAL;
+	}
+	int rc = ttf_ref(d);
+	if (rc)
+		return rc;
+	struct text *t = xcalloc(1, sizeof *t);
+	buf_init(&t->scratch);
+	for (int face = 0; face < FACE_COUNT; face++) {
+		size_t n = strlen(font_dir) + strlen(face_files[face]) + 2;
+		t->path[face] = xmalloc(n);
+		snprintf(t->path[face], n, "%s/%s", font_dir, face_files[face]);
+	}
+	for (int face = 0; face < FACE_COUNT; face++) {
+		struct text_font *tf;
+		rc = font_open(t, face, PROBE_SIZE, &tf, d);
+		if (rc)
+			goto fail;
+	}
+	log_info("fonts_opened dir=%s count=%d", font_dir, FACE_COUNT);
+	*out = t;
+	return 0;
+fail:
+	text_destroy(t);
+	return rc;
+}
+
+void text_destroy(struct text *t)
+{
+	if (!t)
+		return;
+	for (int face = 0; face < FACE_COUNT; face++) {
+		for (size_t i = 0; i < t->fonts[face].n; i++) {
+			TTF_CloseFont(t->fonts[face].v[i]->f);
+			free(t->fonts[face].v[i]);
+		}
+		free(t->fonts[face].v);
+		free(t->path[face]);
+	}
+	if (t->brk_km)
+		ubrk_close(t->brk_km);
+	if (t->brk_vi)
+		ubrk_close(t->brk_vi);
+	buf_finish_wipe(&t->scratch);
+	free(t->runs);
+	free(t);
+	ttf_unref();
+}
+
+/* ---- script runs ---- */
+
+static int is_khmer(uint32_t c)
+{
+	return (c >= 0x1780 && c <= 0x17FF) || (c >= 0x19E0 && c <= 0x19FF);
+}
+
+/* Characters that reach no shaper: U+200B (a break that draws nothing) and controls. */
+static int is_dropped(uint32_t c)
+{
+	return c == ZWSP || c < 0x20 || (c >= 0x7F && c < 0xA0);
+}
+
+/* Attach to the run before them whatever it is: combining marks, joiners, selectors. */
+static int is_inherited(uint32_t c)
+{
+	if (c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF || (c >= 0xFE00 && c <= 0xFE0F))
+		return 1;
+	int8_t gc = u_charType((UChar32)c);
+	return !is_khmer(c) && (gc == U_NON_SPACING_MARK || gc == U_ENCLOSING_MARK || gc == U_COMBINING_SPACING_MARK);
+}
+
+/* Digits, spaces, punctuation, symbols: they join the run around them. */
+static int is_neutral(uint32_t c)
+{
+	if (is_khmer(c))
+		return 0;
+	if (is_dropped(c))
+		return 1;
+	int8_t gc = u_charType((UChar32)c);
+	switch (gc) {
+	case U_DECIMAL_DIGIT_NUMBER:
+	case U_OTHER_NUMBER:
+	case U_SPACE_SEPARATOR:
+	case U_LINE_SEPARATOR:
+	case U_PARAGRAPH_SEPARATOR:
+	case U_DASH_PUNCTUATION:
+	case U_START_PUNCTUATION:
+	case U_END_PUNCTUATION:
+	case U_CONNECTOR_PUNCTUATION:
+	case U_OTHER_PUNCTUATION:
+	case U_INITIAL_PUNCTUATION:
+	case U_FINAL_PUNCTUATION:
+	case U_MATH_SYMBOL:
+	case U_CURRENCY_SYMBOL:
+	case U_MODIFIER_SYMBOL:
+	case U_OTHER_SYMBOL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static TTF_Font *khmer_coverage_font(struct text *t, enum text_style st)
+{
+	/* Coverage does not depend on size: any open size of the face will do. */
+	struct font_list *fl = &t->fonts[face_of(TEXT_KHMR, st)];
+	return fl->n ? fl->v[0]->f : NULL;
+}
+
+/* Script of a neutral character whose neighbours say `base`: Khmer only if that font has it. */
+static enum text_script neutral_script(TTF_Font *khmer, enum text_script base, uint32_t c)
+{
+	if (base != TEXT_KHMR || is_dropped(c))
+		return base;
+	return khmer && TTF_GlyphIsProvided32(khmer, c) ? TEXT_KHMR : TEXT_LATN;
+}
+
+int text_split_runs(struct text *t, enum text_style st, const char *s, size_t len, struct text_run *runs, size_t max)
+{
+	if (len && !utf8_valid(s, len))
+		return ERR_INVAL;
+	TTF_Font *khmer = khmer_coverage_font(t, st);
+	size_t n = 0, i = 0;
+	int have = 0;
+	enum text_script prev = TEXT_LATN;
+	while (i < len) {
+		size_t at = i;
+		uint32_t c = text_utf8_next(s, len, &i);
+		enum text_script sc;
+		if (is_khmer(c)) {
+			sc = TEXT_KHMR;
+		} else if (is_inherited(c) || is_neutral(c)) {
+			enum text_script base = prev;
+			if (!have) {
+				/* Leading neutrals take the script of the first strong character. */
+				base = TEXT_LATN;
+				for (size_t j = i; j < len;) {
+					uint32_t c2 = text_utf8_next(s, len, &j);
+					if (is_khmer(c2)) {
+						base = TEXT_KHMR;
+						break;
+					}
+					if (!is_inherited(c2) && !is_neutral(c2))
+						break;
+				}
+			}
+			sc = is_inherited(c) ? base : neutral_script(khmer, base, c);
+		} else {
+			sc = TEXT_LATN;
+		}
+		if (have && sc == prev) {
+			if (n <= max && n > 0)
+				runs[n - 1].end = i;
+		} else {
+			if (n < max)
+				runs[n] = (struct text_run){at, i, sc};
+			n++;
+		}
+		have = 1;
+		prev = sc;
+	}
+	return n > INT_MAX ? ERR_TOOBIG : (int)n;
+}
+
+void text_run_text(const char *s, const struct text_run *r, struct buf *out)
+{
+	size_t i = r->start, from = r->start;
+	while (i < r->end) {
+		size_t at = i;
+		uint32_t c = text_utf8_next(s, r->end, &i);
+		if (is_dropped(c)) {
+			buf_append(out, s + from, at - from);
+			from = i;
+		}
+	}
+	buf_append(out, s + from, r->end - from);
+}
+
+/* Runs of s[a..b) into t->runs (offsets relative to s); returns the count or a negative code. */
+static int split(struct text *t, enum text_style st, const char *s, size_t a, size_t b)
+{
+	for (;;) {
+		int n = text_split_runs(t, st, s + a, b - a, t->runs, t->runs_cap);
+		if (n < 0)
+			return n;
+		if ((size_t)n <= t->runs_cap) {
+			for (int k = 0; k < n; k++) {
+				t->runs[k].start += a;
+				t->runs[k].end += a;
+			}
+			return n;
+		}
+		t->runs_cap = (size_t)n + 8;
+		t->runs = xrealloc(t->runs, t->runs_cap * sizeof *t->runs);
+	}
+}
+
+/* ---- measuring ---- */
+
+/*
+ * TTF_SizeUTF8 returns the ink box joined with the pen advance, so a glyph
+ * that overhangs its advance (a negative left bearing, a subscript sticking
+ * out) would count. Framing the run with one space on each side keeps the ink
+ * inside the pen range, so width(" run ") - width("  ") is the run's advance
+ * (HarfBuzz's, floored to a pixel). The same frame puts the pen origin at
+ * `pad` pixels into the rendered surface, whatever the first glyph's bearing.
+ */
+static int run_measure(const struct text_font *tf, const char *framed, int *adv)
+{
+	int w, h;
+	if (TTF_SizeUTF8(tf->f, framed, &w, &h) < 0) {
+		log_error("measure_failed size=%d err=%s", tf->size, TTF_GetError());
+		return ERR_IO;
+	}
+	*adv = w - tf->pad2;
+	if (*adv < 0)
+		*adv = 0;
+	return 0;
+}
+
+struct line_metrics {
+	int w, asc, desc;
+};
+
+/*
+ * Measure s[a..b) as one line; with l, also append its runs to the layout.
+ * lang_face: the face whose metrics an empty line gets.
+ */
+static int line_shape(struct text *t, const char *s, size_t a, size_t b, int size, enum text_style st, int empty_face,
+		      struct line_metrics *m, struct text_layout *l)
+{
+	m->w = m->asc = m->desc = 0;
+	int n = split(t, st, s, a, b);
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		struct text_font *tf = font_get(t, empty_face, size);
+		if (!tf)
+			return ERR_IO;
+		m->asc = tf->asc;
+		m->desc = tf->desc;
+		return 0;
+	}
+	for (int k = 0; k < n; k++) {
+		struct text_run r = t->runs[k];
+		struct text_font *tf = font_get(t, face_of(r.script, st), size);
+		if (!tf)
+			return ERR_IO;
+		t->scratch.len = 0;
+		buf_putc(&t->scratch, ' ');
+		text_run_text(s, &r, &t->scratch);
+		buf_putc(&t->scratch, ' ');
+		int adv;
+		int rc = run_measure(tf, t->scratch.data, &adv);
+		if (rc)
+			return rc;
+		if (l && t->scratch.len > 2) {
+			if (l->nruns == l->runs_cap) {
+				l->runs_cap = l->runs_cap ? l->runs_cap * 2 : 8;
+				l->runs = xrealloc(l->runs, l->runs_cap * sizeof *l->runs);
+			}
+			l->runs[l->nruns++] = (struct layout_run){tf, m->w, adv, l->arena.len};
+			buf_append(&l->arena, t->scratch.data, t->scratch.len + 1);
+		}
+		m->w += adv;
+		if (tf->asc > m->asc)
+			m->asc = tf->asc;
+		if (tf->desc > m->desc)
+			m->desc = tf->desc;
+	}
+	return 0;
+}
+
+static int check_args(const char *utf8, int size_px)
+{
+	if (!utf8 || size_px < TEXT_SIZE_MIN || size_px > TEXT_SIZE_MAX)
+		return ERR_INVAL;
+	size_t n = strlen(utf8);
+	if (n > INT32_MAX || (n && !utf8_valid(utf8, n)))
+		return ERR_INVAL;
+	return 0;
+}
+
+int text_measure(struct text *t, const char *utf8, int size_px, enum text_style st, int *w, int *h)
+{
+	int rc = check_args(utf8, size_px);
+	if (rc)
+		return rc;
+	struct line_metrics m;
+	rc = line_shape(t, utf8, 0, strlen(utf8), size_px, st, face_of(TEXT_LATN, st), &m, NULL);
+	if (rc)
+		return rc;
+	if (w)
+		*w = m.w;
+	if (h)
+		*h = m.asc + m.desc;
+	return 0;
+}
+
+/* ---- line breaking ---- */
+
+static int is_hanging(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || c == 0x85 ||
+	       c == 0x2028 || c == 0x2029 || c == ZWSP || c == 0x3000;
+}
+
+/* End of s[a..b) without the spaces that hang at the end of a line. */
+static size_t trim_end(const char *s, size_t a, size_t b)
+{
+	while (b > a) {
+		size_t p = b - 1;
+		while (p > a && ((unsigned char)s[p] & 0xC0) == 0x80)
+			p--;
+		size_t q = p;
+		if (!is_hanging(text_utf8_next(s, b, &q)))
+			break;
+		b = p;
+	}
+	return b;
+}
+
+static UBreakIterator *line_iterator(struct text *t, const char *lang, int *owned)
+{
+	UBreakIterator **slot = NULL;
+	*owned = 0;
+	if (lang && !strcmp(lang, "km"))
+		slot = &t->brk_km;
+	else if (!lang || !strcmp(lang, "vi"))
+		slot = &t->brk_vi;
+	if (slot && *slot)
+		return *slot;
+	UErrorCode st = U_ZERO_ERROR;
+	UBreakIterator *bi = ubrk_open(UBRK_LINE, lang ? lang : "vi", NULL, 0, &st);
+	if (U_FAILURE(st)) {
+		log_error("icu_open_failed what=line err=%s", u_errorName(st));
+		return NULL;
+	}
+	if (slot)
+		*slot = bi;
+	else
+		*owned = 1;
+	return bi;
+}
+
+static void layout_add_line(struct text_layout *l, size_t start, size_t end, const struct line_metrics *m, size_t run0)
+{
+	if (l->nlines == l->lines_cap) {
+		l->lines_cap = l->lines_cap ? l->lines_cap * 2 : 4;
+		l->lines = xrealloc(l->lines, l->lines_cap * sizeof *l->lines);
+	}
+	l->lines[l->nlines++] = (struct layout_line){start, end, m->w, m->asc + m->desc, m->asc, run0, l->nruns - run0};
+	if (m->w > l->w)
+		l->w = m->w;
+	l->h += m->asc + m->desc;
+}
+
+struct breaker {
+	struct text *t;
+	struct text_layout *l;
+	const char *s;
+	int size;
+	enum text_style st;
+	int empty_face;
+};
+
+static int measure_span(struct breaker *bk, size_t a, size_t b, int *w)
+{
+	struct line_metrics m;
+	int rc = line_shape(bk->t, bk->s, a, trim_end(bk->s, a, b), bk->size, bk->st, bk->empty_face, &m, NULL);
+	*w = m.w;
+	return rc;
+}
+
+static int emit(struct breaker *bk, size_t a, size_t b)
+{
+	struct line_metrics m;
+	size_t run0 = bk->l->nruns;
+	int rc = line_shape(bk->t, bk->s, a, trim_end(bk->s, a, b), bk->size, bk->st, bk->empty_face, &m, bk->l);
+	if (rc)
+		return rc;
+	layout_add_line(bk->l, a, b, &m, run0);
+	return 0;
+}
+
+/* s[a..b) is one unbreakable segment wider than max_w: the longest run of caret stops that fits (at least one). */
+static int cut_word(struct breaker *bk, size_t a, size_t b, int max_w, size_t *cut)
+{
+	size_t nstops = b - a + 1;
+	size_t *stops = xmalloc(nstops * sizeof *stops);
+	int n = text_caret_stops(bk->s + a, b - a, stops, nstops);
+	if (n < 0) {
+		free(stops);
+		return n;
+	}
+	*cut = n > 1 ? a + stops[1] : b;
+	for (int k = 2; k < n; k++) {
+		int w;
+		int rc = measure_span(bk, a, a + stops[k], &w);
+		if (rc) {
+			free(stops);
+			return rc;
+		}
+		if (w > max_w)
+			break;
+		*cut = a + stops[k];
+	}
+	free(stops);
+	return 0;
+}
+
+static int layout_break(struct breaker *bk, UBreakIterator *bi, size_t len, int max_w)
+{
+	size_t ls = 0;   /* start of the current line */
+	size_t fit = 0;  /* last break opportunity after ls that fits; 0: none yet */
+	int32_t b = ubrk_following(bi, 0);
+	while (b != UBRK_DONE) {
+		size_t pos = (size_t)b;
+		int hard = ubrk_getRuleStatus(bi) >= UBRK_LINE_HARD && ubrk_getRuleStatus(bi) < UBRK_LINE_HARD_LIMIT &&
+			   pos < len;
+		int w = 0, rc = 0;
+		if (max_w > 0 && (rc = measure_span(bk, ls, pos, &w)))
+			return rc;
+		if (max_w <= 0 || w <= max_w) {
+			fit = pos;
+			if (hard) {
+				if ((rc = emit(bk, ls, pos)))
+					return rc;
+				ls = pos;
+				fit = 0;
+			}
+			b = ubrk_next(bi);
+			continue;
+		}
+		if (fit) {
+			/* Break at the last opportunity that fitted, then look at this one again. */
+			if ((rc = emit(bk, ls, fit)))
+				return rc;
+			ls = fit;
+			fit = 0;
+			continue;
+		}
+		/* One segment alone is too wide: cut it between caret stops. */
+		size_t cut;
+		if ((rc = cut_word(bk, ls, pos, max_w, &cut)))
+			return rc;
+		if (cut >= pos) {
+			fit = pos;
+			b = ubrk_next(bi);
+			continue;
+		}
+		if ((rc = emit(bk, ls, cut)))
+			return rc;
+		ls = cut;
+	}
+	if (ls < len || bk->l->nlines == 0)
+		return emit(bk, ls, len);
+	return 0;
+}
+
+struct text_layout *text_layout(struct text *t, const char *utf8, int size_px, enum text_style st, int max_w,
+				const char *lang)
+{
+	if (check_args(utf8, size_px)) {
+		log_warn("layout_bad_args size=%d", size_px);
+		return NULL;
+	}
+	size_t len = strlen(utf8);
+	struct text_layout *l = xcalloc(1, sizeof *l);
+	buf_init(&l->arena);
+	struct breaker bk = {t, l, utf8, size_px, st, face_of(lang && !strcmp(lang, "km") ? TEXT_KHMR : TEXT_LATN, st)};
+	int rc = 0, owned = 0;
+	if (len == 0) {
+		rc = emit(&bk, 0, 0);
+	} else {
+		UBreakIterator *bi = line_iterator(t, lang, &owned);
+		if (!bi) {
+			rc = ERR_IO;
+		} else {
+			UErrorCode st2 = U_ZERO_ERROR;
+			UText ut = UTEXT_INITIALIZER;
+			utext_openUTF8(&ut, utf8, (int64_t)len, &st2);
+			ubrk_setUText(bi, &ut, &st2);
+			if (U_FAILURE(st2)) {
+				log_error("icu_settext_failed err=%s", u_errorName(st2));
+				rc = ERR_IO;
+			} else {
+				rc = layout_break(&bk, bi, len, max_w);
+			}
+			utext_close(&ut);
+			if (owned)
+				ubrk_close(bi);
+		}
+	}
+	if (rc) {
+		log_error("layout_failed err=%s size=%d bytes=%zu", err_name(rc), size_px, len);
+		text_layout_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void text_layout_free(struct text_layout *l)
+{
+	if (!l)
+		return;
+	buf_finish_wipe(&l->arena);
+	free(l->lines);
+	free(l->runs);
+	free(l);
+}
+
+int text_layout_lines(const struct text_layout *l)
+{
+	return l ? (int)l->nlines : 0;
+}
+
+int text_layout_width(const struct text_layout *l)
+{
+	return l ? l->w : 0;
+}
+
+int text_layout_height(const struct text_layout *l)
+{
+	return l ? l->h : 0;
+}
+
+void text_layout_size(const struct text_layout *l, int *w, int *h)
+{
+	if (w)
+		*w = text_layout_width(l);
+	if (h)
+		*h = text_layout_height(l);
+}
+
+static const struct layout_line *line_at(const struct text_layout *l, int i)
+{
+	return l && i >= 0 && (size_t)i < l->nlines ? &l->lines[i] : NULL;
+}
+
+int text_layout_line_width(const struct text_layout *l, int i)
+{
+	const struct layout_line *ln = line_at(l, i);
+	return ln ? ln->w : 0;
+}
+
+int text_layout_line_height(const struct text_layout *l, int i)
+{
+	const struct layout_line *ln = line_at(l, i);
+	return ln ? ln->h : 0;
+}
+
+int text_layout_line_baseline(const struct text_layout *l, int i)
+{
+	const struct layout_line *ln = line_at(l, i);
+	return ln ? ln->asc : 0;
+}
+
+int text_layout_line_range(const struct text_layout *l, int i, size_t *start, size_t *end)
+{
+	const struct layout_line *ln = line_at(l, i);
+	if (!ln)
+		return ERR_INVAL;
+	*start = ln->start;
+	*end = ln->end;
+	return 0;
+}
+
+void text_layout_draw(const struct text_layout *l, SDL_Surface *dst, int x, int y, SDL_Color fg, int align)
+{
+	if (!l || !dst)
+		return;
+	int top = y;
+	for (size_t i = 0; i < l->nlines; i++) {
+		const struct layout_line *ln = &l->lines[i];
+		int x0 = x + (align == 1 ? (l->w - ln->w) / 2 : 0);
+		int baseline = top + ln->asc;
+		for (size_t k = ln->run0; k < ln->run0 + ln->nrun; k++) {
+			const struct layout_run *r = &l->runs[k];
+			SDL_Surface *s = TTF_RenderUTF8_Blended(r->font->f, l->arena.data + r->str, fg);
+			if (!s) {
+				log_error("render_failed size=%d err=%s", r->font->size, TTF_GetError());
+				continue;
+			}
+			/* The frame space puts the pen origin `pad` pixels in; the surface top is the font's ascent. */
+			SDL_Rect at = {x0 + r->x - r->font->pad, baseline - r->font->asc, s->w, s->h};
+			if (SDL_BlitSurface(s, NULL, dst, &at) < 0)
+				log_error("blit_failed err=%s", SDL_GetError());
+			SDL_FreeSurface(s);
+		}
+		top += ln->h;
+	}
+}
+
+/* ---- glyph check ---- */
+
+static int khmer_base(uint32_t c)
+{
+	return c >= 0x1780 && c <= 0x17B3;
+}
+
+static int khmer_sign(uint32_t c)
+{
+	return (c >= 0x17B6 && c <= 0x17D3) || c == 0x17DD;
+}
+
+/* First problem in s for style st, into why; 0 if none. */
+static int glyph_check_style(struct text *t, const char *s, size_t len, int size_px, enum text_style st, char *why,
+			     size_t n)
+{
+	int nr = split(t, st, s, 0, len);
+	if (nr < 0)
+		return nr;
+	for (int k = 0; k < nr; k++) {
+		struct text_run r = t->runs[k];
+		int face = face_of(r.script, st);
+		struct text_font *tf = font_get(t, face, size_px);
+		if (!tf)
+			return ERR_IO;
+		int based = 0;
+		for (size_t i = r.start; i < r.end;) {
+			uint32_t c = text_utf8_next(s, r.end, &i);
+			/* Controls are dropped; HarfBuzz hides format characters (ZWJ, ZWNJ) itself. */
+			if (is_dropped(c) || u_charType((UChar32)c) == U_FORMAT_CHAR)
+				continue;
+			if (c == DOTTED_CIRCLE) {
+				snprintf(why, n, "U+25CC (dotted circle) in the text");
+				return ERR_NOTFOUND;
+			}
+			if (!TTF_GlyphIsProvided32(tf->f, c)) {
+				snprintf(why, n, "U+%04X not in %s", (unsigned)c, face_files[face]);
+				return ERR_NOTFOUND;
+			}
+			if (r.script == TEXT_KHMR) {
+				if (khmer_sign(c) && !based) {
+					snprintf(why, n, "U+%04X has no base: HarfBuzz would draw a dotted circle",
+						 (unsigned)c);
+					return ERR_NOTFOUND;
+				}
+				based = khmer_base(c) || (based && khmer_sign(c));
+			}
+		}
+	}
+	return 0;
+}
+
+int text_glyph_check(struct text *t, const char *utf8, int size_px, char *why, size_t n)
+{
+	char tmp[160];
+	if (!why || !n) {
+		why = tmp;
+		n = sizeof tmp;
+	}
+	why[0] = '\0';
+	int rc = check_args(utf8, size_px);
+	if (rc)
+		return rc;
+	size_t len = strlen(utf8);
+	rc = glyph_check_style(t, utf8, len, size_px, TEXT_REGULAR, why, n);
+	if (!rc)
+		rc = glyph_check_style(t, utf8, len, size_px, TEXT_BOLD, why, n);
+	return rc;
+}

@@ -1,34 +1,36 @@
 #!/usr/bin/env bash
-# firmware/demo.sh: install what is missing, build, and run the demo: the screening engine on the
-# bundled examples, then a sealed request stored on a demo kiosk provisioned for a demo center.
-# (When the kiosk UI lands, this starts the kiosk instead.)  SPEAN_DEMO_DIR picks the demo data.
+# firmware/demo.sh: install what is missing, build, and start the kiosk with the bundled demo content,
+# provisioned for a demo center (staff PIN 2468). On a desktop it opens a window; where there is no
+# display it runs headless: it walks the kiosk through the demo scripts in Vietnamese and Khmer and
+# saves what a resident would see as PNG screenshots. SPEAN_DEMO_DIR picks the demo data dir.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${SPEAN_BUILD_DIR:-$root/build-demo}
 demo=${SPEAN_DEMO_DIR:-${TMPDIR:-/tmp}/spean-demo}
 bash "$root/board/deps.sh" demo
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPEAN_TESTS=OFF >/dev/null
-cmake --build "$build" --target spean spean-center -j "$(nproc 2>/dev/null || echo 2)"
+cmake --build "$build" --target spean spean-center content_audio -j "$(nproc 2>/dev/null || echo 2)"
 spean=$build/firmware/spean
 center=$build/sync/center/spean-center
-content=$root/firmware/content/demo
 
-echo
-echo "== Screening (rules: firmware/content/eligibility.rules)"
-for f in "$content"/*.facts; do
-	printf '%s\n  %s\n  ' "$(basename "$f")" "$(head -1 "$f" | sed 's/^# //')"
-	"$spean" screen --facts "$f"
-done
-
-echo
 echo "== A demo center and a demo kiosk in $demo"
 mkdir -p "$demo"
 [ -f "$demo/center/center.key" ] || "$center" init --data-dir "$demo/center" >/dev/null
 "$spean" --data-dir "$demo/kiosk" provision --center-key "$demo/center/center.pub"
-printf 'kiosk identity: '
-"$spean" --data-dir "$demo/kiosk" identity
-printf 'sealed request stored, id: '
-"$spean" --data-dir "$demo/kiosk" requests add --facts "$content/p21-poor-hearing.facts" --contact "$content/demo.contact"
+echo 2468 | "$spean" --data-dir "$demo/kiosk" staff-pin
+"$spean" content check | head -3
+
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ -e /dev/dri/card0 ]; then
+	echo "== The kiosk (close the window to stop; staff PIN 2468)"
+	"$spean" --data-dir "$demo/kiosk" kiosk
+else
+	echo "== No display here: the kiosk runs headless through the demo scripts"
+	mkdir -p "$demo/shots"
+	for s in "$root"/tests/kiosk/*.replay; do
+		SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy "$spean" --data-dir "$demo/kiosk" kiosk --replay "$s" \
+			--shots "$demo/shots" 2> >(grep -v '^level=' >&2)
+	done
+	echo "screenshots: $demo/shots/ ($(ls "$demo/shots" | wc -l) PNG files)"
+fi
 "$spean" --data-dir "$demo/kiosk" requests status
-echo "The kiosk cannot read it back: only $demo/center/center.key opens it."
-echo "Try: $spean --data-dir $demo/kiosk audit"
+echo "The kiosk cannot read its requests back; the center can: $center open --data-dir $demo/center --kiosk $demo/kiosk"

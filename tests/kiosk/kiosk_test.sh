@@ -39,6 +39,7 @@ for size in 800x480 1024x600; do
 	grep -q '^lang = km$' "$o" && pass || fail "$size: a Khmer request"
 	grep -q '^contact.name = សុខ សំណាង$' "$o" && pass || fail "$size: Khmer name as typed"
 	grep -q '^outcome = staff_review$' "$o" && pass || fail "$size: staff_review stored"
+	grep -q '^contact.address = ស្ត្រី$' "$o" && pass || fail "$size: Khmer subscripts typed with COENG"
 	grep -q '^review_groups = R04$' "$o" && pass || fail "$size: R04 for staff review"
 	grep -q '^contact.consent_text = kiosk-km-1$' "$o" && pass || fail "$size: km consent recorded"
 	# Nothing personal on the kiosk's disk.

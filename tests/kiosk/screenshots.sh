@@ -9,10 +9,11 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPEAN_
 cmake --build "$build" --target spean spean-center >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-export SDL_VIDEODRIVER=offscreen SPEAN_TODAY=2026-05-20
+export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_TODAY=2026-05-20
 export SPEAN_CONTENT_DIR="$root/firmware/content/kiosk" SPEAN_FONT_DIR="$root/fonts"
 "$build/sync/center/spean-center" init --data-dir "$tmp/center" >/dev/null
 "$build/firmware/spean" --data-dir "$tmp/kiosk" provision --center-key "$tmp/center/center.pub" >/dev/null
+echo 2468 | "$build/firmware/spean" --data-dir "$tmp/kiosk" staff-pin >/dev/null
 out="$root/ui/kiosk/screenshots"
 mkdir -p "$out"
 for s in "$root"/tests/kiosk/*.replay; do

@@ -17,7 +17,7 @@ enum vi_method {
 
 /* vi_input_key's results besides negative error codes. */
 enum {
-	VI_INPUT_LETTER = 0,   /* the key's own character ends the new text (plain letter, or an undo) */
+	VI_INPUT_LETTER = 0,   /* the key's letter ends the new text (typed, after an undo; it may take the tone: qú+a quá) */
 	VI_INPUT_MODIFIER = 1, /* the key was consumed as a tone or letter modifier */
 };
 

@@ -9,6 +9,7 @@
 #include "kiosk.h"
 #include "log.h"
 #include "text.h"
+#include "km_input.h"
 #include "vi_input.h"
 
 static const char *const vi_rows[3] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
@@ -17,13 +18,51 @@ static void on_key(void *ctx, struct widget *w);
 
 static void key(struct kiosk *k, const char *id, SDL_Rect r, const char *label, int arg)
 {
-	struct widget *b = ui_button(k->ui, id, r, label, k->flow.lang, (k->kb_shift && arg == -1) ? WF_SELECTED : 0,
-				     on_key, k, arg);
-	(void)b;
+	ui_button(k->ui, id, r, label, k->flow.lang, WF_COMPACT | ((k->kb_shift && arg == -1) ? WF_SELECTED : 0), on_key,
+		  k, arg);
+}
+
+/* Khmer NiDA: the xkb rows (numbers and three letter rows), then shift, COENG, space, delete. */
+static void keyboard_km(struct kiosk *k, SDL_Rect area)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	int g = t->gap / 2, rows = 5;
+	int kh = (area.h - (rows - 1) * g) / rows;
+	int maxlen = 0;
+	for (int r = 0; r < 4; r++)
+		maxlen = km_layout[r].len > maxlen ? km_layout[r].len : maxlen;
+	int kw = (area.w - (maxlen - 1) * g) / maxlen;
+	int level = k->kb_shift ? 1 : 0;
+	for (int r = 0; r < 4; r++) {
+		int n = km_layout[r].len;
+		int x0 = area.x + (area.w - n * kw - (n - 1) * g) / 2;
+		for (int c = 0; c < n; c++) {
+			const struct km_key *kk = &km_layout[r].keys[c];
+			char id[24], label[32];
+			snprintf(id, sizeof id, "km_%s", kk->xkb);
+			/* A combining sign is shown on its carrier អ: alone it would shape with a dotted circle. */
+			snprintf(label, sizeof label, "%s%s", kk->mark[level] ? "អ" : "", kk->text[level]);
+			key(k, id, (SDL_Rect){x0 + c * (kw + g), area.y + r * (kh + g), kw, kh}, label, 1000 + r * 100 + c);
+		}
+	}
+	int y = area.y + 4 * (kh + g);
+	int wide = 2 * kw + g;
+	key(k, "kb_shift", (SDL_Rect){area.x, y, wide, kh}, kiosk_text(k, "keyboard.shift"), -1);
+	struct widget *co = ui_button(k->ui, "kb_coeng", (SDL_Rect){area.x + wide + g, y, wide, kh},
+				      kiosk_text(k, "keyboard.coeng"), k->flow.lang, WF_COMPACT | (k->km_state.coeng ? WF_SELECTED : 0),
+				      on_key, k, -3);
+	(void)co;
+	key(k, "kb_space", (SDL_Rect){area.x + 2 * (wide + g), y, area.w - 3 * (wide + g), kh},
+	    kiosk_text(k, "keyboard.space"), 1000 + KM_ROW_SPACE * 100);
+	key(k, "kb_del", (SDL_Rect){area.x + area.w - wide, y, wide, kh}, kiosk_text(k, "keypad.delete"), -2);
 }
 
 void kiosk_keyboard(struct kiosk *k, SDL_Rect area)
 {
+	if (!strcmp(k->flow.lang, "km")) {
+		keyboard_km(k, area);
+		return;
+	}
 	const struct ui_theme *t = &k->ui->theme;
 	int rows = 4, cols = 10;
 	int kw = (area.w - (cols - 1) * t->gap / 2) / cols;
@@ -57,6 +96,15 @@ static void on_key(void *ctx, struct widget *w)
 	} else if (w->arg == -2) {
 		size_t n = strlen(k->entry);
 		k->entry[text_prev_stop(k->entry, n, n)] = '\0';
+	} else if (w->arg == -3) {
+		km_input_coeng(&k->km_state);
+	} else if (w->arg >= 1000) {
+		struct buf out;
+		buf_init(&out);
+		if (km_input_key(&k->km_state, (w->arg - 1000) / 100, (w->arg - 1000) % 100, k->kb_shift, &out) == 0 && out.data)
+			kiosk_type(k, out.data);
+		buf_finish_wipe(&out);
+		k->kb_shift = 0;
 	} else if (w->arg == ' ') {
 		kiosk_type(k, " ");
 	} else {

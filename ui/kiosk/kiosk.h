@@ -5,6 +5,7 @@
 #include "audio.h"
 #include "content.h"
 #include "flow.h"
+#include "km_input.h"
 #include "loop.h"
 #include "ui.h"
 
@@ -47,6 +48,7 @@ struct kiosk {
 	/* screen-local input (memory only, wiped with the flow) */
 	char entry[96];
 	int kb_shift;
+	struct km_input km_state;
 	int page;
 	int idle_warning;
 	int countdown;

@@ -31,7 +31,7 @@ static const char *const face_files[FACE_COUNT] = {
 	"NotoSansKhmerUI-Bold.ttf",
 };
 /* The size opened by text_init to prove each file is a usable font. */
-enum { PROBE_SIZE = 24 };
+enum { INIT_SIZE = 24 };
 
 struct text_font {
 	TTF_Font *f;
@@ -39,7 +39,14 @@ struct text_font {
 	int asc, desc; /* pixels above / below the baseline (desc >= 0) */
 	int pad;       /* advance of the space that frames every run (see run_measure) */
 	int pad2;      /* width of two of them */
+	int probe;     /* bottom ink row of BASELINE_PROBE rendered alone (see text_layout_draw) */
 };
+
+/*
+ * Drawn after every run, outside the blitted part, to find the baseline in
+ * SDL_ttf's surface: a full stop sits on the baseline and both fonts have one.
+ */
+#define BASELINE_PROBE " ."
 
 /* Fonts are allocated one by one: layouts keep pointers to them. */
 struct font_list {
@@ -59,7 +66,7 @@ struct text {
 	size_t runs_cap;
 };
 
-/* A run as laid out: font, pen position in the line and the NUL-terminated " text " in the arena. */
+/* A run as laid out: font, pen position in the line and the NUL-terminated " text " BASELINE_PROBE in the arena. */
 struct layout_run {
 	const struct text_font *font;
 	int x, w;
@@ -128,6 +135,18 @@ static void font_set_script(struct text *t, int face, TTF_Font *f)
 		log_warn("script_failed face=%d err=%s", face, TTF_GetError());
 }
 
+/* Lowest row of s with ink in columns x0 and right of it; -1 if none. s is SDL_ttf's ARGB8888. */
+static int ink_bottom(SDL_Surface *s, int x0)
+{
+	for (int y = s->h - 1; y >= 0; y--) {
+		const Uint32 *row = (const Uint32 *)((const char *)s->pixels + y * s->pitch);
+		for (int x = x0 < 0 ? 0 : x0; x < s->w; x++)
+			if (row[x] >> 24)
+				return y;
+	}
+	return -1;
+}
+
 /* Open face at size; 0 or a negative code with d naming the file. */
 static int font_open(struct text *t, int face, int size, struct text_font **out, struct diag *d)
 {
@@ -162,6 +181,15 @@ static int font_open(struct text *t, int face, int size, struct text_font **out,
 		fl->v = xrealloc(fl->v, fl->cap * sizeof *fl->v);
 	}
 	fl->v[fl->n++] = tf;
+	SDL_Surface *probe = TTF_RenderUTF8_Blended(f, BASELINE_PROBE, (SDL_Color){0, 0, 0, 255});
+	tf->probe = probe ? ink_bottom(probe, 0) : -1;
+	SDL_FreeSurface(probe);
+	if (tf->probe < 0) {
+		diag_set(d, "%s: cannot draw a full stop: %s", t->path[face], TTF_GetError());
+		TTF_CloseFont(f);
+		free(tf);
+		return ERR_PARSE;
+	}
 	log_debug("font_opened file=%s size=%d asc=%d desc=%d", face_files[face], size, tf->asc, tf->desc);
 	*out = tf;
 	return 0;
@@ -208,7 +236,7 @@ int text_init(struct text **out, const char *font_dir, struct diag *d)
 	}
 	for (int face = 0; face < FACE_COUNT; face++) {
 		struct text_font *tf;
-		rc = font_open(t, face, PROBE_SIZE, &tf, d);
+		rc = font_open(t, face, INIT_SIZE, &tf, d);
 		if (rc)
 			goto fail;
 	}
@@ -315,6 +343,17 @@ int text_split_runs(struct text *t, enum text_style st, const char *s, size_t le
 	if (len && !utf8_valid(s, len))
 		return ERR_INVAL;
 	TTF_Font *khmer = khmer_coverage_font(t, st);
+	/* Leading neutrals take the script of the first strong character. */
+	enum text_script lead = TEXT_LATN;
+	for (size_t j = 0; j < len;) {
+		uint32_t c = text_utf8_next(s, len, &j);
+		if (is_khmer(c)) {
+			lead = TEXT_KHMR;
+			break;
+		}
+		if (!is_inherited(c) && !is_neutral(c))
+			break;
+	}
 	size_t n = 0, i = 0;
 	int have = 0;
 	enum text_script prev = TEXT_LATN;
@@ -325,20 +364,7 @@ int text_split_runs(struct text *t, enum text_style st, const char *s, size_t le
 		if (is_khmer(c)) {
 			sc = TEXT_KHMR;
 		} else if (is_inherited(c) || is_neutral(c)) {
-			enum text_script base = prev;
-			if (!have) {
-				/* Leading neutrals take the script of the first strong character. */
-				base = TEXT_LATN;
-				for (size_t j = i; j < len;) {
-					uint32_t c2 = text_utf8_next(s, len, &j);
-					if (is_khmer(c2)) {
-						base = TEXT_KHMR;
-						break;
-					}
-					if (!is_inherited(c2) && !is_neutral(c2))
-						break;
-				}
-			}
+			enum text_script base = have ? prev : lead;
 			sc = is_inherited(c) ? base : neutral_script(khmer, base, c);
 		} else {
 			sc = TEXT_LATN;
@@ -419,7 +445,7 @@ struct line_metrics {
 
 /*
  * Measure s[a..b) as one line; with l, also append its runs to the layout.
- * lang_face: the face whose metrics an empty line gets.
+ * empty_face: the face whose metrics a line without runs gets (the layout language's).
  */
 static int line_shape(struct text *t, const char *s, size_t a, size_t b, int size, enum text_style st, int empty_face,
 		      struct line_metrics *m, struct text_layout *l)
@@ -455,7 +481,8 @@ static int line_shape(struct text *t, const char *s, size_t a, size_t b, int siz
 				l->runs = xrealloc(l->runs, l->runs_cap * sizeof *l->runs);
 			}
 			l->runs[l->nruns++] = (struct layout_run){tf, m->w, adv, l->arena.len};
-			buf_append(&l->arena, t->scratch.data, t->scratch.len + 1);
+			buf_append(&l->arena, t->scratch.data, t->scratch.len);
+			buf_append(&l->arena, BASELINE_PROBE, sizeof BASELINE_PROBE);
 		}
 		m->w += adv;
 		if (tf->asc > m->asc)
@@ -777,9 +804,20 @@ void text_layout_draw(const struct text_layout *l, SDL_Surface *dst, int x, int 
 				log_error("render_failed size=%d err=%s", r->font->size, TTF_GetError());
 				continue;
 			}
-			/* The frame space puts the pen origin `pad` pixels in; the surface top is the font's ascent. */
-			SDL_Rect at = {x0 + r->x - r->font->pad, baseline - r->font->asc, s->w, s->h};
-			if (SDL_BlitSurface(s, NULL, dst, &at) < 0)
+			/*
+			 * The frame space puts the pen origin `pad` pixels in. SDL_ttf moves everything
+			 * down when a glyph rises above the ascent (Khmer vowels above do, by 1-2 px)
+			 * and does not say by how much: the probe's full stop tells.
+			 */
+			int clip = r->w + r->font->pad2;
+			int shift = ink_bottom(s, clip + r->font->pad) - r->font->probe;
+			if (shift < 0 || shift > s->h) {
+				log_warn("probe_lost size=%d", r->font->size);
+				shift = 0;
+			}
+			SDL_Rect src = {0, 0, clip < s->w ? clip : s->w, s->h};
+			SDL_Rect at = {x0 + r->x - r->font->pad, baseline - r->font->asc - shift, src.w, src.h};
+			if (SDL_BlitSurface(s, &src, dst, &at) < 0)
 				log_error("blit_failed err=%s", SDL_GetError());
 			SDL_FreeSurface(s);
 		}

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include <SDL2/SDL_pixels.h>
-#include <SDL2/SDL_surface.h>
+#include <SDL_pixels.h>
+#include <SDL_surface.h>
 
 #include "err.h"
 #include "mem.h"
@@ -17,6 +17,9 @@
  * spaces and punctuation join the run around them when that run's font has the
  * glyph (Noto Sans Khmer UI has no digits, so "លេខ 0912" gets a Latin run).
  * Runs share one baseline: the largest ascent of the fonts in the line.
+ * Glyphs use FreeType's normal hinting, whose advances are what
+ * `hb-shape --font-funcs=ft --ft-load-flags=0 --font-size=<px*64>` reports
+ * (the tests hold every catalog string to that, +-1 px).
  *
  * Threads: a struct text and its layouts belong to one thread (the UI thread);
  * SDL_ttf and the cached ICU break iterators are not shareable. text_caret_stops,

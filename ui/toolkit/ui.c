@@ -182,9 +182,11 @@ struct widget *ui_label(struct ui *u, const char *id, SDL_Rect r, const char *te
 struct widget *ui_button(struct ui *u, const char *id, SDL_Rect r, const char *text, const char *lang, unsigned flags,
 			 widget_fn fn, void *ctx, int arg)
 {
-	if (r.h < u->theme.touch_px)
-		r.h = u->theme.touch_px;
-	struct widget *w = text_widget(u, W_BUTTON, id, r, text, lang, u->theme.button_px, flags | WF_CENTER);
+	int min = (flags & WF_COMPACT) ? u->theme.touch_px * 3 / 4 : u->theme.touch_px;
+	if (r.h < min)
+		r.h = min;
+	int size = (flags & WF_COMPACT) ? u->theme.body_px : u->theme.button_px;
+	struct widget *w = text_widget(u, W_BUTTON, id, r, text, lang, size, flags | WF_CENTER);
 	w->on_tap = fn;
 	w->ctx = ctx;
 	w->arg = arg;

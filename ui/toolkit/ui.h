@@ -35,6 +35,7 @@ enum {
 	WF_MUTED = 1u << 8,    /* muted text colour */
 	WF_SELECTED = 1u << 9,
 	WF_INVERSE = 1u << 10, /* light text on a dark panel */
+	WF_COMPACT = 1u << 11, /* keyboard keys: may be 3/4 of the touch target (about 7 mm) */
 };
 
 struct widget;

@@ -36,7 +36,7 @@ struct grey {
 	unsigned char *px;
 };
 
-/* Render text with `hb-view` (same flags as hb_shape_lines, --margin=32 so that no ink is clipped, black on white). */
+/* Render text with `hb-view` (same flags as hb_shape_lines, --margin=32, black on white). */
 int hb_view(const char *font, int size_px, const char *text, struct grey *out);
 int png_read_grey(const char *path, struct grey *out);
 void grey_free(struct grey *g);

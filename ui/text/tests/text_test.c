@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <unicode/ubrk.h>
 #include <unicode/uclean.h>
@@ -368,6 +369,49 @@ static void test_draw(struct text *t)
 	CHECK_INT(text_layout_line_range(NULL, 0, &a, &b), ERR_INVAL);
 }
 
+/* Lowest inked row of a layout of s drawn at (10, 10). */
+static int drawn_bottom(struct text *t, const char *s, int size)
+{
+	struct text_layout *l = text_layout(t, s, size, TEXT_REGULAR, 0, "km");
+	SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, text_layout_width(l) + 20, text_layout_height(l) + 20, 32,
+							  SDL_PIXELFORMAT_XRGB8888);
+	SDL_FillRect(dst, NULL, 0xFFFFFFu);
+	text_layout_draw(l, dst, 10, 10, (SDL_Color){0, 0, 0, 255}, 0);
+	int bottom = -1;
+	for (int y = 0; y < dst->h; y++)
+		for (int x = 0; x < dst->w; x++)
+			if ((((Uint32 *)((char *)dst->pixels + y * dst->pitch))[x] & 0xFFFFFFu) != 0xFFFFFFu)
+				bottom = y;
+	SDL_FreeSurface(dst);
+	text_layout_free(l);
+	return bottom;
+}
+
+/*
+ * A vowel above that rises over the font's ascent must not push its line down:
+ * SDL_ttf shifts such a surface by 1-2 px (ក៏ at 24 px, ស្ត្រី at 16 px) and the
+ * draw has to undo it. The consonant's bottom is where it is without the vowel.
+ */
+static void test_baseline_kept(struct text *t)
+{
+	static const struct {
+		const char *with, *without;
+		int size;
+	} c[] = {
+		{"\xe1\x9e\x80\xe1\x9f\x8f", "\xe1\x9e\x80", 24},                   /* ក៏ / ក */
+		{"\xe1\x9e\x80\xe1\x9f\x8f", "\xe1\x9e\x80", 28},
+		{STREI, "\xe1\x9e\x9f\xe1\x9f\x92\xe1\x9e\x8f\xe1\x9f\x92\xe1\x9e\x9a", 16}, /* ស្ត្រី / ស្ត្រ */
+		{"\xe1\x9e\x96\xe1\x9f\x8c", "\xe1\x9e\x96", 48},                   /* ព៌ / ព */
+	};
+	for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+		int a = drawn_bottom(t, c[i].with, c[i].size), b = drawn_bottom(t, c[i].without, c[i].size);
+		if (a != b)
+			t_fail(__FILE__, __LINE__, "case %zu at %d px: base ends on row %d with the vowel, %d without", i,
+			       c[i].size, a, b);
+		t_checks++;
+	}
+}
+
 static void test_lifetime(const char *dir)
 {
 	struct text *a, *b;
@@ -414,6 +458,28 @@ static void test_lifetime(const char *dir)
 	text_destroy(a);
 }
 
+/* Not a benchmark (no limit asserted): a figure for the report, from the catalog. */
+static void report_speed(struct text *t)
+{
+	struct cat_entry *cat;
+	int n = catalog_load("km", &cat);
+	CHECK(n > 0);
+	struct timespec a, b;
+	long lines = 0;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < n; i++) {
+		struct text_layout *l = text_layout(t, cat[i].text, 32, TEXT_REGULAR, 900, "km");
+		CHECK(l != NULL);
+		lines += text_layout_lines(l);
+		text_layout_free(l);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	printf("laid out %d strings.km values (%ld lines) at 32 px in 900 px: %.1f ms, %.2f ms each\n", n, lines, ms,
+	       ms / n);
+	catalog_free(cat, n);
+}
+
 int main(void)
 {
 	struct text *t;
@@ -431,6 +497,8 @@ int main(void)
 	test_caret_stops();
 	test_measure_and_runs(t);
 	test_draw(t);
+	test_baseline_kept(t);
+	report_speed(t);
 	text_destroy(t);
 	test_lifetime(dir);
 	u_cleanup();

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/inotify.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "board.h"
@@ -183,6 +185,18 @@ static void watch_input(struct app *a)
 	}
 	/* offscreen and dummy have no input: scripts drive them. */
 	log_info("video driver=%s", drv ? drv : "none");
+}
+
+/* SIGTERM/SIGINT through the loop (signalfd): stop cleanly, wiping the draft, whatever the video driver. */
+static void on_signal(void *ctx, int fd, short re)
+{
+	struct app *a = ctx;
+	struct signalfd_siginfo si;
+	(void)re;
+	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
+		log_info("signal_stop signo=%u", si.ssi_signo);
+	a->kiosk.quit = 1;
+	loop_quit(a->loop);
 }
 
 /* ---- replay ------------------------------------------------------------------------------------ */
@@ -427,7 +441,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.inotify = -1;
 	const char *replay = NULL, *content = getenv("SPEAN_CONTENT_DIR");
-	int w = 800, h = 480, ex = 1;
+	int w = 800, h = 480, ex = 1, sfd = -1;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--help")) {
 			fputs(kiosk_usage, stdout);
@@ -456,6 +470,8 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	if (!content || !*content)
 		content = SPEAN_CONTENT_DIR;
 	struct diag d = {""};
+	uint64_t t0 = clock_mono_ns();
+#define STAGE(name) log_debug("startup stage=%s ms=%.1f", name, (double)(clock_mono_ns() - t0) / 1e6)
 	if (replay && load_script(&a, replay))
 		return 2;
 	/* Content first: a broken pack refuses to start, with the reason. */
@@ -473,6 +489,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		ex = 2;
 		goto out;
 	}
+	STAGE("content");
 	if (device_open(device_data_dir(data_dir), &a.dev, &d)) {
 		fprintf(stderr, "spean kiosk: %s\n", d.msg);
 		goto out;
@@ -487,6 +504,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		fprintf(stderr, "spean kiosk: %s\n", d.msg);
 		goto out;
 	}
+	STAGE("store");
 	const char *fonts = getenv("SPEAN_FONT_DIR");
 	if (text_init(&a.text, fonts && *fonts ? fonts : SPEAN_FONT_DIR, &d)) {
 		fprintf(stderr, "spean kiosk: %s\n", d.msg);
@@ -495,11 +513,23 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	/* No desktop and no display hardware (a build machine, CI): run headless. */
 	if (!getenv("SDL_VIDEODRIVER") && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY") && access("/dev/dri/card0", F_OK))
 		SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+	STAGE("fonts");
+	/* SDL's own handlers would turn SIGTERM into an event that nothing pumps under offscreen/KMSDRM. */
+	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	if (ui_create(&a.ui, a.text, w, h, &d)) {
 		fprintf(stderr, "spean kiosk: %s\n", d.msg);
 		goto out;
 	}
+	STAGE("window");
 	a.loop = loop_create();
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd >= 0)
+		loop_watch(a.loop, sfd, POLLIN, on_signal, &a);
 	struct date today;
 	clock_today(&today.y, &today.m, &today.d);
 	kiosk_init(&a.kiosk, a.ui, a.loop, a.rules, &a.content, a.vi, a.km, today, submit_cb, &a);
@@ -511,8 +541,10 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	a.kiosk.audio = a.audio;
 	a.kiosk.ops = (struct kiosk_ops){check_pin_cb, status_cb, &a};
 	free(recorded);
+	STAGE("screen");
 	watch_input(&a);
 	ui_render(a.ui);
+	STAGE("first_frame");
 	if (getenv("SPEAN_BENCH_FIRST_FRAME")) {
 		/* The benchmark's "first frame": the attract screen is on the display. */
 		puts("first_frame");
@@ -538,6 +570,8 @@ out:
 	kiosk_finish(&a.kiosk);
 	for (int i = 0; i < a.nevdev; i++)
 		close(a.evdev[i]);
+	if (sfd >= 0)
+		close(sfd);
 	if (a.inotify >= 0)
 		close(a.inotify);
 	audio_destroy(a.audio);

@@ -631,24 +631,53 @@ static int cut_word(struct breaker *bk, size_t a, size_t b, int max_w, size_t *c
 	return 0;
 }
 
+/* Width of s[a..b) as shaped, trailing spaces included (an estimate's building block). */
+static int measure_raw(struct breaker *bk, size_t a, size_t b, int *w)
+{
+	struct line_metrics m;
+	int rc = line_shape(bk->t, bk->s, a, b, bk->size, bk->st, bk->empty_face, &m, NULL);
+	*w = m.w;
+	return rc;
+}
+
+/*
+ * Reshaping the whole line at every break opportunity costs O(words^2) per
+ * line (and most of a screen's first frame). Each segment between two break
+ * opportunities is shaped once instead; their sum (trailing spaces included)
+ * is an upper estimate of the line. Only when it comes within LAYOUT_SLACK px
+ * of max_w is the line shaped whole, so the decisions stay exact.
+ */
+#define LAYOUT_SLACK 4
+
 static int layout_break(struct breaker *bk, UBreakIterator *bi, size_t len, int max_w)
 {
 	size_t ls = 0;   /* start of the current line */
 	size_t fit = 0;  /* last break opportunity after ls that fits; 0: none yet */
+	size_t prev = 0; /* the previous break opportunity (end of the summed segments) */
+	int est = 0;     /* sum of the segments' widths from ls to prev */
 	int32_t b = ubrk_following(bi, 0);
 	while (b != UBRK_DONE) {
 		size_t pos = (size_t)b;
 		int hard = ubrk_getRuleStatus(bi) >= UBRK_LINE_HARD && ubrk_getRuleStatus(bi) < UBRK_LINE_HARD_LIMIT &&
 			   pos < len;
-		int w = 0, rc = 0;
-		if (max_w > 0 && (rc = measure_span(bk, ls, pos, &w)))
-			return rc;
+		int w = 0, rc = 0, seg = 0;
+		if (max_w > 0) {
+			if ((rc = measure_raw(bk, prev, pos, &seg)))
+				return rc;
+			if (est + seg + LAYOUT_SLACK <= max_w)
+				w = est + seg; /* fits for sure */
+			else if ((rc = measure_span(bk, ls, pos, &w)))
+				return rc;
+		}
 		if (max_w <= 0 || w <= max_w) {
 			fit = pos;
+			est += seg;
+			prev = pos;
 			if (hard) {
 				if ((rc = emit(bk, ls, pos)))
 					return rc;
-				ls = pos;
+				ls = prev = pos;
+				est = 0;
 				fit = 0;
 			}
 			b = ubrk_next(bi);
@@ -658,7 +687,8 @@ static int layout_break(struct breaker *bk, UBreakIterator *bi, size_t len, int 
 			/* Break at the last opportunity that fitted, then look at this one again. */
 			if ((rc = emit(bk, ls, fit)))
 				return rc;
-			ls = fit;
+			ls = prev = fit;
+			est = 0;
 			fit = 0;
 			continue;
 		}
@@ -668,12 +698,15 @@ static int layout_break(struct breaker *bk, UBreakIterator *bi, size_t len, int 
 			return rc;
 		if (cut >= pos) {
 			fit = pos;
+			prev = pos;
+			est = 0x3fffffff; /* a line wider than the box: measure exactly from here on */
 			b = ubrk_next(bi);
 			continue;
 		}
 		if ((rc = emit(bk, ls, cut)))
 			return rc;
-		ls = cut;
+		ls = prev = cut;
+		est = 0;
 	}
 	if (ls < len || bk->l->nlines == 0)
 		return emit(bk, ls, len);

@@ -533,6 +533,14 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	struct date today;
 	clock_today(&today.y, &today.m, &today.d);
 	kiosk_init(&a.kiosk, a.ui, a.loop, a.rules, &a.content, a.vi, a.km, today, submit_cb, &a);
+	/* SPEAN_IDLE=WARN,RESET,RECEIPT seconds (site policy; tests use short ones). */
+	const char *idle = getenv("SPEAN_IDLE");
+	if (idle && sscanf(idle, "%d,%d,%d", &a.kiosk.cfg.idle_warn_s, &a.kiosk.cfg.idle_reset_s,
+			   &a.kiosk.cfg.receipt_s) != 3) {
+		fprintf(stderr, "spean kiosk: SPEAN_IDLE wants WARN,RESET,RECEIPT seconds, e.g. 60,20,45\n");
+		ex = 2;
+		goto out;
+	}
 	/* Prompts: generated (Vietnamese, espeak-ng) first, then the pack's recordings (Khmer). */
 	const char *gen = getenv("SPEAN_AUDIO_DIR");
 	char *recorded = fs_join(content, "audio");

@@ -16,7 +16,9 @@ for size in 800x480 1024x600; do
 	for s in "$here"/*.replay; do
 		name=$(basename "$s" .replay)
 		mkdir -p "$T/shots-$size"
-		run 0 "$SPEAN" --data-dir "$K" kiosk --size "$size" --replay "$s" --shots "$T/shots-$size"
+		idle=60,20,45
+		case $name in *idle*) idle=2,2,2 ;; esac
+		SPEAN_IDLE=$idle run 0 "$SPEAN" --data-dir "$K" kiosk --size "$size" --replay "$s" --shots "$T/shots-$size"
 		[ -s "$T/err" ] && grep -v "^level=" "$T/err" | sed "s/^/  $name $size: /" >&2
 	done
 	# Two requests were sent (vi likely eligible, km staff review); the others finished without sending.
@@ -51,6 +53,16 @@ for size in 800x480 1024x600; do
 		head -c 8 "$T/shots-$size/$p.png" 2>/dev/null | grep -q PNG && pass || fail "$size: screenshot $p"
 	done
 done
+
+# SIGTERM (systemd stopping the kiosk) ends it cleanly, with no input device to wake it.
+"$SPEAN" --data-dir "$T/kiosk-800x480" kiosk >/dev/null 2>&1 &
+kp=$!
+sleep 1
+kill -TERM "$kp"
+for _ in $(seq 50); do kill -0 "$kp" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$kp" 2>/dev/null; then fail "kiosk ignores SIGTERM"; kill -9 "$kp"; else pass; fi
+wait "$kp"
+[ $? = 0 ] && pass || fail "kiosk exit status after SIGTERM"
 
 # A missing target fails the run with a message and a non-zero exit.
 printf 'tap start\ntap no_such_button\n' >"$T/bad.replay"

@@ -192,11 +192,14 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 				return ERR_PARSE;
 			}
 			q.kind = (enum question_kind)k;
-		} else if (kv_eq(it.key, it.key_len, "text")) {
-			if (have_text++ || (rc = copy_field(q.text_key, sizeof q.text_key, &it, d)))
-				return rc ? rc : ERR_PARSE;
-		} else if (kv_eq(it.key, it.key_len, "icon")) {
-			if ((rc = copy_field(q.icon, sizeof q.icon, &it, d)))
+		} else if (kv_eq(it.key, it.key_len, "text") || kv_eq(it.key, it.key_len, "icon")) {
+			int is_text = it.key[0] == 't';
+			if (is_text ? have_text++ : q.icon[0] != '\0') {
+				diag_set(d, "line %u: '%s' repeated", it.line, is_text ? "text" : "icon");
+				return ERR_PARSE;
+			}
+			if ((rc = is_text ? copy_field(q.text_key, sizeof q.text_key, &it, d)
+					  : copy_field(q.icon, sizeof q.icon, &it, d)))
 				return rc;
 		} else if (kv_eq(it.key, it.key_len, "choices")) {
 			if (!have_fact) {

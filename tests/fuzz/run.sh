@@ -18,7 +18,7 @@ esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 fuzzdir=$root/tests/fuzz
-targets=(facts rules contact record keyfile content)
+targets=(facts rules contact record keyfile content vi_input)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # ASan/UBSan on the parsers too (SPEAN_SANITIZE), not only on the fuzz entry points.
@@ -42,9 +42,14 @@ passed=0
 failed=0
 for t in "${targets[@]}"; do
 	bin=$build/tests/fuzz/fuzz_$t
+	src=$fuzzdir/corpus/$t
+	if [ "$t" = vi_input ]; then # the Telex engine's target lives with its module
+		bin=$build/ui/input/fuzz_vi_input
+		src=$root/ui/input/corpus/vi_input
+	fi
 	dir=$work/$t
 	mkdir -p "$dir/corpus" "$dir/artifacts"
-	cp -R "$fuzzdir/corpus/$t/." "$dir/corpus/"
+	cp -R "$src/." "$dir/corpus/"
 	seeds=$(find "$dir/corpus" -type f | wc -l)
 	args=(-max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1
 		-artifact_prefix="$dir/artifacts/")

@@ -187,6 +187,8 @@ int main(void)
 		       "line 7: [question b] asks again what line 3 asks");
 	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\ntext = t\n",
 		       "line 3: [question a] needs fact, kind and text");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\nkind = yesno\ntext = t\ntext = u\n",
+		       "line 7: 'text' repeated");
 	expect_q_error("version = 1\n", "line 1: the questions file needs version, center_phone and at least one question");
 	expect_q_error("colour = 1\n", "line 1: unknown key 'colour' (want version, center_phone)");
 	struct content cc;

@@ -104,6 +104,18 @@ char *t_read(const char *path, size_t *len)
 	return b.data;
 }
 
+char *t_read_repo(const char *rel, size_t *len)
+{
+	char p[4096];
+	snprintf(p, sizeof p, "%s/%s", t_env("SPEAN_SOURCE_DIR"), rel);
+	char *t = t_read(p, len);
+	if (!t) {
+		fprintf(stderr, "cannot read %s\n", p);
+		exit(2);
+	}
+	return t;
+}
+
 int t_run(char *const argv[], char **out, char **err)
 {
 	int po[2], pe[2];

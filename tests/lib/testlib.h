@@ -42,6 +42,8 @@ char *t_tmpdir(const char *tag);
 void t_rmtree(const char *dir);
 /* Environment lookups with a fallback error. */
 const char *t_env(const char *name);
+/* A file of the repo ($SPEAN_SOURCE_DIR/rel), whole; exits with a message if it is missing. */
+char *t_read_repo(const char *rel, size_t *len);
 /* Write a file (creating it). */
 void t_write(const char *path, const char *text);
 /* Read a whole file into a NUL-terminated malloc'd string (NULL if missing). */

@@ -8,33 +8,21 @@
 #include "common.h"
 #include "content.h"
 
-static char *read_repo(const char *rel, size_t *len)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", t_env("SPEAN_SOURCE_DIR"), rel);
-	char *t = t_read(path, len);
-	if (!t) {
-		fprintf(stderr, "cannot read %s\n", path);
-		exit(2);
-	}
-	return t;
-}
-
 static void load_pack(struct content *c, struct catalog **vi, struct catalog **km)
 {
 	size_t n;
 	struct diag d = {""};
-	char *t = read_repo("firmware/content/kiosk/questions.conf", &n);
+	char *t = t_read_repo("firmware/content/kiosk/questions.conf", &n);
 	memset(c, 0, sizeof *c);
 	CHECK_INT(content_parse_questions(t, n, c, &d), 0);
 	free(t);
-	t = read_repo("firmware/content/kiosk/communes.txt", &n);
+	t = t_read_repo("firmware/content/kiosk/communes.txt", &n);
 	CHECK_INT(content_parse_communes(t, n, c, &d), 0);
 	free(t);
-	t = read_repo("firmware/content/kiosk/strings.vi", &n);
+	t = t_read_repo("firmware/content/kiosk/strings.vi", &n);
 	CHECK_INT(catalog_parse(t, n, vi, &d), 0);
 	free(t);
-	t = read_repo("firmware/content/kiosk/strings.km", &n);
+	t = t_read_repo("firmware/content/kiosk/strings.km", &n);
 	CHECK_INT(catalog_parse(t, n, km, &d), 0);
 	free(t);
 }

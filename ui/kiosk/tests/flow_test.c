@@ -5,18 +5,6 @@
 #include "flow.h"
 #include "testlib.h"
 
-static char *repo(const char *rel, size_t *n)
-{
-	char p[4096];
-	snprintf(p, sizeof p, "%s/%s", t_env("SPEAN_SOURCE_DIR"), rel);
-	char *t = t_read(p, n);
-	if (!t) {
-		fprintf(stderr, "cannot read %s\n", p);
-		exit(2);
-	}
-	return t;
-}
-
 static int find_q(const struct flow *f, enum fact_id id)
 {
 	return f->state == FS_QUESTION && f->content->q[f->q].fact == id;
@@ -26,13 +14,13 @@ int main(void)
 {
 	size_t n;
 	struct diag d = {""};
-	char *t = repo("firmware/content/eligibility.rules", &n);
+	char *t = t_read_repo("firmware/content/eligibility.rules", &n);
 	struct rules *r;
 	CHECK_INT(rules_parse(t, n, &r, &d), 0);
 	free(t);
 	struct content c;
 	memset(&c, 0, sizeof c);
-	t = repo("firmware/content/kiosk/questions.conf", &n);
+	t = t_read_repo("firmware/content/kiosk/questions.conf", &n);
 	CHECK_INT(content_parse_questions(t, n, &c, &d), 0);
 	free(t);
 

@@ -344,3 +344,16 @@ void catalog_free(struct cat_entry *e, int n)
 		free(e[i].text);
 	free(e);
 }
+
+struct text *oracle_text_open(void)
+{
+	struct text *t;
+	struct diag d = {""};
+	char fonts[1024];
+	snprintf(fonts, sizeof fonts, "%s/fonts", t_env("SPEAN_SOURCE_DIR"));
+	if (text_init(&t, fonts, &d)) {
+		fprintf(stderr, "text_init: %s\n", d.msg);
+		exit(1);
+	}
+	return t;
+}

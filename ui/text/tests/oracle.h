@@ -68,4 +68,7 @@ void oracle_cleanup(void);
 /* $SPEAN_SOURCE_DIR/fonts/<file> (one of four rotating static buffers). */
 const char *font_path(const char *file);
 
+/* The text layer on the repo's fonts; exits with a message if they do not load. */
+struct text *oracle_text_open(void);
+
 #endif

@@ -236,14 +236,7 @@ static void test_mixed_line(struct text *t, const char *s, int size)
 
 int main(void)
 {
-	struct text *t;
-	struct diag d = {""};
-	char dir[1024];
-	snprintf(dir, sizeof dir, "%s/fonts", t_env("SPEAN_SOURCE_DIR"));
-	if (text_init(&t, dir, &d)) {
-		fprintf(stderr, "text_init: %s\n", d.msg);
-		return 1;
-	}
+	struct text *t = oracle_text_open();
 	static const int sizes[] = {24, 32, 40};
 	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
 		test_pixels(t, sizes[i]);

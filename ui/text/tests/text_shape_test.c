@@ -244,14 +244,7 @@ static void test_cli(void)
 
 int main(void)
 {
-	struct text *t;
-	struct diag d = {""};
-	char dir[1024];
-	snprintf(dir, sizeof dir, "%s/fonts", t_env("SPEAN_SOURCE_DIR"));
-	if (text_init(&t, dir, &d)) {
-		fprintf(stderr, "text_init: %s\n", d.msg);
-		return 1;
-	}
+	struct text *t = oracle_text_open();
 	test_catalog(t);
 	test_oracle_can_fail(t);
 	text_destroy(t);

@@ -482,14 +482,7 @@ static void report_speed(struct text *t)
 
 int main(void)
 {
-	struct text *t;
-	struct diag d = {""};
-	char dir[1024];
-	snprintf(dir, sizeof dir, "%s/fonts", t_env("SPEAN_SOURCE_DIR"));
-	if (text_init(&t, dir, &d)) {
-		fprintf(stderr, "text_init: %s\n", d.msg);
-		return 1;
-	}
+	struct text *t = oracle_text_open();
 	test_khmer_paragraph(t);
 	test_vietnamese(t);
 	test_zwsp(t);
@@ -500,6 +493,8 @@ int main(void)
 	test_baseline_kept(t);
 	report_speed(t);
 	text_destroy(t);
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/fonts", t_env("SPEAN_SOURCE_DIR"));
 	test_lifetime(dir);
 	u_cleanup();
 	return t_done("text_test");

@@ -110,6 +110,8 @@ int audio_play(struct audio *a, const char *lang, const char *key)
 	uint64_t ms = bytes_per_s ? (uint64_t)len * 1000u / (uint64_t)bytes_per_s + 200 : 1000;
 	a->done = loop_timer(a->loop, ms, finished, a);
 	a->played++;
+	/* Not the key: which questions were asked says something about the answers. */
+	log_info("prompt_play lang=%s ms=%llu", lang, (unsigned long long)ms);
 	return 1;
 }
 

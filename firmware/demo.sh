@@ -27,7 +27,7 @@ else
 	echo "== No display here: the kiosk runs headless through the demo scripts"
 	mkdir -p "$demo/shots"
 	for s in "$root"/tests/kiosk/*.replay; do
-		case $s in *idle*) export SPEAN_IDLE=2,2,2 ;; *) export SPEAN_IDLE=60,20,45 ;; esac
+		case $s in *idle*) export SPEAN_IDLE=2,3,2 ;; *) export SPEAN_IDLE=60,20,45 ;; esac
 		SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy "$spean" --data-dir "$demo/kiosk" kiosk --replay "$s" \
 			--shots "$demo/shots" 2> >(grep -v '^level=' >&2)
 	done

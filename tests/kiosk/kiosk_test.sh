@@ -17,7 +17,7 @@ for size in 800x480 1024x600; do
 		name=$(basename "$s" .replay)
 		mkdir -p "$T/shots-$size"
 		idle=60,20,45
-		case $name in *idle*) idle=2,2,2 ;; esac
+		case $name in *idle*) idle=2,3,2 ;; esac
 		SPEAN_IDLE=$idle run 0 "$SPEAN" --data-dir "$K" kiosk --size "$size" --replay "$s" --shots "$T/shots-$size"
 		[ -s "$T/err" ] && grep -v "^level=" "$T/err" | sed "s/^/  $name $size: /" >&2
 	done

@@ -17,7 +17,7 @@ echo 2468 | "$build/firmware/spean" --data-dir "$tmp/kiosk" staff-pin >/dev/null
 out="$root/ui/kiosk/screenshots"
 mkdir -p "$out"
 for s in "$root"/tests/kiosk/*.replay; do
-	case $s in *idle*) export SPEAN_IDLE=2,2,2 ;; *) export SPEAN_IDLE=60,20,45 ;; esac
+	case $s in *idle*) export SPEAN_IDLE=2,3,2 ;; *) export SPEAN_IDLE=60,20,45 ;; esac
 	"$build/firmware/spean" --data-dir "$tmp/kiosk" kiosk --replay "$s" --shots "$out" 2> >(grep -v '^level=' >&2)
 done
 ls "$out"

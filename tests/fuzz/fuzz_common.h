@@ -14,9 +14,9 @@
 /* The libFuzzer entry point; standalone.c calls it for every corpus file. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* firmware/content/eligibility.rules, compiled in by tests/fuzz/CMakeLists.txt. */
-extern const unsigned char fuzz_builtin_rules[];
-extern const unsigned long fuzz_builtin_rules_len;
+/* firmware/content/eligibility.rules as built into spean (firmware/app: spean_builtin_rules). */
+extern const unsigned char spean_builtin_rules[];
+extern const unsigned long spean_builtin_rules_len;
 
 /* A property violation is a crash: libFuzzer keeps the input. assert() is gone under NDEBUG. */
 #define FUZZ_CHECK(c)                                                                        \
@@ -47,7 +47,7 @@ static inline const struct rules *fuzz_repo_rules(void)
 	static struct rules *r;
 	if (!r) {
 		struct diag d = {""};
-		if (rules_parse((const char *)fuzz_builtin_rules, fuzz_builtin_rules_len, &r, &d)) {
+		if (rules_parse((const char *)spean_builtin_rules, spean_builtin_rules_len, &r, &d)) {
 			fprintf(stderr, "fuzz: built-in rules do not parse: %s\n", d.msg);
 			abort();
 		}

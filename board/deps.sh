@@ -9,7 +9,7 @@ pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
 case $what in
 demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth
-	m17n-db xkb-data zbar-tools) ;;
+	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind) ;;
 *)
 	echo "usage: $0 [demo|test]" >&2
 	exit 2

@@ -8,19 +8,9 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+#include "fuzz_check.h"
 #include "kv.h"
 #include "vi_input.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A property violation is a crash: libFuzzer keeps the input. assert() is gone under NDEBUG. */
-#define FUZZ_CHECK(c)                                                                        \
-	do {                                                                                 \
-		if (!(c)) {                                                                  \
-			fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                             \
-		}                                                                            \
-	} while (0)
 
 static int is_nfc(const char *s, size_t n)
 {

@@ -757,6 +757,7 @@ void kiosk_reset(struct kiosk *k)
 	k->assisted = 0;
 	flow_reset(&k->flow);
 	k->prompt[0] = '\0';
+	text_forget(k->ui->text); /* measured runs may hold what was typed */
 	kiosk_show(k);
 }
 

@@ -17,6 +17,7 @@
 
 #include "kv.h"
 #include "log.h"
+#include "mem.h"
 #include "text_internal.h"
 
 #define DOTTED_CIRCLE 0x25CCu
@@ -40,6 +41,22 @@ struct text_font {
 	int pad;       /* advance of the space that frames every run (see run_measure) */
 	int pad2;      /* width of two of them */
 	int probe;     /* bottom ink row of BASELINE_PROBE rendered alone (see text_layout_draw) */
+	struct memo *memo; /* MEMO_SLOTS advances already measured (see run_measure), or NULL */
+	unsigned memo_used;
+};
+
+/*
+ * Advances already measured, per font: line breaking measures the same span
+ * several times (candidates, then the line it keeps), and screens repeat
+ * their labels. Keys are the framed run texts themselves, so a hit is exact.
+ * The memo can hold what a resident typed: text_forget wipes it.
+ */
+#define MEMO_SLOTS 512u
+#define MEMO_MAX_KEY 256u
+struct memo {
+	char *key; /* NULL: empty slot */
+	size_t len;
+	int adv;
 };
 
 /*
@@ -147,6 +164,39 @@ static int ink_bottom(SDL_Surface *s, int x0)
 	return -1;
 }
 
+static uint64_t memo_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return h;
+}
+
+static void memo_clear(struct text_font *tf)
+{
+	if (!tf->memo)
+		return;
+	for (unsigned i = 0; i < MEMO_SLOTS; i++) {
+		if (tf->memo[i].key) {
+			mem_wipe(tf->memo[i].key, tf->memo[i].len);
+			free(tf->memo[i].key);
+		}
+	}
+	memset(tf->memo, 0, MEMO_SLOTS * sizeof *tf->memo);
+	tf->memo_used = 0;
+}
+
+/* The slot for key s[0..n): its entry, or the empty slot where it belongs. */
+static struct memo *memo_slot(struct text_font *tf, const char *s, size_t n)
+{
+	if (!tf->memo)
+		tf->memo = xcalloc(MEMO_SLOTS, sizeof *tf->memo);
+	unsigned i = (unsigned)memo_hash(s, n) & (MEMO_SLOTS - 1);
+	while (tf->memo[i].key && (tf->memo[i].len != n || memcmp(tf->memo[i].key, s, n)))
+		i = (i + 1) & (MEMO_SLOTS - 1);
+	return &tf->memo[i];
+}
+
 /* Open face at size; 0 or a negative code with d naming the file. */
 static int font_open(struct text *t, int face, int size, struct text_font **out, struct diag *d)
 {
@@ -213,8 +263,10 @@ void text_test_set_khmer_script(struct text *t, int on)
 {
 	t->khmer_script_off = !on;
 	for (int face = 2; face < FACE_COUNT; face++)
-		for (size_t i = 0; i < t->fonts[face].n; i++)
+		for (size_t i = 0; i < t->fonts[face].n; i++) {
 			font_set_script(t, face, t->fonts[face].v[i]->f);
+			memo_clear(t->fonts[face].v[i]); /* shaped with the other script */
+		}
 }
 
 int text_init(struct text **out, const char *font_dir, struct diag *d)
@@ -254,6 +306,8 @@ void text_destroy(struct text *t)
 		return;
 	for (int face = 0; face < FACE_COUNT; face++) {
 		for (size_t i = 0; i < t->fonts[face].n; i++) {
+			memo_clear(t->fonts[face].v[i]);
+			free(t->fonts[face].v[i]->memo);
 			TTF_CloseFont(t->fonts[face].v[i]->f);
 			free(t->fonts[face].v[i]);
 		}
@@ -426,8 +480,14 @@ static int split(struct text *t, enum text_style st, const char *s, size_t a, si
  * (HarfBuzz's, floored to a pixel). The same frame puts the pen origin at
  * `pad` pixels into the rendered surface, whatever the first glyph's bearing.
  */
-static int run_measure(const struct text_font *tf, const char *framed, int *adv)
+static int run_measure(struct text_font *tf, const char *framed, int *adv)
 {
+	size_t n = strlen(framed);
+	struct memo *m = n <= MEMO_MAX_KEY ? memo_slot(tf, framed, n) : NULL;
+	if (m && m->key) {
+		*adv = m->adv;
+		return 0;
+	}
 	int w, h;
 	if (TTF_SizeUTF8(tf->f, framed, &w, &h) < 0) {
 		log_error("measure_failed size=%d err=%s", tf->size, TTF_GetError());
@@ -436,7 +496,25 @@ static int run_measure(const struct text_font *tf, const char *framed, int *adv)
 	*adv = w - tf->pad2;
 	if (*adv < 0)
 		*adv = 0;
+	if (m) {
+		if (tf->memo_used >= MEMO_SLOTS * 3 / 4) { /* full enough: start over rather than probe long chains */
+			memo_clear(tf);
+			m = memo_slot(tf, framed, n);
+		}
+		m->key = xmalloc(n);
+		memcpy(m->key, framed, n);
+		m->len = n;
+		m->adv = *adv;
+		tf->memo_used++;
+	}
 	return 0;
+}
+
+void text_forget(struct text *t)
+{
+	for (int face = 0; face < FACE_COUNT; face++)
+		for (size_t i = 0; i < t->fonts[face].n; i++)
+			memo_clear(t->fonts[face].v[i]);
 }
 
 struct line_metrics {

@@ -50,6 +50,12 @@ struct text_layout;
 int text_init(struct text **out, const char *font_dir, struct diag *d);
 /* Closes the fonts and, with the last struct text, SDL_ttf. NULL is a no-op. */
 void text_destroy(struct text *t);
+/*
+ * Measured advances are remembered per font (exact text as key) so line
+ * breaking and repeated screens do not shape the same run twice. This wipes
+ * them all (a privacy reset: they may hold what a resident typed).
+ */
+void text_forget(struct text *t);
 
 /*
  * One line, no wrapping: *w = sum of the runs' advance widths (HarfBuzz

@@ -480,6 +480,37 @@ static void report_speed(struct text *t)
 	catalog_free(cat, n);
 }
 
+/*
+ * The memo of measured runs: hits, a memo that fills up and starts over, and
+ * text_forget give what a fresh struct text measures.
+ */
+static void test_memo(struct text *t)
+{
+	struct text *fresh = oracle_text_open();
+	enum { N = 700 };
+	static int first[N];
+	char s[64];
+	int bad = 0;
+	for (int i = 0; i < N; i++) {
+		snprintf(s, sizeof s, "%s %d", (i & 1) ? "ស្ត្រី" : "Nguyễn", i * 7919);
+		int w;
+		CHECK_INT(text_measure(t, s, 28, TEXT_REGULAR, &first[i], NULL), 0);
+		CHECK_INT(text_measure(fresh, s, 28, TEXT_REGULAR, &w, NULL), 0);
+		bad += w != first[i];
+	}
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++) {
+			snprintf(s, sizeof s, "%s %d", (i & 1) ? "ស្ត្រី" : "Nguyễn", i * 7919);
+			int w;
+			CHECK_INT(text_measure(t, s, 28, TEXT_REGULAR, &w, NULL), 0);
+			bad += w != first[i];
+		}
+		text_forget(t);
+	}
+	CHECK_INT(bad, 0);
+	text_destroy(fresh);
+}
+
 int main(void)
 {
 	struct text *t = oracle_text_open();
@@ -491,6 +522,7 @@ int main(void)
 	test_measure_and_runs(t);
 	test_draw(t);
 	test_baseline_kept(t);
+	test_memo(t);
 	report_speed(t);
 	text_destroy(t);
 	char dir[1024];

@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "device.h"
 #include "fs.h"
+#include "icons.h"
 #include "kiosk.h"
 #include "kv.h"
 #include "log.h"
@@ -50,6 +51,7 @@ struct app {
 	struct rules *rules;
 	struct content content;
 	struct catalog *vi, *km;
+	struct icons *icons;
 	struct text *text;
 	struct audio *audio;
 	/* replay */
@@ -310,7 +312,8 @@ static int read_into(const char *dir, const char *name, struct buf *b, struct di
 	return rc;
 }
 
-static int load_content(struct app *a, const char *dir, struct diag *d)
+/* full: read every picture now (content check), not when first shown (the kiosk). */
+static int load_content(struct app *a, const char *dir, int full, struct diag *d)
 {
 	struct buf b;
 	int rc;
@@ -335,6 +338,8 @@ static int load_content(struct app *a, const char *dir, struct diag *d)
 	if ((rc = content_check_catalog(&a->content, a->rules, a->vi, "vi", d)) ||
 	    (rc = content_check_catalog(&a->content, a->rules, a->km, "km", d)))
 		goto out;
+	file = "icons";
+	rc = icons_load(&a->icons, dir, &a->content, full, d);
 out:
 	buf_finish(&b);
 	if (rc && strncmp(d->msg, dir, strlen(dir)))
@@ -364,11 +369,11 @@ int content_check_main(int argc, char **argv)
 	buf_append(&b, (const char *)spean_builtin_rules, spean_builtin_rules_len);
 	int rc = rules_parse(b.data, b.len, &a.rules, &d);
 	buf_finish(&b);
-	if (!rc && (rc = load_content(&a, content, &d)))
+	if (!rc && (rc = load_content(&a, content, 1, &d)))
 		fprintf(stderr, "spean: content pack refused: %s\n", d.msg);
 	if (!rc) {
-		printf("%s: ok: version %s, %d questions, %d communes, %zu strings per language\n", content,
-		       a.content.version, a.content.nquestions, a.content.ncommunes, catalog_count(a.vi));
+		printf("%s: ok: version %s, %d questions, %d pictures, %d communes, %zu strings per language\n", content,
+		       a.content.version, a.content.nquestions, icons_count(a.icons), a.content.ncommunes, catalog_count(a.vi));
 		/* Spoken prompts: generated Vietnamese, recorded Khmer. */
 		const char *gen = getenv("SPEAN_AUDIO_DIR");
 		char *rec = fs_join(content, "audio");
@@ -420,6 +425,7 @@ int content_check_main(int argc, char **argv)
 	}
 	catalog_destroy(a.vi);
 	catalog_destroy(a.km);
+	icons_destroy(a.icons);
 	content_finish(&a.content);
 	rules_destroy(a.rules);
 	return rc ? 2 : 0;
@@ -484,7 +490,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		return 2;
 	}
 	buf_finish(&rb);
-	if (load_content(&a, content, &d)) {
+	if (load_content(&a, content, 0, &d)) {
 		fprintf(stderr, "spean kiosk: content pack refused: %s\n", d.msg);
 		ex = 2;
 		goto out;
@@ -547,6 +553,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	const char *dirs[2] = {gen && *gen ? gen : SPEAN_AUDIO_DIR, recorded};
 	a.audio = audio_create(a.loop, dirs, 2);
 	a.kiosk.audio = a.audio;
+	a.kiosk.icons = a.icons;
 	a.kiosk.ops = (struct kiosk_ops){check_pin_cb, status_cb, &a};
 	free(recorded);
 	STAGE("screen");
@@ -590,6 +597,7 @@ out:
 	device_close(&a.dev);
 	catalog_destroy(a.vi);
 	catalog_destroy(a.km);
+	icons_destroy(a.icons);
 	content_finish(&a.content);
 	rules_destroy(a.rules);
 	for (int i = 0; i < a.nlines; i++)

@@ -19,6 +19,7 @@ run() {
 	if [ "$rc" = "$want" ]; then pass; else fail "exit $rc, want $want: $*"; sed 's/^/  stderr: /' "$T/err" >&2; fi
 }
 out_is() { if [ "$(cat "$T/out")" = "$1" ]; then pass; else fail "stdout: got '$(cat "$T/out")', want '$1'"; fi; }
+out_has() { if grep -qF -- "$1" "$T/out"; then pass; else fail "stdout lacks '$1': got '$(cat "$T/out")'"; fi; }
 err_has() { if grep -qF -- "$1" "$T/err"; then pass; else fail "stderr lacks '$1': got '$(cat "$T/err")'"; fi; }
 out_empty() { if [ ! -s "$T/out" ]; then pass; else fail "stdout not empty: $(cat "$T/out")"; fi; }
 done_tests() {

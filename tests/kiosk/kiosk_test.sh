@@ -89,8 +89,34 @@ printf 'frobnicate\n' >"$T/bad2.replay"
 run 3 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --replay "$T/bad2.replay"
 err_has "unknown command 'frobnicate'"
 # A broken content pack refuses to start.
-mkdir -p "$T/pack" && cp "$SPEAN_CONTENT_DIR"/* "$T/pack/"
+mkdir -p "$T/pack" && cp -r "$SPEAN_CONTENT_DIR"/. "$T/pack/"
 sed -i 's/^q.hiv = .*$//' "$T/pack/strings.km"
 run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/bad.replay"
 err_has "the km catalog has no text for 'q.hiv'"
+# ... and so does a missing, cut or odd picture, naming the question and the file.
+cp "$SPEAN_CONTENT_DIR/strings.km" "$T/pack/"
+run 0 "$SPEAN" content check --content "$T/pack"
+out_has "13 pictures"
+mv "$T/pack/icons/shield.bmp" "$T/shield.bmp"
+run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/bad.replay"
+err_has "content pack refused: $T/pack/icons/shield.bmp: No such file or directory (the picture of question trafficking)"
+head -c 3000 "$T/shield.bmp" >"$T/pack/icons/shield.bmp"
+run 2 "$SPEAN" content check --content "$T/pack"
+err_has "icons/shield.bmp: not a readable BMP picture"
+# A BMP that is not square (the header's height halved: the first half of the rows).
+python3 - "$T/shield.bmp" "$T/pack/icons/shield.bmp" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+w, h = struct.unpack_from('<ii', b, 18)
+struct.pack_into('<i', b, 22, h // 2)
+open(sys.argv[2], 'wb').write(b)
+PY
+run 2 "$SPEAN" content check --content "$T/pack"
+err_has "shield.bmp: 128x64 px; a picture is square"
+# The kiosk itself reads a picture when it first shows it: a bad one is logged, the question shown without it.
+printf 'tap start\ntap lang_vi\ntap consent_yes\ntap who_self\nexpect answer_yes\n' >"$T/q.replay"
+cp "$T/shield.bmp" "$T/pack/icons/shield.bmp"
+head -c 3000 "$SPEAN_CONTENT_DIR/icons/matter.bmp" >"$T/pack/icons/matter.bmp"
+run 0 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/q.replay"
+err_has "event=icon_unreadable name=matter"
 done_tests

@@ -8,6 +8,7 @@
 #include "kv.h"
 #include "clock.h"
 #include "log.h"
+#include "icons.h"
 #include "mem.h"
 #include "text.h"
 
@@ -298,6 +299,22 @@ static void keypad(struct kiosk *k, SDL_Rect area)
 	}
 }
 
+/* The question in bold, its picture (when the pack has one) side px square on its left. */
+static void question_label(struct kiosk *k, struct col *c, const struct question *q, int size, int side)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	SDL_Surface *img = icons_get(k->icons, q->icon, side);
+	if (!img) {
+		label(k, c, "question", kiosk_text(k, q->text_key), size, WF_BOLD);
+		return;
+	}
+	ui_image(k->ui, "picture", (SDL_Rect){c->x, c->y, side, side}, img);
+	struct col tc = {c->x + side + t->gap, c->y, c->w - side - t->gap};
+	label(k, &tc, "question", kiosk_text(k, q->text_key), size, WF_BOLD);
+	int below = c->y + side + t->gap;
+	c->y = tc.y > below ? tc.y : below;
+}
+
 static void screen_question(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
@@ -308,7 +325,7 @@ static void screen_question(struct kiosk *k)
 		/* Question and entry on the left, keypad on the right. */
 		int half = (k->ui->w - 2 * t->pad - t->gap) / 2;
 		struct col l = {t->pad, c.y, half};
-		label(k, &l, "question", kiosk_text(k, q->text_key), t->body_px, WF_BOLD);
+		question_label(k, &l, q, t->body_px, t->touch_px);
 		char disp[64];
 		entry_display(k, q->kind, disp, sizeof disp);
 		ui_field(k->ui, "entry", (SDL_Rect){l.x, l.y, half, t->touch_px}, disp, "vi", WF_FOCUSED);
@@ -325,7 +342,7 @@ static void screen_question(struct kiosk *k)
 		back_button(k);
 		return;
 	}
-	label(k, &c, "question", kiosk_text(k, q->text_key), t->body_px * 6 / 5, WF_BOLD);
+	question_label(k, &c, q, t->body_px * 6 / 5, t->touch_px * 5 / 4);
 	const char *ids[FACT_MAX_VALUES + 1];
 	const char *texts[FACT_MAX_VALUES + 1];
 	int args[FACT_MAX_VALUES + 1];

@@ -57,6 +57,7 @@ struct kiosk {
 	int exit_code;
 	struct widget *countdown_label;
 	struct audio *audio;      /* may be NULL: no prompts */
+	struct icons *icons;      /* the questions' pictures; may be NULL */
 	struct kiosk_ops ops;
 	enum kiosk_mode mode;
 	int assisted;             /* an outreach worker is running the flow with the resident */

@@ -229,6 +229,14 @@ struct widget *ui_qr(struct ui *u, const char *id, SDL_Rect r, const char *data)
 	return w;
 }
 
+struct widget *ui_image(struct ui *u, const char *id, SDL_Rect r, SDL_Surface *img)
+{
+	struct widget *w = add(u, W_IMAGE, id, r, 0);
+	w->img = img;
+	ui_invalidate(u, r);
+	return w;
+}
+
 void ui_set_text(struct ui *u, struct widget *w, const char *text)
 {
 	if (w->text && !strcmp(w->text, text))
@@ -352,6 +360,13 @@ static void draw(struct ui *u, struct widget *w)
 				}
 		break;
 	}
+	case W_IMAGE:
+		if (w->img) {
+			SDL_Rect at = {w->r.x + (w->r.w - w->img->w) / 2, w->r.y + (w->r.h - w->img->h) / 2, w->img->w, w->img->h};
+			SDL_SetSurfaceBlendMode(w->img, SDL_BLENDMODE_BLEND);
+			SDL_BlitSurface(w->img, NULL, u->surf, &at);
+		}
+		break;
 	}
 }
 

@@ -21,7 +21,7 @@ struct ui_theme {
 	int touch_px;   /* minimum touch target (about 9 mm) */
 };
 
-enum widget_kind { W_PANEL, W_LABEL, W_BUTTON, W_FIELD, W_PROGRESS, W_QR };
+enum widget_kind { W_PANEL, W_LABEL, W_BUTTON, W_FIELD, W_PROGRESS, W_QR, W_IMAGE };
 
 enum {
 	WF_HIDDEN = 1u << 0,
@@ -52,6 +52,7 @@ struct widget {
 	int value, max;           /* progress */
 	unsigned char *qr;        /* QR modules (1 = dark), qr_n x qr_n */
 	int qr_n;
+	SDL_Surface *img;         /* W_IMAGE: borrowed, must outlive the widget */
 	struct text_layout *layout;
 	int overflow;             /* text does not fit its box */
 	widget_fn on_tap;
@@ -92,6 +93,8 @@ struct widget *ui_progress(struct ui *u, const char *id, SDL_Rect r, int value, 
 struct widget *ui_panel(struct ui *u, const char *id, SDL_Rect r, unsigned flags);
 /* A QR code of data (libqrencode); ERR_INVAL if it does not encode. */
 struct widget *ui_qr(struct ui *u, const char *id, SDL_Rect r, const char *data);
+/* A picture (alpha-blended, drawn at its own size centred in r). img is borrowed: keep it alive. */
+struct widget *ui_image(struct ui *u, const char *id, SDL_Rect r, SDL_Surface *img);
 
 void ui_set_text(struct ui *u, struct widget *w, const char *text);
 void ui_set_flags(struct ui *u, struct widget *w, unsigned set, unsigned clear);

@@ -1,0 +1,150 @@
+#define LOG_MODULE "icons"
+/*
+ * kiosk/icons: the questions' pictures. At start every picture a question
+ * names must exist (a pack without one is refused before anything is shown);
+ * it is read when first shown (reading all of them would slow the first
+ * frame by 2 ms) and kept as ARGB; `spean content check` reads them all.
+ * Each screen size gets its own linearly scaled copy, made once.
+ */
+#include "icons.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fs.h"
+#include "log.h"
+#include "mem.h"
+
+enum { ICON_MIN = 32, ICON_MAX = 1024 };
+
+struct icon {
+	char name[32];
+	char question[32];   /* the first question that shows it (for messages) */
+	char *path;
+	SDL_Surface *src;    /* ARGB8888, as read; NULL until first shown (or a bad file) */
+	int bad;             /* could not be read: shown without a picture */
+	SDL_Surface *scaled; /* ARGB8888 at `side`, or NULL */
+	int side;
+};
+
+struct icons {
+	int n;
+	struct icon v[CONTENT_MAX_QUESTIONS];
+};
+
+static struct icon *find(struct icons *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, name))
+			return &s->v[i];
+	return NULL;
+}
+
+/* Read and check ic's picture; 0 or a negative code with d naming the file. */
+static int decode(struct icon *ic, const char *question, struct diag *d)
+{
+	SDL_Surface *raw = SDL_LoadBMP(ic->path);
+	if (!raw) {
+		diag_set(d, "%s: not a readable BMP picture (question %s): %s", ic->path, question, SDL_GetError());
+		return ERR_PARSE;
+	}
+	if (raw->w != raw->h || raw->w < ICON_MIN || raw->w > ICON_MAX) {
+		diag_set(d, "%s: %dx%d px; a picture is square, %d to %d px (question %s)", ic->path, raw->w, raw->h, ICON_MIN,
+			 ICON_MAX, question);
+		SDL_FreeSurface(raw);
+		return ERR_PARSE;
+	}
+	ic->src = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
+	SDL_FreeSurface(raw);
+	if (!ic->src) {
+		diag_set(d, "%s: %s", ic->path, SDL_GetError());
+		return ERR_IO;
+	}
+	return 0;
+}
+
+static int load_one(struct icon *ic, const char *dir, const char *name, const char *question, int full, struct diag *d)
+{
+	char rel[64];
+	snprintf(rel, sizeof rel, "icons/%s.bmp", name);
+	snprintf(ic->name, sizeof ic->name, "%s", name);
+	snprintf(ic->question, sizeof ic->question, "%s", question);
+	ic->path = fs_join(dir, rel);
+	struct stat sb;
+	if (stat(ic->path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		int e = S_ISREG(sb.st_mode) ? errno : EISDIR;
+		diag_set(d, "%s: %s (the picture of question %s)", ic->path, strerror(e), question);
+		return e == ENOENT ? ERR_NOTFOUND : ERR_IO;
+	}
+	return full ? decode(ic, question, d) : 0;
+}
+
+int icons_load(struct icons **out, const char *dir, const struct content *c, int full, struct diag *d)
+{
+	struct icons *s = xcalloc(1, sizeof *s);
+	*out = NULL;
+	for (int q = 0; q < c->nquestions; q++) {
+		const char *name = c->q[q].icon;
+		if (!*name || find(s, name))
+			continue;
+		int rc = load_one(&s->v[s->n], dir, name, c->q[q].id, full, d);
+		s->n++;
+		if (rc) {
+			icons_destroy(s);
+			return rc;
+		}
+	}
+	log_info("icons_loaded count=%d", s->n);
+	*out = s;
+	return 0;
+}
+
+void icons_destroy(struct icons *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->n; i++) {
+		SDL_FreeSurface(s->v[i].src);
+		SDL_FreeSurface(s->v[i].scaled);
+		free(s->v[i].path);
+	}
+	free(s);
+}
+
+int icons_count(const struct icons *s)
+{
+	return s ? s->n : 0;
+}
+
+SDL_Surface *icons_get(struct icons *s, const char *name, int side)
+{
+	struct icon *ic = s && name && *name ? find(s, name) : NULL;
+	if (!ic || side < 1 || ic->bad)
+		return NULL;
+	if (!ic->src) {
+		struct diag d = {""};
+		if (decode(ic, ic->question, &d)) {
+			/* The pack changed after the start check: show the question without it. */
+			log_error("icon_unreadable name=%s", ic->name);
+			ic->bad = 1;
+			return NULL;
+		}
+	}
+	if (side == ic->src->w)
+		return ic->src;
+	if (ic->scaled && ic->side == side)
+		return ic->scaled;
+	SDL_FreeSurface(ic->scaled);
+	ic->scaled = SDL_CreateRGBSurfaceWithFormat(0, side, side, 32, SDL_PIXELFORMAT_ARGB8888);
+	ic->side = side;
+	if (!ic->scaled || SDL_SoftStretchLinear(ic->src, NULL, ic->scaled, NULL) < 0) {
+		log_error("icon_scale_failed name=%s side=%d err=%s", ic->name, side, SDL_GetError());
+		SDL_FreeSurface(ic->scaled);
+		ic->scaled = NULL;
+		return NULL;
+	}
+	SDL_SetSurfaceBlendMode(ic->scaled, SDL_BLENDMODE_BLEND);
+	return ic->scaled;
+}

@@ -34,6 +34,7 @@ for size in 800x480 1024x600; do
 	grep -q '^contact.phone = 0912345678$' "$o" && pass || fail "$size: phone from the keypad"
 	grep -q '^contact.commune_code = 90032$' "$o" && pass || fail "$size: commune picked from the list"
 	grep -q '^contact.matter = Tranh chấp đất với hàng xóm$' "$o" && pass || fail "$size: matter"
+	grep -q '^contact.address = Ấp Cây Da$' "$o" && pass || fail "$size: address typed with VNI"
 	grep -q '^facts.birth_date = 1960-06-06$' "$o" && pass || fail "$size: birth date from the keypad"
 	grep -q '^outcome = likely_eligible$' "$o" && pass || fail "$size: likely_eligible stored"
 	grep -q '^urgent = yes$' "$o" && pass || fail "$size: urgent stored"

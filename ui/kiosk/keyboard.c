@@ -1,7 +1,8 @@
 #define LOG_MODULE "keyboard"
 /*
  * kiosk/keyboard: the on-screen keyboards of the contact screens: Vietnamese
- * (Telex) and Khmer (NiDA), with space, shift, backspace by caret stop.
+ * (Telex, or VNI with a digit row) and Khmer (NiDA), with space, shift,
+ * backspace by caret stop.
  */
 #include <stdio.h>
 #include <string.h>
@@ -63,27 +64,33 @@ void kiosk_keyboard(struct kiosk *k, SDL_Rect area)
 		keyboard_km(k, area);
 		return;
 	}
+	/* Telex: three letter rows; VNI (tones and marks typed as digits): a digit row above them. */
 	const struct ui_theme *t = &k->ui->theme;
-	int rows = 4, cols = 10;
+	int vni = k->vi_method == VI_VNI;
+	int rows = vni ? 5 : 4, cols = 10;
 	int kw = (area.w - (cols - 1) * t->gap / 2) / cols;
 	int kh = (area.h - (rows - 1) * t->gap / 2) / rows;
 	int g = t->gap / 2;
-	for (int r = 0; r < 3; r++) {
-		const char *row = vi_rows[r];
+	for (int r = 0; r < rows - 1; r++) {
+		const char *row = vni ? (r ? vi_rows[r - 1] : "1234567890") : vi_rows[r];
 		int n = (int)strlen(row);
 		int x0 = area.x + (area.w - n * kw - (n - 1) * g) / 2;
 		for (int c = 0; c < n; c++) {
 			char label[4] = {row[c], 0}, id[16];
-			if (k->kb_shift)
+			if (k->kb_shift && row[c] >= 'a')
 				label[0] = (char)(label[0] - 'a' + 'A');
 			snprintf(id, sizeof id, "kb_%c", row[c]);
 			key(k, id, (SDL_Rect){x0 + c * (kw + g), area.y + r * (kh + g), kw, kh}, label, row[c]);
 		}
 	}
-	int y = area.y + 3 * (kh + g);
+	int y = area.y + (rows - 1) * (kh + g);
 	int wide = 2 * kw + g;
 	key(k, "kb_shift", (SDL_Rect){area.x, y, wide, kh}, kiosk_text(k, "keyboard.shift"), -1);
-	key(k, "kb_space", (SDL_Rect){area.x + wide + g, y, area.w - 2 * (wide + g), kh}, kiosk_text(k, "keyboard.space"), ' ');
+	/* The method key names the other method: tapping it switches. */
+	key(k, "kb_method", (SDL_Rect){area.x + wide + g, y, wide, kh},
+	    kiosk_text(k, vni ? "keyboard.telex" : "keyboard.vni"), -4);
+	key(k, "kb_space", (SDL_Rect){area.x + 2 * (wide + g), y, area.w - 3 * (wide + g), kh},
+	    kiosk_text(k, "keyboard.space"), ' ');
 	key(k, "kb_del", (SDL_Rect){area.x + area.w - wide, y, wide, kh}, kiosk_text(k, "keypad.delete"), -2);
 }
 
@@ -98,6 +105,8 @@ static void on_key(void *ctx, struct widget *w)
 		k->entry[text_prev_stop(k->entry, n, n)] = '\0';
 	} else if (w->arg == -3) {
 		km_input_coeng(&k->km_state);
+	} else if (w->arg == -4) {
+		k->vi_method = k->vi_method == VI_VNI ? VI_TELEX : VI_VNI;
 	} else if (w->arg >= 1000) {
 		struct buf out;
 		buf_init(&out);
@@ -112,13 +121,13 @@ static void on_key(void *ctx, struct widget *w)
 		if (k->kb_shift && c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');
 		k->kb_shift = 0;
-		/* Telex rewrites the word before the caret (aa -> â, s -> sắc on the right vowel). */
+		/* Telex and VNI rewrite the word before the caret (aa / a6 -> â, s / 1 -> sắc on the right vowel). */
 		size_t n = strlen(k->entry);
 		const char *sp = strrchr(k->entry, ' ');
 		size_t start = sp ? (size_t)(sp - k->entry) + 1 : 0;
 		struct buf out;
 		buf_init(&out);
-		if (vi_input_key(VI_TELEX, k->entry + start, n - start, c, &out) >= 0 && start + out.len < sizeof k->entry) {
+		if (vi_input_key(k->vi_method, k->entry + start, n - start, c, &out) >= 0 && start + out.len < sizeof k->entry) {
 			memcpy(k->entry + start, out.data, out.len + 1);
 			struct widget *f = ui_find(k->ui, "field");
 			if (f)

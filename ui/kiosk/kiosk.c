@@ -11,6 +11,7 @@
 #include "icons.h"
 #include "mem.h"
 #include "text.h"
+#include "vi_input.h"
 
 /* ---- text ----------------------------------------------------------------- */
 
@@ -770,6 +771,7 @@ void kiosk_reset(struct kiosk *k)
 	k->idle_warning = 0;
 	mem_wipe(k->entry, sizeof k->entry);
 	k->page = 0;
+	k->vi_method = VI_TELEX; /* the next resident starts with the default */
 	k->mode = MODE_RESIDENT;
 	k->assisted = 0;
 	flow_reset(&k->flow);

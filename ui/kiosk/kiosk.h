@@ -48,6 +48,7 @@ struct kiosk {
 	/* screen-local input (memory only, wiped with the flow) */
 	char entry[96];
 	int kb_shift;
+	int vi_method;            /* enum vi_method: VI_TELEX (default) or VI_VNI, the resident's choice */
 	struct km_input km_state;
 	int page;
 	int idle_warning;

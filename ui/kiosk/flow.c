@@ -11,7 +11,7 @@
 
 static const char *const state_names[FS_COUNT] = {
 	"attract", "language", "consent", "declined", "who", "question", "outcome",
-	"contact", "review", "submitting", "receipt", "submit_failed",
+	"contact", "review", "submitting", "receipt", "submit_failed", "compact",
 };
 
 const char *flow_state_name(enum flow_state s)
@@ -116,11 +116,18 @@ void flow_who(struct flow *f, enum flow_who who)
 	if (f->state != FS_WHO)
 		return;
 	f->who = who;
-	advance(f, 0);
+	if (f->compact)
+		flow_set_state(f, FS_COMPACT);
+	else
+		advance(f, 0);
 }
 
 static void answered(struct flow *f)
 {
+	if (f->compact) {
+		flow_set_state(f, FS_COMPACT);
+		return;
+	}
 	f->history[f->nhist++] = f->q;
 	advance(f, f->q + 1);
 }
@@ -168,8 +175,15 @@ void flow_back(struct flow *f)
 	case FS_WHO:
 		flow_set_state(f, FS_CONSENT);
 		break;
+	case FS_COMPACT:
+		flow_set_state(f, FS_WHO);
+		break;
 	case FS_QUESTION:
 	case FS_OUTCOME:
+		if (f->compact) { /* answers stay: the list shows them */
+			flow_set_state(f, FS_COMPACT);
+			break;
+		}
 		if (f->nhist == 0) {
 			flow_set_state(f, FS_WHO);
 			break;
@@ -302,4 +316,41 @@ void flow_progress(const struct flow *f, int *n, int *total)
 	for (int i = f->q + 1; i < f->content->nquestions; i++)
 		more += content_question_matters(f->rules, &f->facts, f->content->q[i].fact, f->today);
 	*total = f->nhist + 1 + more;
+}
+
+int flow_compact_list(const struct flow *f, int *qs, int max)
+{
+	int n = 0;
+	for (int i = 0; i < f->content->nquestions && n < max; i++) {
+		enum fact_id id = f->content->q[i].fact;
+		if (f->facts.set[id] || content_question_matters(f->rules, &f->facts, id, f->today))
+			qs[n++] = i;
+	}
+	return n;
+}
+
+void flow_compact_open(struct flow *f, int q)
+{
+	if (f->state != FS_COMPACT || q < 0 || q >= f->content->nquestions)
+		return;
+	f->q = q;
+	flow_set_state(f, FS_QUESTION);
+}
+
+void flow_compact_answer(struct flow *f, int q, int value)
+{
+	if (f->state != FS_COMPACT || q < 0 || q >= f->content->nquestions)
+		return;
+	f->q = q;
+	f->state = FS_QUESTION; /* through flow_answer's checks; a valid answer returns to the list */
+	flow_answer(f, value);
+	f->state = FS_COMPACT;
+}
+
+void flow_compact_done(struct flow *f)
+{
+	if (f->state != FS_COMPACT)
+		return;
+	screen(f->rules, &f->facts, f->today, &f->result);
+	flow_set_state(f, FS_OUTCOME);
 }

@@ -19,6 +19,7 @@ enum flow_state {
 	FS_SUBMITTING,
 	FS_RECEIPT,
 	FS_SUBMIT_FAILED,
+	FS_COMPACT,        /* assisted mode: every question that matters on one list, in any order */
 	FS_COUNT
 };
 
@@ -41,6 +42,7 @@ struct flow {
 	struct contact contact;       /* the draft: memory only, wiped on reset */
 	int field;                    /* contact field being edited */
 	char receipt[2 * RECORD_ID_LEN + 1];
+	int compact;                  /* assisted (outreach) mode: questions as a list (FS_COMPACT) */
 };
 
 const char *flow_state_name(enum flow_state s);
@@ -72,5 +74,20 @@ void flow_submitted(struct flow *f, int ok, const unsigned char id[RECORD_ID_LEN
 
 /* Question n of about total (total = answered + those that still matter). */
 void flow_progress(const struct flow *f, int *n, int *total);
+
+/*
+ * The compact flow (assisted mode, f->compact set before flow_who): the
+ * outreach worker sees every question that can still change the outcome,
+ * with those already answered, and answers them in any order.
+ * flow_compact_list: those questions (indexes into content->q) in content
+ * order; returns their count (at most max).
+ */
+int flow_compact_list(const struct flow *f, int *qs, int max);
+/* Open question q on its own screen (dates, numbers, choices); its answer returns to the list. */
+void flow_compact_open(struct flow *f, int q);
+/* Answer question q from the list (as flow_answer: a value index or < 0 for unknown). */
+void flow_compact_answer(struct flow *f, int q, int value);
+/* List done: screen what was answered (unanswered facts stay unknown) -> outcome. */
+void flow_compact_done(struct flow *f);
 
 #endif

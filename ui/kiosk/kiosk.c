@@ -48,7 +48,8 @@ static void fill(struct buf *out, const char *tmpl, const char *const *kv)
 enum {
 	A_START = 1, A_LANG_VI, A_LANG_KM, A_CONSENT_YES, A_CONSENT_NO, A_HOME, A_WHO, A_ANSWER, A_UNKNOWN,
 	A_KEY, A_KEY_DEL, A_ENTRY_OK, A_BACK, A_SEND, A_FINISH, A_FIELD_NEXT, A_COMMUNE, A_PAGE_NEXT, A_PAGE_PREV,
-	A_EDIT, A_REVIEW_SEND, A_RETRY, A_CONTINUE, A_DONE, A_REPLAY, A_STAFF, A_ASSISTED_START, A_ASSISTED_EXIT
+	A_EDIT, A_REVIEW_SEND, A_RETRY, A_CONTINUE, A_DONE, A_REPLAY, A_STAFF, A_ASSISTED_START, A_ASSISTED_EXIT,
+	A_CQ_ANSWER, A_CQ_OPEN, A_CQ_DONE, A_CQ_PAGE
 };
 
 
@@ -243,6 +244,8 @@ static void screen_who(struct kiosk *k)
 
 static void progress(struct kiosk *k, struct col *c)
 {
+	if (k->flow.compact) /* opened from the list, which counts the answers */
+		return;
 	const struct ui_theme *t = &k->ui->theme;
 	int n, total;
 	flow_progress(&k->flow, &n, &total);
@@ -367,6 +370,129 @@ static void screen_question(struct kiosk *k)
 	ids[n] = "answer_unknown", texts[n] = kiosk_text(k, "answer.unknown"), args[n++] = ACT(A_UNKNOWN, 0);
 	grid(k, c.y + t->gap, bar_y(k) - t->gap, n, q->kind == Q_YESNO ? 3 : 2, ids, texts, args, NULL);
 	back_button(k);
+}
+
+/* ---- assisted mode: the compact list of questions ---------------------------------------------- */
+
+/* What question q's answer says, for its row ("" when not answered). */
+static void compact_answer_text(struct kiosk *k, const struct question *q, char *out, size_t n)
+{
+	const struct facts *fs = &k->flow.facts;
+	out[0] = '\0';
+	if (!fs->set[q->fact])
+		return;
+	int v = fs->val[q->fact];
+	if (q->fact == F_BIRTH_DATE && v != FACT_UNKNOWN) {
+		snprintf(out, n, "%02d/%02d/%04d", fs->birth_date.d, fs->birth_date.m, fs->birth_date.y);
+	} else if (v == FACT_UNKNOWN) {
+		snprintf(out, n, "%s", kiosk_text(k, "answer.unknown"));
+	} else if (q->kind == Q_NUMBER) {
+		snprintf(out, n, "%d", v);
+	} else if (q->kind == Q_CHOICE) {
+		char key[96];
+		snprintf(key, sizeof key, "%s.%s", q->text_key, fact_def(q->fact)->values[v]);
+		snprintf(out, n, "%s", kiosk_text(k, key));
+	}
+}
+
+/* Height of question q's row: its text at the small size beside the answers, or one touch target. */
+static int compact_row_h(struct kiosk *k, const struct question *q, int text_w)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct text_layout *l = text_layout(k->ui->text, kiosk_text(k, q->text_key), t->small_px, TEXT_REGULAR, text_w,
+					    k->flow.lang);
+	int h = l ? text_layout_height(l) : t->touch_px;
+	text_layout_free(l);
+	return h > t->touch_px ? h : t->touch_px;
+}
+
+/*
+ * Every question that can still change the outcome, with those answered, a
+ * row each: yes/no answered in place, the others (choices, dates, numbers)
+ * open their own screen and come back. Rows are paged to fit the screen.
+ */
+static void screen_compact(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
+	label(k, &c, "title", kiosk_text(k, "assisted.questions"), t->body_px, WF_BOLD);
+	int qs[CONTENT_MAX_QUESTIONS];
+	int n = flow_compact_list(&k->flow, qs, CONTENT_MAX_QUESTIONS);
+	int aw = c.w * 9 / 20, tw = c.w - aw - t->gap, top = c.y, bottom = bar_y(k) - t->gap;
+	/* Page starts: as many rows as fit, in order. */
+	int starts[CONTENT_MAX_QUESTIONS + 1], pages = 0;
+	for (int i = 0, y = top; i < n; i++) {
+		int h = compact_row_h(k, &k->content->q[qs[i]], tw);
+		if (i == 0 || y + h > bottom) {
+			starts[pages++] = i;
+			y = top;
+		}
+		y += h + t->gap;
+	}
+	starts[pages] = n;
+	if (k->cq_page >= pages)
+		k->cq_page = 0;
+	int answered = 0;
+	for (int i = 0; i < n; i++)
+		answered += k->flow.facts.set[k->content->q[qs[i]].fact];
+	int y = top;
+	for (int i = pages ? starts[k->cq_page] : 0; i < (pages ? starts[k->cq_page + 1] : 0); i++) {
+		const struct question *q = &k->content->q[qs[i]];
+		int h = compact_row_h(k, q, tw);
+		char id[48];
+		snprintf(id, sizeof id, "cq_%s", q->id);
+		ui_label(k->ui, id, (SDL_Rect){c.x, y, tw, 0}, kiosk_text(k, q->text_key), k->flow.lang, t->small_px, 0);
+		int ax = c.x + tw + t->gap;
+		const struct facts *fs = &k->flow.facts;
+		if (q->kind == Q_YESNO) {
+			static const char *const keys[3] = {"answer.yes", "answer.no", "answer.unknown"};
+			static const char *const ids[3] = {"yes", "no", "unknown"};
+			int bw = (aw - 2 * t->gap / 2) / 3;
+			for (int b = 0; b < 3; b++) {
+				int v = b < 2 ? b : -1;
+				int chosen = fs->set[q->fact] && (b < 2 ? fs->val[q->fact] == v : fs->val[q->fact] == FACT_UNKNOWN);
+				snprintf(id, sizeof id, "cq_%s_%s", q->id, ids[b]);
+				struct widget *w = button(k, id, (SDL_Rect){ax + b * (bw + t->gap / 2), y, bw, t->touch_px},
+							  kiosk_text(k, keys[b]), chosen ? WF_SELECTED : 0, ACT(A_CQ_ANSWER, qs[i] * 10 + b));
+				w->size_px = t->small_px;
+				ui_set_text(k->ui, w, "");
+				ui_set_text(k->ui, w, kiosk_text(k, keys[b]));
+			}
+		} else {
+			char ans[96];
+			compact_answer_text(k, q, ans, sizeof ans);
+			snprintf(id, sizeof id, "cq_%s_open", q->id);
+			struct widget *w = button(k, id, (SDL_Rect){ax, y, aw, t->touch_px},
+						  *ans ? ans : kiosk_text(k, "assisted.answer"), *ans ? WF_SELECTED : 0,
+						  ACT(A_CQ_OPEN, qs[i]));
+			w->size_px = t->small_px;
+			ui_set_text(k->ui, w, "");
+			ui_set_text(k->ui, w, *ans ? ans : kiosk_text(k, "assisted.answer"));
+		}
+		y += h + t->gap;
+	}
+	/* Bar: Back, the next page (when there are more), the outcome. */
+	int w = (k->ui->w - 2 * t->pad - 2 * t->gap) / 3;
+	button(k, "back", (SDL_Rect){t->pad, bar_y(k), w, t->touch_px}, kiosk_text(k, "nav.back"), 0, ACT(A_BACK, 0));
+	if (pages > 1) {
+		char sn[16], st[16];
+		snprintf(sn, sizeof sn, "%d", k->cq_page + 1);
+		snprintf(st, sizeof st, "%d", pages);
+		struct buf pg;
+		buf_init(&pg);
+		fill(&pg, kiosk_text(k, "page"), (const char *const[]){"n", sn, "total", st, NULL});
+		button(k, "page_next", (SDL_Rect){t->pad + w + t->gap, bar_y(k), w, t->touch_px}, pg.data, 0,
+		       ACT(A_CQ_PAGE, 0));
+		buf_finish(&pg);
+	}
+	char sa[16], sn[16];
+	snprintf(sa, sizeof sa, "%d", answered);
+	snprintf(sn, sizeof sn, "%d", n);
+	struct buf done;
+	buf_init(&done);
+	fill(&done, kiosk_text(k, "assisted.show_outcome"), (const char *const[]){"answered", sa, "total", sn, NULL});
+	button(k, "show_outcome", main_action_rect(k), done.data, WF_PRIMARY, ACT(A_CQ_DONE, 0));
+	buf_finish(&done);
 }
 
 static void screen_outcome(struct kiosk *k)
@@ -688,6 +814,7 @@ void kiosk_show(struct kiosk *k)
 	case FS_SUBMITTING: screen_message(k, "submit.wait", NULL, 0); break;
 	case FS_RECEIPT: screen_receipt(k); break;
 	case FS_SUBMIT_FAILED: screen_message(k, "submit.failed", NULL, 1); break;
+	case FS_COMPACT: screen_compact(k); break;
 	default: break;
 	}
 	if (k->idle_warning)
@@ -772,6 +899,8 @@ void kiosk_reset(struct kiosk *k)
 	mem_wipe(k->entry, sizeof k->entry);
 	k->page = 0;
 	k->vi_method = VI_TELEX; /* the next resident starts with the default */
+	k->cq_page = 0;
+	k->flow.compact = 0;
 	k->mode = MODE_RESIDENT;
 	k->assisted = 0;
 	flow_reset(&k->flow);
@@ -892,6 +1021,7 @@ static void on_tap(void *ctx, struct widget *w)
 			k->mode = MODE_RESIDENT;
 			k->assisted = 1;
 			flow_reset(f);
+			f->compact = 1; /* the worker answers the questions from one list */
 			flow_start(f);
 			break;
 		case A_BACK:
@@ -929,7 +1059,14 @@ static void on_tap(void *ctx, struct widget *w)
 			kiosk_reset(k);
 		}
 		return;
-	case A_WHO: flow_who(f, (enum flow_who)p); break;
+	case A_WHO:
+		k->cq_page = 0;
+		flow_who(f, (enum flow_who)p);
+		break;
+	case A_CQ_ANSWER: flow_compact_answer(f, p / 10, p % 10 == 2 ? -1 : p % 10); break;
+	case A_CQ_OPEN: flow_compact_open(f, p); break;
+	case A_CQ_DONE: flow_compact_done(f); break;
+	case A_CQ_PAGE: k->cq_page++; break;
 	case A_ANSWER: flow_answer(f, p); break;
 	case A_UNKNOWN: flow_answer(f, -1); break;
 	case A_KEY: entry_key(k, p); break;

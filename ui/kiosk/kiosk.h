@@ -51,6 +51,7 @@ struct kiosk {
 	int vi_method;            /* enum vi_method: VI_TELEX (default) or VI_VNI, the resident's choice */
 	struct km_input km_state;
 	int page;
+	int cq_page;              /* the page of the assisted question list (kept while questions open and close) */
 	int idle_warning;
 	int countdown;
 	struct loop_timer *idle_timer, *tick_timer;

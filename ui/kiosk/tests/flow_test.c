@@ -111,6 +111,51 @@ int main(void)
 	CHECK(!f.facts.set[F_SPECIFIC_MATTER]);
 	CHECK_STR(f.lang, "vi");
 
+	/* The compact flow (assisted): the list shrinks as answers make questions moot, answers in any order. */
+	f.compact = 1;
+	flow_start(&f);
+	flow_language(&f, "vi");
+	flow_consent(&f, 1);
+	flow_who(&f, WHO_OTHER);
+	CHECK_INT(f.state, FS_COMPACT);
+	int qs[CONTENT_MAX_QUESTIONS];
+	int all = flow_compact_list(&f, qs, CONTENT_MAX_QUESTIONS);
+	CHECK(all > 5);
+	int hh = -1, bd = -1, sm = -1;
+	for (int i = 0; i < c.nquestions; i++) {
+		hh = c.q[i].fact == F_HOUSEHOLD ? i : hh;
+		bd = c.q[i].fact == F_BIRTH_DATE ? i : bd;
+		sm = c.q[i].fact == F_SPECIFIC_MATTER ? i : sm;
+	}
+	flow_compact_answer(&f, hh, 0); /* poor household, answered before the first question */
+	CHECK_INT(f.state, FS_COMPACT);
+	CHECK(f.facts.set[F_HOUSEHOLD] && f.facts.val[F_HOUSEHOLD] == 0);
+	int fewer = flow_compact_list(&f, qs, CONTENT_MAX_QUESTIONS);
+	CHECK(fewer < all);
+	int has_hh = 0, has_bd = 0;
+	for (int i = 0; i < fewer; i++)
+		has_hh |= qs[i] == hh, has_bd |= qs[i] == bd;
+	CHECK(has_hh);  /* answered: still listed, with its answer */
+	CHECK(!has_bd); /* a poor household qualifies at any age */
+	flow_compact_answer(&f, hh, 9); /* not a value of household: ignored */
+	CHECK_INT(f.state, FS_COMPACT);
+	CHECK_INT(f.facts.val[F_HOUSEHOLD], 0);
+	flow_compact_open(&f, bd);
+	CHECK_INT(f.state, FS_QUESTION);
+	flow_answer_date(&f, (struct date){1950, 2, 1});
+	CHECK_INT(f.state, FS_COMPACT);
+	flow_compact_answer(&f, sm, -1);
+	CHECK(f.facts.set[F_SPECIFIC_MATTER] && f.facts.val[F_SPECIFIC_MATTER] == FACT_UNKNOWN);
+	flow_compact_done(&f);
+	CHECK_INT(f.state, FS_OUTCOME);
+	flow_back(&f); /* back to the list, answers kept */
+	CHECK_INT(f.state, FS_COMPACT);
+	CHECK(f.facts.set[F_HOUSEHOLD]);
+	flow_back(&f);
+	CHECK_INT(f.state, FS_WHO);
+	flow_reset(&f);
+	CHECK(!f.facts.set[F_HOUSEHOLD]);
+
 	contact_finish(&f.contact);
 	content_finish(&c);
 	rules_destroy(r);

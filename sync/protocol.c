@@ -1,0 +1,584 @@
+#define LOG_MODULE "protocol"
+/*
+ * sync/protocol: encoding and strict parsing of the sync messages. Integers
+ * are little-endian; every length is checked against what is left before it
+ * is used; a message is accepted whole or not at all.
+ */
+#include "protocol.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "record.h"
+
+static const unsigned char receipt_tag[12] = "spean-rcpt-1";
+
+const char *sync_type_name(int type)
+{
+	switch (type) {
+	case SYNC_HELLO: return "hello";
+	case SYNC_WELCOME: return "welcome";
+	case SYNC_OFFER: return "offer";
+	case SYNC_RECEIPTS: return "receipts";
+	case SYNC_CONTENT: return "content";
+	default: return "?";
+	}
+}
+
+const char *sync_status_name(int status)
+{
+	switch (status) {
+	case SYNC_STORED: return "stored";
+	case SYNC_CONFLICT: return "conflict";
+	case SYNC_BAD: return "bad";
+	default: return "?";
+	}
+}
+
+static int is_signed(int type)
+{
+	return type == SYNC_HELLO || type == SYNC_WELCOME || type == SYNC_OFFER || type == SYNC_CONTENT;
+}
+
+/* ---- little-endian helpers ---- */
+
+static void put_u32(struct buf *b, uint32_t v)
+{
+	unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+	buf_append(b, x, 4);
+}
+
+static void put_u64(struct buf *b, uint64_t v)
+{
+	put_u32(b, (uint32_t)v);
+	put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void set_u32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8), p[2] = (unsigned char)(v >> 16), p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+/* A cursor over a body: every take checks what is left. */
+struct rd {
+	const unsigned char *p;
+	size_t left;
+	int bad;
+};
+
+static const unsigned char *take(struct rd *r, size_t n)
+{
+	if (r->bad || n > r->left) {
+		r->bad = 1;
+		return NULL;
+	}
+	const unsigned char *p = r->p;
+	r->p += n;
+	r->left -= n;
+	return p;
+}
+
+static int take_copy(struct rd *r, void *dst, size_t n)
+{
+	const unsigned char *p = take(r, n);
+	if (p)
+		memcpy(dst, p, n);
+	return p != NULL;
+}
+
+static uint32_t take_u32(struct rd *r)
+{
+	const unsigned char *p = take(r, 4);
+	return p ? get_u32(p) : 0;
+}
+
+static uint64_t take_u64(struct rd *r)
+{
+	const unsigned char *p = take(r, 8);
+	return p ? get_u64(p) : 0;
+}
+
+/* ---- framing ---- */
+
+static void begin(struct buf *out, int type)
+{
+	out->len = 0;
+	buf_append(out, SYNC_MAGIC, 4);
+	unsigned char t[4] = {(unsigned char)type, 0, 0, 0};
+	buf_append(out, t, 4);
+	put_u32(out, 0); /* body length, set by finish */
+}
+
+/* Set the body length; sign header + body when sk is given. */
+static void finish(struct buf *out, const unsigned char *sk)
+{
+	set_u32((unsigned char *)out->data + 8, (uint32_t)(out->len - SYNC_HEADER_LEN));
+	if (sk) {
+		unsigned char sig[CRYPT_SIG];
+		crypt_sign(sig, out->data, out->len, sk);
+		buf_append(out, sig, sizeof sig);
+	}
+}
+
+int sync_msg_parse(const void *data, size_t n, size_t max, struct sync_msg *m, struct diag *d)
+{
+	const unsigned char *p = data;
+	memset(m, 0, sizeof *m);
+	if (n < SYNC_HEADER_LEN || memcmp(p, SYNC_MAGIC, 4)) {
+		diag_set(d, "not a Spean sync message (%s)", n < SYNC_HEADER_LEN ? "too short" : "bad magic");
+		return ERR_PARSE;
+	}
+	int type = p[4];
+	if (type < SYNC_HELLO || type > SYNC_CONTENT) {
+		diag_set(d, "unknown message type %d", type);
+		return ERR_PARSE;
+	}
+	if (p[5] || p[6] || p[7]) {
+		diag_set(d, "%s: reserved header bytes are not zero (a newer protocol?)", sync_type_name(type));
+		return ERR_PARSE;
+	}
+	uint32_t len = get_u32(p + 8);
+	size_t sig = is_signed(type) ? CRYPT_SIG : 0;
+	if (len > max || SYNC_HEADER_LEN + (size_t)len + sig > max) {
+		diag_set(d, "%s: %u bytes is over the limit of %zu", sync_type_name(type), len, max);
+		return ERR_TOOBIG;
+	}
+	if (n != SYNC_HEADER_LEN + (size_t)len + sig) {
+		diag_set(d, "%s: %zu bytes where the header says %zu (%s)", sync_type_name(type), n,
+			 SYNC_HEADER_LEN + (size_t)len + sig, n < SYNC_HEADER_LEN + (size_t)len + sig ? "truncated" : "trailing bytes");
+		return ERR_PARSE;
+	}
+	m->type = type;
+	m->body = p + SYNC_HEADER_LEN;
+	m->body_len = len;
+	m->whole = p;
+	m->whole_len = SYNC_HEADER_LEN + (size_t)len;
+	m->sig = sig ? p + m->whole_len : NULL;
+	return 0;
+}
+
+static int want(const struct sync_msg *m, int type, struct diag *d)
+{
+	if (m->type != type) {
+		diag_set(d, "expected a %s message, got %s", sync_type_name(type), sync_type_name(m->type));
+		return ERR_PARSE;
+	}
+	return 0;
+}
+
+static int verify(const struct sync_msg *m, const unsigned char *pk, const char *who, struct diag *d)
+{
+	if (crypt_verify(m->sig, m->whole, m->whole_len, pk)) {
+		diag_set(d, "%s: the %s signature does not verify (forged or altered)", sync_type_name(m->type), who);
+		return ERR_CRYPTO;
+	}
+	return 0;
+}
+
+static int body_end(struct rd *r, const struct sync_msg *m, struct diag *d)
+{
+	if (r->bad) {
+		diag_set(d, "%s: body truncated", sync_type_name(m->type));
+		return ERR_PARSE;
+	}
+	if (r->left) {
+		diag_set(d, "%s: %zu unexpected bytes at the end of the body", sync_type_name(m->type), r->left);
+		return ERR_PARSE;
+	}
+	return 0;
+}
+
+/* ---- hello / welcome ---- */
+
+void sync_hello_encode(struct buf *out, const struct sync_hello *h, const unsigned char device_sk[CRYPT_SIGN_SK])
+{
+	begin(out, SYNC_HELLO);
+	buf_append(out, h->device_pk, sizeof h->device_pk);
+	buf_append(out, h->nonce, sizeof h->nonce);
+	put_u32(out, h->held);
+	finish(out, device_sk);
+}
+
+int sync_hello_parse(const struct sync_msg *m, struct sync_hello *h, struct diag *d)
+{
+	int rc = want(m, SYNC_HELLO, d);
+	if (rc)
+		return rc;
+	struct rd r = {m->body, m->body_len, 0};
+	take_copy(&r, h->device_pk, sizeof h->device_pk);
+	take_copy(&r, h->nonce, sizeof h->nonce);
+	h->held = take_u32(&r);
+	if ((rc = body_end(&r, m, d)))
+		return rc;
+	return verify(m, h->device_pk, "device", d);
+}
+
+void sync_welcome_encode(struct buf *out, const struct sync_welcome *w, const unsigned char center_sk[CRYPT_SIGN_SK])
+{
+	begin(out, SYNC_WELCOME);
+	buf_append(out, w->device_pk, sizeof w->device_pk);
+	buf_append(out, w->nonce, sizeof w->nonce);
+	buf_append(out, w->epoch, sizeof w->epoch);
+	put_u32(out, w->max_records);
+	put_u32(out, w->max_bytes);
+	put_u64(out, w->content_version);
+	finish(out, center_sk);
+}
+
+int sync_welcome_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_welcome *w,
+		       struct diag *d)
+{
+	int rc = want(m, SYNC_WELCOME, d);
+	if (rc)
+		return rc;
+	struct rd r = {m->body, m->body_len, 0};
+	take_copy(&r, w->device_pk, sizeof w->device_pk);
+	take_copy(&r, w->nonce, sizeof w->nonce);
+	take_copy(&r, w->epoch, sizeof w->epoch);
+	w->max_records = take_u32(&r);
+	w->max_bytes = take_u32(&r);
+	w->content_version = take_u64(&r);
+	if ((rc = body_end(&r, m, d)))
+		return rc;
+	if ((rc = verify(m, center_pk, "center", d)))
+		return rc;
+	if (!w->max_records || w->max_records > SYNC_MAX_RECORDS || w->max_bytes < SYNC_MAX_SEALED ||
+	    w->max_bytes > SYNC_MAX_CHUNK_BYTES) {
+		diag_set(d, "welcome: chunk limits %u records / %u bytes out of range", w->max_records, w->max_bytes);
+		return ERR_PARSE;
+	}
+	return 0;
+}
+
+/* ---- offer ---- */
+
+void sync_offer_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_PK],
+		      const unsigned char epoch[SYNC_EPOCH_LEN])
+{
+	begin(out, SYNC_OFFER);
+	buf_append(out, device_pk, CRYPT_SIGN_PK);
+	buf_append(out, epoch, SYNC_EPOCH_LEN);
+	put_u32(out, 0); /* count */
+}
+
+size_t sync_offer_record_size(size_t sealed_len)
+{
+	return SYNC_ID_LEN + 8 + 1 + CRYPT_HASH + CRYPT_SIG + 4 + sealed_len;
+}
+
+void sync_offer_add(struct buf *out, const struct sync_record *r)
+{
+	size_t at = SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN;
+	set_u32((unsigned char *)out->data + at, get_u32((unsigned char *)out->data + at) + 1);
+	buf_append(out, r->id, sizeof r->id);
+	put_u64(out, r->seq);
+	unsigned char u = r->urgent ? 1 : 0;
+	buf_append(out, &u, 1);
+	buf_append(out, r->hash, sizeof r->hash);
+	buf_append(out, r->sig, sizeof r->sig);
+	put_u32(out, (uint32_t)r->sealed_len);
+	buf_append(out, r->sealed, r->sealed_len);
+}
+
+void sync_offer_end(struct buf *out, const unsigned char device_sk[CRYPT_SIGN_SK])
+{
+	finish(out, device_sk);
+}
+
+int sync_offer_parse(const struct sync_msg *m, struct sync_offer *o, struct diag *d)
+{
+	memset(o, 0, sizeof *o);
+	int rc = want(m, SYNC_OFFER, d);
+	if (rc)
+		return rc;
+	struct rd r = {m->body, m->body_len, 0};
+	take_copy(&r, o->device_pk, sizeof o->device_pk);
+	take_copy(&r, o->epoch, sizeof o->epoch);
+	uint32_t n = take_u32(&r);
+	if (!r.bad && n > SYNC_MAX_RECORDS) {
+		diag_set(d, "offer: %u records in one chunk; at most %d", n, SYNC_MAX_RECORDS);
+		return ERR_TOOBIG;
+	}
+	if (!r.bad && n)
+		o->r = xcalloc(n, sizeof *o->r);
+	size_t total = 0;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		struct sync_record *x = &o->r[i];
+		take_copy(&r, x->id, sizeof x->id);
+		x->seq = take_u64(&r);
+		const unsigned char *u = take(&r, 1);
+		x->urgent = u ? u[0] : 0;
+		take_copy(&r, x->hash, sizeof x->hash);
+		take_copy(&r, x->sig, sizeof x->sig);
+		uint32_t len = take_u32(&r);
+		if (!r.bad && (u[0] > 1 || len == 0 || len > SYNC_MAX_SEALED)) {
+			diag_set(d, "offer: record %u: %s", i + 1, u[0] > 1 ? "urgent flag is not 0 or 1" : "sealed size out of range");
+			sync_offer_finish(o);
+			return ERR_PARSE;
+		}
+		x->sealed = take(&r, len);
+		x->sealed_len = len;
+		total += len;
+		o->n = i + 1;
+	}
+	if ((rc = body_end(&r, m, d)) || (rc = verify(m, o->device_pk, "device", d))) {
+		sync_offer_finish(o);
+		return rc;
+	}
+	if (total > SYNC_MAX_CHUNK_BYTES) {
+		diag_set(d, "offer: %zu sealed bytes in one chunk; at most %u", total, SYNC_MAX_CHUNK_BYTES);
+		sync_offer_finish(o);
+		return ERR_TOOBIG;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t j = 0; j < i; j++)
+			if (!memcmp(o->r[i].id, o->r[j].id, SYNC_ID_LEN)) {
+				diag_set(d, "offer: records %u and %u have the same id", j + 1, i + 1);
+				sync_offer_finish(o);
+				return ERR_PARSE;
+			}
+	return 0;
+}
+
+void sync_offer_finish(struct sync_offer *o)
+{
+	free(o->r);
+	o->r = NULL;
+	o->n = 0;
+}
+
+int sync_record_verify(const struct sync_record *r, const unsigned char device_pk[CRYPT_SIGN_PK], struct diag *d)
+{
+	unsigned char h[CRYPT_HASH], sb[RECORD_SIGNED_LEN];
+	crypt_hash(h, r->sealed, r->sealed_len);
+	if (crypt_memcmp(h, r->hash, CRYPT_HASH)) {
+		diag_set(d, "record seq=%llu: the sealed bytes do not match their hash (altered)", (unsigned long long)r->seq);
+		return ERR_CRYPTO;
+	}
+	record_signed_bytes(sb, device_pk, r->id, r->seq, r->urgent, r->hash);
+	if (crypt_verify(r->sig, sb, sizeof sb, device_pk)) {
+		diag_set(d, "record seq=%llu: the device signature does not verify (forged or altered)",
+			 (unsigned long long)r->seq);
+		return ERR_CRYPTO;
+	}
+	return 0;
+}
+
+/* ---- receipts ---- */
+
+void sync_receipt_signed_bytes(unsigned char out[SYNC_RECEIPT_SIGNED_LEN], const unsigned char epoch[SYNC_EPOCH_LEN],
+			       const unsigned char device_pk[CRYPT_SIGN_PK], const struct sync_receipt *r)
+{
+	unsigned char *p = out;
+	memcpy(p, receipt_tag, sizeof receipt_tag), p += sizeof receipt_tag;
+	memcpy(p, epoch, SYNC_EPOCH_LEN), p += SYNC_EPOCH_LEN;
+	memcpy(p, device_pk, CRYPT_SIGN_PK), p += CRYPT_SIGN_PK;
+	memcpy(p, r->id, SYNC_ID_LEN), p += SYNC_ID_LEN;
+	memcpy(p, r->hash, CRYPT_HASH), p += CRYPT_HASH;
+	*p = (unsigned char)r->status;
+}
+
+void sync_receipts_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_PK],
+			 const unsigned char epoch[SYNC_EPOCH_LEN])
+{
+	begin(out, SYNC_RECEIPTS);
+	buf_append(out, device_pk, CRYPT_SIGN_PK);
+	buf_append(out, epoch, SYNC_EPOCH_LEN);
+	put_u32(out, 0);
+}
+
+void sync_receipts_add(struct buf *out, struct sync_receipt *r, const unsigned char epoch[SYNC_EPOCH_LEN],
+		       const unsigned char device_pk[CRYPT_SIGN_PK], const unsigned char center_sk[CRYPT_SIGN_SK])
+{
+	unsigned char sb[SYNC_RECEIPT_SIGNED_LEN];
+	sync_receipt_signed_bytes(sb, epoch, device_pk, r);
+	crypt_sign(r->sig, sb, sizeof sb, center_sk);
+	size_t at = SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN;
+	set_u32((unsigned char *)out->data + at, get_u32((unsigned char *)out->data + at) + 1);
+	buf_append(out, r->id, sizeof r->id);
+	buf_append(out, r->hash, sizeof r->hash);
+	unsigned char s = (unsigned char)r->status;
+	buf_append(out, &s, 1);
+	buf_append(out, r->sig, sizeof r->sig);
+}
+
+void sync_receipts_end(struct buf *out)
+{
+	finish(out, NULL);
+}
+
+int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_receipts *rs,
+			struct diag *d)
+{
+	memset(rs, 0, sizeof *rs);
+	int rc = want(m, SYNC_RECEIPTS, d);
+	if (rc)
+		return rc;
+	struct rd r = {m->body, m->body_len, 0};
+	take_copy(&r, rs->device_pk, sizeof rs->device_pk);
+	take_copy(&r, rs->epoch, sizeof rs->epoch);
+	uint32_t n = take_u32(&r);
+	if (!r.bad && n > SYNC_MAX_RECORDS) {
+		diag_set(d, "receipts: %u in one message; at most %d", n, SYNC_MAX_RECORDS);
+		return ERR_TOOBIG;
+	}
+	if (!r.bad && n)
+		rs->r = xcalloc(n, sizeof *rs->r);
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		struct sync_receipt *x = &rs->r[i];
+		take_copy(&r, x->id, sizeof x->id);
+		take_copy(&r, x->hash, sizeof x->hash);
+		const unsigned char *s = take(&r, 1);
+		x->status = s ? s[0] : 0;
+		take_copy(&r, x->sig, sizeof x->sig);
+		rs->n = i + 1;
+	}
+	if ((rc = body_end(&r, m, d))) {
+		sync_receipts_finish(rs);
+		return rc;
+	}
+	for (uint32_t i = 0; i < rs->n; i++) {
+		unsigned char sb[SYNC_RECEIPT_SIGNED_LEN];
+		if (rs->r[i].status > SYNC_BAD) {
+			diag_set(d, "receipts: receipt %u has unknown status %d", i + 1, rs->r[i].status);
+			sync_receipts_finish(rs);
+			return ERR_PARSE;
+		}
+		sync_receipt_signed_bytes(sb, rs->epoch, rs->device_pk, &rs->r[i]);
+		if (crypt_verify(rs->r[i].sig, sb, sizeof sb, center_pk)) {
+			diag_set(d, "receipts: receipt %u is not signed by this center (forged or altered)", i + 1);
+			sync_receipts_finish(rs);
+			return ERR_CRYPTO;
+		}
+	}
+	return 0;
+}
+
+void sync_receipts_finish(struct sync_receipts *rs)
+{
+	free(rs->r);
+	rs->r = NULL;
+	rs->n = 0;
+}
+
+/* ---- content packs ---- */
+
+void sync_content_begin(struct buf *out, uint64_t version)
+{
+	begin(out, SYNC_CONTENT);
+	put_u64(out, version);
+	put_u32(out, 0);
+}
+
+void sync_content_add(struct buf *out, const char *name, const void *data, size_t len)
+{
+	size_t at = SYNC_HEADER_LEN + 8;
+	set_u32((unsigned char *)out->data + at, get_u32((unsigned char *)out->data + at) + 1);
+	size_t nl = strlen(name);
+	unsigned char l2[2] = {(unsigned char)nl, (unsigned char)(nl >> 8)};
+	buf_append(out, l2, 2);
+	buf_append(out, name, nl);
+	put_u32(out, (uint32_t)len);
+	buf_append(out, data, len);
+}
+
+void sync_content_end(struct buf *out, const unsigned char center_sk[CRYPT_SIGN_SK])
+{
+	finish(out, center_sk);
+}
+
+/* A relative path of [A-Za-z0-9._-] parts, no empty, "." or ".." part. */
+static int good_name(const unsigned char *p, size_t n)
+{
+	if (n == 0 || n >= SYNC_CONTENT_MAX_NAME)
+		return 0;
+	size_t part = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || p[i] == '/') {
+			if (part == 0 || (part == 1 && p[i - 1] == '.') || (part == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
+				return 0;
+			part = 0;
+			continue;
+		}
+		unsigned char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return 0;
+		part++;
+	}
+	return 1;
+}
+
+int sync_content_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_content *c,
+		       struct diag *d)
+{
+	memset(c, 0, sizeof *c);
+	int rc = want(m, SYNC_CONTENT, d);
+	if (rc)
+		return rc;
+	/* The signature first: nothing of an unsigned pack is looked at. */
+	if ((rc = verify(m, center_pk, "center", d)))
+		return rc;
+	struct rd r = {m->body, m->body_len, 0};
+	c->version = take_u64(&r);
+	uint32_t n = take_u32(&r);
+	if (!r.bad && n > SYNC_CONTENT_MAX_FILES) {
+		diag_set(d, "content: %u files; at most %d", n, SYNC_CONTENT_MAX_FILES);
+		return ERR_TOOBIG;
+	}
+	if (!r.bad && n)
+		c->f = xcalloc(n, sizeof *c->f);
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		const unsigned char *l2 = take(&r, 2);
+		size_t nl = l2 ? (size_t)(l2[0] | l2[1] << 8) : 0;
+		const unsigned char *name = take(&r, nl);
+		uint32_t len = take_u32(&r);
+		const unsigned char *data = take(&r, len);
+		if (r.bad)
+			break;
+		if (!good_name(name, nl)) {
+			diag_set(d, "content: file %u has a bad name", i + 1);
+			sync_content_finish(c);
+			return ERR_PARSE;
+		}
+		memcpy(c->f[i].name, name, nl);
+		c->f[i].name[nl] = '\0';
+		c->f[i].data = data;
+		c->f[i].len = len;
+		c->n = i + 1;
+		for (uint32_t j = 0; j < i; j++)
+			if (!strcmp(c->f[j].name, c->f[i].name)) {
+				diag_set(d, "content: %s appears twice", c->f[i].name);
+				sync_content_finish(c);
+				return ERR_PARSE;
+			}
+	}
+	if ((rc = body_end(&r, m, d))) {
+		sync_content_finish(c);
+		return rc;
+	}
+	if (c->version == 0) {
+		diag_set(d, "content: version 0 is not a version");
+		sync_content_finish(c);
+		return ERR_PARSE;
+	}
+	return 0;
+}
+
+void sync_content_finish(struct sync_content *c)
+{
+	free(c->f);
+	c->f = NULL;
+	c->n = 0;
+}

@@ -1,0 +1,165 @@
+/* sync/protocol: the one message format every carrier uses (network, USB cable, USB stick): hello, welcome, offer chunks, signed receipts, content packs. */
+#ifndef SPEAN_SYNC_PROTOCOL_H
+#define SPEAN_SYNC_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypt.h"
+#include "err.h"
+#include "mem.h"
+
+/* See sync/PROTOCOL.md for the byte layout; these are its limits. */
+#define SYNC_MAGIC "SPN1"
+#define SYNC_HEADER_LEN 12
+#define SYNC_ID_LEN 16
+#define SYNC_EPOCH_LEN 16
+#define SYNC_NONCE_LEN 32
+#define SYNC_MAX_RECORDS 500                 /* per offer chunk */
+#define SYNC_MAX_CHUNK_BYTES (4u << 20)      /* sealed bytes per offer chunk */
+#define SYNC_MAX_SEALED (64u << 10)          /* one sealed request */
+#define SYNC_MAX_MESSAGE (8u << 20)          /* any message, header and signature included */
+#define SYNC_MAX_CONTENT_MESSAGE (64u << 20) /* a content pack (audio) */
+
+enum sync_type {
+	SYNC_HELLO = 1,    /* kiosk -> center, signed by the device */
+	SYNC_WELCOME = 2,  /* center -> kiosk, signed by the center */
+	SYNC_OFFER = 3,    /* kiosk -> center, signed by the device; each record signed too */
+	SYNC_RECEIPTS = 4, /* center -> kiosk, each receipt signed by the center */
+	SYNC_CONTENT = 5,  /* center -> kiosk, signed by the center */
+};
+
+enum sync_status {
+	SYNC_STORED = 0,   /* committed durably at the center (new or already there): delivered */
+	SYNC_CONFLICT = 1, /* the center holds this id with another hash: rejected, alert raised */
+	SYNC_BAD = 2,      /* the record's signature or hash does not verify: rejected */
+};
+
+const char *sync_type_name(int type);
+const char *sync_status_name(int status);
+
+/* A parsed message: points into the caller's bytes (keep them alive). */
+struct sync_msg {
+	int type;
+	const unsigned char *body;
+	size_t body_len;
+	const unsigned char *sig;   /* trailing signature, NULL for unsigned types */
+	const unsigned char *whole; /* header + body: what sig covers */
+	size_t whole_len;
+};
+
+/*
+ * Split one message: magic, known type, body length within max and the
+ * bytes, signature present when the type is signed, nothing after it.
+ * ERR_PARSE / ERR_TOOBIG with a reason; nothing is verified yet.
+ */
+int sync_msg_parse(const void *data, size_t n, size_t max, struct sync_msg *m, struct diag *d);
+
+struct sync_hello {
+	unsigned char device_pk[CRYPT_SIGN_PK];
+	unsigned char nonce[SYNC_NONCE_LEN];
+	uint32_t held;
+};
+void sync_hello_encode(struct buf *out, const struct sync_hello *h, const unsigned char device_sk[CRYPT_SIGN_SK]);
+/* Parse and verify with the key inside (whether that key is enrolled is the center's question). */
+int sync_hello_parse(const struct sync_msg *m, struct sync_hello *h, struct diag *d);
+
+struct sync_welcome {
+	unsigned char device_pk[CRYPT_SIGN_PK];
+	unsigned char nonce[SYNC_NONCE_LEN];   /* the hello's, so an old welcome cannot be replayed */
+	unsigned char epoch[SYNC_EPOCH_LEN];
+	uint32_t max_records;
+	uint32_t max_bytes;
+	uint64_t content_version;              /* newest content pack the center offers; 0: none */
+};
+void sync_welcome_encode(struct buf *out, const struct sync_welcome *w, const unsigned char center_sk[CRYPT_SIGN_SK]);
+int sync_welcome_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_welcome *w,
+		       struct diag *d);
+
+struct sync_record {
+	unsigned char id[SYNC_ID_LEN];
+	uint64_t seq;
+	int urgent;
+	unsigned char hash[CRYPT_HASH];
+	unsigned char sig[CRYPT_SIG];
+	const unsigned char *sealed;
+	size_t sealed_len;
+};
+
+/* An offer chunk being written: begin, add records, end (signs). */
+void sync_offer_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_PK],
+		      const unsigned char epoch[SYNC_EPOCH_LEN]);
+void sync_offer_add(struct buf *out, const struct sync_record *r);
+void sync_offer_end(struct buf *out, const unsigned char device_sk[CRYPT_SIGN_SK]);
+/* Bytes one record adds to an offer. */
+size_t sync_offer_record_size(size_t sealed_len);
+
+struct sync_offer {
+	unsigned char device_pk[CRYPT_SIGN_PK];
+	unsigned char epoch[SYNC_EPOCH_LEN];
+	uint32_t n;
+	struct sync_record *r; /* n records, sealed bytes pointing into the message; free with sync_offer_finish */
+};
+/*
+ * Parse an offer and verify the chunk's signature with the device key
+ * inside. Records are only split here: sync_record_verify checks each.
+ */
+int sync_offer_parse(const struct sync_msg *m, struct sync_offer *o, struct diag *d);
+void sync_offer_finish(struct sync_offer *o);
+/* The record's own signature (device key) and the hash of its sealed bytes: 0 or ERR_CRYPTO. */
+int sync_record_verify(const struct sync_record *r, const unsigned char device_pk[CRYPT_SIGN_PK], struct diag *d);
+
+struct sync_receipt {
+	unsigned char id[SYNC_ID_LEN];
+	unsigned char hash[CRYPT_HASH];
+	int status;
+	unsigned char sig[CRYPT_SIG];
+};
+/* What the center signs for one receipt: a domain tag, epoch, device, id, hash, status. */
+#define SYNC_RECEIPT_SIGNED_LEN (12 + SYNC_EPOCH_LEN + CRYPT_SIGN_PK + SYNC_ID_LEN + CRYPT_HASH + 1)
+void sync_receipt_signed_bytes(unsigned char out[SYNC_RECEIPT_SIGNED_LEN], const unsigned char epoch[SYNC_EPOCH_LEN],
+			       const unsigned char device_pk[CRYPT_SIGN_PK], const struct sync_receipt *r);
+
+void sync_receipts_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_PK],
+			 const unsigned char epoch[SYNC_EPOCH_LEN]);
+/* Signs r (fills r->sig) with the center key and appends it. */
+void sync_receipts_add(struct buf *out, struct sync_receipt *r, const unsigned char epoch[SYNC_EPOCH_LEN],
+		       const unsigned char device_pk[CRYPT_SIGN_PK], const unsigned char center_sk[CRYPT_SIGN_SK]);
+void sync_receipts_end(struct buf *out);
+
+struct sync_receipts {
+	unsigned char device_pk[CRYPT_SIGN_PK];
+	unsigned char epoch[SYNC_EPOCH_LEN];
+	uint32_t n;
+	struct sync_receipt *r; /* free with sync_receipts_finish */
+};
+/* Parse receipts and verify every one with the center key: one bad signature refuses them all. */
+int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_receipts *rs,
+			struct diag *d);
+void sync_receipts_finish(struct sync_receipts *rs);
+
+/* A content pack: a version that only goes up, and named files (questions.conf, strings.vi, audio/km/x.wav...). */
+#define SYNC_CONTENT_MAX_FILES 1024
+#define SYNC_CONTENT_MAX_NAME 128
+struct sync_content_file {
+	char name[SYNC_CONTENT_MAX_NAME];
+	const unsigned char *data;
+	size_t len;
+};
+struct sync_content {
+	uint64_t version;
+	uint32_t n;
+	struct sync_content_file *f; /* free with sync_content_finish */
+};
+void sync_content_begin(struct buf *out, uint64_t version);
+void sync_content_add(struct buf *out, const char *name, const void *data, size_t len);
+void sync_content_end(struct buf *out, const unsigned char center_sk[CRYPT_SIGN_SK]);
+/*
+ * Parse and verify a pack. File names are relative paths of [A-Za-z0-9._-]
+ * parts joined by '/', no "." or ".." parts, no duplicates.
+ */
+int sync_content_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_content *c,
+		       struct diag *d);
+void sync_content_finish(struct sync_content *c);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * The sync messages: each round-trips; every truncation, every flipped byte
+ * and every wrong key is refused; limits hold.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol.h"
+#include "record.h"
+#include "testlib.h"
+
+static unsigned char dev_pk[CRYPT_SIGN_PK], dev_sk[CRYPT_SIGN_SK], cen_pk[CRYPT_SIGN_PK], cen_sk[CRYPT_SIGN_SK];
+static unsigned char epoch[SYNC_EPOCH_LEN];
+
+/* A record as a kiosk stores it: sealed bytes, their hash, the device's signature. */
+static void make_record(struct sync_record *r, unsigned char *sealed, size_t n, uint64_t seq, int urgent)
+{
+	memset(r, 0, sizeof *r);
+	crypt_random(r->id, sizeof r->id);
+	crypt_random(sealed, n);
+	r->seq = seq;
+	r->urgent = urgent;
+	r->sealed = sealed;
+	r->sealed_len = n;
+	crypt_hash(r->hash, sealed, n);
+	unsigned char sb[RECORD_SIGNED_LEN];
+	record_signed_bytes(sb, dev_pk, r->id, seq, urgent, r->hash);
+	crypt_sign(r->sig, sb, sizeof sb, dev_sk);
+}
+
+/* Parsing every prefix fails; flipping any byte fails to parse or to verify. */
+typedef int (*parse_fn)(const unsigned char *p, size_t n);
+
+static int every_cut_and_flip(const struct buf *b, parse_fn parse)
+{
+	int accepted = 0;
+	for (size_t n = 0; n < b->len; n++)
+		accepted += parse((const unsigned char *)b->data, n) == 0;
+	unsigned char *c = malloc(b->len);
+	for (size_t i = 0; i < b->len; i++) {
+		memcpy(c, b->data, b->len);
+		c[i] ^= (unsigned char)(1u << (i % 8));
+		accepted += parse(c, b->len) == 0;
+	}
+	free(c);
+	return accepted;
+}
+
+static int parse_offer(const unsigned char *p, size_t n)
+{
+	struct sync_msg m;
+	struct sync_offer o;
+	struct diag d;
+	int rc = sync_msg_parse(p, n, SYNC_MAX_MESSAGE, &m, &d);
+	if (!rc && !(rc = sync_offer_parse(&m, &o, &d))) {
+		for (uint32_t i = 0; i < o.n && !rc; i++)
+			rc = sync_record_verify(&o.r[i], o.device_pk, &d);
+		sync_offer_finish(&o);
+	}
+	return rc;
+}
+
+static int parse_receipts(const unsigned char *p, size_t n)
+{
+	struct sync_msg m;
+	struct sync_receipts rs;
+	struct diag d;
+	int rc = sync_msg_parse(p, n, SYNC_MAX_MESSAGE, &m, &d);
+	if (!rc && !(rc = sync_receipts_parse(&m, cen_pk, &rs, &d)))
+		sync_receipts_finish(&rs);
+	return rc;
+}
+
+static int parse_welcome(const unsigned char *p, size_t n)
+{
+	struct sync_msg m;
+	struct sync_welcome w;
+	struct diag d;
+	int rc = sync_msg_parse(p, n, SYNC_MAX_MESSAGE, &m, &d);
+	return rc ? rc : sync_welcome_parse(&m, cen_pk, &w, &d);
+}
+
+static int parse_hello(const unsigned char *p, size_t n)
+{
+	struct sync_msg m;
+	struct sync_hello h;
+	struct diag d;
+	int rc = sync_msg_parse(p, n, SYNC_MAX_MESSAGE, &m, &d);
+	return rc ? rc : sync_hello_parse(&m, &h, &d);
+}
+
+static int parse_content(const unsigned char *p, size_t n)
+{
+	struct sync_msg m;
+	struct sync_content c;
+	struct diag d;
+	int rc = sync_msg_parse(p, n, SYNC_MAX_CONTENT_MESSAGE, &m, &d);
+	if (!rc && !(rc = sync_content_parse(&m, cen_pk, &c, &d)))
+		sync_content_finish(&c);
+	return rc;
+}
+
+static void test_hello_welcome(void)
+{
+	struct buf b;
+	buf_init(&b);
+	struct sync_hello h = {.held = 7};
+	memcpy(h.device_pk, dev_pk, sizeof dev_pk);
+	crypt_random(h.nonce, sizeof h.nonce);
+	sync_hello_encode(&b, &h, dev_sk);
+	struct sync_msg m;
+	struct diag d = {""};
+	struct sync_hello h2;
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_hello_parse(&m, &h2, &d), 0);
+	CHECK(!memcmp(&h, &h2, sizeof h));
+	CHECK_INT(every_cut_and_flip(&b, parse_hello), 0);
+
+	struct sync_welcome w = {.max_records = 500, .max_bytes = 1u << 20, .content_version = 3};
+	memcpy(w.device_pk, dev_pk, sizeof dev_pk);
+	memcpy(w.nonce, h.nonce, sizeof w.nonce);
+	memcpy(w.epoch, epoch, sizeof epoch);
+	sync_welcome_encode(&b, &w, cen_sk);
+	struct sync_welcome w2;
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_welcome_parse(&m, cen_pk, &w2, &d), 0);
+	CHECK(!memcmp(&w, &w2, sizeof w));
+	CHECK_INT(every_cut_and_flip(&b, parse_welcome), 0);
+	/* Signed by someone else (a device key is not the center's). */
+	sync_welcome_encode(&b, &w, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_welcome_parse(&m, cen_pk, &w2, &d), ERR_CRYPTO);
+	CHECK(strstr(d.msg, "center signature does not verify") != NULL);
+	/* A hello read as a welcome. */
+	sync_hello_encode(&b, &h, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_welcome_parse(&m, cen_pk, &w2, &d), ERR_PARSE);
+	CHECK(strstr(d.msg, "expected a welcome message, got hello") != NULL);
+	buf_finish(&b);
+}
+
+static void test_offer(void)
+{
+	enum { N = 5 };
+	struct sync_record r[N];
+	unsigned char sealed[N][300];
+	struct buf b;
+	buf_init(&b);
+	sync_offer_begin(&b, dev_pk, epoch);
+	for (int i = 0; i < N; i++) {
+		make_record(&r[i], sealed[i], 100 + (size_t)i * 40, (uint64_t)i + 1, i == 3);
+		sync_offer_add(&b, &r[i]);
+	}
+	sync_offer_end(&b, dev_sk);
+	size_t want = SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN + 4 + CRYPT_SIG;
+	for (int i = 0; i < N; i++)
+		want += sync_offer_record_size(r[i].sealed_len);
+	CHECK_INT(b.len, want);
+	struct sync_msg m;
+	struct sync_offer o;
+	struct diag d = {""};
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_offer_parse(&m, &o, &d), 0);
+	CHECK_INT(o.n, N);
+	for (int i = 0; i < N; i++) {
+		CHECK(!memcmp(o.r[i].id, r[i].id, SYNC_ID_LEN) && o.r[i].seq == r[i].seq && o.r[i].urgent == r[i].urgent);
+		CHECK(o.r[i].sealed_len == r[i].sealed_len && !memcmp(o.r[i].sealed, r[i].sealed, r[i].sealed_len));
+		CHECK_INT(sync_record_verify(&o.r[i], o.device_pk, &d), 0);
+	}
+	sync_offer_finish(&o);
+	CHECK_INT(every_cut_and_flip(&b, parse_offer), 0);
+
+	/* A record whose sealed bytes were altered and re-signed as a chunk by someone with the device key:
+	 * the chunk verifies, the record's hash does not. */
+	unsigned char bad[300];
+	struct sync_record x = r[0];
+	memcpy(bad, sealed[0], x.sealed_len);
+	bad[5] ^= 1;
+	x.sealed = bad;
+	sync_offer_begin(&b, dev_pk, epoch);
+	sync_offer_add(&b, &x);
+	sync_offer_end(&b, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_offer_parse(&m, &o, &d), 0);
+	CHECK_INT(sync_record_verify(&o.r[0], o.device_pk, &d), ERR_CRYPTO);
+	CHECK(strstr(d.msg, "do not match their hash") != NULL);
+	sync_offer_finish(&o);
+	/* A record signed by another device inside this device's chunk. */
+	unsigned char other_pk[CRYPT_SIGN_PK], other_sk[CRYPT_SIGN_SK];
+	crypt_sign_keypair(other_pk, other_sk);
+	x = r[1];
+	unsigned char sb[RECORD_SIGNED_LEN];
+	record_signed_bytes(sb, other_pk, x.id, x.seq, x.urgent, x.hash);
+	crypt_sign(x.sig, sb, sizeof sb, other_sk);
+	sync_offer_begin(&b, dev_pk, epoch);
+	sync_offer_add(&b, &x);
+	sync_offer_end(&b, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_offer_parse(&m, &o, &d), 0);
+	CHECK_INT(sync_record_verify(&o.r[0], o.device_pk, &d), ERR_CRYPTO);
+	CHECK(strstr(d.msg, "device signature does not verify") != NULL);
+	sync_offer_finish(&o);
+	/* The same id twice in a chunk. */
+	sync_offer_begin(&b, dev_pk, epoch);
+	sync_offer_add(&b, &r[2]);
+	sync_offer_add(&b, &r[2]);
+	sync_offer_end(&b, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_offer_parse(&m, &o, &d), ERR_PARSE);
+	CHECK(strstr(d.msg, "same id") != NULL);
+	/* Too many records for one chunk. */
+	sync_offer_begin(&b, dev_pk, epoch);
+	for (int i = 0; i < SYNC_MAX_RECORDS + 1; i++)
+		sync_offer_add(&b, &r[0]);
+	sync_offer_end(&b, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_offer_parse(&m, &o, &d), ERR_TOOBIG);
+	/* Over the message limit. */
+	CHECK_INT(sync_msg_parse(b.data, b.len, 1000, &m, &d), ERR_TOOBIG);
+	buf_finish(&b);
+}
+
+static void test_receipts(void)
+{
+	struct buf b;
+	buf_init(&b);
+	struct sync_receipt rc[3];
+	sync_receipts_begin(&b, dev_pk, epoch);
+	for (int i = 0; i < 3; i++) {
+		crypt_random(rc[i].id, sizeof rc[i].id);
+		crypt_random(rc[i].hash, sizeof rc[i].hash);
+		rc[i].status = i;
+		sync_receipts_add(&b, &rc[i], epoch, dev_pk, cen_sk);
+	}
+	sync_receipts_end(&b);
+	struct sync_msg m;
+	struct sync_receipts rs;
+	struct diag d = {""};
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_receipts_parse(&m, cen_pk, &rs, &d), 0);
+	CHECK_INT(rs.n, 3);
+	for (int i = 0; i < 3; i++)
+		CHECK(!memcmp(&rs.r[i], &rc[i], sizeof rc[i]));
+	CHECK(!memcmp(rs.epoch, epoch, sizeof epoch));
+	sync_receipts_finish(&rs);
+	CHECK_INT(every_cut_and_flip(&b, parse_receipts), 0);
+	/* Receipts signed with a key that is not the center's. */
+	sync_receipts_begin(&b, dev_pk, epoch);
+	sync_receipts_add(&b, &rc[0], epoch, dev_pk, dev_sk);
+	sync_receipts_end(&b);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_receipts_parse(&m, cen_pk, &rs, &d), ERR_CRYPTO);
+	CHECK(strstr(d.msg, "not signed by this center") != NULL);
+	/* A genuine receipt moved to another epoch (a replay after a restore) does not verify. */
+	unsigned char other[SYNC_EPOCH_LEN];
+	memcpy(other, epoch, sizeof other);
+	other[0] ^= 1;
+	sync_receipts_begin(&b, dev_pk, other);
+	sync_receipts_add(&b, &rc[1], epoch, dev_pk, cen_sk); /* signed for epoch, framed as other */
+	sync_receipts_end(&b);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_receipts_parse(&m, cen_pk, &rs, &d), ERR_CRYPTO);
+	buf_finish(&b);
+}
+
+static void test_content(void)
+{
+	struct buf b;
+	buf_init(&b);
+	sync_content_begin(&b, 4);
+	sync_content_add(&b, "questions.conf", "version = 4\n", 12);
+	sync_content_add(&b, "audio/km/q.hiv.wav", "RIFF", 4);
+	sync_content_end(&b, cen_sk);
+	struct sync_msg m;
+	struct sync_content c;
+	struct diag d = {""};
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_content_parse(&m, cen_pk, &c, &d), 0);
+	CHECK(c.version == 4 && c.n == 2);
+	CHECK_STR(c.f[1].name, "audio/km/q.hiv.wav");
+	CHECK(c.f[0].len == 12 && !memcmp(c.f[0].data, "version = 4\n", 12));
+	sync_content_finish(&c);
+	CHECK_INT(every_cut_and_flip(&b, parse_content), 0);
+	static const char *const bad[] = {"../etc/passwd", "/abs", "a//b", "a/./b", "sp ace", "x/..", ""};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		sync_content_begin(&b, 5);
+		sync_content_add(&b, bad[i], "x", 1);
+		sync_content_end(&b, cen_sk);
+		CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d), 0);
+		CHECK_INT(sync_content_parse(&m, cen_pk, &c, &d), ERR_PARSE);
+	}
+	sync_content_begin(&b, 5);
+	sync_content_add(&b, "a", "x", 1);
+	sync_content_add(&b, "a", "y", 1);
+	sync_content_end(&b, cen_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_content_parse(&m, cen_pk, &c, &d), ERR_PARSE);
+	CHECK(strstr(d.msg, "appears twice") != NULL);
+	buf_finish(&b);
+}
+
+int main(void)
+{
+	crypt_init();
+	crypt_sign_keypair(dev_pk, dev_sk);
+	crypt_sign_keypair(cen_pk, cen_sk);
+	crypt_random(epoch, sizeof epoch);
+	struct diag d = {""};
+	struct sync_msg m;
+	CHECK_INT(sync_msg_parse("SPN1\x09\0\0\0\0\0\0\0", 12, SYNC_MAX_MESSAGE, &m, &d), ERR_PARSE);
+	CHECK(strstr(d.msg, "unknown message type 9") != NULL);
+	CHECK_INT(sync_msg_parse("GET / HTTP/1.1\r\n", 16, SYNC_MAX_MESSAGE, &m, &d), ERR_PARSE);
+	CHECK(strstr(d.msg, "bad magic") != NULL);
+	test_hello_welcome();
+	test_offer();
+	test_receipts();
+	test_content();
+	return t_done("sync_protocol_test");
+}

@@ -90,8 +90,19 @@ static const char *const schema_v1 =
 	"CREATE TRIGGER requests_immutable BEFORE UPDATE OF seq, id, hash, urgent, sealed, sig ON requests"
 	" BEGIN SELECT RAISE(ABORT, 'requests are immutable'); END;";
 
+/*
+ * v2 (sync): the center epoch a receipt belongs to and the sync session that
+ * delivered it (retention counts sessions, never the wall clock); only a
+ * delivered request may ever be deleted.
+ */
+static const char *const schema_v2 =
+	"ALTER TABLE requests ADD COLUMN epoch BLOB;"
+	"ALTER TABLE requests ADD COLUMN delivered_sync INTEGER;"
+	"CREATE TRIGGER requests_purge_delivered_only BEFORE DELETE ON requests WHEN OLD.state != 1"
+	" BEGIN SELECT RAISE(ABORT, 'only delivered requests may be purged'); END;";
+
 /* Migrations by user_version: entry i moves the schema from version i to i+1. */
-static const char *const migrations[] = {schema_v1};
+static const char *const migrations[] = {schema_v1, schema_v2};
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
 static int prepare(struct store *st, sqlite3_stmt **s, const char *sql, struct diag *d)
@@ -562,4 +573,233 @@ int store_each_audit(struct store *st, store_audit_fn cb, void *ctx, struct diag
 		res = db_fail(st, rc, "audit read failed", d);
 	sqlite3_finalize(s);
 	return res;
+}
+
+/* ---- sync ---- */
+
+static int meta_get(struct store *st, const char *key, void *out, size_t n, int *have, struct diag *d)
+{
+	sqlite3_stmt *s;
+	*have = 0;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "meta read failed", d);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && (size_t)sqlite3_column_bytes(s, 0) == n) {
+		memcpy(out, sqlite3_column_blob(s, 0), n);
+		*have = 1;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(st, rc, "meta read failed", d);
+}
+
+static int meta_put(struct store *st, const char *key, const void *v, size_t n, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "meta write failed", d);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, v, (int)n, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, "meta write failed", d);
+}
+
+static int meta_get_u64(struct store *st, const char *key, uint64_t *v, struct diag *d)
+{
+	unsigned char b[8];
+	int have;
+	int rc = meta_get(st, key, b, sizeof b, &have, d);
+	*v = 0;
+	if (!rc && have)
+		for (int i = 7; i >= 0; i--)
+			*v = *v << 8 | b[i];
+	return rc;
+}
+
+static int meta_put_u64(struct store *st, const char *key, uint64_t v, struct diag *d)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	return meta_put(st, key, b, sizeof b, d);
+}
+
+int store_get_epoch(struct store *st, unsigned char epoch[STORE_EPOCH_LEN], int *have, struct diag *d)
+{
+	return meta_get(st, "center_epoch", epoch, STORE_EPOCH_LEN, have, d);
+}
+
+int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *reoffered, struct diag *d)
+{
+	*reoffered = 0;
+	unsigned char old[STORE_EPOCH_LEN];
+	int have, rc = store_get_epoch(st, old, &have, d);
+	if (rc || (have && !memcmp(old, epoch, STORE_EPOCH_LEN)))
+		return rc;
+	if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_fail(st, rc, "begin failed", d);
+	int res = meta_put(st, "center_epoch", epoch, STORE_EPOCH_LEN, d);
+	if (!res) {
+		/* A center restored from a backup does not know what the old epoch acknowledged: offer it again. */
+		sqlite3_stmt *s;
+		rc = sqlite3_prepare_v2(st->db, "UPDATE requests SET state = 0 WHERE state = 1 AND (epoch IS NULL OR epoch != ?1)",
+					-1, &s, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_blob(s, 1, epoch, STORE_EPOCH_LEN, SQLITE_STATIC);
+			rc = sqlite3_step(s);
+			sqlite3_finalize(s);
+		}
+		if (rc != SQLITE_DONE)
+			res = db_fail(st, rc, "re-offer failed", d);
+		else
+			*reoffered = (uint64_t)sqlite3_changes(st->db);
+	}
+	if (!res) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "first=%d reoffered=%llu", !have, (unsigned long long)*reoffered);
+		res = audit_in_tx(st, "center_epoch", detail, d);
+	}
+	res = commit_or_rollback(st, res, d);
+	if (!res)
+		log_info("center_epoch first=%d reoffered=%llu", !have, (unsigned long long)*reoffered);
+	return res;
+}
+
+int store_each_held(struct store *st, struct store_cursor *cur, size_t max, store_request_fn cb, void *ctx, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db,
+				    "SELECT seq, id, hash, urgent, sealed, sig FROM requests WHERE state = 0 AND"
+				    " (urgent < ?1 OR (urgent = ?1 AND seq > ?2)) ORDER BY urgent DESC, seq LIMIT ?3",
+				    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "read failed", d);
+	if (!cur->started) {
+		cur->urgent = 2;
+		cur->seq = 0;
+		cur->started = 1;
+	}
+	sqlite3_bind_int(s, 1, cur->urgent);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)cur->seq);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+	int res = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_request r;
+		memset(&r, 0, sizeof r);
+		r.seq = (uint64_t)sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) != STORE_ID_LEN || sqlite3_column_bytes(s, 2) != STORE_HASH_LEN ||
+		    sqlite3_column_bytes(s, 5) != STORE_SIG_LEN) {
+			res = ERR_DAMAGED;
+			diag_set(d, "%s: request seq=%llu has a malformed row", st->path, (unsigned long long)r.seq);
+			break;
+		}
+		memcpy(r.id, sqlite3_column_blob(s, 1), STORE_ID_LEN);
+		memcpy(r.hash, sqlite3_column_blob(s, 2), STORE_HASH_LEN);
+		r.urgent = sqlite3_column_int(s, 3);
+		r.sealed = sqlite3_column_blob(s, 4);
+		r.sealed_len = (size_t)sqlite3_column_bytes(s, 4);
+		memcpy(r.sig, sqlite3_column_blob(s, 5), STORE_SIG_LEN);
+		r.state = STORE_HELD;
+		if ((res = cb(ctx, &r)))
+			break;
+		cur->urgent = r.urgent;
+		cur->seq = r.seq;
+	}
+	if (!res && rc != SQLITE_DONE)
+		res = db_fail(st, rc, "read failed", d);
+	sqlite3_finalize(s);
+	return res;
+}
+
+int store_mark_delivered(struct store *st, const struct store_receipt *r, size_t n,
+			 const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *marked, struct diag *d)
+{
+	*marked = 0;
+	uint64_t session;
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "begin failed", d);
+	int res = meta_get_u64(st, "sync_sessions", &session, d);
+	sqlite3_stmt *s = NULL;
+	if (!res) {
+		rc = sqlite3_prepare_v2(st->db,
+					"UPDATE requests SET state = 1, receipt = ?1, epoch = ?2, delivered_sync = ?3"
+					" WHERE id = ?4 AND hash = ?5 AND state = 0",
+					-1, &s, NULL);
+		if (rc != SQLITE_OK)
+			res = db_fail(st, rc, "prepare failed", d);
+	}
+	for (size_t i = 0; i < n && !res; i++) {
+		sqlite3_bind_blob(s, 1, r[i].sig, STORE_SIG_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 2, epoch, STORE_EPOCH_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)session + 1);
+		sqlite3_bind_blob(s, 4, r[i].id, STORE_ID_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 5, r[i].hash, STORE_HASH_LEN, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			res = db_fail(st, rc, "mark delivered failed", d);
+		else
+			*marked += (uint64_t)sqlite3_changes(st->db);
+	}
+	sqlite3_finalize(s);
+	if (!res && *marked) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "n=%llu", (unsigned long long)*marked);
+		res = audit_in_tx(st, "delivered", detail, d);
+	}
+	res = commit_or_rollback(st, res, d);
+	if (res)
+		*marked = 0;
+	return res;
+}
+
+int store_sync_finish(struct store *st, uint64_t retention, uint64_t *purged, struct diag *d)
+{
+	*purged = 0;
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "begin failed", d);
+	uint64_t session;
+	int res = meta_get_u64(st, "sync_sessions", &session, d);
+	session++;
+	if (!res)
+		res = meta_put_u64(st, "sync_sessions", session, d);
+	if (!res)
+		res = meta_put_u64(st, "last_sync_wall", (uint64_t)clock_wall_seconds(), d);
+	if (!res && session > retention) {
+		sqlite3_stmt *s;
+		rc = sqlite3_prepare_v2(st->db, "DELETE FROM requests WHERE state = 1 AND delivered_sync <= ?1", -1, &s, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(s, 1, (sqlite3_int64)(session - retention));
+			rc = sqlite3_step(s);
+			sqlite3_finalize(s);
+		}
+		if (rc != SQLITE_DONE)
+			res = db_fail(st, rc, "purge failed", d);
+		else
+			*purged = (uint64_t)sqlite3_changes(st->db);
+	}
+	if (!res) {
+		char detail[80];
+		snprintf(detail, sizeof detail, "session=%llu purged=%llu", (unsigned long long)session, (unsigned long long)*purged);
+		res = audit_in_tx(st, "sync_done", detail, d);
+	}
+	res = commit_or_rollback(st, res, d);
+	if (res)
+		*purged = 0;
+	return res;
+}
+
+int store_sync_info(struct store *st, uint64_t *sessions, int64_t *last_wall, struct diag *d)
+{
+	uint64_t w;
+	int rc = meta_get_u64(st, "sync_sessions", sessions, d);
+	if (!rc)
+		rc = meta_get_u64(st, "last_sync_wall", &w, d);
+	*last_wall = rc ? 0 : (int64_t)w;
+	return rc;
 }

@@ -79,6 +79,54 @@ int store_audit(struct store *st, const char *event, const char *detail, struct 
 typedef int (*store_audit_fn)(void *ctx, int64_t n, int64_t wall, const char *event, const char *detail);
 int store_each_audit(struct store *st, store_audit_fn cb, void *ctx, struct diag *d);
 
+/* ---- sync: receipts, the center's epoch, retention (counted in sync sessions, never by the clock) ---- */
+
+#define STORE_EPOCH_LEN 16
+
+/* The center epoch of the last sync; *have = 0 before the first. */
+int store_get_epoch(struct store *st, unsigned char epoch[STORE_EPOCH_LEN], int *have, struct diag *d);
+/*
+ * Record the center's epoch. A different one than before (the center was
+ * restored from a backup) makes every request delivered under another epoch
+ * held again, to be offered again; *reoffered says how many. Audited.
+ */
+int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *reoffered, struct diag *d);
+
+/* Where store_each_held goes on from; zero it before the first call. */
+struct store_cursor {
+	int started;
+	int urgent;
+	uint64_t seq;
+};
+/*
+ * The next at most max held requests after the cursor: urgent ones first,
+ * then by seq (never by time). The cursor moves past each one visited, so a
+ * request the center refuses is not offered again in the same session.
+ */
+int store_each_held(struct store *st, struct store_cursor *cur, size_t max, store_request_fn cb, void *ctx, struct diag *d);
+
+/* A verified receipt from the center (status "stored"). */
+struct store_receipt {
+	unsigned char id[STORE_ID_LEN];
+	unsigned char hash[STORE_HASH_LEN];
+	unsigned char sig[STORE_SIG_LEN]; /* the center's signature, kept as proof */
+};
+/*
+ * Move the held requests these receipts name (same id and hash) to
+ * delivered under epoch, in one durable transaction; *marked = how many
+ * changed state (a repeated receipt changes nothing). Only this moves a
+ * request to delivered.
+ */
+int store_mark_delivered(struct store *st, const struct store_receipt *r, size_t n,
+			 const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *marked, struct diag *d);
+/*
+ * A sync session ended well: count it, note the time (for display only)
+ * and purge the requests delivered `retention` or more sessions ago.
+ */
+int store_sync_finish(struct store *st, uint64_t retention, uint64_t *purged, struct diag *d);
+/* Sessions so far and the wall time of the last (0: never; display only). */
+int store_sync_info(struct store *st, uint64_t *sessions, int64_t *last_wall, struct diag *d);
+
 /* Full integrity check of an open store: 0 or ERR_DAMAGED. */
 int store_check(struct store *st, struct diag *d);
 

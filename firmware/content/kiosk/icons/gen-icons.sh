@@ -9,7 +9,7 @@ font=${EMOJI_FONT:-/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # shellcheck disable=SC2046
-cc -O2 -o "$tmp/gen-icons" "$here/gen-icons.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
+cc -O2 -o "$tmp/gen-icons" "$here/../../../../ui/text/tools/gen-icons.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
 n=0
 while IFS= read -r line; do
 	case $line in '#'* | '') continue ;; esac

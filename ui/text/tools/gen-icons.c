@@ -2,7 +2,8 @@
  * gen-icons FONT SIZE OUT.bmp TEXT: draw TEXT (one emoji) with a colour font
  * through SDL_ttf, centre it on a transparent square and scale that to
  * SIZE x SIZE (linear), saved as a 32-bit BMP with alpha. A content author's
- * tool (gen-icons.sh), not part of the kiosk.
+ * tool (firmware/content/kiosk/icons/gen-icons.sh), not part of the kiosk; it
+ * lives here because only ui/text may include SDL_ttf.h.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -46,6 +46,32 @@ static int write_key(const char *path, const unsigned char *key, size_t keylen, 
 	return rc;
 }
 
+/* A center card ("box = HEX", "sign = HEX") or a bare X25519 key file (box only, no sync). */
+static int load_card(const char *path, struct device *dev, struct diag *d)
+{
+	struct buf b;
+	buf_init(&b);
+	int rc = fs_read_file(path, 4096, &b, d);
+	if (rc) {
+		buf_finish(&b);
+		return rc;
+	}
+	dev->has_center_sign = 0;
+	if (memchr(b.data ? b.data : "", '=', b.len)) {
+		if (!(rc = keyfile_parse_named(b.data, b.len, "box", dev->center_pk, CRYPT_BOX_PK, d))) {
+			struct diag d2 = {""};
+			dev->has_center_sign =
+				keyfile_parse_named(b.data, b.len, "sign", dev->center_sign_pk, CRYPT_SIGN_PK, &d2) == 0;
+		}
+	} else {
+		rc = keyfile_parse(b.data, b.len, dev->center_pk, CRYPT_BOX_PK, d);
+	}
+	if (rc)
+		diag_prefix(d, "%s: ", path);
+	buf_finish(&b);
+	return rc;
+}
+
 int device_open(const char *dir, struct device *dev, struct diag *d)
 {
 	memset(dev, 0, sizeof *dev);
@@ -75,7 +101,7 @@ int device_open(const char *dir, struct device *dev, struct diag *d)
 	}
 	char *cp = fs_join(dir, DEVICE_CENTER_FILE);
 	if (fs_exists(cp)) {
-		rc = load_key(cp, dev->center_pk, CRYPT_BOX_PK, d);
+		rc = load_card(cp, dev, d);
 		dev->has_center = rc == 0;
 	}
 	free(cp);
@@ -93,16 +119,29 @@ void device_close(struct device *dev)
 
 int device_provision(struct device *dev, const char *keyfile, struct diag *d)
 {
-	unsigned char pk[CRYPT_BOX_PK];
-	int rc = load_key(keyfile, pk, sizeof pk, d);
+	struct device probe;
+	memset(&probe, 0, sizeof probe);
+	int rc = load_card(keyfile, &probe, d);
 	if (rc)
 		return rc == ERR_NOTFOUND ? ERR_INVAL : rc;
+	struct buf b;
+	buf_init(&b);
+	char box[2 * CRYPT_BOX_PK + 1], sign[2 * CRYPT_SIGN_PK + 1];
+	hex_encode(probe.center_pk, CRYPT_BOX_PK, box);
+	buf_printf(&b, "# Spean center card: requests are sealed to 'box'; receipts and content packs are checked with 'sign'.\nbox = %s\n", box);
+	if (probe.has_center_sign) {
+		hex_encode(probe.center_sign_pk, CRYPT_SIGN_PK, sign);
+		buf_printf(&b, "sign = %s\n", sign);
+	}
 	char *cp = fs_join(dev->dir, DEVICE_CENTER_FILE);
-	rc = write_key(cp, pk, sizeof pk, 0644, "Spean center public key (X25519): requests are sealed to it.", d);
+	rc = fs_write_durable(cp, b.data, b.len, 0644, d);
 	free(cp);
+	buf_finish(&b);
 	if (!rc) {
-		memcpy(dev->center_pk, pk, sizeof pk);
+		memcpy(dev->center_pk, probe.center_pk, sizeof probe.center_pk);
+		memcpy(dev->center_sign_pk, probe.center_sign_pk, sizeof probe.center_sign_pk);
 		dev->has_center = 1;
+		dev->has_center_sign = probe.has_center_sign;
 	}
 	return rc;
 }

@@ -15,6 +15,8 @@ struct device {
 	unsigned char sign_sk[CRYPT_SIGN_SK];
 	int has_center;
 	unsigned char center_pk[CRYPT_BOX_PK];
+	int has_center_sign;                   /* a center card with the signing key: sync possible */
+	unsigned char center_sign_pk[CRYPT_SIGN_PK];
 };
 
 /* --data-dir, else $SPEAN_DATA_DIR, else /var/lib/spean. Returned string is static or arg. */
@@ -32,7 +34,11 @@ int device_set_pin(struct device *dev, const char *pin, struct diag *d);
 /* 0 if pin is the staff PIN; ERR_CRYPTO if not; ERR_NOTFOUND if no PIN is set (assisted mode off). */
 int device_check_pin(const struct device *dev, const char *pin);
 
-/* Set the center's X25519 public key from a key file (durable). */
+/*
+ * Take the center's card (center.pub from 'spean-center init': "box = HEX",
+ * "sign = HEX"; a bare X25519 key file is still accepted, without sync) and
+ * keep it in the data dir (durable).
+ */
 int device_provision(struct device *dev, const char *keyfile, struct diag *d);
 
 #endif

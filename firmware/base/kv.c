@@ -192,11 +192,14 @@ int hex_decode(const char *in, size_t len, unsigned char *out, size_t n)
 	return 0;
 }
 
-int keyfile_parse(const char *text, size_t len, unsigned char *key, size_t keylen, struct diag *d)
+/* name NULL: the one bare hex line; otherwise the line "name = HEX" (other named lines are skipped). */
+static int keyfile_core(const char *text, size_t len, const char *name, unsigned char *key, size_t keylen,
+			struct diag *d)
 {
 	int found = 0;
 	unsigned line = 0;
 	const char *p = text, *end = text + len;
+	size_t nl_name = name ? strlen(name) : 0;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *e = nl ? nl : end, *b = p;
@@ -208,8 +211,26 @@ int keyfile_parse(const char *text, size_t len, unsigned char *key, size_t keyle
 			e--;
 		if (b == e || *b == '#')
 			continue;
+		const char *eq = memchr(b, '=', (size_t)(e - b));
+		if (name) {
+			if (!eq) {
+				diag_set(d, "line %u: expected 'NAME = HEX'", line);
+				return ERR_PARSE;
+			}
+			const char *ne = eq;
+			while (ne > b && (ne[-1] == ' ' || ne[-1] == '\t'))
+				ne--;
+			if ((size_t)(ne - b) != nl_name || memcmp(b, name, nl_name))
+				continue;
+			b = eq + 1;
+			while (b < e && (*b == ' ' || *b == '\t'))
+				b++;
+		} else if (eq) {
+			diag_set(d, "line %u: expected a bare key (this looks like a named one)", line);
+			return ERR_PARSE;
+		}
 		if (found) {
-			diag_set(d, "line %u: more than one key in the file", line);
+			diag_set(d, "line %u: more than one %s%skey in the file", line, name ? name : "", name ? " " : "");
 			return ERR_PARSE;
 		}
 		if (hex_decode(b, (size_t)(e - b), key, keylen)) {
@@ -219,9 +240,23 @@ int keyfile_parse(const char *text, size_t len, unsigned char *key, size_t keyle
 		found = 1;
 	}
 	if (!found) {
-		diag_set(d, "no key in the file");
+		if (name)
+			diag_set(d, "no '%s' key in the file", name);
+		else
+			diag_set(d, "no key in the file");
 		return ERR_PARSE;
 	}
 	return 0;
+}
+
+int keyfile_parse(const char *text, size_t len, unsigned char *key, size_t keylen, struct diag *d)
+{
+	return keyfile_core(text, len, NULL, key, keylen, d);
+}
+
+int keyfile_parse_named(const char *text, size_t len, const char *name, unsigned char *key, size_t keylen,
+			struct diag *d)
+{
+	return keyfile_core(text, len, name, key, keylen, d);
 }
 

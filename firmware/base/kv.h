@@ -55,5 +55,12 @@ int hex_decode(const char *in, size_t len, unsigned char *out, size_t n);
  * and blank space around are allowed. ERR_PARSE with d naming the line.
  */
 int keyfile_parse(const char *text, size_t len, unsigned char *key, size_t keylen, struct diag *d);
+/*
+ * A named key in a file of "name = HEX" lines (a center card: "box = ...",
+ * "sign = ..."); other names are skipped. ERR_PARSE if it is missing,
+ * repeated or not 2*keylen hex characters.
+ */
+int keyfile_parse_named(const char *text, size_t len, const char *name, unsigned char *key, size_t keylen,
+			struct diag *d);
 
 #endif

@@ -56,11 +56,43 @@ int center_init(const char *dir, struct center_keys *k, struct diag *d)
 		return ERR_EXISTS;
 	}
 	crypt_box_keypair(k->pk, k->sk);
+	crypt_sign_keypair(k->sign_pk, k->sign_sk);
 	rc = write_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, 0600,
 		       "Spean center secret key (X25519). Opens every request: keep it on the office PC only.", d);
 	if (!rc)
-		rc = write_hex(dir, CENTER_PUBLIC_FILE, k->pk, CRYPT_BOX_PK, 0644,
-			       "Spean center public key: give this file to 'spean provision --center-key'.", d);
+		rc = write_hex(dir, CENTER_SIGN_FILE, k->sign_sk, CRYPT_SIGN_SK, 0600,
+			       "Spean center signing key (Ed25519). Signs receipts and content packs: keep it on the office PC only.",
+			       d);
+	if (!rc) {
+		char box[2 * CRYPT_BOX_PK + 1], sign[2 * CRYPT_SIGN_PK + 1];
+		hex_encode(k->pk, CRYPT_BOX_PK, box);
+		hex_encode(k->sign_pk, CRYPT_SIGN_PK, sign);
+		struct buf b;
+		buf_init(&b);
+		buf_printf(&b,
+			   "# Spean center card: give this file to 'spean provision --center-key'.\n"
+			   "# box: requests are sealed to it (X25519); sign: receipts and content packs are checked with it (Ed25519).\n"
+			   "box = %s\nsign = %s\n",
+			   box, sign);
+		char *path = fs_join(dir, CENTER_PUBLIC_FILE);
+		rc = fs_write_durable(path, b.data, b.len, 0644, d);
+		free(path);
+		buf_finish(&b);
+	}
+	return rc;
+}
+
+static int read_card(const char *dir, struct center_keys *k, struct diag *d)
+{
+	char *path = fs_join(dir, CENTER_PUBLIC_FILE);
+	struct buf b;
+	buf_init(&b);
+	int rc = fs_read_file(path, 4096, &b, d);
+	if (!rc && ((rc = keyfile_parse_named(b.data, b.len, "box", k->pk, CRYPT_BOX_PK, d)) ||
+		    (rc = keyfile_parse_named(b.data, b.len, "sign", k->sign_pk, CRYPT_SIGN_PK, d))))
+		diag_prefix(d, "%s: ", path);
+	buf_finish(&b);
+	free(path);
 	return rc;
 }
 
@@ -69,7 +101,17 @@ int center_load(const char *dir, struct center_keys *k, struct diag *d)
 	crypt_init();
 	int rc = read_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, d);
 	if (!rc)
-		rc = read_hex(dir, CENTER_PUBLIC_FILE, k->pk, CRYPT_BOX_PK, d);
+		rc = read_hex(dir, CENTER_SIGN_FILE, k->sign_sk, CRYPT_SIGN_SK, d);
+	if (!rc)
+		rc = read_card(dir, k, d);
+	if (!rc) {
+		unsigned char pk[CRYPT_SIGN_PK];
+		crypt_sign_sk_to_pk(pk, k->sign_sk);
+		if (crypt_memcmp(pk, k->sign_pk, CRYPT_SIGN_PK)) {
+			diag_set(d, "%s: center.pub and center.sign do not belong together", dir);
+			rc = ERR_STATE;
+		}
+	}
 	return rc;
 }
 

@@ -1,4 +1,4 @@
-/* Fuzz target for base/kv's key files: keyfile_parse with 32- and 64-byte keys, and a hex round trip. */
+/* Fuzz target for base/kv's key files: keyfile_parse with 32- and 64-byte keys, named keys (center cards), and a hex round trip. */
 #include <stdint.h>
 #include <string.h>
 
@@ -30,8 +30,29 @@ static int parse_one(const uint8_t *data, size_t size, size_t keylen)
 	return 0;
 }
 
+/* A center card's named keys: on success the key round-trips through a card with another name around it. */
+static void parse_named(const uint8_t *data, size_t size, const char *name)
+{
+	unsigned char key[32], again[32];
+	char hex[65], text[256];
+	struct diag d = {""};
+	int rc = keyfile_parse_named((const char *)data, size, name, key, sizeof key, &d);
+	FUZZ_CHECK(rc == 0 || rc == ERR_PARSE);
+	if (rc) {
+		fuzz_check_diag(&d);
+		return;
+	}
+	hex_encode(key, sizeof key, hex);
+	int n = snprintf(text, sizeof text, "# card\nother = 00\n%s = %s\n", name, hex);
+	FUZZ_CHECK(n > 0 && (size_t)n < sizeof text);
+	FUZZ_CHECK(keyfile_parse_named(text, (size_t)n, name, again, sizeof again, &d) == 0);
+	FUZZ_CHECK(memcmp(key, again, sizeof key) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	parse_named(data, size, "box");
+	parse_named(data, size, "sign");
 	int ok32 = parse_one(data, size, 32) == 0;
 	int ok64 = parse_one(data, size, 64) == 0;
 	/* One key line has one length: a file cannot hold both a 32- and a 64-byte key. */

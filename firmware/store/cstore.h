@@ -1,0 +1,78 @@
+/* store/cstore: the center's durable storage (SQLite, center.db): enrolled kiosks, received sealed requests, alerts, the epoch. */
+#ifndef SPEAN_CSTORE_H
+#define SPEAN_CSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+#define CSTORE_DB_NAME "center.db"
+#define CSTORE_HW_NAME "center.hw"
+#define CSTORE_PK_LEN 32
+
+struct cstore;
+
+/*
+ * Open (or create) dir/center.db: WAL, synchronous=FULL. The epoch names
+ * this database's history: a database older than the last one this office
+ * wrote (restored from a backup, or copied without its center.hw) gets a new
+ * epoch, so kiosks offer again what it lacks. Not thread-safe: one user at a
+ * time (the server holds a lock).
+ */
+int cstore_open(const char *dir, struct cstore **out, struct diag *d);
+void cstore_close(struct cstore *cs);
+void cstore_epoch(const struct cstore *cs, unsigned char epoch[STORE_EPOCH_LEN]);
+/* Whether this open started a new epoch because the database was older than center.hw said. */
+int cstore_restored(const struct cstore *cs);
+
+/* Enroll a kiosk's public signing key; *already = 1 if it was (label kept). */
+int cstore_enroll(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], const char *label, int *already,
+		  struct diag *d);
+/* 1 if enrolled, 0 if not, negative on error. */
+int cstore_is_enrolled(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], struct diag *d);
+
+/* One verified record to keep; status is set by cstore_receive. */
+struct cstore_in {
+	const unsigned char *id, *hash, *sig, *sealed;
+	size_t sealed_len;
+	uint64_t seq;
+	int urgent;
+	int status; /* out: SYNC_STORED (new or the same already there) or SYNC_CONFLICT */
+};
+/*
+ * Keep n records from one device in one durable transaction: returns 0
+ * only after the commit is on disk. Same id and hash: already there
+ * (stored); same id, other hash: conflict, an alert is written and the
+ * first one is kept. *added = how many were new.
+ */
+int cstore_receive(struct cstore *cs, const unsigned char device[CSTORE_PK_LEN], struct cstore_in *in, size_t n,
+		   size_t *added, struct diag *d);
+/* Write an alert (kind: a fixed word; detail: ids and counts, never personal data). */
+int cstore_alert(struct cstore *cs, const char *kind, const unsigned char *device, const unsigned char *id,
+		 const char *detail, struct diag *d);
+
+struct cstore_request {
+	uint64_t n;                        /* arrival order at this center */
+	unsigned char id[STORE_ID_LEN];
+	unsigned char device[CSTORE_PK_LEN];
+	uint64_t seq;
+	int urgent;
+	unsigned char hash[STORE_HASH_LEN];
+	const unsigned char *sealed;
+	size_t sealed_len;
+	int64_t received;                  /* the office PC's clock, seconds (for reports only) */
+};
+typedef int (*cstore_request_fn)(void *ctx, const struct cstore_request *r);
+/* Visit requests in arrival order; stop early if cb returns non-zero (returned). */
+int cstore_each(struct cstore *cs, cstore_request_fn cb, void *ctx, struct diag *d);
+
+struct cstore_counts {
+	uint64_t requests, devices, alerts;
+};
+int cstore_count(struct cstore *cs, struct cstore_counts *c, struct diag *d);
+typedef int (*cstore_alert_fn)(void *ctx, int64_t wall, const char *kind, const char *device_hex, const char *detail);
+int cstore_each_alert(struct cstore *cs, cstore_alert_fn cb, void *ctx, struct diag *d);
+
+#endif

@@ -1,0 +1,676 @@
+/* Tests for report: exact CSV bytes and a strict RFC 4180 read-back, statistics figures, and the printable request form. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kv.h"
+#include "record.h"
+#include "report.h"
+#include "testlib.h"
+
+static const char DEV_A[] = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+static const char DEV_B[] = "0000000000000000000000000000000000000000000000000000000000000b0b";
+
+/* ---- building requests the way the center gets them ------------------- */
+
+static void make_id(unsigned char k, unsigned char id[RECORD_ID_LEN])
+{
+	for (int i = 0; i < RECORD_ID_LEN; i++)
+		id[i] = (unsigned char)((k << 4) | i);
+}
+
+/* Parse a plaintext record as the center does after opening it. */
+static void open_plain(const char *text, size_t len, struct request *r)
+{
+	struct diag d = {""};
+	request_init(r);
+	int rc = record_parse_plain(text, len, r, &d);
+	t_checks++;
+	if (rc)
+		t_fail(__FILE__, __LINE__, "record_parse_plain: %d %s", rc, d.msg);
+}
+
+/* A record written out by hand (groups need not follow from the facts: the center does not re-screen). */
+static void open_text(struct request *r, unsigned char k, const char *lang, const char *outcome, const char *groups,
+		      const char *review, int urgent, const char *facts, const char *contact)
+{
+	unsigned char id[RECORD_ID_LEN];
+	char hex[2 * RECORD_ID_LEN + 1];
+	struct buf t;
+	make_id(k, id);
+	hex_encode(id, RECORD_ID_LEN, hex);
+	buf_init(&t);
+	buf_printf(&t,
+		   "format = spean-request-1\nid = %s\nlang = %s\n%soutcome = %s\ngroups = %s\nreview_groups = %s\n"
+		   "urgent = %s\nrules = vn-tgpl-2026.1\n%scontact.consent = yes\n",
+		   hex, lang, facts, outcome, groups, review, urgent ? "yes" : "no", contact);
+	open_plain(t.data, t.len, r);
+	buf_finish_wipe(&t);
+}
+
+/* Through the kiosk's own path: facts screened under the real rules, record_write_plain, then parsed. */
+static void open_screened(struct request *r, const struct rules *rules, unsigned char k, const char *lang,
+			  const char *facts_text, const char *contact_text)
+{
+	struct diag d = {""};
+	struct facts f;
+	struct contact c;
+	struct screen_result res;
+	unsigned char id[RECORD_ID_LEN];
+	struct buf plain;
+	CHECK_INT(facts_parse(facts_text, strlen(facts_text), &f, &d), 0);
+	contact_init(&c);
+	CHECK_INT(contact_parse(contact_text, strlen(contact_text), &c, &d), 0);
+	CHECK_INT(contact_validate(&c, &d), 0);
+	screen(rules, &f, (struct date){2026, 5, 1}, &res);
+	make_id(k, id);
+	buf_init(&plain);
+	record_write_plain(id, lang, &f, rules, &res, &c, &plain);
+	open_plain(plain.data, plain.len, r);
+	buf_finish_wipe(&plain);
+	contact_finish(&c);
+}
+
+static void set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = v ? xstrdup(v) : NULL;
+}
+
+/* ---- a strict RFC 4180 reader ------------------------------------------ */
+
+#define CSV_MAXR 16
+#define CSV_MAXF 32
+
+struct csv {
+	int nrows;
+	int nf[CSV_MAXR];
+	char *cell[CSV_MAXR][CSV_MAXF];
+};
+
+static void csv_free(struct csv *c)
+{
+	for (int r = 0; r < c->nrows; r++)
+		for (int f = 0; f < c->nf[r]; f++)
+			free(c->cell[r][f]);
+	c->nrows = 0;
+}
+
+/*
+ * Records end with CRLF (a bare CR or LF outside quotes, or a missing final
+ * CRLF, is an error); a field is either unquoted and free of quotes, CR and
+ * LF, or quoted with inner quotes doubled and followed by ',' or CRLF.
+ * 0, or -1 on a syntax error (c holds what was read so far either way).
+ */
+static int csv_read(const char *s, size_t n, struct csv *c)
+{
+	size_t i = 0;
+	memset(c, 0, sizeof *c);
+	while (i < n) {
+		if (c->nrows == CSV_MAXR)
+			return -1;
+		int r = c->nrows++;
+		for (;;) {
+			struct buf b;
+			buf_init(&b);
+			buf_append(&b, "", 0);
+			if (i < n && s[i] == '"') {
+				for (i++;; i++) {
+					if (i >= n)
+						goto bad;
+					if (s[i] == '"') {
+						if (i + 1 < n && s[i + 1] == '"') {
+							buf_putc(&b, '"');
+							i++;
+							continue;
+						}
+						i++;
+						break;
+					}
+					buf_putc(&b, s[i]);
+				}
+			} else {
+				for (; i < n && s[i] != ',' && s[i] != '\r' && s[i] != '\n'; i++) {
+					if (s[i] == '"')
+						goto bad;
+					buf_putc(&b, s[i]);
+				}
+			}
+			if (c->nf[r] == CSV_MAXF)
+				goto bad;
+			c->cell[r][c->nf[r]++] = b.data;
+			if (i < n && s[i] == ',') {
+				i++;
+				continue;
+			}
+			if (i + 1 < n && s[i] == '\r' && s[i + 1] == '\n') {
+				i += 2;
+				break;
+			}
+			return -1;
+		bad:
+			buf_finish(&b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What a cell should read for value v: the guard apostrophe before a formula start. */
+static const char *guarded(const char *v, char *tmp, size_t cap)
+{
+	if (!v)
+		return "";
+	if (v[0] && strchr("=+-@\t\r", v[0])) {
+		snprintf(tmp, cap, "'%s", v);
+		return tmp;
+	}
+	return v;
+}
+
+/* ---- reading the statistics text ---------------------------------------- */
+
+/* Columns a line takes (the labels here have no combining marks: one per code point). */
+static size_t cols(const char *s, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/*
+ * The count on the row "  LABEL  ...  N  P%" of section `title`, and its
+ * position in the section (0-based) in *pos; -1 if there is no such row.
+ */
+static long stat_row(const char *text, const char *title, const char *label, int *pos)
+{
+	char head[512];
+	snprintf(head, sizeof head, "\n%s\n", title);
+	const char *p = strstr(text, head);
+	if (!p)
+		return -1;
+	p += strlen(head);
+	for (int k = 0; *p && *p != '\n'; k++) {
+		const char *e = strchr(p, '\n');
+		if (!e)
+			e = p + strlen(p);
+		size_t ll = strlen(label);
+		if ((size_t)(e - p) > ll + 4 && !memcmp(p, "  ", 2) && !memcmp(p + 2, label, ll) &&
+		    !memcmp(p + 2 + ll, "  ", 2)) {
+			if (pos)
+				*pos = k;
+			return strtol(p + 2 + ll, NULL, 10);
+		}
+		p = *e ? e + 1 : e;
+	}
+	return -1;
+}
+
+#define CHECK_ROW(text, title, label, want_n, want_pos)                                                  \
+	do {                                                                                              \
+		int _pos = -1;                                                                            \
+		long _n = stat_row((text), (title), (label), &_pos);                                     \
+		t_checks++;                                                                               \
+		if (_n != (want_n) || _pos != (want_pos))                                                 \
+			t_fail(__FILE__, __LINE__, "stats [%s] %s: count %ld at row %d, want %d at row %d", \
+			       (title), (label), _n, _pos, (int)(want_n), (int)(want_pos));               \
+	} while (0)
+
+static const char SEC_COMMUNE[] = "Theo xã, phường";
+static const char SEC_GROUP[] = "Theo diện được trợ giúp (máy kiosk xác định; một yêu cầu có thể thuộc nhiều diện)";
+static const char SEC_REVIEW[] = "Theo diện cần cán bộ xem xét thêm";
+static const char SEC_OUTCOME[] = "Theo kết quả sàng lọc";
+static const char SEC_MONTH[] = "Theo tháng nhận (ngày của máy tính Trung tâm, không theo đồng hồ máy kiosk)";
+static const char SEC_URGENT[] = "Khẩn / không khẩn";
+static const char SEC_LANG[] = "Theo ngôn ngữ";
+
+/* ---- the data set -------------------------------------------------------- */
+
+#define NITEMS 6
+
+struct fixture {
+	struct rules *rules;
+	struct catalog *vi;
+	struct content content;
+	struct report_names names;
+	struct request req[NITEMS];
+	struct report_item item[NITEMS];
+};
+
+static void fixture_init(struct fixture *fx)
+{
+	struct diag d = {""};
+	size_t n;
+	char *t;
+	memset(fx, 0, sizeof *fx);
+	t = t_read_repo("firmware/content/eligibility.rules", &n);
+	CHECK_INT(rules_parse(t, n, &fx->rules, &d), 0);
+	free(t);
+	t = t_read_repo("firmware/content/kiosk/strings.vi", &n);
+	CHECK_INT(catalog_parse(t, n, &fx->vi, &d), 0);
+	free(t);
+	t = t_read_repo("firmware/content/kiosk/communes.txt", &n);
+	CHECK_INT(content_parse_communes(t, n, &fx->content, &d), 0);
+	free(t);
+	fx->names = (struct report_names){fx->vi, &fx->content, fx->rules};
+
+	/* 0: screened by the real engine: poor household + Khmer in a listed area, deadline in 5 days. */
+	open_screened(&fx->req[0], fx->rules, 1, "vi",
+		      "request_date = 2026-05-01\nbirth_date = 1960-06-06\nhousehold = poor\nspecific_matter = yes\n"
+		      "matter_business = no\ndeadline_working_days = 5\nmeritorious = no\nethnic_minority = yes\n"
+		      "residence_area_listed = yes\nmonthly_social_allowance = no\nsocial_protection_facility = no\n"
+		      "social_pension_75 = no\ntrafficking = none\n",
+		      "name = Thạch Thị Mẫu\nphone = +84 912 345 678\ncommune_code = 90001\n"
+		      "address = Ấp Chợ, xã Hòa Ân\nmatter = tranh chấp đất\nconsent = yes\nconsent_text = kiosk-vi-1\n");
+	/* 1: Khmer session, asked for by a family member, no birth date. */
+	open_text(&fx->req[1], 2, "km", "staff_review", "", "R07E", 0, "facts.birth_date = unknown\n",
+		  "contact.name = សុខ ស្រីពៅ\ncontact.phone = 0912345678\ncontact.commune_code = 90014\n"
+		  "contact.matter = ប្តីវាយ\ncontact.requester_relation = family\ncontact.consent_text = kiosk-km-1\n");
+	/* 2: comma and quotes in the name, a formula for a matter; the kiosk clock says May, it arrived in June. */
+	open_text(&fx->req[2], 3, "vi", "likely_eligible", "R02", "", 0,
+		  "facts.request_date = 2026-05-28\nfacts.birth_date = 1950-01-02\n",
+		  "contact.name = Nguyễn Văn \"Tư\", Út\ncontact.commune_code = 90001\n"
+		  "contact.matter = =HYPERLINK(\"http://x.example\",\"bấm\")\ncontact.consent_text = kiosk-vi-1\n");
+	/* 3: markup everywhere a resident can type. */
+	open_text(&fx->req[3], 4, "vi", "not_listed", "", "", 1, "",
+		  "contact.name = <script>alert(\"x\")&'y'</script>\ncontact.commune_code = 90014\n"
+		  "contact.address = <i>ấp</i>\ncontact.matter = a<b>c\ncontact.requester_relation = <b>bà</b>\n"
+		  "contact.consent_text = kiosk-vi-1\n");
+	/* 4: a multi-line matter (the record format cannot carry one, the exporter must not rely on that). */
+	open_text(&fx->req[4], 5, "km", "staff_review", "R02", "R04 R07C", 0, "",
+		  "contact.name = Lâm Sà Rết\ncontact.commune_code = 90001\ncontact.matter = x\n"
+		  "contact.consent_text = kiosk-km-1\n");
+	set_str(&fx->req[4].contact.matter, "Tranh chấp đất\r\nvới hàng xóm\nlần 2");
+	/* 5: a business matter. */
+	open_text(&fx->req[5], 6, "vi", "outside_scope", "", "", 0, "",
+		  "contact.name = Trần Văn Ba\ncontact.commune_code = 90001\ncontact.matter = buôn bán\n"
+		  "contact.consent_text = kiosk-vi-1\n");
+
+	static const char *const dates[NITEMS] = {"2026-05-03", "2026-05-20", "2026-06-01",
+						  "2026-06-02", "2026-06-10", "2026-06-15"};
+	static const char *const devs[NITEMS] = {DEV_A, DEV_B, DEV_A, DEV_B, DEV_A, DEV_A};
+	static const uint64_t seqs[NITEMS] = {7, 1, 8, 2, 9, 10};
+	for (int i = 0; i < NITEMS; i++)
+		fx->item[i] = (struct report_item){&fx->req[i], devs[i], seqs[i], (uint64_t)i + 1, dates[i]};
+}
+
+static void fixture_finish(struct fixture *fx)
+{
+	for (int i = 0; i < NITEMS; i++)
+		request_finish(&fx->req[i]);
+	content_finish(&fx->content);
+	catalog_destroy(fx->vi);
+	rules_destroy(fx->rules);
+}
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+static const char HEADER[] =
+	"\xEF\xBB\xBF"
+	"ma_yeu_cau,thu_tu_nhan,ngay_nhan,may_kiosk,so_thu_tu_kiosk,ngon_ngu,ket_qua,ten_ket_qua,khan,dien,ten_dien,"
+	"dien_can_xem_xet,ten_dien_can_xem_xet,ho_ten,ngay_sinh,dien_thoai,ma_xa,ten_xa,dia_chi_cu,noi_dung,"
+	"quan_he_nguoi_yeu_cau,mau_dong_y,phien_ban_quy_tac\r\n";
+
+static void test_csv(struct fixture *fx)
+{
+	struct buf out;
+	buf_init(&out);
+
+	/* The screened request came out of the engine as designed (the rest of the test counts on it). */
+	CHECK_STR(fx->req[0].groups, "R02 R04");
+	CHECK_STR(fx->req[0].review_groups, "");
+	CHECK_INT(fx->req[0].outcome, OUTCOME_LIKELY_ELIGIBLE);
+	CHECK_INT(fx->req[0].urgent, 1);
+
+	report_csv_header(&out);
+	CHECK_INT(out.len, strlen(HEADER));
+	CHECK_STR(out.data, HEADER);
+	size_t hlen = out.len;
+
+	/* One row, byte for byte: quotes doubled, quoted apostrophe guard, empty optional fields, CRLF. */
+	report_csv_row(&fx->item[2], &fx->names, &out);
+	CHECK_STR(out.data + hlen,
+		  "303132333435363738393a3b3c3d3e3f,3,2026-06-01,"
+		  "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90,8,vi,likely_eligible,"
+		  "Có thể thuộc diện được trợ giúp,không,R02,hộ nghèo,,,\"Nguyễn Văn \"\"Tư\"\", Út\",1950-01-02,,90001,"
+		  "Phường Trà Vinh,,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"bấm\"\")\",,kiosk-vi-1,vn-tgpl-2026.1\r\n");
+	out.len = hlen;
+	out.data[hlen] = '\0';
+
+	for (int i = 0; i < NITEMS; i++)
+		report_csv_row(&fx->item[i], &fx->names, &out);
+	/* The BOM once, at the very start. */
+	CHECK(!memcmp(out.data, "\xEF\xBB\xBF", 3));
+	CHECK(!memmem(out.data + 3, out.len - 3, "\xEF\xBB\xBF", 3));
+	CHECK(utf8_valid(out.data, out.len));
+	/* Unquoted guard (the phone), the Khmer name intact, the line breaks kept inside quotes. */
+	CHECK(strstr(out.data, ",'+84 912 345 678,90001,Phường Trà Vinh,\"Ấp Chợ, xã Hòa Ân\",tranh chấp đất,,"));
+	CHECK(strstr(out.data, ",សុខ ស្រីពៅ,,0912345678,90014,Xã Cầu Kè,,ប្តីវាយ,family,kiosk-km-1,"));
+	CHECK(strstr(out.data, ",\"Tranh chấp đất\r\nvới hàng xóm\nlần 2\","));
+	CHECK(strstr(out.data, ",KHẨN,R02 R04,hộ nghèo; người dân tộc thiểu số ở vùng đặc biệt khó khăn,,,"));
+	CHECK(strstr(out.data, ",R02,hộ nghèo,R04 R07C,người dân tộc thiểu số ở vùng đặc biệt khó khăn; "
+			       "người cao tuổi có khó khăn về tài chính,"));
+
+	/* Read it back as a spreadsheet would: every field of every row. */
+	struct csv c;
+	CHECK_INT(csv_read(out.data + 3, out.len - 3, &c), 0);
+	CHECK_INT(c.nrows, NITEMS + 1);
+	for (int r = 0; r < c.nrows; r++)
+		CHECK_INT(c.nf[r], REPORT_CSV_COLUMNS);
+	if (c.nrows == NITEMS + 1) {
+		CHECK_STR(c.cell[0][0], "ma_yeu_cau");
+		CHECK_STR(c.cell[0][REPORT_CSV_COLUMNS - 1], "phien_ban_quy_tac");
+		for (int i = 0; i < NITEMS; i++) {
+			const struct request *q = &fx->req[i];
+			char *const *f = c.cell[i + 1];
+			char id[2 * RECORD_ID_LEN + 1], num[32], tmp[1200];
+			if (c.nf[i + 1] != REPORT_CSV_COLUMNS)
+				continue;
+			hex_encode(q->id, RECORD_ID_LEN, id);
+			CHECK_STR(f[0], id);
+			snprintf(num, sizeof num, "%d", i + 1);
+			CHECK_STR(f[1], num);
+			CHECK_STR(f[2], fx->item[i].received_date);
+			CHECK_STR(f[3], fx->item[i].device);
+			snprintf(num, sizeof num, "%llu", (unsigned long long)fx->item[i].seq);
+			CHECK_STR(f[4], num);
+			CHECK_STR(f[5], q->lang);
+			CHECK_STR(f[6], outcome_name(q->outcome));
+			CHECK_STR(f[8], q->urgent ? "KHẨN" : "không");
+			CHECK_STR(f[9], q->groups);
+			CHECK_STR(f[11], q->review_groups);
+			CHECK_STR(f[13], guarded(q->contact.name, tmp, sizeof tmp));
+			CHECK_STR(f[15], guarded(q->contact.phone, tmp, sizeof tmp));
+			CHECK_STR(f[16], q->contact.commune_code);
+			CHECK_STR(f[18], guarded(q->contact.address, tmp, sizeof tmp));
+			CHECK_STR(f[19], guarded(q->contact.matter, tmp, sizeof tmp));
+			CHECK_STR(f[20], guarded(q->contact.requester_relation, tmp, sizeof tmp));
+			CHECK_STR(f[21], q->contact.consent_text);
+			CHECK_STR(f[22], "vn-tgpl-2026.1");
+		}
+		CHECK_STR(c.cell[1][13], "Thạch Thị Mẫu");
+		CHECK_STR(c.cell[1][14], "1960-06-06");
+		CHECK_STR(c.cell[1][15], "'+84 912 345 678");
+		CHECK_STR(c.cell[2][13], "សុខ ស្រីពៅ");
+		CHECK_STR(c.cell[2][14], "");
+		CHECK_STR(c.cell[2][17], "Xã Cầu Kè");
+		CHECK_STR(c.cell[3][13], "Nguyễn Văn \"Tư\", Út");
+		CHECK_STR(c.cell[3][19], "'=HYPERLINK(\"http://x.example\",\"bấm\")");
+		CHECK_STR(c.cell[5][19], "Tranh chấp đất\r\nvới hàng xóm\nlần 2");
+		CHECK_STR(c.cell[6][7], "Ngoài phạm vi trợ giúp pháp lý");
+	}
+	csv_free(&c);
+
+	/* Every formula start gets the guard, wherever it is; the same characters later in a cell do not. */
+	static const char starts[] = "=+-@\t\r";
+	struct request *q = &fx->req[5];
+	for (const char *s = starts; *s; s++) {
+		char v[16], want[32];
+		snprintf(v, sizeof v, "%cSUM(A1)", *s);
+		set_str(&q->contact.address, v);
+		buf_finish(&out);
+		buf_init(&out);
+		report_csv_row(&fx->item[5], &fx->names, &out);
+		snprintf(want, sizeof want, *s == '\r' ? ",\"'%s\"," : ",'%s,", v);
+		t_checks++;
+		if (!strstr(out.data, want))
+			t_fail(__FILE__, __LINE__, "no guard for a cell starting with 0x%02x", (unsigned)*s);
+	}
+	/* A line feed alone (no CR, no comma) still needs quotes. */
+	set_str(&q->contact.address, "ấp 1\nấp 2");
+	buf_finish(&out);
+	buf_init(&out);
+	report_csv_row(&fx->item[5], &fx->names, &out);
+	CHECK(strstr(out.data, ",\"ấp 1\nấp 2\","));
+	set_str(&q->contact.address, "a=b+c-d@e");
+	buf_finish(&out);
+	buf_init(&out);
+	report_csv_row(&fx->item[5], &fx->names, &out);
+	CHECK(strstr(out.data, ",a=b+c-d@e,"));
+	set_str(&q->contact.address, NULL);
+
+	/* Invalid UTF-8 handed in by a caller still gives valid UTF-8 (U+FFFD). */
+	set_str(&q->contact.name, "Lê\xff\xfe Văn \xe1\xba");
+	buf_finish(&out);
+	buf_init(&out);
+	report_csv_row(&fx->item[5], &fx->names, &out);
+	CHECK(utf8_valid(out.data, out.len));
+	CHECK(strstr(out.data, ",Lê\xEF\xBF\xBD\xEF\xBF\xBD Văn \xEF\xBF\xBD\xEF\xBF\xBD,"));
+	set_str(&q->contact.name, "Trần Văn Ba");
+
+	/* No names at all: codes only, same number of columns. */
+	buf_finish(&out);
+	buf_init(&out);
+	report_csv_row(&fx->item[0], NULL, &out);
+	CHECK(strstr(out.data, ",KHẨN,R02 R04,R02; R04,,,Thạch Thị Mẫu,1960-06-06,'+84 912 345 678,90001,,"));
+	CHECK_INT(csv_read(out.data, out.len, &c), 0);
+	CHECK_INT(c.nrows, 1);
+	CHECK_INT(c.nf[0], REPORT_CSV_COLUMNS);
+	csv_free(&c);
+	buf_finish_wipe(&out);
+}
+
+/* ---- statistics ------------------------------------------------------------ */
+
+static void test_stats(struct fixture *fx)
+{
+	struct report_stats *s = report_stats_create();
+	struct buf out;
+	for (int i = 0; i < NITEMS; i++)
+		report_stats_add(s, &fx->item[i]);
+	buf_init(&out);
+	report_stats_print(s, &fx->names, &out);
+	const char *t = out.data;
+
+	CHECK(utf8_valid(out.data, out.len));
+	CHECK(strstr(t, "\nTổng số yêu cầu: 6\n") != NULL);
+	CHECK_ROW(t, SEC_COMMUNE, "90001  Phường Trà Vinh", 4, 0);
+	CHECK_ROW(t, SEC_COMMUNE, "90014  Xã Cầu Kè", 2, 1);
+	CHECK_ROW(t, SEC_GROUP, "R02  hộ nghèo", 3, 0);
+	CHECK_ROW(t, SEC_GROUP, "R04  người dân tộc thiểu số ở vùng đặc biệt khó khăn", 1, 1);
+	/* Equal counts: by code. */
+	CHECK_ROW(t, SEC_REVIEW, "R04  người dân tộc thiểu số ở vùng đặc biệt khó khăn", 1, 0);
+	CHECK_ROW(t, SEC_REVIEW, "R07C  người cao tuổi có khó khăn về tài chính", 1, 1);
+	CHECK_ROW(t, SEC_REVIEW, "R07E  nạn nhân bạo lực gia đình có khó khăn về tài chính", 1, 2);
+	CHECK_ROW(t, SEC_OUTCOME, "Có thể thuộc diện được trợ giúp", 2, 0);
+	CHECK_ROW(t, SEC_OUTCOME, "Cần cán bộ xem xét", 2, 1);
+	CHECK_ROW(t, SEC_OUTCOME, "Chưa thấy thuộc diện nào", 1, 2);
+	CHECK_ROW(t, SEC_OUTCOME, "Ngoài phạm vi trợ giúp pháp lý", 1, 3);
+	/* The office's arrival date, not the kiosk's request_date (item 2 says May, arrived in June). */
+	CHECK_ROW(t, SEC_MONTH, "Tháng 05/2026", 2, 0);
+	CHECK_ROW(t, SEC_MONTH, "Tháng 06/2026", 4, 1);
+	CHECK_ROW(t, SEC_URGENT, "KHẨN (có hạn chót gần)", 2, 0);
+	CHECK_ROW(t, SEC_URGENT, "Không khẩn", 4, 1);
+	CHECK_ROW(t, SEC_LANG, "vi  Tiếng Việt", 4, 0);
+	CHECK_ROW(t, SEC_LANG, "km  Tiếng Khmer", 2, 1);
+	/* Shares with a decimal comma. */
+	CHECK(strstr(t, "  4   66,7%\n") != NULL);
+	CHECK(strstr(t, "  2   33,3%\n") != NULL);
+	/* No name, phone or text of a request in the statistics. */
+	for (int i = 0; i < NITEMS; i++) {
+		CHECK(!strstr(t, fx->req[i].contact.name));
+		CHECK(!strstr(t, fx->req[i].contact.matter));
+	}
+
+	/* Every row line is as wide as the others: counts and shares line up. */
+	size_t width = 0;
+	int rows = 0, misaligned = 0;
+	for (const char *p = t; *p;) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len > 2 && p[0] == ' ' && p[1] == ' ' && p[len - 1] == '%') {
+			size_t w = cols(p, len);
+			if (!width)
+				width = w;
+			misaligned += w != width;
+			rows++;
+		}
+		p += len + (e ? 1 : 0);
+	}
+	CHECK_INT(rows, 2 + 2 + 3 + 4 + 2 + 2 + 2);
+	CHECK_INT(misaligned, 0);
+
+	/* Same input, same bytes, whatever the order of arrival within a key. */
+	struct report_stats *s2 = report_stats_create();
+	struct buf out2;
+	for (int i = NITEMS - 1; i >= 0; i--)
+		report_stats_add(s2, &fx->item[i]);
+	buf_init(&out2);
+	report_stats_print(s2, &fx->names, &out2);
+	CHECK_STR(out2.data, out.data);
+	buf_finish(&out2);
+	report_stats_destroy(s2);
+
+	/* Unknown or malformed arrival dates count as unknown, listed after the months. */
+	struct report_item odd[2] = {fx->item[0], fx->item[1]};
+	odd[0].received_date = NULL;
+	odd[1].received_date = "2026-13-01";
+	for (int i = 0; i < 2; i++)
+		report_stats_add(s, &odd[i]);
+	buf_finish(&out);
+	buf_init(&out);
+	report_stats_print(s, NULL, &out);
+	t = out.data;
+	CHECK(strstr(t, "\nTổng số yêu cầu: 8\n") != NULL);
+	CHECK_ROW(t, SEC_MONTH, "Tháng 05/2026", 2, 0);
+	CHECK_ROW(t, SEC_MONTH, "Tháng 06/2026", 4, 1);
+	CHECK_ROW(t, SEC_MONTH, "(không rõ ngày nhận)", 2, 2);
+	/* Without names: codes. */
+	CHECK_ROW(t, SEC_COMMUNE, "90001", 5, 0);
+	CHECK_ROW(t, SEC_GROUP, "R02", 4, 0);
+	buf_finish(&out);
+	report_stats_destroy(s);
+
+	/* Nothing added. */
+	s = report_stats_create();
+	buf_init(&out);
+	report_stats_print(s, &fx->names, &out);
+	CHECK(strstr(out.data, "\nTổng số yêu cầu: 0\n") != NULL);
+	CHECK(strstr(out.data, SEC_COMMUNE) && strstr(out.data, "  (không có)\n"));
+	CHECK_ROW(out.data, SEC_URGENT, "KHẨN (có hạn chót gần)", 0, 0);
+	buf_finish(&out);
+	report_stats_destroy(s);
+	report_stats_destroy(NULL);
+}
+
+/* ---- the form ------------------------------------------------------------- */
+
+static void form(struct fixture *fx, int i, const struct report_names *n, struct buf *out)
+{
+	buf_finish_wipe(out);
+	buf_init(out);
+	report_form_html(&fx->item[i], n, out);
+}
+
+#define HAS(s) CHECK(strstr(out.data, (s)) != NULL)
+#define HASNT(s) CHECK(strstr(out.data, (s)) == NULL)
+
+static void test_form(struct fixture *fx)
+{
+	struct buf out;
+	buf_init(&out);
+
+	form(fx, 3, &fx->names, &out);
+	CHECK(utf8_valid(out.data, out.len));
+	HAS("<!DOCTYPE html>");
+	HAS("<meta charset=\"utf-8\">");
+	HAS("@page{size:A4");
+	HAS("Mẫu số 02-TP-TGPL");
+	HAS("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
+	HAS("Độc lập - Tự do - Hạnh phúc");
+	HAS("ĐƠN YÊU CẦU TRỢ GIÚP PHÁP LÝ");
+	HAS("Kính gửi: Trung tâm Trợ giúp pháp lý nhà nước tỉnh Vĩnh Long");
+	HAS("Tôi xin cam đoan");
+	HAS("(Ký, ghi rõ họ tên hoặc điểm chỉ)");
+	/* Escaped, all five characters, in every field a resident types. */
+	HAS("&lt;script&gt;alert(&quot;x&quot;)&amp;&#39;y&#39;&lt;/script&gt;");
+	HASNT("<script");
+	HASNT("alert(\"x\")");
+	HAS("&lt;i&gt;ấp&lt;/i&gt;");
+	HASNT("<i>ấp");
+	HAS("a&lt;b&gt;c");
+	HASNT("a<b>c");
+	HAS("&lt;b&gt;bà&lt;/b&gt;");
+	HASNT("<b>bà");
+	/* Self-contained: nothing fetched. */
+	HASNT("<link");
+	HASNT("src=");
+	HASNT("url(");
+	/* Spean's reference, and KHẨN for this urgent request. */
+	HAS("404142434445464748494a4b4c4d4e4f");
+	HAS(DEV_B);
+	HAS("<span class=\"urgent\">KHẨN</span>");
+	/* Not collected by the kiosk: dotted for staff. */
+	HAS("Giới tính: <span class=\"fill");
+	HAS("Dân tộc: <span class=\"fill");
+	HAS("Giấy tờ tùy thân (CCCD, hộ chiếu) số: <span class=\"fill");
+	HAS("Ngày, tháng, năm sinh: <span class=\"fill");
+	/* No group: a dotted line to fill. */
+	HAS("Thuộc diện người được trợ giúp pháp lý: <span class=\"fill");
+
+	form(fx, 0, &fx->names, &out);
+	CHECK(utf8_valid(out.data, out.len));
+	HAS("<span class=\"v\">Thạch Thị Mẫu</span>");
+	HAS("<span class=\"v\">06/06/1960</span>");
+	HAS("<span class=\"v\">+84 912 345 678</span>");
+	HAS("Phường Trà Vinh, tỉnh Vĩnh Long</span> (mã xã 90001)");
+	HAS("Ấp Chợ, xã Hòa Ân");
+	HAS("<li>hộ nghèo (R02)</li>");
+	HAS("<li>người dân tộc thiểu số ở vùng đặc biệt khó khăn (R04)</li>");
+	HAS("<li>Giấy chứng nhận hộ nghèo do xã cấp</li>");
+	HAS("<li>Giấy tờ chứng minh (nếu có)</li>");
+	HAS("Không có (người được trợ giúp pháp lý tự yêu cầu).");
+	HAS("tranh chấp đất");
+
+	fx->req[0].urgent = 0;
+	form(fx, 0, &fx->names, &out);
+	HASNT("KHẨN</span>");
+	fx->req[0].urgent = 1;
+	form(fx, 0, &fx->names, &out);
+	HAS("KHẨN</span>");
+
+	/* Khmer name, a family member asking, documents from review groups. */
+	form(fx, 1, &fx->names, &out);
+	CHECK(utf8_valid(out.data, out.len));
+	HAS("<span class=\"v\">សុខ ស្រីពៅ</span>");
+	HAS("Quan hệ với người được trợ giúp pháp lý: <span class=\"v\">Người nhà</span>");
+	HAS("Xã Cầu Kè, tỉnh Vĩnh Long");
+	HAS("<li>nạn nhân bạo lực gia đình có khó khăn về tài chính (R07E)</li>");
+	HAS("<li>Giấy tờ chứng minh (nếu có)</li>");
+
+	/* The matter keeps its lines (pre-wrap) and a documents list has no repeats. */
+	form(fx, 4, &fx->names, &out);
+	HAS("<p class=\"matter v\">Tranh chấp đất\r\nvới hàng xóm\nlần 2</p>");
+	const char *first = strstr(out.data, "<li>Giấy tờ chứng minh (nếu có)</li>");
+	CHECK(first && !strstr(first + 1, "<li>Giấy tờ chứng minh (nếu có)</li>"));
+	HAS("<li>Giấy chứng nhận hộ nghèo do xã cấp</li>");
+
+	/* Without names: codes, no document list, still a whole page. */
+	form(fx, 0, NULL, &out);
+	CHECK(utf8_valid(out.data, out.len));
+	HAS("<li>R02</li>");
+	HAS("mã xã 90001");
+	HASNT("Giấy chứng nhận hộ nghèo");
+	HAS("</html>\n");
+
+	/* Invalid bytes and control characters from a caller: still valid UTF-8, nothing raw. */
+	set_str(&fx->req[5].contact.name, "Lê\xff<\x01>");
+	form(fx, 5, &fx->names, &out);
+	CHECK(utf8_valid(out.data, out.len));
+	HAS("Lê\xEF\xBF\xBD&lt;\xEF\xBF\xBD&gt;");
+	set_str(&fx->req[5].contact.name, "Trần Văn Ba");
+
+	buf_finish_wipe(&out);
+}
+
+int main(void)
+{
+	struct fixture fx;
+	fixture_init(&fx);
+	test_csv(&fx);
+	test_stats(&fx);
+	test_form(&fx);
+	fixture_finish(&fx);
+	return t_done("report_test");
+}

@@ -5,12 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "content.h"
+#include "cstore.h"
 #include "fs.h"
+#include "report.h"
+#include "rules.h"
+#include "serve.h"
 #include "record.h"
 #include "store.h"
 #include "kv.h"
 #include "log.h"
 #include "mem.h"
+
+extern const unsigned char spean_builtin_rules[];
+extern const unsigned long spean_builtin_rules_len;
 
 static int write_hex(const char *dir, const char *name, const unsigned char *key, size_t n, unsigned mode,
 		     const char *comment, struct diag *d)
@@ -121,16 +131,28 @@ void center_keys_wipe(struct center_keys *k)
 }
 
 static const char usage[] =
-	"usage: spean-center COMMAND --data-dir DIR\n"
+	"usage: spean-center COMMAND --data-dir DIR [options]\n"
 	"\n"
-	"Spean center: the legal-aid office's side.\n"
+	"Spean center: the legal-aid office's side. Requests arrive sealed and signed from\n"
+	"enrolled kiosks; only this PC's center key opens them.\n"
 	"\n"
 	"commands:\n"
-	"  init --data-dir DIR    make the center key pair; prints the public key (hex)\n"
-	"                         and writes DIR/center.pub for 'spean provision --center-key'\n"
+	"  init --data-dir DIR          make the center's keys; writes DIR/center.pub, the card\n"
+	"                               every kiosk is provisioned with ('spean provision --center-key')\n"
+	"  enroll --data-dir DIR KEYHEX [--label TEXT]\n"
+	"                               let the kiosk whose 'spean identity' is KEYHEX deliver\n"
+	"  serve --data-dir DIR --listen ADDR:PORT\n"
+	"                               receive from kiosks over HTTP (POST /v1/sync) until stopped\n"
+	"  status --data-dir DIR        requests, kiosks, alerts and the epoch\n"
+	"  export --data-dir DIR --csv FILE\n"
+	"                               every request as a CSV row (UTF-8, opens in spreadsheets)\n"
+	"  forms --data-dir DIR --out DIR2\n"
+	"                               each request as the request form Mau 02-TP-TGPL (HTML)\n"
+	"  stats --data-dir DIR         requests by commune, group, outcome, month, urgency, language\n"
+	"  alerts --data-dir DIR        conflicts, bad records and new epochs, oldest first\n"
 	"  open --data-dir DIR --kiosk KIOSKDIR\n"
-	"                         open the sealed requests in a kiosk's data dir with the center key\n"
-	"                         and print them (for staff and tests, until sync brings them in)\n"
+	"                               open the sealed requests in a kiosk's data dir (tests, recovery)\n"
+	"  (--content DIR: the content pack for commune and group names; default the bundled one)\n"
 	"\n"
 	"Exit status: 0 done, 1 failed, 2 usage or refused.\n";
 
@@ -182,9 +204,286 @@ static int cmd_open(const char *dir, const char *kiosk)
 	return rc || o.bad ? 1 : 0;
 }
 
+/* ---- reading what arrived: names for reports, then each request opened ---- */
+
+struct names {
+	struct report_names rn;
+	struct catalog *vi;
+	struct content content;
+	struct rules *rules;
+};
+
+static void names_load(struct names *n, const char *content_dir)
+{
+	memset(n, 0, sizeof *n);
+	struct buf b;
+	struct diag d = {""};
+	buf_init(&b);
+	buf_append(&b, (const char *)spean_builtin_rules, spean_builtin_rules_len);
+	if (rules_parse(b.data, b.len, &n->rules, &d))
+		fprintf(stderr, "spean-center: built-in rules: %s (documents left out)\n", d.msg);
+	buf_finish(&b);
+	char *p = fs_join(content_dir, "strings.vi");
+	buf_init(&b);
+	if (fs_read_file(p, 4u << 20, &b, &d) || catalog_parse(b.data, b.len, &n->vi, &d))
+		fprintf(stderr, "spean-center: %s (codes instead of names)\n", d.msg);
+	buf_finish(&b);
+	free(p);
+	p = fs_join(content_dir, "communes.txt");
+	buf_init(&b);
+	if (fs_read_file(p, 4u << 20, &b, &d) || content_parse_communes(b.data, b.len, &n->content, &d))
+		fprintf(stderr, "spean-center: %s (commune codes without names)\n", d.msg);
+	buf_finish(&b);
+	free(p);
+	n->rn.vi = n->vi;
+	n->rn.content = &n->content;
+	n->rn.rules = n->rules;
+}
+
+static void names_finish(struct names *n)
+{
+	catalog_destroy(n->vi);
+	content_finish(&n->content);
+	rules_destroy(n->rules);
+}
+
+typedef void (*item_fn)(void *ctx, const struct report_item *it);
+
+struct walk {
+	struct center_keys *k;
+	item_fn fn;
+	void *ctx;
+	unsigned long n, bad;
+};
+
+static int walk_one(void *p, const struct cstore_request *r)
+{
+	struct walk *w = p;
+	struct buf plain;
+	struct request req;
+	struct diag d = {""};
+	buf_init(&plain);
+	request_init(&req);
+	unsigned char h[CRYPT_HASH];
+	crypt_hash(h, r->sealed, r->sealed_len);
+	if (crypt_memcmp(h, r->hash, CRYPT_HASH) || crypt_seal_open(r->sealed, r->sealed_len, w->k->pk, w->k->sk, &plain) ||
+	    record_parse_plain(plain.data, plain.len, &req, &d)) {
+		fprintf(stderr, "spean-center: request %llu does not open: %s\n", (unsigned long long)r->n,
+			d.msg[0] ? d.msg : "sealed to another center key, or damaged");
+		w->bad++;
+	} else {
+		char dev[2 * CRYPT_SIGN_PK + 1], date[16];
+		hex_encode(r->device, CRYPT_SIGN_PK, dev);
+		time_t t = (time_t)r->received;
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(date, sizeof date, "%Y-%m-%d", &tm);
+		struct report_item it = {&req, dev, r->seq, r->n, date};
+		w->fn(w->ctx, &it);
+		w->n++;
+	}
+	request_finish(&req);
+	buf_finish_wipe(&plain);
+	return 0;
+}
+
+/* Open the center in dir and call fn for every request, in arrival order. */
+static int walk(const char *dir, item_fn fn, void *ctx, unsigned long *n, unsigned long *bad)
+{
+	struct center_keys k;
+	struct cstore *cs = NULL;
+	struct diag d = {""};
+	if (center_load(dir, &k, &d) || cstore_open(dir, &cs, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		center_keys_wipe(&k);
+		return 1;
+	}
+	struct walk w = {&k, fn, ctx, 0, 0};
+	int rc = cstore_each(cs, walk_one, &w, &d);
+	if (rc)
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+	cstore_close(cs);
+	center_keys_wipe(&k);
+	*n = w.n;
+	*bad = w.bad;
+	return rc ? 1 : 0;
+}
+
+struct csv_ctx {
+	struct buf out;
+	const struct report_names *rn;
+};
+
+static void csv_item(void *p, const struct report_item *it)
+{
+	struct csv_ctx *c = p;
+	report_csv_row(it, c->rn, &c->out);
+}
+
+static int cmd_export(const char *dir, const char *file, const char *content_dir)
+{
+	struct names nm;
+	names_load(&nm, content_dir);
+	struct csv_ctx c;
+	buf_init(&c.out);
+	c.rn = &nm.rn;
+	report_csv_header(&c.out);
+	unsigned long n, bad;
+	int rc = walk(dir, csv_item, &c, &n, &bad);
+	struct diag d = {""};
+	/* Personal data: readable by the office account only. */
+	if (!rc && fs_write_durable(file, c.out.data, c.out.len, 0600, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		rc = 1;
+	}
+	if (!rc)
+		printf("exported %lu requests to %s%s\n", n, file, bad ? " (some did not open: see above)" : "");
+	buf_finish_wipe(&c.out);
+	names_finish(&nm);
+	return rc || bad ? 1 : 0;
+}
+
+static void stats_item(void *p, const struct report_item *it)
+{
+	report_stats_add(p, it);
+}
+
+static int cmd_stats(const char *dir, const char *content_dir)
+{
+	struct names nm;
+	names_load(&nm, content_dir);
+	struct report_stats *st = report_stats_create();
+	unsigned long n, bad;
+	int rc = walk(dir, stats_item, st, &n, &bad);
+	if (!rc) {
+		struct buf out;
+		buf_init(&out);
+		report_stats_print(st, &nm.rn, &out);
+		fwrite(out.data ? out.data : "", 1, out.len, stdout);
+		buf_finish(&out);
+	}
+	report_stats_destroy(st);
+	names_finish(&nm);
+	return rc || bad ? 1 : 0;
+}
+
+struct forms_ctx {
+	const char *out;
+	const struct report_names *rn;
+	int failed;
+};
+
+static void form_item(void *p, const struct report_item *it)
+{
+	struct forms_ctx *c = p;
+	struct buf html;
+	struct diag d = {""};
+	char id[2 * RECORD_ID_LEN + 1], name[64];
+	hex_encode(it->req->id, RECORD_ID_LEN, id);
+	snprintf(name, sizeof name, "%06llu-%.8s.html", (unsigned long long)it->received, id);
+	char *path = fs_join(c->out, name);
+	buf_init(&html);
+	report_form_html(it, c->rn, &html);
+	if (fs_write_durable(path, html.data, html.len, 0600, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		c->failed = 1;
+	}
+	buf_finish_wipe(&html);
+	free(path);
+}
+
+static int cmd_forms(const char *dir, const char *out, const char *content_dir)
+{
+	struct diag d = {""};
+	if (fs_mkdir_p(out, 0700, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		return 1;
+	}
+	struct names nm;
+	names_load(&nm, content_dir);
+	struct forms_ctx c = {out, &nm.rn, 0};
+	unsigned long n, bad;
+	int rc = walk(dir, form_item, &c, &n, &bad);
+	if (!rc && !c.failed)
+		printf("wrote %lu request forms (Mau 02-TP-TGPL) to %s\n", n, out);
+	names_finish(&nm);
+	return rc || bad || c.failed ? 1 : 0;
+}
+
+static int cmd_enroll(const char *dir, const char *keyhex, const char *label)
+{
+	unsigned char pk[CRYPT_SIGN_PK];
+	if (!keyhex || strlen(keyhex) != 2 * CRYPT_SIGN_PK || hex_decode(keyhex, strlen(keyhex), pk, sizeof pk)) {
+		fprintf(stderr, "spean-center: enroll wants the kiosk's key as 64 hex characters ('spean identity' on the kiosk)\n");
+		return 2;
+	}
+	struct center_keys k;
+	struct cstore *cs = NULL;
+	struct diag d = {""};
+	int already = 0;
+	if (center_load(dir, &k, &d) || cstore_open(dir, &cs, &d) || cstore_enroll(cs, pk, label, &already, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		cstore_close(cs);
+		center_keys_wipe(&k);
+		return 1;
+	}
+	cstore_close(cs);
+	center_keys_wipe(&k);
+	char *card = fs_join(dir, CENTER_PUBLIC_FILE);
+	printf("%s kiosk %.16s...; give it %s: spean provision --center-key center.pub\n",
+	       already ? "already enrolled:" : "enrolled", keyhex, card);
+	free(card);
+	return 0;
+}
+
+static int cmd_status(const char *dir)
+{
+	struct cstore *cs = NULL;
+	struct diag d = {""};
+	struct cstore_counts c;
+	if (cstore_open(dir, &cs, &d) || cstore_count(cs, &c, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		cstore_close(cs);
+		return 1;
+	}
+	unsigned char e[STORE_EPOCH_LEN];
+	char hex[2 * STORE_EPOCH_LEN + 1];
+	cstore_epoch(cs, e);
+	hex_encode(e, sizeof e, hex);
+	printf("requests %llu\nkiosks %llu\nalerts %llu\nepoch %s\n", (unsigned long long)c.requests,
+	       (unsigned long long)c.devices, (unsigned long long)c.alerts, hex);
+	cstore_close(cs);
+	return 0;
+}
+
+static int print_alert(void *ctx, int64_t wall, const char *kind, const char *device_hex, const char *detail)
+{
+	(void)ctx;
+	char when[32];
+	time_t t = (time_t)wall;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	printf("%s %s kiosk=%.16s %s\n", when, kind, device_hex, detail);
+	return 0;
+}
+
+static int cmd_alerts(const char *dir)
+{
+	struct cstore *cs = NULL;
+	struct diag d = {""};
+	int rc = cstore_open(dir, &cs, &d);
+	if (!rc)
+		rc = cstore_each_alert(cs, print_alert, NULL, &d);
+	if (rc)
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+	cstore_close(cs);
+	return rc ? 1 : 0;
+}
+
 int center_main(int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		fputs(usage, stdout);
 		return 0;
 	}
@@ -192,25 +491,45 @@ int center_main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	const char *dir = NULL, *kiosk = NULL;
+	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL;
+	const char *content = getenv("SPEAN_CONTENT_DIR");
+	if (!content || !*content)
+		content = SPEAN_CONTENT_DIR;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--data-dir") && i + 1 < argc)
 			dir = argv[++i];
 		else if (!strcmp(argv[i], "--kiosk") && i + 1 < argc)
 			kiosk = argv[++i];
+		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+			listen = argv[++i];
+		else if (!strcmp(argv[i], "--csv") && i + 1 < argc)
+			csv = argv[++i];
+		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			out = argv[++i];
+		else if (!strcmp(argv[i], "--label") && i + 1 < argc)
+			label = argv[++i];
+		else if (!strcmp(argv[i], "--content") && i + 1 < argc)
+			content = argv[++i];
+		else if (argv[i][0] != '-' && !key && !strcmp(argv[1], "enroll"))
+			key = argv[i];
 		else {
 			fprintf(stderr, "spean-center: unexpected argument '%s' (see --help)\n", argv[i]);
 			return 2;
 		}
 	}
-	if (!strcmp(argv[1], "init")) {
-		if (!dir) {
-			fprintf(stderr, "spean-center: init needs --data-dir DIR\n");
-			return 2;
-		}
+	const char *cmd = argv[1];
+	if (!dir) {
+		fprintf(stderr, "spean-center: %s needs --data-dir DIR\n", cmd);
+		return 2;
+	}
+	if (!strcmp(cmd, "init")) {
 		struct center_keys k;
 		struct diag d = {""};
 		int rc = center_init(dir, &k, &d);
+		struct cstore *cs = NULL;
+		if (!rc)
+			rc = cstore_open(dir, &cs, &d);
+		cstore_close(cs);
 		if (rc) {
 			fprintf(stderr, "spean-center: %s\n", d.msg);
 			center_keys_wipe(&k);
@@ -222,13 +541,46 @@ int center_main(int argc, char **argv)
 		center_keys_wipe(&k);
 		return 0;
 	}
-	if (!strcmp(argv[1], "open")) {
-		if (!dir || !kiosk) {
-			fprintf(stderr, "spean-center: open needs --data-dir DIR and --kiosk KIOSKDIR\n");
+	if (!strcmp(cmd, "open")) {
+		if (!kiosk) {
+			fprintf(stderr, "spean-center: open needs --kiosk KIOSKDIR\n");
 			return 2;
 		}
 		return cmd_open(dir, kiosk);
 	}
-	fprintf(stderr, "spean-center: unknown command '%s' (see --help)\n", argv[1]);
+	if (!strcmp(cmd, "enroll"))
+		return cmd_enroll(dir, key, label);
+	if (!strcmp(cmd, "serve")) {
+		if (!listen) {
+			fprintf(stderr, "spean-center: serve needs --listen ADDR:PORT (e.g. 0.0.0.0:8443)\n");
+			return 2;
+		}
+		struct diag d = {""};
+		int rc = center_serve(dir, listen, &d);
+		if (rc)
+			fprintf(stderr, "spean-center: %s\n", d.msg);
+		return rc == ERR_INVAL ? 2 : rc ? 1 : 0;
+	}
+	if (!strcmp(cmd, "export")) {
+		if (!csv) {
+			fprintf(stderr, "spean-center: export needs --csv FILE\n");
+			return 2;
+		}
+		return cmd_export(dir, csv, content);
+	}
+	if (!strcmp(cmd, "forms")) {
+		if (!out) {
+			fprintf(stderr, "spean-center: forms needs --out DIR\n");
+			return 2;
+		}
+		return cmd_forms(dir, out, content);
+	}
+	if (!strcmp(cmd, "stats"))
+		return cmd_stats(dir, content);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(dir);
+	if (!strcmp(cmd, "alerts"))
+		return cmd_alerts(dir);
+	fprintf(stderr, "spean-center: unknown command '%s' (see --help)\n", cmd);
 	return 2;
 }

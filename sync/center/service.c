@@ -1,0 +1,178 @@
+#define LOG_MODULE "service"
+/*
+ * sync/center/service: verify, store durably, then sign. A receipt is
+ * signed only for a record that is in the committed database; a refused
+ * message stores nothing. The lock serialises the database (SQLite writes
+ * are serial anyway); signing happens outside it.
+ */
+#include "service.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kv.h"
+#include "log.h"
+#include "protocol.h"
+#include "protocol_status.h"
+
+_Static_assert((int)SYNC_STATUS_STORED == (int)SYNC_STORED && (int)SYNC_STATUS_CONFLICT == (int)SYNC_CONFLICT,
+	       "store/protocol_status.h and sync/protocol.h disagree");
+
+struct center_service {
+	struct center_keys k;
+	struct cstore *cs;
+	unsigned char epoch[SYNC_EPOCH_LEN];
+	pthread_mutex_t lock;
+	struct center_service_stats stats;
+};
+
+int center_service_open(const char *dir, struct center_service **out, struct diag *d)
+{
+	struct center_service *s = xcalloc(1, sizeof *s);
+	*out = NULL;
+	int rc = center_load(dir, &s->k, d);
+	if (!rc)
+		rc = cstore_open(dir, &s->cs, d);
+	if (rc) {
+		center_keys_wipe(&s->k);
+		free(s);
+		return rc;
+	}
+	cstore_epoch(s->cs, s->epoch);
+	pthread_mutex_init(&s->lock, NULL);
+	*out = s;
+	return 0;
+}
+
+void center_service_close(struct center_service *s)
+{
+	if (!s)
+		return;
+	cstore_close(s->cs);
+	pthread_mutex_destroy(&s->lock);
+	center_keys_wipe(&s->k);
+	free(s);
+}
+
+void center_service_stats(struct center_service *s, struct center_service_stats *out)
+{
+	pthread_mutex_lock(&s->lock);
+	*out = s->stats;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static int enrolled(struct center_service *s, const unsigned char pk[CRYPT_SIGN_PK], struct diag *d)
+{
+	pthread_mutex_lock(&s->lock);
+	int e = cstore_is_enrolled(s->cs, pk, d);
+	pthread_mutex_unlock(&s->lock);
+	if (e == 0) {
+		char hex[2 * CRYPT_SIGN_PK + 1];
+		hex_encode(pk, CRYPT_SIGN_PK, hex);
+		diag_set(d, "kiosk %.16s... is not enrolled at this center (spean-center enroll)", hex);
+		log_warn("refused why=not_enrolled device=%.16s", hex);
+		return ERR_REFUSED;
+	}
+	return e < 0 ? e : 0;
+}
+
+static int on_hello(struct center_service *s, const struct sync_msg *m, struct buf *reply, struct diag *d)
+{
+	struct sync_hello h;
+	int rc = sync_hello_parse(m, &h, d);
+	if (rc || (rc = enrolled(s, h.device_pk, d)))
+		return rc;
+	struct sync_welcome w = {.max_records = SYNC_MAX_RECORDS, .max_bytes = SYNC_MAX_CHUNK_BYTES};
+	memcpy(w.device_pk, h.device_pk, sizeof w.device_pk);
+	memcpy(w.nonce, h.nonce, sizeof w.nonce);
+	memcpy(w.epoch, s->epoch, sizeof w.epoch);
+	sync_welcome_encode(reply, &w, s->k.sign_sk);
+	pthread_mutex_lock(&s->lock);
+	s->stats.hellos++;
+	pthread_mutex_unlock(&s->lock);
+	log_info("hello held=%u", h.held);
+	return 0;
+}
+
+static int on_offer(struct center_service *s, const struct sync_msg *m, struct buf *reply, struct diag *d)
+{
+	struct sync_offer o;
+	int rc = sync_offer_parse(m, &o, d);
+	if (rc)
+		return rc;
+	if ((rc = enrolled(s, o.device_pk, d))) {
+		sync_offer_finish(&o);
+		return rc;
+	}
+	/* Verify every record before anything is stored; bad ones get a "bad" receipt and an alert. */
+	struct cstore_in *in = xcalloc(o.n ? o.n : 1, sizeof *in);
+	int *bad = xcalloc(o.n ? o.n : 1, sizeof *bad);
+	size_t nin = 0, nbad = 0;
+	for (uint32_t i = 0; i < o.n; i++) {
+		struct diag rd = {""};
+		if (sync_record_verify(&o.r[i], o.device_pk, &rd)) {
+			bad[i] = 1;
+			nbad++;
+			continue;
+		}
+		in[nin++] = (struct cstore_in){o.r[i].id, o.r[i].hash, o.r[i].sig, o.r[i].sealed, o.r[i].sealed_len, o.r[i].seq,
+					       o.r[i].urgent, 0};
+	}
+	size_t added = 0;
+	pthread_mutex_lock(&s->lock);
+	rc = cstore_receive(s->cs, o.device_pk, in, nin, &added, d);
+	if (!rc && nbad) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "records=%zu", nbad);
+		rc = cstore_alert(s->cs, "bad_record", o.device_pk, NULL, detail, d);
+	}
+	if (!rc) {
+		s->stats.offers++;
+		s->stats.records_in += o.n;
+		s->stats.records_new += added;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (!rc) {
+		/* Committed: now sign. */
+		sync_receipts_begin(reply, o.device_pk, s->epoch);
+		for (uint32_t i = 0, j = 0; i < o.n; i++) {
+			struct sync_receipt r;
+			memcpy(r.id, o.r[i].id, sizeof r.id);
+			memcpy(r.hash, o.r[i].hash, sizeof r.hash);
+			r.status = bad[i] ? SYNC_BAD : in[j++].status;
+			sync_receipts_add(reply, &r, s->epoch, o.device_pk, s->k.sign_sk);
+		}
+		sync_receipts_end(reply);
+		log_info("offer records=%u new=%zu bad=%zu", o.n, added, nbad);
+	}
+	free(in);
+	free(bad);
+	sync_offer_finish(&o);
+	return rc;
+}
+
+int center_service_handle(struct center_service *s, const void *msg, size_t n, struct buf *reply, struct diag *d)
+{
+	struct sync_msg m;
+	reply->len = 0;
+	int rc = sync_msg_parse(msg, n, SYNC_MAX_MESSAGE, &m, d);
+	if (!rc) {
+		if (m.type == SYNC_HELLO)
+			rc = on_hello(s, &m, reply, d);
+		else if (m.type == SYNC_OFFER)
+			rc = on_offer(s, &m, reply, d);
+		else {
+			diag_set(d, "a %s message is not a request to the center", sync_type_name(m.type));
+			rc = ERR_PARSE;
+		}
+	}
+	if (rc && rc != ERR_IO && rc != ERR_NOSPACE) {
+		pthread_mutex_lock(&s->lock);
+		s->stats.refused++;
+		pthread_mutex_unlock(&s->lock);
+		log_warn("refused code=%s", err_name(rc));
+	}
+	return rc;
+}

@@ -1,0 +1,31 @@
+/* sync/center/service: the center's side of the protocol, whatever the carrier: hello -> welcome, offer -> receipts. */
+#ifndef SPEAN_CENTER_SERVICE_H
+#define SPEAN_CENTER_SERVICE_H
+
+#include <stddef.h>
+
+#include "center.h"
+#include "cstore.h"
+#include "err.h"
+#include "mem.h"
+
+struct center_service;
+
+/* Open the keys and the database in dir. Thread-safe after this (one lock around the database). */
+int center_service_open(const char *dir, struct center_service **out, struct diag *d);
+void center_service_close(struct center_service *s);
+
+/*
+ * One request message in, one reply out. 0: reply holds the answer (a
+ * welcome, or receipts). ERR_PARSE / ERR_CRYPTO / ERR_TOOBIG: the message is
+ * refused, d says why (nothing stored). ERR_REFUSED: the device is not
+ * enrolled. ERR_IO / ERR_NOSPACE: the center could not store (retry later).
+ */
+int center_service_handle(struct center_service *s, const void *msg, size_t n, struct buf *reply, struct diag *d);
+
+struct center_service_stats {
+	unsigned long hellos, offers, records_in, records_new, refused;
+};
+void center_service_stats(struct center_service *s, struct center_service_stats *out);
+
+#endif

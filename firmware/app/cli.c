@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "client.h"
 #include "device.h"
 #include "fs.h"
 #include "kv.h"
@@ -32,6 +33,10 @@ static const char usage[] =
 	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
 	"                                      store a sealed request; prints its id once durable\n"
 	"  requests status                     print 'held N' and 'delivered N'\n"
+	"  sync --url URL [--pin sha256//KEY] [--retention SESSIONS]\n"
+	"                                      deliver held requests to the center (urgent first); only\n"
+	"                                      its signed receipts mark them delivered; delivered ones are\n"
+	"                                      deleted after SESSIONS more syncs (default 30)\n"
 	"  check                               full integrity check of the database\n"
 	"  staff-pin                           set the staff PIN for assisted mode (read from stdin)\n"
 	"  audit                               print the audit log (events, never personal data)\n"
@@ -52,6 +57,9 @@ struct opts {
 	const char *rules;
 	const char *center_key;
 	const char *lang;
+	const char *url;
+	const char *pin;
+	const char *retention;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -80,6 +88,12 @@ static int parse_opts(int argc, char **argv, int i, struct opts *o, const char *
 			slot = &o->lang;
 		else if (!strcmp(a, "--data-dir"))
 			slot = &o->data_dir;
+		else if (!strcmp(a, "--url"))
+			slot = &o->url;
+		else if (!strcmp(a, "--pin"))
+			slot = &o->pin;
+		else if (!strcmp(a, "--retention"))
+			slot = &o->retention;
 		if (!slot || !strstr(allowed, a))
 			return usage_error("unexpected argument '%s'", a);
 		if (i + 1 >= argc)
@@ -348,6 +362,70 @@ static int cmd_requests_status(struct opts *o)
 	return 0;
 }
 
+static void sync_progress_print(void *ctx, const struct sync_progress *p)
+{
+	(void)ctx;
+	fprintf(stderr, "sync: %llu of %llu delivered (%u chunks%s)\n", (unsigned long long)p->delivered,
+		(unsigned long long)p->to_offer, p->chunks, p->retries ? ", link retried" : "");
+}
+
+static int cmd_sync(struct opts *o)
+{
+	if (!o->url)
+		return usage_error("sync needs --url URL (the center's 'serve' address, e.g. http://10.0.0.2:8443)%s", "");
+	uint64_t retention = 0;
+	if (o->retention) {
+		char *end;
+		unsigned long long v = strtoull(o->retention, &end, 10);
+		if (*end || v == 0 || v > 100000)
+			return usage_error("--retention wants a number of sync sessions (1..100000), not '%s'", o->retention);
+		retention = v;
+	}
+	struct device dev;
+	int rc = open_device(o, &dev);
+	if (rc)
+		return rc;
+	if (!dev.has_center_sign) {
+		fprintf(stderr, "spean: this kiosk has no center card with a signing key: run 'spean provision --center-key "
+				"center.pub' with the center's card\n");
+		device_close(&dev);
+		return 2;
+	}
+	struct store *st;
+	struct diag d = {""};
+	if ((rc = open_store(&dev, 0, &st))) {
+		device_close(&dev);
+		return 1;
+	}
+	struct sync_transport *t;
+	if ((rc = transport_http_create(&t, o->url, o->pin, &d))) {
+		fprintf(stderr, "spean: %s\n", d.msg);
+		store_close(st);
+		device_close(&dev);
+		return 2;
+	}
+	struct sync_client_cfg cfg = {st, dev.sign_pk, dev.sign_sk, dev.center_sign_pk, retention, 0, sync_progress_print, NULL};
+	struct sync_result r;
+	rc = sync_run(&cfg, t, &r, &d);
+	t->ops->destroy(t);
+	store_close(st);
+	device_close(&dev);
+	if (r.reoffered)
+		fprintf(stderr, "sync: the center was restored from a backup: %llu requests offered again\n",
+			(unsigned long long)r.reoffered);
+	if (r.conflicts || r.bad)
+		fprintf(stderr, "sync: the center refused %llu requests (%llu with a conflicting id, %llu not verifying): "
+				"they stay here; tell the office\n",
+			(unsigned long long)(r.conflicts + r.bad), (unsigned long long)r.conflicts, (unsigned long long)r.bad);
+	if (rc)
+		fprintf(stderr, "spean: sync stopped: %s\n", d.msg);
+	printf("%llu delivered, %llu held%s\n", (unsigned long long)r.delivered, (unsigned long long)r.held,
+	       r.purged ? "" : "");
+	if (r.purged)
+		printf("%llu delivered requests past retention deleted\n", (unsigned long long)r.purged);
+	return rc == 0 ? 0 : rc == ERR_REFUSED || rc == ERR_CRYPTO ? 2 : 1;
+}
+
 static int cmd_check(struct opts *o)
 {
 	struct device dev;
@@ -459,6 +537,11 @@ int cli_main(int argc, char **argv)
 		if (strcmp(sub, "check") || i + 2 != argc)
 			return usage_error("usage: spean rules check FILE%s", "");
 		return cmd_rules_check(argv[i + 1]);
+	}
+	if (!strcmp(cmd, "sync")) {
+		if ((rc = parse_opts(argc, argv, i, &o, "--url --pin --retention --data-dir")))
+			return rc;
+		return cmd_sync(&o);
 	}
 	if (!strcmp(cmd, "identity")) {
 		if ((rc = parse_opts(argc, argv, i, &o, "--data-dir")))

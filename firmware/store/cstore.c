@@ -26,7 +26,7 @@ struct cstore {
 	sqlite3 *db;
 	char *dir, *path;
 	unsigned char epoch[STORE_EPOCH_LEN];
-	uint64_t commits;
+	uint64_t commits, pending;
 	int restored;
 	sqlite3_stmt *find, *insert, *alert;
 };
@@ -144,11 +144,16 @@ static int hw_read(struct cstore *cs, unsigned char epoch[STORE_EPOCH_LEN], uint
 	return ok;
 }
 
-/* Inside a transaction: count one more commit. */
+/* Inside a transaction: count one more commit (read from the database: another process may have written). */
 static int bump(struct cstore *cs)
 {
 	unsigned char b[8];
-	u64_le(b, cs->commits + 1);
+	int have;
+	int rc = meta_blob(cs, "commits", b, sizeof b, &have);
+	if (rc != SQLITE_OK)
+		return rc;
+	cs->pending = (have ? le_u64(b) : 0) + 1;
+	u64_le(b, cs->pending);
 	return meta_set(cs, "commits", b, sizeof b);
 }
 
@@ -159,7 +164,7 @@ static int commit(struct cstore *cs, struct diag *d)
 		sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
 		return fail(cs, rc, "commit failed", d);
 	}
-	cs->commits++;
+	cs->commits = cs->pending;
 	/* The high-water mark follows the commit; a crash between them only leaves it one behind (harmless). */
 	return hw_write(cs, d);
 }
@@ -184,7 +189,10 @@ static int new_epoch(struct cstore *cs, const char *why, struct diag *d)
 	}
 	char hex[2 * STORE_EPOCH_LEN + 1];
 	hex_encode(cs->epoch, STORE_EPOCH_LEN, hex);
-	log_warn("new_epoch epoch=%s why=%s", hex, why);
+	if (strcmp(why, "created"))
+		log_warn("new_epoch epoch=%s why=%s", hex, why);
+	else
+		log_info("new_epoch epoch=%s why=created", hex);
 	int r = commit(cs, d);
 	if (!r && strcmp(why, "created"))
 		r = cstore_alert(cs, "new_epoch", NULL, NULL, why, d);
@@ -234,13 +242,6 @@ int cstore_open(const char *dir, struct cstore **out, struct diag *d)
 		why = "database from another epoch than center.hw (restored from a backup)";
 	else if (have_hw && hw_commits > cs->commits)
 		why = "database older than center.hw (restored from a backup)";
-	if (why) {
-		cs->restored = strcmp(why, "created") != 0;
-		if ((rc = new_epoch(cs, why, d))) {
-			cstore_close(cs);
-			return rc;
-		}
-	}
 	if ((rc = sqlite3_prepare_v3(cs->db, "SELECT hash FROM requests WHERE id = ?1", -1, SQLITE_PREPARE_PERSISTENT, &cs->find,
 				     NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v3(cs->db,
@@ -252,6 +253,13 @@ int cstore_open(const char *dir, struct cstore **out, struct diag *d)
 		int code = fail(cs, rc, "cannot prepare", d);
 		cstore_close(cs);
 		return code;
+	}
+	if (why) {
+		cs->restored = strcmp(why, "created") != 0;
+		if ((rc = new_epoch(cs, why, d))) {
+			cstore_close(cs);
+			return rc;
+		}
 	}
 	*out = cs;
 	return 0;

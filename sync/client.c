@@ -1,0 +1,185 @@
+#define LOG_MODULE "sync"
+/*
+ * sync/client: one session. Chunks grow while the link delivers and shrink
+ * when it fails (a weak link still makes progress); a failed exchange is
+ * retried from the same cursor, which is safe because the center
+ * deduplicates by id and hash. Only a verified receipt for a record in the
+ * chunk just sent moves that record to delivered.
+ */
+#include "client.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "protocol.h"
+
+#define START_RECORDS 32
+
+static void pause_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Exchange with retries on link failures (backoff 50 ms doubling to 2 s). */
+static int exchange(const struct sync_client_cfg *cfg, struct sync_transport *t, const struct buf *req, struct buf *reply,
+		    unsigned *retries, struct diag *d)
+{
+	unsigned tries = cfg->tries ? cfg->tries : 8, wait = 50;
+	int rc = ERR_IO;
+	for (unsigned i = 0; i < tries; i++) {
+		if (i) {
+			(*retries)++;
+			pause_ms(wait);
+			wait = wait < 1000 ? wait * 2 : 2000;
+		}
+		rc = t->ops->exchange(t, req, reply, d);
+		if (rc != ERR_IO)
+			return rc;
+	}
+	return rc;
+}
+
+struct chunk {
+	struct buf *out;
+	size_t n, max_n, bytes, max_bytes;
+	struct store_receipt *want; /* id + hash of each record in the chunk */
+};
+
+static int add_record(void *ctx, const struct store_request *r)
+{
+	struct chunk *c = ctx;
+	if (c->n && c->bytes + r->sealed_len > c->max_bytes)
+		return 1; /* the next chunk takes it */
+	struct sync_record x;
+	memcpy(x.id, r->id, sizeof x.id);
+	x.seq = r->seq;
+	x.urgent = r->urgent;
+	memcpy(x.hash, r->hash, sizeof x.hash);
+	memcpy(x.sig, r->sig, sizeof x.sig);
+	x.sealed = r->sealed;
+	x.sealed_len = r->sealed_len;
+	sync_offer_add(c->out, &x);
+	memcpy(c->want[c->n].id, r->id, STORE_ID_LEN);
+	memcpy(c->want[c->n].hash, r->hash, STORE_HASH_LEN);
+	c->n++;
+	c->bytes += r->sealed_len;
+	return 0;
+}
+
+int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct sync_result *res, struct diag *d)
+{
+	memset(res, 0, sizeof *res);
+	struct store_counts cnt;
+	struct buf req, reply;
+	buf_init(&req);
+	buf_init(&reply);
+	struct store_receipt *want = xcalloc(SYNC_MAX_RECORDS, sizeof *want), *ok = xcalloc(SYNC_MAX_RECORDS, sizeof *ok);
+	int rc = store_count(cfg->st, &cnt, d);
+	if (rc)
+		goto out;
+
+	/* Hello: a fresh nonce, so the welcome (and its epoch) cannot be an old one replayed. */
+	struct sync_hello h = {.held = (uint32_t)(cnt.held > UINT32_MAX ? UINT32_MAX : cnt.held)};
+	memcpy(h.device_pk, cfg->device_pk, CRYPT_SIGN_PK);
+	crypt_random(h.nonce, sizeof h.nonce);
+	sync_hello_encode(&req, &h, cfg->device_sk);
+	if ((rc = exchange(cfg, t, &req, &reply, &res->retries, d)))
+		goto out;
+	struct sync_msg m;
+	struct sync_welcome w;
+	if ((rc = sync_msg_parse(reply.data, reply.len, SYNC_MAX_MESSAGE, &m, d)) ||
+	    (rc = sync_welcome_parse(&m, cfg->center_sign_pk, &w, d)))
+		goto out;
+	if (memcmp(w.nonce, h.nonce, sizeof h.nonce) || memcmp(w.device_pk, cfg->device_pk, CRYPT_SIGN_PK)) {
+		diag_set(d, "the center's welcome answers another hello (replayed?)");
+		rc = ERR_CRYPTO;
+		goto out;
+	}
+	if ((rc = store_set_epoch(cfg->st, w.epoch, &res->reoffered, d)) || (rc = store_count(cfg->st, &cnt, d)))
+		goto out;
+	struct sync_progress pr = {0, cnt.held, 0, 0};
+	log_info("session_start held=%llu reoffered=%llu", (unsigned long long)cnt.held, (unsigned long long)res->reoffered);
+
+	struct store_cursor cur = {0};
+	size_t size = START_RECORDS;
+	for (;;) {
+		struct store_cursor at = cur;
+		struct chunk c = {&req, 0, size < w.max_records ? size : w.max_records, 0, w.max_bytes, want};
+		sync_offer_begin(&req, cfg->device_pk, w.epoch);
+		if ((rc = store_each_held(cfg->st, &cur, c.max_n, add_record, &c, d)) < 0)
+			goto out;
+		rc = 0;
+		if (c.n == 0)
+			break;
+		sync_offer_end(&req, cfg->device_sk);
+		unsigned before = res->retries;
+		rc = exchange(cfg, t, &req, &reply, &res->retries, d);
+		if (res->retries != before && size > 1)
+			size /= 2; /* the link struggles: smaller chunks make progress */
+		if (rc) {
+			cur = at;
+			goto out;
+		}
+		struct sync_receipts rs;
+		if ((rc = sync_msg_parse(reply.data, reply.len, SYNC_MAX_MESSAGE, &m, d)) ||
+		    (rc = sync_receipts_parse(&m, cfg->center_sign_pk, &rs, d)))
+			goto out;
+		if (memcmp(rs.epoch, w.epoch, SYNC_EPOCH_LEN) || memcmp(rs.device_pk, cfg->device_pk, CRYPT_SIGN_PK)) {
+			sync_receipts_finish(&rs);
+			diag_set(d, "receipts for another epoch or kiosk: ignored");
+			rc = ERR_CRYPTO;
+			goto out;
+		}
+		size_t nok = 0;
+		for (uint32_t i = 0; i < rs.n; i++) {
+			int mine = 0;
+			for (size_t j = 0; j < c.n && !mine; j++)
+				mine = !memcmp(want[j].id, rs.r[i].id, STORE_ID_LEN) && !memcmp(want[j].hash, rs.r[i].hash, STORE_HASH_LEN);
+			if (!mine)
+				continue;
+			if (rs.r[i].status == SYNC_STORED) {
+				memcpy(ok[nok].id, rs.r[i].id, STORE_ID_LEN);
+				memcpy(ok[nok].hash, rs.r[i].hash, STORE_HASH_LEN);
+				memcpy(ok[nok].sig, rs.r[i].sig, STORE_SIG_LEN);
+				nok++;
+			} else if (rs.r[i].status == SYNC_CONFLICT) {
+				res->conflicts++;
+			} else {
+				res->bad++;
+			}
+		}
+		sync_receipts_finish(&rs);
+		uint64_t marked;
+		if ((rc = store_mark_delivered(cfg->st, ok, nok, w.epoch, &marked, d)))
+			goto out;
+		res->delivered += marked;
+		res->chunks++;
+		if (res->retries == before && size < SYNC_MAX_RECORDS)
+			size = size * 2 < SYNC_MAX_RECORDS ? size * 2 : SYNC_MAX_RECORDS;
+		pr.delivered = res->delivered;
+		pr.chunks = res->chunks;
+		pr.retries = res->retries;
+		if (cfg->progress)
+			cfg->progress(cfg->ctx, &pr);
+	}
+	rc = store_sync_finish(cfg->st, cfg->retention ? cfg->retention : 30, &res->purged, d);
+	if (!rc && (res->conflicts || res->bad))
+		log_warn("refused_by_center conflicts=%llu bad=%llu", (unsigned long long)res->conflicts,
+			 (unsigned long long)res->bad);
+out:;
+	struct diag cd = {""};
+	if (store_count(cfg->st, &cnt, &cd) == 0) {
+		res->held = cnt.held;
+		res->delivered_total = cnt.delivered;
+	}
+	log_info("session_end rc=%d delivered=%llu held=%llu chunks=%u retries=%u", rc, (unsigned long long)res->delivered,
+		 (unsigned long long)res->held, res->chunks, res->retries);
+	free(want);
+	free(ok);
+	buf_finish(&req);
+	buf_finish(&reply);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/* sync/client: the kiosk's side of a sync session over any transport: hello, re-offer on a new epoch, urgent-first chunks, receipts, retention. */
+#ifndef SPEAN_SYNC_CLIENT_H
+#define SPEAN_SYNC_CLIENT_H
+
+#include <stdint.h>
+
+#include "crypt.h"
+#include "err.h"
+#include "store.h"
+#include "transport.h"
+
+struct sync_progress {
+	uint64_t delivered; /* this session so far */
+	uint64_t to_offer;  /* held when the session started (after a re-offer) */
+	unsigned chunks, retries;
+};
+
+struct sync_client_cfg {
+	struct store *st;
+	const unsigned char *device_pk;       /* CRYPT_SIGN_PK */
+	const unsigned char *device_sk;       /* CRYPT_SIGN_SK */
+	const unsigned char *center_sign_pk;  /* CRYPT_SIGN_PK, from the center card */
+	uint64_t retention;                   /* purge what was delivered this many sessions ago (0: default 30) */
+	unsigned tries;                       /* attempts per message on a failing link (0: default 8) */
+	void (*progress)(void *ctx, const struct sync_progress *p);
+	void *ctx;
+};
+
+struct sync_result {
+	uint64_t delivered;   /* moved to delivered this session (by signed receipts only) */
+	uint64_t conflicts;   /* refused by the center: same id, other content (alert raised there) */
+	uint64_t bad;         /* refused by the center: signature or hash did not verify */
+	uint64_t reoffered;   /* delivered before, offered again because the center's epoch changed */
+	uint64_t purged;      /* delivered and past retention: deleted here */
+	uint64_t held, delivered_total; /* the store afterwards */
+	unsigned chunks, retries;
+};
+
+/*
+ * One session. 0: everything held was offered and answered. ERR_IO: the
+ * link kept failing (what was acknowledged stays delivered; the rest stays
+ * held for next time). ERR_REFUSED: the center refused this kiosk (d says
+ * why, e.g. not enrolled). ERR_CRYPTO: a reply not signed by our center.
+ */
+int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct sync_result *res, struct diag *d);
+
+#endif

@@ -1,0 +1,124 @@
+#define LOG_MODULE "http"
+/*
+ * sync/transport_http: the network carrier, on libcurl. One POST per
+ * message on a reused connection; bounded replies; timeouts that give up
+ * on a dead link but let a slow one (64 kbit/s) finish a chunk.
+ */
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "protocol.h"
+#include "transport.h"
+
+struct http {
+	struct sync_transport base;
+	CURL *curl;
+	char *url;
+	char *pin;
+	struct curl_slist *hdr;
+};
+
+struct sink {
+	struct buf *b;
+	int too_big;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx)
+{
+	struct sink *s = ctx;
+	size_t len = size * n;
+	if (s->b->len + len > SYNC_MAX_MESSAGE) {
+		s->too_big = 1;
+		return 0;
+	}
+	buf_append(s->b, p, len);
+	return len;
+}
+
+static int http_exchange(struct sync_transport *t, const struct buf *req, struct buf *reply, struct diag *d)
+{
+	struct http *h = (struct http *)t;
+	reply->len = 0;
+	struct sink s = {reply, 0};
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, req->data);
+	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->len);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &s);
+	CURLcode rc = curl_easy_perform(h->curl);
+	if (rc != CURLE_OK) {
+		diag_set(d, "%s: %s", h->url, s.too_big ? "reply over the size limit" : curl_easy_strerror(rc));
+		log_warn("link_failed err=%d", (int)rc);
+		return ERR_IO;
+	}
+	long status = 0;
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status == 200)
+		return 0;
+	/* The center's reason, one line of text. */
+	size_t n = reply->len;
+	while (n && (reply->data[n - 1] == '\n' || reply->data[n - 1] == '\r'))
+		n--;
+	diag_set(d, "center said %ld: %.*s", status, (int)(n > 300 ? 300 : n), reply->data ? reply->data : "");
+	reply->len = 0;
+	log_warn("center_refused status=%ld", status);
+	return status == 503 || status >= 500 ? ERR_IO : ERR_REFUSED;
+}
+
+static void http_destroy(struct sync_transport *t)
+{
+	struct http *h = (struct http *)t;
+	if (!h)
+		return;
+	curl_easy_cleanup(h->curl);
+	curl_slist_free_all(h->hdr);
+	free(h->url);
+	free(h->pin);
+	free(h);
+}
+
+static const struct transport_ops http_ops = {"http", http_exchange, http_destroy};
+
+int transport_http_create(struct sync_transport **out, const char *url, const char *pin, struct diag *d)
+{
+	*out = NULL;
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+		diag_set(d, "'%s' is not an http:// or https:// address", url);
+		return ERR_INVAL;
+	}
+	static int global;
+	if (!global) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		global = 1;
+	}
+	struct http *h = xcalloc(1, sizeof *h);
+	h->base.ops = &http_ops;
+	h->curl = curl_easy_init();
+	size_t n = strlen(url);
+	while (n && url[n - 1] == '/')
+		n--;
+	struct buf u;
+	buf_init(&u);
+	buf_printf(&u, "%.*s/v1/sync", (int)n, url);
+	h->url = u.data;
+	curl_easy_setopt(h->curl, CURLOPT_URL, h->url);
+	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	/* A dead link: less than 100 bytes/s for 30 s. A slow one (8 KB/s) keeps going. */
+	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_LIMIT, 100L);
+	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "spean-kiosk");
+	h->hdr = curl_slist_append(NULL, "Content-Type: application/octet-stream");
+	h->hdr = curl_slist_append(h->hdr, "Expect:"); /* no 100-continue round trip per chunk */
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->hdr);
+	if (pin) {
+		h->pin = xstrdup(pin);
+		curl_easy_setopt(h->curl, CURLOPT_PINNEDPUBLICKEY, h->pin);
+		/* The pin is the trust: the center's certificate is self-signed. */
+		curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	*out = &h->base;
+	return 0;
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Network sync end to end on 127.0.0.1: the real `spean sync` (libcurl) against the real
+# `spean-center serve` (libmicrohttpd), real SQLite on both sides. Enrollment, idempotency,
+# a faulty link (cuts, duplicates, delays through spean-faultproxy), kill -9 of the center in the
+# middle of commits, a center restored from a backup (new epoch), export, forms and stats.
+. "$(dirname "$0")/../integration/lib.sh"
+C="$T/center" K="$T/kiosk"
+pids=()
+cleanup_pids() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; }
+trap 'cleanup_pids; rm -rf "$T"' EXIT
+
+facts() { # facts FILE DEADLINE_DAYS
+	cat >"$1" <<F
+request_date = 2026-05-20
+birth_date = 1960-06-06
+household = poor
+deadline_working_days = $2
+F
+}
+facts "$T/f.txt" 30
+facts "$T/urgent.txt" 3
+printf 'name = Thạch Thị Mẫu\nphone = 0912 000 111\ncommune_code = 90032\nmatter = tranh chấp đất\nconsent = yes\n' >"$T/c.txt"
+add() { # add N [urgent]
+	local f="$T/f.txt"
+	[ "${2:-}" = urgent ] && f="$T/urgent.txt"
+	for _ in $(seq "$1"); do "$SPEAN" --data-dir "$K" requests add --facts "$f" --contact "$T/c.txt" >/dev/null || return 1; done
+}
+serve() { # starts the center; sets PORT and SPID
+	"$CENTER" serve --data-dir "$C" --listen 127.0.0.1:0 >"$T/serve.out" 2>>"$T/serve.err" &
+	SPID=$!
+	pids+=("$SPID")
+	for _ in $(seq 100); do grep -q listening "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
+	PORT=$(sed -n 's/^listening 127.0.0.1://p' "$T/serve.out")
+}
+status_is() { run 0 "$SPEAN" --data-dir "$K" requests status; out_is "$(printf 'held %s\ndelivered %s' "$1" "$2")"; }
+center_has() { run 0 "$CENTER" status --data-dir "$C"; grep -q "^requests $1\$" "$T/out" && pass || fail "center holds $(head -1 "$T/out"), want $1"; }
+
+"$CENTER" init --data-dir "$C" >/dev/null || exit 2
+"$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" >/dev/null || exit 2
+add 18 && add 2 urgent || exit 2
+serve
+
+# Not enrolled: refused with the reason, nothing moves.
+run 2 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+err_has "is not enrolled at this center"
+status_is 20 0
+center_has 0
+run 2 "$CENTER" enroll --data-dir "$C" nothex
+err_has "64 hex characters"
+run 0 "$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K" identity)"
+out_has "enrolled kiosk"
+
+# Delivered, then a second sync changes nothing (same id + hash: re-acknowledged, not duplicated).
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+out_has "20 delivered, 0 held"
+status_is 0 20
+center_has 20
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+out_has "0 delivered, 0 held"
+center_has 20
+# Urgent first: the two KHẨN requests arrived before the others though added last.
+run 0 "$CENTER" export --data-dir "$C" --csv "$T/all.csv"
+out_has "exported 20 requests"
+[ "$(head -c 3 "$T/all.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] && pass || fail "CSV starts with a UTF-8 BOM"
+[ "$(wc -l <"$T/all.csv")" = 21 ] && pass || fail "CSV: header + 20 rows"
+sed -n 2,3p "$T/all.csv" | grep -c "KHẨN" | grep -qx 2 && pass || fail "urgent requests arrived first"
+grep -q "Thạch Thị Mẫu" "$T/all.csv" && pass || fail "Vietnamese intact in the CSV"
+[ "$(stat -c %a "$T/all.csv")" = 600 ] && pass || fail "the CSV (personal data) is 0600"
+run 0 "$CENTER" forms --data-dir "$C" --out "$T/forms"
+[ "$(ls "$T/forms" | wc -l)" = 20 ] && pass || fail "one Mẫu 02 form per request"
+grep -q "ĐƠN YÊU CẦU TRỢ GIÚP PHÁP LÝ" "$T/forms"/000001-*.html && pass || fail "the form's title"
+run 0 "$CENTER" stats --data-dir "$C"
+grep -q "20" "$T/out" && pass || fail "stats count the requests"
+# Nothing personal in the center's or kiosk's logs.
+grep -q "Thạch\|0912" "$T/serve.err" && fail "personal data in the center log" || pass
+
+# A faulty link: cuts mid-message, duplicated requests, delays. Retries until done; exactly once.
+if [ -x "${FAULTPROXY:-}" ]; then
+	add 40 && add 5 urgent || exit 2
+	"$FAULTPROXY" --to "127.0.0.1:$PORT" --listen 0 --seed 7 --cut 0.3 --cut-max 20000 --dup 0.3 --dup-delay 0:200 \
+		--delay 0:20 >"$T/proxy.out" 2>"$T/proxy.err" &
+	pids+=($!)
+	for _ in $(seq 100); do grep -q '^port' "$T/proxy.out" 2>/dev/null && break; sleep 0.05; done
+	PP=$(awk '/^port/{print $2}' "$T/proxy.out")
+	ok=0
+	for _ in $(seq 30); do
+		"$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PP" >"$T/out" 2>"$T/err" && { ok=1; break; }
+	done
+	[ $ok = 1 ] && pass || fail "sync over the faulty link never finished: $(cat "$T/err")"
+	status_is 0 65
+	center_has 65
+else
+	fail "FAULTPROXY not built"
+fi
+
+# kill -9 the center while it commits chunks; restart; nothing acknowledged is lost, nothing doubled.
+add 150 || exit 2
+"$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT" >"$T/bg.out" 2>&1 &
+bg=$!
+sleep 0.$((RANDOM % 3 + 1))
+kill -9 "$SPID"
+wait "$bg"
+run 0 "$SPEAN" --data-dir "$K" requests status
+delivered=$(sed -n 's/^delivered //p' "$T/out")
+serve
+run 0 "$CENTER" status --data-dir "$C"
+at_center=$(sed -n 's/^requests //p' "$T/out")
+[ "$at_center" -ge "$delivered" ] && pass || fail "acknowledged requests lost: center $at_center < kiosk delivered $delivered"
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+status_is 0 215
+center_has 215
+
+# A center restored from an older backup gets a new epoch; the kiosk offers again what it lacks.
+kill "$SPID"; wait "$SPID" 2>/dev/null
+mkdir "$T/backup" && cp "$C/center.db" "$T/backup/" || exit 2
+serve
+add 4 || exit 2
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+out_has "4 delivered, 0 held"
+center_has 219
+kill "$SPID"; wait "$SPID" 2>/dev/null
+cp "$T/backup/center.db" "$C/center.db" && rm -f "$C/center.db-wal" "$C/center.db-shm"
+serve
+center_has 215
+run 0 "$CENTER" alerts --data-dir "$C"
+out_has "new_epoch"
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+err_has "offered again"
+out_has "0 held"
+center_has 219
+
+# Retention counts sync sessions, never the clock: with --retention 1 the delivered ones go.
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT" --retention 1
+out_has "delivered requests past retention deleted"
+status_is 0 0
+run 2 "$SPEAN" --data-dir "$K" sync --url "ftp://x"
+err_has "not an http:// or https:// address"
+run 1 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:1"
+err_has "sync stopped"
+done_tests

@@ -42,6 +42,23 @@ static int exchange(const struct sync_client_cfg *cfg, struct sync_transport *t,
 	return rc;
 }
 
+/* The hash of a record in the chunk just sent, for the receipts' signature. */
+struct lookup {
+	const struct store_receipt *want;
+	size_t n;
+};
+
+static int chunk_hash(void *ctx, const unsigned char id[SYNC_ID_LEN], unsigned char hash[CRYPT_HASH])
+{
+	const struct lookup *l = ctx;
+	for (size_t i = 0; i < l->n; i++)
+		if (!memcmp(l->want[i].id, id, SYNC_ID_LEN)) {
+			memcpy(hash, l->want[i].hash, CRYPT_HASH);
+			return 0;
+		}
+	return 1;
+}
+
 struct chunk {
 	struct buf *out;
 	size_t n, max_n, bytes, max_bytes;
@@ -124,8 +141,9 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 			goto out;
 		}
 		struct sync_receipts rs;
+		struct lookup lk = {want, c.n};
 		if ((rc = sync_msg_parse(reply.data, reply.len, SYNC_MAX_MESSAGE, &m, d)) ||
-		    (rc = sync_receipts_parse(&m, cfg->center_sign_pk, &rs, d)))
+		    (rc = sync_receipts_parse(&m, cfg->center_sign_pk, chunk_hash, &lk, &rs, d)))
 			goto out;
 		if (memcmp(rs.epoch, w.epoch, SYNC_EPOCH_LEN) || memcmp(rs.device_pk, cfg->device_pk, CRYPT_SIGN_PK)) {
 			sync_receipts_finish(&rs);
@@ -135,15 +153,10 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 		}
 		size_t nok = 0;
 		for (uint32_t i = 0; i < rs.n; i++) {
-			int mine = 0;
-			for (size_t j = 0; j < c.n && !mine; j++)
-				mine = !memcmp(want[j].id, rs.r[i].id, STORE_ID_LEN) && !memcmp(want[j].hash, rs.r[i].hash, STORE_HASH_LEN);
-			if (!mine)
-				continue;
 			if (rs.r[i].status == SYNC_STORED) {
 				memcpy(ok[nok].id, rs.r[i].id, STORE_ID_LEN);
 				memcpy(ok[nok].hash, rs.r[i].hash, STORE_HASH_LEN);
-				memcpy(ok[nok].sig, rs.r[i].sig, STORE_SIG_LEN);
+				memcpy(ok[nok].sig, rs.sig, STORE_SIG_LEN); /* the center's signature over this chunk's receipts */
 				nok++;
 			} else if (rs.r[i].status == SYNC_CONFLICT) {
 				res->conflicts++;

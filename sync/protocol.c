@@ -38,7 +38,7 @@ const char *sync_status_name(int status)
 
 static int is_signed(int type)
 {
-	return type == SYNC_HELLO || type == SYNC_WELCOME || type == SYNC_OFFER || type == SYNC_CONTENT;
+	return type >= SYNC_HELLO && type <= SYNC_CONTENT;
 }
 
 /* ---- little-endian helpers ---- */
@@ -274,7 +274,7 @@ void sync_offer_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_
 
 size_t sync_offer_record_size(size_t sealed_len)
 {
-	return SYNC_ID_LEN + 8 + 1 + CRYPT_HASH + CRYPT_SIG + 4 + sealed_len;
+	return SYNC_ID_LEN + 8 + 1 + CRYPT_SIG + 4 + sealed_len;
 }
 
 void sync_offer_add(struct buf *out, const struct sync_record *r)
@@ -285,7 +285,6 @@ void sync_offer_add(struct buf *out, const struct sync_record *r)
 	put_u64(out, r->seq);
 	unsigned char u = r->urgent ? 1 : 0;
 	buf_append(out, &u, 1);
-	buf_append(out, r->hash, sizeof r->hash);
 	buf_append(out, r->sig, sizeof r->sig);
 	put_u32(out, (uint32_t)r->sealed_len);
 	buf_append(out, r->sealed, r->sealed_len);
@@ -319,7 +318,6 @@ int sync_offer_parse(const struct sync_msg *m, struct sync_offer *o, struct diag
 		x->seq = take_u64(&r);
 		const unsigned char *u = take(&r, 1);
 		x->urgent = u ? u[0] : 0;
-		take_copy(&r, x->hash, sizeof x->hash);
 		take_copy(&r, x->sig, sizeof x->sig);
 		uint32_t len = take_u32(&r);
 		if (!r.bad && (u[0] > 1 || len == 0 || len > SYNC_MAX_SEALED)) {
@@ -329,6 +327,8 @@ int sync_offer_parse(const struct sync_msg *m, struct sync_offer *o, struct diag
 		}
 		x->sealed = take(&r, len);
 		x->sealed_len = len;
+		if (x->sealed)
+			crypt_hash(x->hash, x->sealed, len);
 		total += len;
 		o->n = i + 1;
 	}
@@ -377,18 +377,6 @@ int sync_record_verify(const struct sync_record *r, const unsigned char device_p
 
 /* ---- receipts ---- */
 
-void sync_receipt_signed_bytes(unsigned char out[SYNC_RECEIPT_SIGNED_LEN], const unsigned char epoch[SYNC_EPOCH_LEN],
-			       const unsigned char device_pk[CRYPT_SIGN_PK], const struct sync_receipt *r)
-{
-	unsigned char *p = out;
-	memcpy(p, receipt_tag, sizeof receipt_tag), p += sizeof receipt_tag;
-	memcpy(p, epoch, SYNC_EPOCH_LEN), p += SYNC_EPOCH_LEN;
-	memcpy(p, device_pk, CRYPT_SIGN_PK), p += CRYPT_SIGN_PK;
-	memcpy(p, r->id, SYNC_ID_LEN), p += SYNC_ID_LEN;
-	memcpy(p, r->hash, CRYPT_HASH), p += CRYPT_HASH;
-	*p = (unsigned char)r->status;
-}
-
 void sync_receipts_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_PK],
 			 const unsigned char epoch[SYNC_EPOCH_LEN])
 {
@@ -398,28 +386,39 @@ void sync_receipts_begin(struct buf *out, const unsigned char device_pk[CRYPT_SI
 	put_u32(out, 0);
 }
 
-void sync_receipts_add(struct buf *out, struct sync_receipt *r, const unsigned char epoch[SYNC_EPOCH_LEN],
-		       const unsigned char device_pk[CRYPT_SIGN_PK], const unsigned char center_sk[CRYPT_SIGN_SK])
+void sync_receipts_add(struct buf *out, struct buf *hashes, const struct sync_receipt *r)
 {
-	unsigned char sb[SYNC_RECEIPT_SIGNED_LEN];
-	sync_receipt_signed_bytes(sb, epoch, device_pk, r);
-	crypt_sign(r->sig, sb, sizeof sb, center_sk);
 	size_t at = SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN;
 	set_u32((unsigned char *)out->data + at, get_u32((unsigned char *)out->data + at) + 1);
 	buf_append(out, r->id, sizeof r->id);
-	buf_append(out, r->hash, sizeof r->hash);
 	unsigned char s = (unsigned char)r->status;
 	buf_append(out, &s, 1);
-	buf_append(out, r->sig, sizeof r->sig);
+	buf_append(hashes, r->hash, sizeof r->hash);
 }
 
-void sync_receipts_end(struct buf *out)
+/* What the center signs: a domain tag, the message, then the answered hashes in order. */
+static void receipts_signed(struct buf *sb, const void *whole, size_t n, const void *hashes, size_t hn)
+{
+	buf_append(sb, receipt_tag, sizeof receipt_tag);
+	buf_append(sb, whole, n);
+	if (hn)
+		buf_append(sb, hashes, hn);
+}
+
+void sync_receipts_end(struct buf *out, const struct buf *hashes, const unsigned char center_sk[CRYPT_SIGN_SK])
 {
 	finish(out, NULL);
+	struct buf sb;
+	buf_init(&sb);
+	receipts_signed(&sb, out->data, out->len, hashes->data, hashes->len);
+	unsigned char sig[CRYPT_SIG];
+	crypt_sign(sig, sb.data, sb.len, center_sk);
+	buf_append(out, sig, sizeof sig);
+	buf_finish(&sb);
 }
 
-int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_receipts *rs,
-			struct diag *d)
+int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], sync_hash_fn lookup,
+			void *ctx, struct sync_receipts *rs, struct diag *d)
 {
 	memset(rs, 0, sizeof *rs);
 	int rc = want(m, SYNC_RECEIPTS, d);
@@ -435,34 +434,45 @@ int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[
 	}
 	if (!r.bad && n)
 		rs->r = xcalloc(n, sizeof *rs->r);
+	struct buf hashes;
+	buf_init(&hashes);
 	for (uint32_t i = 0; i < n && !r.bad; i++) {
 		struct sync_receipt *x = &rs->r[i];
 		take_copy(&r, x->id, sizeof x->id);
-		take_copy(&r, x->hash, sizeof x->hash);
 		const unsigned char *s = take(&r, 1);
-		x->status = s ? s[0] : 0;
-		take_copy(&r, x->sig, sizeof x->sig);
+		if (!s)
+			break;
+		x->status = s[0];
 		rs->n = i + 1;
+		if (x->status > SYNC_BAD) {
+			diag_set(d, "receipts: receipt %u has unknown status %d", i + 1, x->status);
+			rc = ERR_PARSE;
+			break;
+		}
+		if (lookup(ctx, x->id, x->hash)) {
+			diag_set(d, "receipts: receipt %u answers a record that was not offered", i + 1);
+			rc = ERR_CRYPTO;
+			break;
+		}
+		buf_append(&hashes, x->hash, sizeof x->hash);
 	}
-	if ((rc = body_end(&r, m, d))) {
+	if (!rc)
+		rc = body_end(&r, m, d);
+	if (!rc) {
+		struct buf sb;
+		buf_init(&sb);
+		receipts_signed(&sb, m->whole, m->whole_len, hashes.data, hashes.len);
+		if (crypt_verify(m->sig, sb.data, sb.len, center_pk)) {
+			diag_set(d, "receipts: not signed by this center for these records (forged or altered)");
+			rc = ERR_CRYPTO;
+		}
+		buf_finish(&sb);
+		memcpy(rs->sig, m->sig, CRYPT_SIG);
+	}
+	buf_finish(&hashes);
+	if (rc)
 		sync_receipts_finish(rs);
-		return rc;
-	}
-	for (uint32_t i = 0; i < rs->n; i++) {
-		unsigned char sb[SYNC_RECEIPT_SIGNED_LEN];
-		if (rs->r[i].status > SYNC_BAD) {
-			diag_set(d, "receipts: receipt %u has unknown status %d", i + 1, rs->r[i].status);
-			sync_receipts_finish(rs);
-			return ERR_PARSE;
-		}
-		sync_receipt_signed_bytes(sb, rs->epoch, rs->device_pk, &rs->r[i]);
-		if (crypt_verify(rs->r[i].sig, sb, sizeof sb, center_pk)) {
-			diag_set(d, "receipts: receipt %u is not signed by this center (forged or altered)", i + 1);
-			sync_receipts_finish(rs);
-			return ERR_CRYPTO;
-		}
-	}
-	return 0;
+	return rc;
 }
 
 void sync_receipts_finish(struct sync_receipts *rs)

@@ -25,7 +25,7 @@ enum sync_type {
 	SYNC_HELLO = 1,    /* kiosk -> center, signed by the device */
 	SYNC_WELCOME = 2,  /* center -> kiosk, signed by the center */
 	SYNC_OFFER = 3,    /* kiosk -> center, signed by the device; each record signed too */
-	SYNC_RECEIPTS = 4, /* center -> kiosk, each receipt signed by the center */
+	SYNC_RECEIPTS = 4, /* center -> kiosk, signed by the center over the receipts and the hashes they answer */
 	SYNC_CONTENT = 5,  /* center -> kiosk, signed by the center */
 };
 
@@ -91,7 +91,7 @@ void sync_offer_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_
 		      const unsigned char epoch[SYNC_EPOCH_LEN]);
 void sync_offer_add(struct buf *out, const struct sync_record *r);
 void sync_offer_end(struct buf *out, const unsigned char device_sk[CRYPT_SIGN_SK]);
-/* Bytes one record adds to an offer. */
+/* Bytes one record adds to an offer (its hash is not sent: the center computes it). */
 size_t sync_offer_record_size(size_t sealed_len);
 
 struct sync_offer {
@@ -102,40 +102,48 @@ struct sync_offer {
 };
 /*
  * Parse an offer and verify the chunk's signature with the device key
- * inside. Records are only split here: sync_record_verify checks each.
+ * inside; each record's hash is computed here. sync_record_verify checks
+ * each record's own signature.
  */
 int sync_offer_parse(const struct sync_msg *m, struct sync_offer *o, struct diag *d);
 void sync_offer_finish(struct sync_offer *o);
-/* The record's own signature (device key) and the hash of its sealed bytes: 0 or ERR_CRYPTO. */
+/* The record's own signature (device key) over its fields and the hash of its sealed bytes: 0 or ERR_CRYPTO. */
 int sync_record_verify(const struct sync_record *r, const unsigned char device_pk[CRYPT_SIGN_PK], struct diag *d);
 
 struct sync_receipt {
 	unsigned char id[SYNC_ID_LEN];
-	unsigned char hash[CRYPT_HASH];
+	unsigned char hash[CRYPT_HASH]; /* not on the wire: the offer's, and the signature covers it */
 	int status;
-	unsigned char sig[CRYPT_SIG];
 };
-/* What the center signs for one receipt: a domain tag, epoch, device, id, hash, status. */
-#define SYNC_RECEIPT_SIGNED_LEN (12 + SYNC_EPOCH_LEN + CRYPT_SIGN_PK + SYNC_ID_LEN + CRYPT_HASH + 1)
-void sync_receipt_signed_bytes(unsigned char out[SYNC_RECEIPT_SIGNED_LEN], const unsigned char epoch[SYNC_EPOCH_LEN],
-			       const unsigned char device_pk[CRYPT_SIGN_PK], const struct sync_receipt *r);
 
+/*
+ * Receipts answer one offer (or bundle): per record only its id and status
+ * travel; the center's one signature covers the message and, in order, the
+ * hash of every record it answers, so it vouches for exactly the content the
+ * kiosk sent. Write: begin, add each, end (signs).
+ */
 void sync_receipts_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_PK],
 			 const unsigned char epoch[SYNC_EPOCH_LEN]);
-/* Signs r (fills r->sig) with the center key and appends it. */
-void sync_receipts_add(struct buf *out, struct sync_receipt *r, const unsigned char epoch[SYNC_EPOCH_LEN],
-		       const unsigned char device_pk[CRYPT_SIGN_PK], const unsigned char center_sk[CRYPT_SIGN_SK]);
-void sync_receipts_end(struct buf *out);
+void sync_receipts_add(struct buf *out, struct buf *hashes, const struct sync_receipt *r);
+void sync_receipts_end(struct buf *out, const struct buf *hashes, const unsigned char center_sk[CRYPT_SIGN_SK]);
+
+/* The receiver's hash for a record id it offered: 0 and fills hash, or non-zero if it offered no such id. */
+typedef int (*sync_hash_fn)(void *ctx, const unsigned char id[SYNC_ID_LEN], unsigned char hash[CRYPT_HASH]);
 
 struct sync_receipts {
 	unsigned char device_pk[CRYPT_SIGN_PK];
 	unsigned char epoch[SYNC_EPOCH_LEN];
+	unsigned char sig[CRYPT_SIG]; /* the center's, kept by the kiosk as proof */
 	uint32_t n;
 	struct sync_receipt *r; /* free with sync_receipts_finish */
 };
-/* Parse receipts and verify every one with the center key: one bad signature refuses them all. */
-int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_receipts *rs,
-			struct diag *d);
+/*
+ * Parse receipts and verify the center's signature with the hashes lookup
+ * gives: a receipt for an id never offered, or any altered byte, refuses
+ * them all (ERR_CRYPTO / ERR_PARSE).
+ */
+int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], sync_hash_fn lookup,
+			void *ctx, struct sync_receipts *rs, struct diag *d);
 void sync_receipts_finish(struct sync_receipts *rs);
 
 /* A content pack: a version that only goes up, and named files (questions.conf, strings.vi, audio/km/x.wav...). */

@@ -137,14 +137,17 @@ static int on_offer(struct center_service *s, const struct sync_msg *m, struct b
 	if (!rc) {
 		/* Committed: now sign. */
 		sync_receipts_begin(reply, o.device_pk, s->epoch);
+		struct buf hashes;
+		buf_init(&hashes);
 		for (uint32_t i = 0, j = 0; i < o.n; i++) {
 			struct sync_receipt r;
 			memcpy(r.id, o.r[i].id, sizeof r.id);
 			memcpy(r.hash, o.r[i].hash, sizeof r.hash);
 			r.status = bad[i] ? SYNC_BAD : in[j++].status;
-			sync_receipts_add(reply, &r, s->epoch, o.device_pk, s->k.sign_sk);
+			sync_receipts_add(reply, &hashes, &r);
 		}
-		sync_receipts_end(reply);
+		sync_receipts_end(reply, &hashes, s->k.sign_sk);
+		buf_finish(&hashes);
 		log_info("offer records=%u new=%zu bad=%zu", o.n, added, nbad);
 	}
 	free(in);

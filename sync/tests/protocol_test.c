@@ -60,13 +60,27 @@ static int parse_offer(const unsigned char *p, size_t n)
 	return rc;
 }
 
+/* The kiosk's side of the receipts test: the records it offered. */
+static struct sync_receipt offered[3];
+
+static int offered_hash(void *ctx, const unsigned char id[SYNC_ID_LEN], unsigned char hash[CRYPT_HASH])
+{
+	(void)ctx;
+	for (int i = 0; i < 3; i++)
+		if (!memcmp(offered[i].id, id, SYNC_ID_LEN)) {
+			memcpy(hash, offered[i].hash, CRYPT_HASH);
+			return 0;
+		}
+	return 1;
+}
+
 static int parse_receipts(const unsigned char *p, size_t n)
 {
 	struct sync_msg m;
 	struct sync_receipts rs;
 	struct diag d;
 	int rc = sync_msg_parse(p, n, SYNC_MAX_MESSAGE, &m, &d);
-	if (!rc && !(rc = sync_receipts_parse(&m, cen_pk, &rs, &d)))
+	if (!rc && !(rc = sync_receipts_parse(&m, cen_pk, offered_hash, NULL, &rs, &d)))
 		sync_receipts_finish(&rs);
 	return rc;
 }
@@ -171,7 +185,7 @@ static void test_offer(void)
 	CHECK_INT(every_cut_and_flip(&b, parse_offer), 0);
 
 	/* A record whose sealed bytes were altered and re-signed as a chunk by someone with the device key:
-	 * the chunk verifies, the record's hash does not. */
+	 * the chunk verifies; the record's own signature (over the hash the center computes) does not. */
 	unsigned char bad[300];
 	struct sync_record x = r[0];
 	memcpy(bad, sealed[0], x.sealed_len);
@@ -183,7 +197,8 @@ static void test_offer(void)
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
 	CHECK_INT(sync_offer_parse(&m, &o, &d), 0);
 	CHECK_INT(sync_record_verify(&o.r[0], o.device_pk, &d), ERR_CRYPTO);
-	CHECK(strstr(d.msg, "do not match their hash") != NULL);
+	CHECK(strstr(d.msg, "device signature does not verify") != NULL);
+	CHECK(memcmp(o.r[0].hash, r[0].hash, CRYPT_HASH) != 0);
 	sync_offer_finish(&o);
 	/* A record signed by another device inside this device's chunk. */
 	unsigned char other_pk[CRYPT_SIGN_PK], other_sk[CRYPT_SIGN_SK];
@@ -222,45 +237,63 @@ static void test_offer(void)
 
 static void test_receipts(void)
 {
-	struct buf b;
+	struct buf b, h;
 	buf_init(&b);
-	struct sync_receipt rc[3];
+	buf_init(&h);
 	sync_receipts_begin(&b, dev_pk, epoch);
 	for (int i = 0; i < 3; i++) {
-		crypt_random(rc[i].id, sizeof rc[i].id);
-		crypt_random(rc[i].hash, sizeof rc[i].hash);
-		rc[i].status = i;
-		sync_receipts_add(&b, &rc[i], epoch, dev_pk, cen_sk);
+		crypt_random(offered[i].id, sizeof offered[i].id);
+		crypt_random(offered[i].hash, sizeof offered[i].hash);
+		offered[i].status = i;
+		sync_receipts_add(&b, &h, &offered[i]);
 	}
-	sync_receipts_end(&b);
+	sync_receipts_end(&b, &h, cen_sk);
+	CHECK_INT(b.len, SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN + 4 + 3 * (SYNC_ID_LEN + 1) + CRYPT_SIG);
 	struct sync_msg m;
 	struct sync_receipts rs;
 	struct diag d = {""};
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
-	CHECK_INT(sync_receipts_parse(&m, cen_pk, &rs, &d), 0);
+	CHECK_INT(sync_receipts_parse(&m, cen_pk, offered_hash, NULL, &rs, &d), 0);
 	CHECK_INT(rs.n, 3);
 	for (int i = 0; i < 3; i++)
-		CHECK(!memcmp(&rs.r[i], &rc[i], sizeof rc[i]));
+		CHECK(!memcmp(&rs.r[i], &offered[i], sizeof offered[i]));
 	CHECK(!memcmp(rs.epoch, epoch, sizeof epoch));
 	sync_receipts_finish(&rs);
 	CHECK_INT(every_cut_and_flip(&b, parse_receipts), 0);
-	/* Receipts signed with a key that is not the center's. */
+
+	/* The kiosk's content differs from what the center signed for (one hash changed): refused. */
+	offered[1].hash[0] ^= 1;
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_receipts_parse(&m, cen_pk, offered_hash, NULL, &rs, &d), ERR_CRYPTO);
+	offered[1].hash[0] ^= 1;
+	/* Signed with a key that is not the center's. */
+	h.len = 0;
 	sync_receipts_begin(&b, dev_pk, epoch);
-	sync_receipts_add(&b, &rc[0], epoch, dev_pk, dev_sk);
-	sync_receipts_end(&b);
+	sync_receipts_add(&b, &h, &offered[0]);
+	sync_receipts_end(&b, &h, dev_sk);
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
-	CHECK_INT(sync_receipts_parse(&m, cen_pk, &rs, &d), ERR_CRYPTO);
+	CHECK_INT(sync_receipts_parse(&m, cen_pk, offered_hash, NULL, &rs, &d), ERR_CRYPTO);
 	CHECK(strstr(d.msg, "not signed by this center") != NULL);
-	/* A genuine receipt moved to another epoch (a replay after a restore) does not verify. */
-	unsigned char other[SYNC_EPOCH_LEN];
-	memcpy(other, epoch, sizeof other);
-	other[0] ^= 1;
-	sync_receipts_begin(&b, dev_pk, other);
-	sync_receipts_add(&b, &rc[1], epoch, dev_pk, cen_sk); /* signed for epoch, framed as other */
-	sync_receipts_end(&b);
+	/* A receipt for a record this kiosk never offered. */
+	struct sync_receipt stranger = offered[2];
+	stranger.id[3] ^= 1;
+	h.len = 0;
+	sync_receipts_begin(&b, dev_pk, epoch);
+	sync_receipts_add(&b, &h, &stranger);
+	sync_receipts_end(&b, &h, cen_sk);
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
-	CHECK_INT(sync_receipts_parse(&m, cen_pk, &rs, &d), ERR_CRYPTO);
+	CHECK_INT(sync_receipts_parse(&m, cen_pk, offered_hash, NULL, &rs, &d), ERR_CRYPTO);
+	CHECK(strstr(d.msg, "not offered") != NULL);
+	/* Genuine receipts of another epoch, relabelled: the signature covers the epoch. */
+	h.len = 0;
+	sync_receipts_begin(&b, dev_pk, epoch);
+	sync_receipts_add(&b, &h, &offered[0]);
+	sync_receipts_end(&b, &h, cen_sk);
+	b.data[SYNC_HEADER_LEN + CRYPT_SIGN_PK] ^= 1;
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_receipts_parse(&m, cen_pk, offered_hash, NULL, &rs, &d), ERR_CRYPTO);
 	buf_finish(&b);
+	buf_finish(&h);
 }
 
 static void test_content(void)

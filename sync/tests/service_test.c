@@ -31,6 +31,27 @@ static void make_record(struct sync_record *r, unsigned char *sealed, size_t n, 
 	crypt_sign(r->sig, sb, sizeof sb, dev_sk);
 }
 
+/* The kiosk's hashes for the receipts: the three records and the conflicting one. */
+static const struct sync_record *known[8];
+static int nknown;
+
+static int known_hash(void *ctx, const unsigned char id[SYNC_ID_LEN], unsigned char hash[CRYPT_HASH])
+{
+	const struct sync_record *only = ctx;
+	if (only) {
+		if (memcmp(only->id, id, SYNC_ID_LEN))
+			return 1;
+		memcpy(hash, only->hash, CRYPT_HASH);
+		return 0;
+	}
+	for (int i = 0; i < nknown; i++)
+		if (!memcmp(known[i]->id, id, SYNC_ID_LEN)) {
+			memcpy(hash, known[i]->hash, CRYPT_HASH);
+			return 0;
+		}
+	return 1;
+}
+
 static uint64_t stored(const char *dir)
 {
 	struct cstore *cs;
@@ -66,8 +87,10 @@ int main(void)
 	buf_init(&rep);
 	struct sync_record r[3];
 	unsigned char sealed[3][200];
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		make_record(&r[i], sealed[i], sizeof sealed[i], (uint64_t)i + 1);
+		known[nknown++] = &r[i];
+	}
 
 	/* An unenrolled kiosk: hello and offer refused, nothing stored. */
 	struct sync_hello h = {.held = 3};
@@ -122,7 +145,12 @@ int main(void)
 	CHECK_INT(center_service_handle(s, req.data, req.len, &rep, &d), 0);
 	struct sync_receipts rs;
 	CHECK_INT(sync_msg_parse(rep.data, rep.len, SYNC_MAX_MESSAGE, &m, &d), 0);
-	CHECK_INT(sync_receipts_parse(&m, k.sign_pk, &rs, &d), 0);
+	/* The center answers for the content it received: record 2's altered hash. */
+	struct sync_record x1 = x[1];
+	crypt_hash(x1.hash, altered, sizeof altered);
+	known[1] = &x1;
+	CHECK_INT(sync_receipts_parse(&m, k.sign_pk, known_hash, NULL, &rs, &d), 0);
+	known[1] = &r[1];
 	CHECK_INT(rs.n, 3);
 	CHECK(rs.r[0].status == SYNC_STORED && rs.r[1].status == SYNC_BAD && rs.r[2].status == SYNC_STORED);
 	CHECK(!memcmp(rs.epoch, w.epoch, SYNC_EPOCH_LEN));
@@ -134,7 +162,7 @@ int main(void)
 	CHECK_INT(center_service_handle(s, req.data, req.len, &rep, &d), 0);
 	CHECK_INT(center_service_handle(s, req.data, req.len, &rep, &d), 0);
 	CHECK_INT(sync_msg_parse(rep.data, rep.len, SYNC_MAX_MESSAGE, &m, &d), 0);
-	CHECK_INT(sync_receipts_parse(&m, k.sign_pk, &rs, &d), 0);
+	CHECK_INT(sync_receipts_parse(&m, k.sign_pk, known_hash, NULL, &rs, &d), 0);
 	for (uint32_t i = 0; i < rs.n; i++)
 		CHECK_INT(rs.r[i].status, SYNC_STORED);
 	sync_receipts_finish(&rs);
@@ -151,7 +179,7 @@ int main(void)
 	offer(&req, &y, 1);
 	CHECK_INT(center_service_handle(s, req.data, req.len, &rep, &d), 0);
 	CHECK_INT(sync_msg_parse(rep.data, rep.len, SYNC_MAX_MESSAGE, &m, &d), 0);
-	CHECK_INT(sync_receipts_parse(&m, k.sign_pk, &rs, &d), 0);
+	CHECK_INT(sync_receipts_parse(&m, k.sign_pk, known_hash, &y, &rs, &d), 0);
 	CHECK_INT(rs.r[0].status, SYNC_CONFLICT);
 	sync_receipts_finish(&rs);
 	CHECK_INT(stored(dir), 3);

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# tests/bench/sync.sh [--quick]: network sync figures, each against a baseline measured in the same run:
+#   1,000 requests kiosk -> center over loopback (goal <= 2 s) vs one raw HTTP POST of the same bytes;
+#   bytes on the wire / sealed payload bytes (goal <= 1.10);
+#   progress over a slow lossy link (64 kbit/s, 20% loss emulated by spean-faultproxy);
+#   center import of 100,000 requests (goal <= 10 s) vs write+fsync of the same bytes per chunk.
+# Release build in build-bench/ (BENCH_BUILD_DIR overrides); output kept in <build>/sync-bench.txt.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${BENCH_BUILD_DIR:-$root/build-bench}
+n=1000 slow=60 big=100000
+[ "${1:-}" = --quick ] && n=200 slow=20 big=10000
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPEAN_SANITIZE=OFF >/dev/null
+cmake --build "$build" --target spean spean-center spean-syncbench spean-faultproxy >&2
+spean=$build/firmware/spean center=$build/sync/center/spean-center sb=$build/tests/bench/spean-syncbench
+proxy=$build/tests/sync/spean-faultproxy
+tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/spean-syncbench-XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+export SPEAN_LOG=error
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+row() { printf '  %-44s %14s   %-12s %-5s %s\n' "$@"; }
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g) ? "PASS" : "MISS" }'; }
+serve() { # serve DIR: sets port
+	"$center" serve --data-dir "$1" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+	pids+=($!)
+	for _ in $(seq 100); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
+	port=$(sed -n 's/^listening 127.0.0.1://p' "$tmp/serve.out")
+}
+start_proxy() { # start_proxy PORT ARGS...: sets pport and PROXY (its pid)
+	"$proxy" --to "127.0.0.1:$1" --listen 0 "${@:2}" >"$tmp/proxy.out" 2>"$tmp/proxy.err" &
+	PROXY=$!
+	pids+=("$PROXY")
+	for _ in $(seq 100); do grep -q '^port' "$tmp/proxy.out" 2>/dev/null && break; sleep 0.05; done
+	pport=$(awk '/^port/{print $2}' "$tmp/proxy.out")
+}
+out="$build/sync-bench.txt"
+exec > >(tee "$out")
+echo "spean sync bench ($( [ "$n" = 1000 ] && echo full || echo quick )), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+row figure value goal result baseline
+
+C=$tmp/c K=$tmp/k
+"$center" init --data-dir "$C" >/dev/null
+"$spean" --data-dir "$K" provision --center-key "$C/center.pub" >/dev/null
+"$center" enroll --data-dir "$C" "$("$spean" --data-dir "$K" identity)" >/dev/null
+"$sb" fill "$K" "$n"
+payload=$("$sb" payload "$K")
+serve "$C"
+start_proxy "$port"
+t0=$(ms)
+"$spean" --data-dir "$K" sync --url "http://127.0.0.1:$pport" >"$tmp/sync.out" 2>"$tmp/sync.err"
+t1=$(ms)
+kill "$PROXY"; wait "$PROXY" 2>/dev/null || true
+up=$(sed -n 's/.*bytes_up=\([0-9]*\).*/\1/p' "$tmp/proxy.err") down=$(sed -n 's/.*bytes_down=\([0-9]*\).*/\1/p' "$tmp/proxy.err")
+grep -q "^$n delivered, 0 held" "$tmp/sync.out" || { echo "sync did not deliver everything: $(cat "$tmp/sync.out" "$tmp/sync.err")" >&2; exit 1; }
+head -c "$payload" /dev/urandom >"$tmp/payload.bin"
+b0=$(ms)
+curl -s -o /dev/null -X POST --data-binary @"$tmp/payload.bin" "http://127.0.0.1:$port/raw" || true
+b1=$(ms)
+sync_ms=$((t1 - t0)) raw_ms=$((b1 - b0))
+goal_ms=$((2000 * n / 1000))
+row "sync $n requests over loopback (process start to end)" "$sync_ms ms" "<= $goal_ms ms" "$(verdict "$sync_ms" "$goal_ms")" \
+	"raw POST of the same $payload bytes: $raw_ms ms"
+ratio=$(awk -v a="$((up + down))" -v b="$payload" 'BEGIN { printf "%.3f", a / b }')
+row "bytes on the wire / sealed payload bytes" "$ratio" "<= 1.10" "$(verdict "$ratio" 1.10)" \
+	"$((up + down)) B on the wire (up $up, down $down) for $payload B sealed"
+
+# A slow lossy link: 64 kbit/s each way, 20% of segments delayed by a 200 ms retransmission.
+"$sb" fill "$K" "$slow"
+spay=$(( $("$sb" payload "$K") - payload ))
+start_proxy "$port" --rate 8000 --loss 0.2 --rto 200 --seed 3
+t0=$(ms)
+"$spean" --data-dir "$K" sync --url "http://127.0.0.1:$pport" >"$tmp/slow.out" 2>"$tmp/slow.err"
+t1=$(ms)
+kill "$PROXY"; wait "$PROXY" 2>/dev/null || true
+chunks=$(grep -c '^sync: ' "$tmp/slow.err" || true)
+first=$(grep -m1 '^sync: ' "$tmp/slow.err" | sed 's/^sync: //')
+ideal_ms=$((spay * 1000 / 8000))
+row "slow lossy link: $slow requests" "$((t1 - t0)) ms" "progress" "INFO" \
+	"$chunks progress reports (first: $first); payload alone at 64 kbit/s: $ideal_ms ms"
+grep -q "^$slow delivered, 0 held" "$tmp/slow.out" || echo "  (slow link: $(cat "$tmp/slow.out"))"
+
+# Center import: the service (parse, verify each signature and hash, durable commit, sign receipts).
+C2=$tmp/c2
+"$center" init --data-dir "$C2" >/dev/null
+read -r _ cnt t_service t_base t_make < <("$sb" import "$C2" "$big")
+goal=$((10000 * big / 100000))
+row "center import of $cnt requests" "$t_service ms" "<= $goal ms" "$(verdict "$t_service" "$goal")" \
+	"write+fsync of the same chunks: $t_base ms ($(awk -v a="$t_service" -v b="$t_base" 'BEGIN { printf "%.1fx", a / b }'))"
+echo "  (making and signing the $cnt test records took $t_make ms, not counted)"

@@ -8,6 +8,7 @@
  */
 #include "client.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -84,6 +85,41 @@ static int add_record(void *ctx, const struct store_request *r)
 	c->n++;
 	c->bytes += r->sealed_len;
 	return 0;
+}
+
+/* Fetch, verify and install the center's newer pack; a refusal is reported, never fatal: the old pack stays. */
+static void fetch_content(const struct sync_client_cfg *cfg, struct sync_transport *t, struct sync_result *res)
+{
+	struct buf req, reply;
+	struct diag d = {""};
+	buf_init(&req);
+	buf_init(&reply);
+	struct sync_content_req q = {.have = cfg->content_have};
+	memcpy(q.device_pk, cfg->device_pk, CRYPT_SIGN_PK);
+	sync_content_req_encode(&req, &q, cfg->device_sk);
+	struct sync_msg m;
+	struct sync_content c = {0};
+	int rc = exchange(cfg, t, &req, &reply, &res->retries, &d);
+	if (!rc && !(rc = sync_msg_parse(reply.data, reply.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d)))
+		rc = sync_content_parse(&m, cfg->center_sign_pk, &c, &d);
+	if (!rc && c.version <= cfg->content_have) {
+		diag_set(&d, "pack version %llu is not newer than the installed %llu (a rollback?)", (unsigned long long)c.version,
+			 (unsigned long long)cfg->content_have);
+		rc = ERR_REFUSED;
+	}
+	if (!rc)
+		rc = cfg->content_install(cfg->ctx, &c, &d);
+	if (rc) {
+		res->content_rc = rc;
+		snprintf(res->content_why, sizeof res->content_why, "%s", d.msg);
+		log_warn("content_refused code=%s", err_name(rc));
+	} else {
+		res->content_installed = c.version;
+		log_info("content_installed version=%llu files=%u", (unsigned long long)c.version, c.n);
+	}
+	sync_content_finish(&c);
+	buf_finish(&req);
+	buf_finish(&reply);
 }
 
 int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct sync_result *res, struct diag *d)
@@ -179,6 +215,9 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 			cfg->progress(cfg->ctx, &pr);
 	}
 	rc = store_sync_finish(cfg->st, cfg->retention ? cfg->retention : 30, &res->purged, d);
+	res->content_offered = w.content_version;
+	if (!rc && cfg->content_install && w.content_version > cfg->content_have)
+		fetch_content(cfg, t, res);
 	if (!rc && (res->conflicts || res->bad))
 		log_warn("refused_by_center conflicts=%llu bad=%llu", (unsigned long long)res->conflicts,
 			 (unsigned long long)res->bad);

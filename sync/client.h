@@ -7,6 +7,7 @@
 #include "crypt.h"
 #include "err.h"
 #include "store.h"
+#include "protocol.h"
 #include "transport.h"
 
 struct sync_progress {
@@ -24,6 +25,13 @@ struct sync_client_cfg {
 	unsigned tries;                       /* attempts per message on a failing link (0: default 8) */
 	void (*progress)(void *ctx, const struct sync_progress *p);
 	void *ctx;
+	/*
+	 * Content packs: the version installed, and the installer (NULL: do not
+	 * fetch). It gets a pack already verified as the center's and newer than
+	 * content_have; it must install all of it or nothing (0 or an error with d).
+	 */
+	uint64_t content_have;
+	int (*content_install)(void *ctx, const struct sync_content *c, struct diag *d);
 };
 
 struct sync_result {
@@ -34,6 +42,10 @@ struct sync_result {
 	uint64_t purged;      /* delivered and past retention: deleted here */
 	uint64_t held, delivered_total; /* the store afterwards */
 	unsigned chunks, retries;
+	uint64_t content_installed;   /* the pack version installed this session, 0: none */
+	uint64_t content_offered;     /* the center's pack version (0: none) */
+	int content_rc;               /* the pack was refused (bad signature, older, invalid): its code */
+	char content_why[520];        /* and why */
 };
 
 /*

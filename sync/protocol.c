@@ -22,6 +22,7 @@ const char *sync_type_name(int type)
 	case SYNC_OFFER: return "offer";
 	case SYNC_RECEIPTS: return "receipts";
 	case SYNC_CONTENT: return "content";
+	case SYNC_CONTENT_REQ: return "content request";
 	default: return "?";
 	}
 }
@@ -38,7 +39,7 @@ const char *sync_status_name(int status)
 
 static int is_signed(int type)
 {
-	return type >= SYNC_HELLO && type <= SYNC_CONTENT;
+	return type >= SYNC_HELLO && type <= SYNC_CONTENT_REQ;
 }
 
 /* ---- little-endian helpers ---- */
@@ -140,7 +141,7 @@ int sync_msg_parse(const void *data, size_t n, size_t max, struct sync_msg *m, s
 		return ERR_PARSE;
 	}
 	int type = p[4];
-	if (type < SYNC_HELLO || type > SYNC_CONTENT) {
+	if (type < SYNC_HELLO || type > SYNC_CONTENT_REQ) {
 		diag_set(d, "unknown message type %d", type);
 		return ERR_PARSE;
 	}
@@ -483,6 +484,27 @@ void sync_receipts_finish(struct sync_receipts *rs)
 }
 
 /* ---- content packs ---- */
+
+void sync_content_req_encode(struct buf *out, const struct sync_content_req *r, const unsigned char device_sk[CRYPT_SIGN_SK])
+{
+	begin(out, SYNC_CONTENT_REQ);
+	buf_append(out, r->device_pk, sizeof r->device_pk);
+	put_u64(out, r->have);
+	finish(out, device_sk);
+}
+
+int sync_content_req_parse(const struct sync_msg *m, struct sync_content_req *r, struct diag *d)
+{
+	int rc = want(m, SYNC_CONTENT_REQ, d);
+	if (rc)
+		return rc;
+	struct rd x = {m->body, m->body_len, 0};
+	take_copy(&x, r->device_pk, sizeof r->device_pk);
+	r->have = take_u64(&x);
+	if ((rc = body_end(&x, m, d)))
+		return rc;
+	return verify(m, r->device_pk, "device", d);
+}
 
 void sync_content_begin(struct buf *out, uint64_t version)
 {

@@ -27,6 +27,7 @@ enum sync_type {
 	SYNC_OFFER = 3,    /* kiosk -> center, signed by the device; each record signed too */
 	SYNC_RECEIPTS = 4, /* center -> kiosk, signed by the center over the receipts and the hashes they answer */
 	SYNC_CONTENT = 5,  /* center -> kiosk, signed by the center */
+	SYNC_CONTENT_REQ = 6, /* kiosk -> center, signed by the device: "send me your pack, I have version N" */
 };
 
 enum sync_status {
@@ -145,6 +146,13 @@ struct sync_receipts {
 int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], sync_hash_fn lookup,
 			void *ctx, struct sync_receipts *rs, struct diag *d);
 void sync_receipts_finish(struct sync_receipts *rs);
+
+struct sync_content_req {
+	unsigned char device_pk[CRYPT_SIGN_PK];
+	uint64_t have;
+};
+void sync_content_req_encode(struct buf *out, const struct sync_content_req *r, const unsigned char device_sk[CRYPT_SIGN_SK]);
+int sync_content_req_parse(const struct sync_msg *m, struct sync_content_req *r, struct diag *d);
 
 /* A content pack: a version that only goes up, and named files (questions.conf, strings.vi, audio/km/x.wav...). */
 #define SYNC_CONTENT_MAX_FILES 1024

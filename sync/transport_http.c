@@ -29,7 +29,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
 	struct sink *s = ctx;
 	size_t len = size * n;
-	if (s->b->len + len > SYNC_MAX_MESSAGE) {
+	if (s->b->len + len > SYNC_MAX_CONTENT_MESSAGE) {
 		s->too_big = 1;
 		return 0;
 	}

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "client.h"
 #include "device.h"
+#include "pack.h"
 #include "fs.h"
 #include "kv.h"
 #include "log.h"
@@ -369,6 +370,11 @@ static void sync_progress_print(void *ctx, const struct sync_progress *p)
 		(unsigned long long)p->to_offer, p->chunks, p->retries ? ", link retried" : "");
 }
 
+static int install_pack(void *ctx, const struct sync_content *c, struct diag *d)
+{
+	return pack_install(ctx, c, d);
+}
+
 static int cmd_sync(struct opts *o)
 {
 	if (!o->url)
@@ -404,7 +410,16 @@ static int cmd_sync(struct opts *o)
 		device_close(&dev);
 		return 2;
 	}
-	struct sync_client_cfg cfg = {st, dev.sign_pk, dev.sign_sk, dev.center_sign_pk, retention, 0, sync_progress_print, NULL};
+	struct sync_client_cfg cfg = {st,
+				      dev.sign_pk,
+				      dev.sign_sk,
+				      dev.center_sign_pk,
+				      retention,
+				      0,
+				      sync_progress_print,
+				      (void *)dev.dir,
+				      pack_installed_version(dev.dir),
+				      install_pack};
 	struct sync_result r;
 	rc = sync_run(&cfg, t, &r, &d);
 	t->ops->destroy(t);
@@ -423,6 +438,15 @@ static int cmd_sync(struct opts *o)
 	       r.purged ? "" : "");
 	if (r.purged)
 		printf("%llu delivered requests past retention deleted\n", (unsigned long long)r.purged);
+	if (r.content_installed)
+		printf("content pack %llu installed (the kiosk uses it from its next start)\n",
+		       (unsigned long long)r.content_installed);
+	else if (r.content_rc)
+		fprintf(stderr, "sync: content pack refused, the current one stays: %s\n", r.content_why);
+	else if (r.content_offered && r.content_offered < cfg.content_have)
+		fprintf(stderr, "sync: the center offers content pack %llu, older than the installed %llu: kept %llu\n",
+			(unsigned long long)r.content_offered, (unsigned long long)cfg.content_have,
+			(unsigned long long)cfg.content_have);
 	return rc == 0 ? 0 : rc == ERR_REFUSED || rc == ERR_CRYPTO ? 2 : 1;
 }
 

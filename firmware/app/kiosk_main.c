@@ -24,6 +24,7 @@
 #include "device.h"
 #include "fs.h"
 #include "icons.h"
+#include "pack.h"
 #include "kiosk.h"
 #include "kv.h"
 #include "log.h"
@@ -347,6 +348,31 @@ out:
 	return rc;
 }
 
+int content_validate(const char *dir, struct diag *d)
+{
+	struct app a;
+	memset(&a, 0, sizeof a);
+	/* The pack's own rules when it has them, else the built-in ones. */
+	struct buf b;
+	buf_init(&b);
+	char *rp = fs_join(dir, "eligibility.rules");
+	int rc = fs_exists(rp) ? fs_read_file(rp, 4u << 20, &b, d) : 0;
+	if (!rc && !fs_exists(rp))
+		buf_append(&b, (const char *)spean_builtin_rules, spean_builtin_rules_len);
+	if (!rc && (rc = rules_parse(b.data, b.len, &a.rules, d)))
+		diag_prefix(d, "eligibility.rules: ");
+	buf_finish(&b);
+	free(rp);
+	if (!rc)
+		rc = load_content(&a, dir, 1, d);
+	icons_destroy(a.icons);
+	catalog_destroy(a.vi);
+	catalog_destroy(a.km);
+	content_finish(&a.content);
+	rules_destroy(a.rules);
+	return rc;
+}
+
 /* `spean content check`: validate a pack and list what is missing or not yet reviewed. */
 int content_check_main(int argc, char **argv)
 {
@@ -473,8 +499,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!content || !*content)
-		content = SPEAN_CONTENT_DIR;
+	content = pack_content_dir(device_data_dir(data_dir), content, SPEAN_CONTENT_DIR);
 	struct diag d = {""};
 	uint64_t t0 = clock_mono_ns();
 #define STAGE(name) log_debug("startup stage=%s ms=%.1f", name, (double)(clock_mono_ns() - t0) / 1e6)
@@ -483,12 +508,18 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	/* Content first: a broken pack refuses to start, with the reason. */
 	struct buf rb;
 	buf_init(&rb);
-	buf_append(&rb, (const char *)spean_builtin_rules, spean_builtin_rules_len);
-	if (rules_parse(rb.data, rb.len, &a.rules, &d)) {
-		fprintf(stderr, "spean kiosk: built-in rules: %s\n", d.msg);
+	/* An installed pack carries the rules its questions were written for. */
+	char *prules = fs_join(content, "eligibility.rules");
+	int own = fs_exists(prules);
+	if (!own)
+		buf_append(&rb, (const char *)spean_builtin_rules, spean_builtin_rules_len);
+	if ((own && fs_read_file(prules, 4u << 20, &rb, &d)) || rules_parse(rb.data, rb.len, &a.rules, &d)) {
+		fprintf(stderr, "spean kiosk: %s rules: %s\n", own ? prules : "built-in", d.msg);
 		buf_finish(&rb);
+		free(prules);
 		return 2;
 	}
+	free(prules);
 	buf_finish(&rb);
 	if (load_content(&a, content, 0, &d)) {
 		fprintf(stderr, "spean kiosk: content pack refused: %s\n", d.msg);

@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "content.h"
 #include "cstore.h"
+#include "protocol.h"
 #include "fs.h"
 #include "report.h"
 #include "rules.h"
@@ -150,6 +153,9 @@ static const char usage[] =
 	"                               each request as the request form Mau 02-TP-TGPL (HTML)\n"
 	"  stats --data-dir DIR         requests by commune, group, outcome, month, urgency, language\n"
 	"  alerts --data-dir DIR        conflicts, bad records and new epochs, oldest first\n"
+	"  pack --data-dir DIR --version N [--content DIR2]\n"
+	"                               sign the content pack (questions, texts, communes, pictures,\n"
+	"                               audio, rules) kiosks fetch at their next sync; N only goes up\n"
 	"  open --data-dir DIR --kiosk KIOSKDIR\n"
 	"                               open the sealed requests in a kiosk's data dir (tests, recovery)\n"
 	"  (--content DIR: the content pack for commune and group names; default the bundled one)\n"
@@ -436,6 +442,113 @@ static int cmd_enroll(const char *dir, const char *keyhex, const char *label)
 	return 0;
 }
 
+/* ---- content packs ---- */
+
+/* Add every content file under root/rel to the pack (sorted names; no scripts, docs or dotfiles). */
+static int pack_dir(struct buf *pack, const char *root, const char *rel, int *nfiles, struct diag *d)
+{
+	char *path = rel[0] ? fs_join(root, rel) : xstrdup(root);
+	struct dirent **ents;
+	int n = scandir(path, &ents, NULL, alphasort);
+	if (n < 0) {
+		diag_set(d, "%s: cannot read the directory", path);
+		free(path);
+		return ERR_IO;
+	}
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		size_t nl = strlen(name);
+		int skip = name[0] == '.' || (nl > 3 && !strcmp(name + nl - 3, ".sh")) || (nl > 3 && !strcmp(name + nl - 3, ".md")) ||
+			   (nl > 5 && !strcmp(name + nl - 5, ".list"));
+		char sub[SYNC_CONTENT_MAX_NAME + 512];
+		snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", name);
+		char *full = fs_join(root, sub);
+		struct stat sb;
+		if (!skip && !rc && stat(full, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode)) {
+				rc = pack_dir(pack, root, sub, nfiles, d);
+			} else if (S_ISREG(sb.st_mode)) {
+				struct buf data;
+				buf_init(&data);
+				if (strlen(sub) >= SYNC_CONTENT_MAX_NAME) {
+					diag_set(d, "%s: name too long for a pack", full);
+					rc = ERR_INVAL;
+				} else if (!(rc = fs_read_file(full, SYNC_MAX_CONTENT_MESSAGE, &data, d))) {
+					sync_content_add(pack, sub, data.data ? data.data : "", data.len);
+					(*nfiles)++;
+				}
+				buf_finish(&data);
+			}
+		}
+		free(full);
+		free(ents[i]);
+	}
+	free(ents);
+	free(path);
+	return rc;
+}
+
+static int cmd_pack(const char *dir, const char *content, const char *version)
+{
+	char *end;
+	unsigned long long v = version ? strtoull(version, &end, 10) : 0;
+	if (!version || *end || v == 0) {
+		fprintf(stderr, "spean-center: pack needs --version N (a whole number above the last pack's)\n");
+		return 2;
+	}
+	struct center_keys k;
+	struct diag d = {""};
+	if (center_load(dir, &k, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		return 1;
+	}
+	/* The version never goes down: kiosks would refuse it anyway. */
+	char *pp = fs_join(dir, CENTER_PACK_FILE);
+	struct buf old;
+	buf_init(&old);
+	struct sync_msg m;
+	struct sync_content oc;
+	if (fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &old, &d) == 0 &&
+	    sync_msg_parse(old.data, old.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d) == 0 &&
+	    sync_content_parse(&m, k.sign_pk, &oc, &d) == 0) {
+		uint64_t ov = oc.version;
+		sync_content_finish(&oc);
+		if (v <= ov) {
+			fprintf(stderr, "spean-center: the current pack is version %llu; a new one must be above it\n",
+				(unsigned long long)ov);
+			buf_finish(&old);
+			free(pp);
+			center_keys_wipe(&k);
+			return 2;
+		}
+	}
+	buf_finish(&old);
+	struct buf pack;
+	buf_init(&pack);
+	sync_content_begin(&pack, v);
+	int nfiles = 0;
+	int rc = pack_dir(&pack, content, "", &nfiles, &d);
+	if (!rc) {
+		char *rules = fs_join(content, "eligibility.rules");
+		if (!fs_exists(rules)) { /* the rules travel with the questions that depend on them */
+			sync_content_add(&pack, "eligibility.rules", spean_builtin_rules, spean_builtin_rules_len);
+			nfiles++;
+		}
+		free(rules);
+		sync_content_end(&pack, k.sign_sk);
+		rc = fs_write_durable(pp, pack.data, pack.len, 0644, &d);
+	}
+	if (rc)
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+	else
+		printf("content pack %llu: %d files, %zu bytes, signed; kiosks fetch it at their next sync\n", v, nfiles, pack.len);
+	buf_finish(&pack);
+	free(pp);
+	center_keys_wipe(&k);
+	return rc ? 1 : 0;
+}
+
 static int cmd_status(const char *dir)
 {
 	struct cstore *cs = NULL;
@@ -491,7 +604,8 @@ int center_main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL;
+	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL,
+		   *version = NULL;
 	const char *content = getenv("SPEAN_CONTENT_DIR");
 	if (!content || !*content)
 		content = SPEAN_CONTENT_DIR;
@@ -508,6 +622,8 @@ int center_main(int argc, char **argv)
 			out = argv[++i];
 		else if (!strcmp(argv[i], "--label") && i + 1 < argc)
 			label = argv[++i];
+		else if (!strcmp(argv[i], "--version") && i + 1 < argc)
+			version = argv[++i];
 		else if (!strcmp(argv[i], "--content") && i + 1 < argc)
 			content = argv[++i];
 		else if (argv[i][0] != '-' && !key && !strcmp(argv[1], "enroll"))
@@ -581,6 +697,8 @@ int center_main(int argc, char **argv)
 		return cmd_status(dir);
 	if (!strcmp(cmd, "alerts"))
 		return cmd_alerts(dir);
+	if (!strcmp(cmd, "pack"))
+		return cmd_pack(dir, content, version);
 	fprintf(stderr, "spean-center: unknown command '%s' (see --help)\n", cmd);
 	return 2;
 }

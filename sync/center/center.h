@@ -8,6 +8,7 @@
 #define CENTER_SECRET_FILE "center.key"  /* X25519: opens requests */
 #define CENTER_SIGN_FILE "center.sign"    /* Ed25519: signs receipts, welcomes and content packs */
 #define CENTER_PUBLIC_FILE "center.pub"   /* the card kiosks get: "box = HEX" and "sign = HEX" */
+#define CENTER_PACK_FILE "content.pack"   /* the signed content pack kiosks fetch (spean-center pack) */
 
 struct center_keys {
 	unsigned char pk[CRYPT_BOX_PK];

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs.h"
 #include "kv.h"
 #include "log.h"
 #include "protocol.h"
@@ -21,6 +22,7 @@ _Static_assert((int)SYNC_STATUS_STORED == (int)SYNC_STORED && (int)SYNC_STATUS_C
 	       "store/protocol_status.h and sync/protocol.h disagree");
 
 struct center_service {
+	char *dir;
 	struct center_keys k;
 	struct cstore *cs;
 	unsigned char epoch[SYNC_EPOCH_LEN];
@@ -41,6 +43,7 @@ int center_service_open(const char *dir, struct center_service **out, struct dia
 		return rc;
 	}
 	cstore_epoch(s->cs, s->epoch);
+	s->dir = xstrdup(dir);
 	pthread_mutex_init(&s->lock, NULL);
 	*out = s;
 	return 0;
@@ -53,6 +56,7 @@ void center_service_close(struct center_service *s)
 	cstore_close(s->cs);
 	pthread_mutex_destroy(&s->lock);
 	center_keys_wipe(&s->k);
+	free(s->dir);
 	free(s);
 }
 
@@ -78,13 +82,47 @@ static int enrolled(struct center_service *s, const unsigned char pk[CRYPT_SIGN_
 	return e < 0 ? e : 0;
 }
 
+/* The version of dir/content.pack (0: none), read from its header: the pack may change while serving. */
+static uint64_t pack_version(const struct center_service *s)
+{
+	char *p = fs_join(s->dir, CENTER_PACK_FILE);
+	FILE *f = fopen(p, "rb");
+	free(p);
+	unsigned char h[SYNC_HEADER_LEN + 8];
+	uint64_t v = 0;
+	if (f && fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, SYNC_MAGIC, 4) && h[4] == SYNC_CONTENT)
+		for (int i = 7; i >= 0; i--)
+			v = v << 8 | h[SYNC_HEADER_LEN + i];
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int on_content_req(struct center_service *s, const struct sync_msg *m, struct buf *reply, struct diag *d)
+{
+	struct sync_content_req q;
+	int rc = sync_content_req_parse(m, &q, d);
+	if (rc || (rc = enrolled(s, q.device_pk, d)))
+		return rc;
+	char *p = fs_join(s->dir, CENTER_PACK_FILE);
+	rc = fs_read_file(p, SYNC_MAX_CONTENT_MESSAGE, reply, d);
+	free(p);
+	if (rc == ERR_NOTFOUND) {
+		diag_set(d, "this center has no content pack (spean-center pack)");
+		return ERR_REFUSED;
+	}
+	log_info("content_sent have=%llu bytes=%zu", (unsigned long long)q.have, reply->len);
+	return rc ? ERR_IO : 0;
+}
+
 static int on_hello(struct center_service *s, const struct sync_msg *m, struct buf *reply, struct diag *d)
 {
 	struct sync_hello h;
 	int rc = sync_hello_parse(m, &h, d);
 	if (rc || (rc = enrolled(s, h.device_pk, d)))
 		return rc;
-	struct sync_welcome w = {.max_records = SYNC_MAX_RECORDS, .max_bytes = SYNC_MAX_CHUNK_BYTES};
+	struct sync_welcome w = {.max_records = SYNC_MAX_RECORDS, .max_bytes = SYNC_MAX_CHUNK_BYTES,
+				 .content_version = pack_version(s)};
 	memcpy(w.device_pk, h.device_pk, sizeof w.device_pk);
 	memcpy(w.nonce, h.nonce, sizeof w.nonce);
 	memcpy(w.epoch, s->epoch, sizeof w.epoch);
@@ -166,6 +204,8 @@ int center_service_handle(struct center_service *s, const void *msg, size_t n, s
 			rc = on_hello(s, &m, reply, d);
 		else if (m.type == SYNC_OFFER)
 			rc = on_offer(s, &m, reply, d);
+		else if (m.type == SYNC_CONTENT_REQ)
+			rc = on_content_req(s, &m, reply, d);
 		else {
 			diag_set(d, "a %s message is not a request to the center", sync_type_name(m.type));
 			rc = ERR_PARSE;

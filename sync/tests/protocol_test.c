@@ -296,8 +296,30 @@ static void test_receipts(void)
 	buf_finish(&h);
 }
 
+static int parse_content_req(const unsigned char *p, size_t n)
+{
+	struct sync_msg m;
+	struct sync_content_req q;
+	struct diag d;
+	int rc = sync_msg_parse(p, n, SYNC_MAX_MESSAGE, &m, &d);
+	return rc ? rc : sync_content_req_parse(&m, &q, &d);
+}
+
 static void test_content(void)
 {
+	struct buf q;
+	buf_init(&q);
+	struct sync_content_req cr = {.have = 41}, cr2;
+	memcpy(cr.device_pk, dev_pk, sizeof dev_pk);
+	sync_content_req_encode(&q, &cr, dev_sk);
+	struct sync_msg qm;
+	struct diag qd = {""};
+	CHECK_INT(sync_msg_parse(q.data, q.len, SYNC_MAX_MESSAGE, &qm, &qd), 0);
+	CHECK_INT(sync_content_req_parse(&qm, &cr2, &qd), 0);
+	CHECK(cr2.have == 41 && !memcmp(cr2.device_pk, dev_pk, sizeof dev_pk));
+	CHECK_INT(every_cut_and_flip(&q, parse_content_req), 0);
+	buf_finish(&q);
+
 	struct buf b;
 	buf_init(&b);
 	sync_content_begin(&b, 4);

@@ -76,6 +76,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	}
+	case SYNC_CONTENT_REQ: {
+		struct sync_content_req q;
+		rc = sync_content_req_parse(&m, &q, &d2);
+		break;
+	}
 	default:
 		FUZZ_FAIL("unknown type accepted");
 	}

@@ -129,6 +129,30 @@ err_has "offered again"
 out_has "0 held"
 center_has 219
 
+# Content packs: signed by the center, versions only go up; the kiosk installs a newer one whole and uses it.
+cp -r "$SPEAN_SOURCE_DIR/firmware/content/kiosk" "$T/pack"
+sed -i 's/^nav.back = .*/nav.back = Trở lại trang trước/' "$T/pack/strings.vi"
+run 0 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 2
+out_has "content pack 2:"
+run 2 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 2
+err_has "a new one must be above it"
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+out_has "content pack 2 installed"
+grep -q "^nav.back = Trở lại trang trước" "$K/content/strings.vi" && pass || fail "the new pack's strings installed"
+[ -f "$K/content/icons/house.bmp" ] && [ -f "$K/content/eligibility.rules" ] && pass || fail "pictures and rules travel in the pack"
+printf 'tap start\ntap lang_vi\ntap consent_yes\nexpect Trở lại trang trước\n' >"$T/back.replay"
+SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy run 0 "$SPEAN" --data-dir "$K" kiosk --replay "$T/back.replay"
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+grep -q installed "$T/out" && fail "the same pack installed twice" || pass
+# A pack that would not start (a Khmer question text missing) is refused whole; the old one stays.
+sed -i 's/^q.hiv = .*$//' "$T/pack/strings.km"
+run 0 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 3
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+err_has "content pack refused, the current one stays: pack 3 refused"
+err_has "q.hiv"
+[ "$(cat "$K/content/VERSION")" = 2 ] && pass || fail "pack 2 stays after a refused pack 3"
+[ -d "$K/content.new" ] && fail "a refused pack left content.new behind" || pass
+
 # Retention counts sync sessions, never the clock: with --retention 1 the delivered ones go.
 run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT" --retention 1
 out_has "delivered requests past retention deleted"

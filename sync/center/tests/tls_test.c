@@ -247,8 +247,33 @@ static void test_certificate(const char *dir, time_t t0, time_t t1)
 	free(key);
 }
 
+static int saved_stderr = -1;
+
+/* Send stderr (where log_* writes) to path, appending, at debug level; CHECKs must wait for capture_end. */
+static void capture_begin(const char *path)
+{
+	fflush(stderr);
+	saved_stderr = dup(2);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (saved_stderr < 0 || fd < 0) {
+		perror(path);
+		exit(2);
+	}
+	dup2(fd, 2);
+	close(fd);
+	log_set_level(LOG_DEBUG);
+}
+
+static void capture_end(void)
+{
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	log_set_level(LOG_WARN);
+}
+
 /* Make, files, modes, refusal to replace; returns the key file's text. */
-static char *test_make(const char *dir, time_t *t0, time_t *t1)
+static char *test_make(const char *dir, const char *log_path, time_t *t0, time_t *t1)
 {
 	struct diag d = {{0}};
 	char *crt = path_in(dir, CENTER_TLS_CERT), *key = path_in(dir, CENTER_TLS_KEY);
@@ -258,8 +283,11 @@ static char *test_make(const char *dir, time_t *t0, time_t *t1)
 	chmod(key_tmp, 0644);
 
 	*t0 = time(NULL);
-	CHECK_INT(center_tls_make(dir, &d), 0);
+	capture_begin(log_path);
+	int rc = center_tls_make(dir, &d);
+	capture_end();
 	*t1 = time(NULL);
+	CHECK_INT(rc, 0);
 	CHECK_INT(file_mode(key), 0600);
 	CHECK_INT(file_mode(crt), 0644);
 	CHECK(!fs_exists(key_tmp));
@@ -395,24 +423,14 @@ int main(void)
 	struct diag d = {{0}};
 	CHECK_INT(fs_mkdir_p(dir1, 0700, &d), 0);
 
-	/* Everything this module logs goes to a file we can search for key material. */
+	/* Everything this module logs while making goes to a file we search for key material. */
 	char *log_path = path_in(base, "log");
-	fflush(stderr);
-	int saved = dup(2);
-	int lfd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	CHECK(saved >= 0 && lfd >= 0);
-	dup2(lfd, 2);
-	close(lfd);
-	log_set_level(LOG_DEBUG);
-
 	time_t t0, t1;
-	char *key_text = test_make(dir1, &t0, &t1);
-	CHECK_INT(center_tls_make(dir2, &d), 0); /* dir2 is created */
-
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	log_set_level(LOG_WARN);
+	char *key_text = test_make(dir1, log_path, &t0, &t1);
+	capture_begin(log_path);
+	int rc = center_tls_make(dir2, &d); /* dir2 is created */
+	capture_end();
+	CHECK_INT(rc, 0);
 	char *log = t_read(log_path, NULL);
 	/* The capture worked (so the next check can fail), and it holds no key. */
 	CHECK(log && strstr(log, "tls_cert_made") != NULL);

@@ -12,7 +12,8 @@ struct transport_ops {
 	/*
 	 * Send req, wait for the reply. 0: reply holds the center's message.
 	 * ERR_REFUSED: the center refused it (d has the center's reason; do not
-	 * retry the same bytes). ERR_IO: the link failed or timed out (retry).
+	 * retry the same bytes). ERR_CRYPTO: the other end is not the pinned
+	 * center. ERR_IO: the link failed or timed out (retry).
 	 */
 	int (*exchange)(struct sync_transport *t, const struct buf *req, struct buf *reply, struct diag *d);
 	void (*destroy)(struct sync_transport *t);

@@ -48,6 +48,11 @@ static int http_exchange(struct sync_transport *t, const struct buf *req, struct
 	CURLcode rc = curl_easy_perform(h->curl);
 	if (rc != CURLE_OK) {
 		diag_set(d, "%s: %s", h->url, s.too_big ? "reply over the size limit" : curl_easy_strerror(rc));
+		/* Not the center we pinned: retrying cannot help, and the user must know. */
+		if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || rc == CURLE_PEER_FAILED_VERIFICATION) {
+			log_warn("center_not_pinned err=%d", (int)rc);
+			return ERR_CRYPTO;
+		}
 		log_warn("link_failed err=%d", (int)rc);
 		return ERR_IO;
 	}

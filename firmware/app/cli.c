@@ -403,8 +403,19 @@ static int cmd_sync(struct opts *o)
 		device_close(&dev);
 		return 1;
 	}
+	/* HTTPS: the center's certificate is self-signed; its key is pinned from the card. */
+	const char *pin = o->pin;
+	if (!pin && !strncmp(o->url, "https://", 8)) {
+		if (!dev.center_tls_pin[0]) {
+			fprintf(stderr, "spean: https needs the center's pin: provision with a card that has a 'tls' line, or --pin\n");
+			store_close(st);
+			device_close(&dev);
+			return 2;
+		}
+		pin = dev.center_tls_pin;
+	}
 	struct sync_transport *t;
-	if ((rc = transport_http_create(&t, o->url, o->pin, &d))) {
+	if ((rc = transport_http_create(&t, o->url, pin, &d))) {
 		fprintf(stderr, "spean: %s\n", d.msg);
 		store_close(st);
 		device_close(&dev);

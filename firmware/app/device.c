@@ -1,6 +1,7 @@
 #define LOG_MODULE "device"
 #include "device.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,24 @@ static int load_card(const char *path, struct device *dev, struct diag *d)
 		return rc;
 	}
 	dev->has_center_sign = 0;
+	dev->center_tls_pin[0] = '\0';
+	/* "tls = sha256//BASE64": not hex, read as is (base64 characters only). */
+	for (const char *p = b.data ? strstr(b.data, "\ntls") : NULL; p; p = NULL) {
+		p += 4;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p++ != '=')
+			break;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t n = 0;
+		while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '/' || p[n] == '+' || p[n] == '=') && n < 120)
+			n++;
+		if (n > 8 && !strncmp(p, "sha256//", 8)) {
+			memcpy(dev->center_tls_pin, p, n);
+			dev->center_tls_pin[n] = '\0';
+		}
+	}
 	if (memchr(b.data ? b.data : "", '=', b.len)) {
 		if (!(rc = keyfile_parse_named(b.data, b.len, "box", dev->center_pk, CRYPT_BOX_PK, d))) {
 			struct diag d2 = {""};
@@ -133,6 +152,8 @@ int device_provision(struct device *dev, const char *keyfile, struct diag *d)
 		hex_encode(probe.center_sign_pk, CRYPT_SIGN_PK, sign);
 		buf_printf(&b, "sign = %s\n", sign);
 	}
+	if (probe.center_tls_pin[0])
+		buf_printf(&b, "tls = %s\n", probe.center_tls_pin);
 	char *cp = fs_join(dev->dir, DEVICE_CENTER_FILE);
 	rc = fs_write_durable(cp, b.data, b.len, 0644, d);
 	free(cp);
@@ -142,6 +163,7 @@ int device_provision(struct device *dev, const char *keyfile, struct diag *d)
 		memcpy(dev->center_sign_pk, probe.center_sign_pk, sizeof probe.center_sign_pk);
 		dev->has_center = 1;
 		dev->has_center_sign = probe.has_center_sign;
+		memcpy(dev->center_tls_pin, probe.center_tls_pin, sizeof dev->center_tls_pin);
 	}
 	return rc;
 }

@@ -17,6 +17,7 @@ struct device {
 	unsigned char center_pk[CRYPT_BOX_PK];
 	int has_center_sign;                   /* a center card with the signing key: sync possible */
 	unsigned char center_sign_pk[CRYPT_SIGN_PK];
+	char center_tls_pin[128];              /* "sha256//BASE64" of the center's HTTPS key, or "" */
 };
 
 /* --data-dir, else $SPEAN_DATA_DIR, else /var/lib/spean. Returned string is static or arg. */

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "rules.h"
 #include "serve.h"
+#include "tls.h"
 #include "record.h"
 #include "store.h"
 #include "kv.h"
@@ -76,6 +77,11 @@ int center_init(const char *dir, struct center_keys *k, struct diag *d)
 		rc = write_hex(dir, CENTER_SIGN_FILE, k->sign_sk, CRYPT_SIGN_SK, 0600,
 			       "Spean center signing key (Ed25519). Signs receipts and content packs: keep it on the office PC only.",
 			       d);
+	if (!rc)
+		rc = center_tls_make(dir, d);
+	char pin[CENTER_TLS_PIN_MAX] = "";
+	if (!rc)
+		rc = center_tls_pin(dir, pin, sizeof pin, d);
 	if (!rc) {
 		char box[2 * CRYPT_BOX_PK + 1], sign[2 * CRYPT_SIGN_PK + 1];
 		hex_encode(k->pk, CRYPT_BOX_PK, box);
@@ -85,8 +91,9 @@ int center_init(const char *dir, struct center_keys *k, struct diag *d)
 		buf_printf(&b,
 			   "# Spean center card: give this file to 'spean provision --center-key'.\n"
 			   "# box: requests are sealed to it (X25519); sign: receipts and content packs are checked with it (Ed25519).\n"
-			   "box = %s\nsign = %s\n",
-			   box, sign);
+			   "# tls: the center's HTTPS certificate key, pinned by 'spean sync --url https://...'.\n"
+			   "box = %s\nsign = %s\ntls = %s\n",
+			   box, sign, pin);
 		char *path = fs_join(dir, CENTER_PUBLIC_FILE);
 		rc = fs_write_durable(path, b.data, b.len, 0644, d);
 		free(path);
@@ -144,8 +151,10 @@ static const char usage[] =
 	"                               every kiosk is provisioned with ('spean provision --center-key')\n"
 	"  enroll --data-dir DIR KEYHEX [--label TEXT]\n"
 	"                               let the kiosk whose 'spean identity' is KEYHEX deliver\n"
-	"  serve --data-dir DIR --listen ADDR:PORT\n"
-	"                               receive from kiosks over HTTP (POST /v1/sync) until stopped\n"
+	"  serve --data-dir DIR --listen ADDR:PORT [--plain]\n"
+	"                               receive from kiosks over HTTPS (POST /v1/sync; kiosks pin the\n"
+	"                               certificate from the card) until stopped; --plain: HTTP, only\n"
+	"                               on a private link (a direct cable)\n"
 	"  status --data-dir DIR        requests, kiosks, alerts and the epoch\n"
 	"  export --data-dir DIR --csv FILE\n"
 	"                               every request as a CSV row (UTF-8, opens in spreadsheets)\n"
@@ -606,6 +615,7 @@ int center_main(int argc, char **argv)
 	}
 	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL,
 		   *version = NULL;
+	int plain = 0;
 	const char *content = getenv("SPEAN_CONTENT_DIR");
 	if (!content || !*content)
 		content = SPEAN_CONTENT_DIR;
@@ -624,6 +634,8 @@ int center_main(int argc, char **argv)
 			label = argv[++i];
 		else if (!strcmp(argv[i], "--version") && i + 1 < argc)
 			version = argv[++i];
+		else if (!strcmp(argv[i], "--plain"))
+			plain = 1;
 		else if (!strcmp(argv[i], "--content") && i + 1 < argc)
 			content = argv[++i];
 		else if (argv[i][0] != '-' && !key && !strcmp(argv[1], "enroll"))
@@ -672,7 +684,7 @@ int center_main(int argc, char **argv)
 			return 2;
 		}
 		struct diag d = {""};
-		int rc = center_serve(dir, listen, &d);
+		int rc = center_serve(dir, listen, plain, &d);
 		if (rc)
 			fprintf(stderr, "spean-center: %s\n", d.msg);
 		return rc == ERR_INVAL ? 2 : rc ? 1 : 0;

@@ -1,7 +1,8 @@
 #define LOG_MODULE "serve"
 /*
- * sync/center/serve: `spean-center serve`, the protocol over HTTP on
- * libmicrohttpd. One endpoint, POST /v1/sync: the body is one protocol
+ * sync/center/serve: `spean-center serve`, the protocol over HTTPS (the
+ * center's self-signed certificate, pinned by the kiosks) or, with --plain
+ * on a private link, HTTP, on libmicrohttpd. One endpoint, POST /v1/sync: the body is one protocol
  * message, the reply is the center's. A thread pool takes the connections;
  * the service serialises the database. Bodies are bounded before they are
  * buffered (413), and a refusal is a status code with its reason as text.
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "protocol.h"
 #include "service.h"
+#include "tls.h"
 
 struct conn {
 	struct buf body;
@@ -99,7 +101,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 	}
 }
 
-int center_serve(const char *dir, const char *listen, struct diag *d)
+int center_serve(const char *dir, const char *listen, int plain, struct diag *d)
 {
 	char host[64];
 	unsigned port;
@@ -119,29 +121,46 @@ int center_serve(const char *dir, const char *listen, struct diag *d)
 	int rc = center_service_open(dir, &s, d);
 	if (rc)
 		return rc;
+	/* HTTPS with the center's own certificate (kiosks pin its key) unless told the link is private. */
+	struct buf cert, key;
+	buf_init(&cert);
+	buf_init(&key);
+	if (!plain && (rc = center_tls_load(dir, &cert, &key, d))) {
+		diag_prefix(d, "HTTPS needs the center's certificate (made by init; --plain serves HTTP on a private link): ");
+		buf_finish_wipe(&cert);
+		buf_finish_wipe(&key);
+		center_service_close(s);
+		return rc;
+	}
 	/* Block the stop signals before the pool starts, so only sigwait below sees them. */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (plain ? 0 : MHD_USE_TLS);
 	struct MHD_Daemon *dm = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, s,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+		flags, (uint16_t)port, NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_HTTPS_MEM_KEY, plain ? NULL : key.data,
+		MHD_OPTION_HTTPS_MEM_CERT, plain ? NULL : cert.data, MHD_OPTION_END);
 	if (!dm) {
 		diag_set(d, "cannot listen on %s (in use, or not an address of this PC)", listen);
+		buf_finish_wipe(&cert);
+		buf_finish_wipe(&key);
 		center_service_close(s);
 		return ERR_IO;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(dm, MHD_DAEMON_INFO_BIND_PORT);
-	printf("listening %s:%u\n", host, info ? info->port : port);
+	printf("listening %s:%u %s\n", host, info ? info->port : port, plain ? "http" : "https");
 	fflush(stdout);
 	log_info("serving addr=%s port=%u", host, info ? info->port : port);
 	int sig;
 	sigwait(&stop, &sig);
 	MHD_stop_daemon(dm);
+	buf_finish_wipe(&cert);
+	buf_finish_wipe(&key);
 	struct center_service_stats st;
 	center_service_stats(s, &st);
 	fprintf(stderr, "spean-center: stopped: %lu hellos, %lu chunks, %lu records (%lu new), %lu refused\n", st.hellos,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/bench/sync.sh [--quick]: network sync figures, each against a baseline measured in the same run:
-#   1,000 requests kiosk -> center over loopback (goal <= 2 s) vs one raw HTTP POST of the same bytes;
+#   1,000 requests kiosk -> center over loopback HTTPS (goal <= 2 s) vs one raw HTTPS POST of the same bytes;
 #   bytes on the wire / sealed payload bytes (goal <= 1.10);
 #   progress over a slow lossy link (64 kbit/s, 20% loss emulated by spean-faultproxy);
 #   center import of 100,000 requests (goal <= 10 s) vs write+fsync of the same bytes per chunk.
@@ -27,7 +27,7 @@ serve() { # serve DIR: sets port
 	"$center" serve --data-dir "$1" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 	pids+=($!)
 	for _ in $(seq 100); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
-	port=$(sed -n 's/^listening 127.0.0.1://p' "$tmp/serve.out")
+	port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/serve.out")
 }
 start_proxy() { # start_proxy PORT ARGS...: sets pport and PROXY (its pid)
 	"$proxy" --to "127.0.0.1:$1" --listen 0 "${@:2}" >"$tmp/proxy.out" 2>"$tmp/proxy.err" &
@@ -50,14 +50,14 @@ payload=$("$sb" payload "$K")
 serve "$C"
 start_proxy "$port"
 t0=$(ms)
-"$spean" --data-dir "$K" sync --url "http://127.0.0.1:$pport" >"$tmp/sync.out" 2>"$tmp/sync.err"
+"$spean" --data-dir "$K" sync --url "https://127.0.0.1:$pport" >"$tmp/sync.out" 2>"$tmp/sync.err"
 t1=$(ms)
 kill "$PROXY"; wait "$PROXY" 2>/dev/null || true
 up=$(sed -n 's/.*bytes_up=\([0-9]*\).*/\1/p' "$tmp/proxy.err") down=$(sed -n 's/.*bytes_down=\([0-9]*\).*/\1/p' "$tmp/proxy.err")
 grep -q "^$n delivered, 0 held" "$tmp/sync.out" || { echo "sync did not deliver everything: $(cat "$tmp/sync.out" "$tmp/sync.err")" >&2; exit 1; }
 head -c "$payload" /dev/urandom >"$tmp/payload.bin"
 b0=$(ms)
-curl -s -o /dev/null -X POST --data-binary @"$tmp/payload.bin" "http://127.0.0.1:$port/raw" || true
+curl -sk -o /dev/null -X POST --data-binary @"$tmp/payload.bin" "https://127.0.0.1:$port/raw" || true
 b1=$(ms)
 sync_ms=$((t1 - t0)) raw_ms=$((b1 - b0))
 goal_ms=$((2000 * n / 1000))
@@ -72,7 +72,7 @@ row "bytes on the wire / sealed payload bytes" "$ratio" "<= 1.10" "$(verdict "$r
 spay=$(( $("$sb" payload "$K") - payload ))
 start_proxy "$port" --rate 8000 --loss 0.2 --rto 200 --seed 3
 t0=$(ms)
-"$spean" --data-dir "$K" sync --url "http://127.0.0.1:$pport" >"$tmp/slow.out" 2>"$tmp/slow.err"
+"$spean" --data-dir "$K" sync --url "https://127.0.0.1:$pport" >"$tmp/slow.out" 2>"$tmp/slow.err"
 t1=$(ms)
 kill "$PROXY"; wait "$PROXY" 2>/dev/null || true
 chunks=$(grep -c '^sync: ' "$tmp/slow.err" || true)

@@ -144,7 +144,7 @@ struct dupc {
 	unsigned char *buf;
 	size_t len, off;
 	int64_t start_at, idle_at;
-	bool started, connecting, half_close, dead;
+	bool started, connecting, half_close, wblocked, dead;
 };
 
 struct counters {
@@ -435,7 +435,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			if (!parse_u64(val, UINT64_C(1) << 48, &o->cut_max) || o->cut_max == 0)
 				bad_usage("--cut-max wants a byte count >= 1, got '%s'", val);
 		} else if (!strcmp(name, "--delay") || !strcmp(name, "--dup-delay")) {
-			if (!parse_range(val, name[2] == 'd' && name[3] == 'u' ? &o->dup_delay : &o->delay))
+			if (!parse_range(val, !strcmp(name, "--dup-delay") ? &o->dup_delay : &o->delay))
 				bad_usage("%s wants MIN_MS:MAX_MS with MIN <= MAX <= %" PRIu64 ", got '%s'", name,
 					  (uint64_t)MAX_MS, val);
 		} else if (!strcmp(name, "--rate")) {
@@ -927,18 +927,21 @@ static void dup_step(struct proxy *p, struct dupc *u, int64_t now)
 			goto idle;
 		rev = 0;
 	}
-	while (u->off < u->len) {
+	while (u->off < u->len && (!u->wblocked || (rev & (POLLOUT | POLLERR | POLLHUP)))) {
 		ssize_t w = send(u->fd, u->buf + u->off, u->len - u->off, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			if (would_block(errno))
+			if (would_block(errno)) {
+				u->wblocked = true;
 				break;
+			}
 			vlog(p, "conn %" PRIu64 ": replay write failed", u->id);
 			u->dead = true;
 			return;
 		}
 		u->off += (size_t)w;
+		u->wblocked = false;
 		u->idle_at = now + DUP_LINGER;
 		if (u->off == u->len) {
 			p->c.dups++;
@@ -1025,7 +1028,7 @@ static bool build_poll(struct proxy *p, int64_t now, nfds_t *nfds, int *timeout)
 		struct dupc *u = p->dups[i];
 		short ev = 0;
 		if (u->started)
-			ev = u->connecting ? POLLOUT : (short)(POLLIN | (u->off < u->len ? POLLOUT : 0));
+			ev = u->connecting ? POLLOUT : (short)(POLLIN | (u->wblocked ? POLLOUT : 0));
 		if (!add_pfd(p, &n, u->fd, ev, &u->pidx))
 			return false;
 		int64_t t = u->started ? u->idle_at : u->start_at;

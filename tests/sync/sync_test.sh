@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Network sync end to end on 127.0.0.1: the real `spean sync` (libcurl) against the real
-# `spean-center serve` (libmicrohttpd), real SQLite on both sides. Enrollment, idempotency,
+# `spean-center serve` (libmicrohttpd) over HTTPS with the pinned certificate, real SQLite on both sides. Enrollment, idempotency,
 # a faulty link (cuts, duplicates, delays through spean-faultproxy), kill -9 of the center in the
 # middle of commits, a center restored from a backup (new epoch), export, forms and stats.
 . "$(dirname "$0")/../integration/lib.sh"
@@ -30,7 +30,7 @@ serve() { # starts the center; sets PORT and SPID
 	SPID=$!
 	pids+=("$SPID")
 	for _ in $(seq 100); do grep -q listening "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
-	PORT=$(sed -n 's/^listening 127.0.0.1://p' "$T/serve.out")
+	PORT=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\) https$/\1/p' "$T/serve.out")
 }
 status_is() { run 0 "$SPEAN" --data-dir "$K" requests status; out_is "$(printf 'held %s\ndelivered %s' "$1" "$2")"; }
 center_has() { run 0 "$CENTER" status --data-dir "$C"; grep -q "^requests $1\$" "$T/out" && pass || fail "center holds $(head -1 "$T/out"), want $1"; }
@@ -41,7 +41,7 @@ add 18 && add 2 urgent || exit 2
 serve
 
 # Not enrolled: refused with the reason, nothing moves.
-run 2 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 2 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 err_has "is not enrolled at this center"
 status_is 20 0
 center_has 0
@@ -51,11 +51,11 @@ run 0 "$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K" identity)"
 out_has "enrolled kiosk"
 
 # Delivered, then a second sync changes nothing (same id + hash: re-acknowledged, not duplicated).
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 out_has "20 delivered, 0 held"
 status_is 0 20
 center_has 20
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 out_has "0 delivered, 0 held"
 center_has 20
 # Urgent first: the two KHẨN requests arrived before the others though added last.
@@ -84,7 +84,7 @@ if [ -x "${FAULTPROXY:-}" ]; then
 	PP=$(awk '/^port/{print $2}' "$T/proxy.out")
 	ok=0
 	for _ in $(seq 30); do
-		"$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PP" >"$T/out" 2>"$T/err" && { ok=1; break; }
+		"$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PP" >"$T/out" 2>"$T/err" && { ok=1; break; }
 	done
 	[ $ok = 1 ] && pass || fail "sync over the faulty link never finished: $(cat "$T/err")"
 	status_is 0 65
@@ -95,7 +95,7 @@ fi
 
 # kill -9 the center while it commits chunks; restart; nothing acknowledged is lost, nothing doubled.
 add 150 || exit 2
-"$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT" >"$T/bg.out" 2>&1 &
+"$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT" >"$T/bg.out" 2>&1 &
 bg=$!
 sleep 0.$((RANDOM % 3 + 1))
 kill -9 "$SPID"
@@ -106,7 +106,7 @@ serve
 run 0 "$CENTER" status --data-dir "$C"
 at_center=$(sed -n 's/^requests //p' "$T/out")
 [ "$at_center" -ge "$delivered" ] && pass || fail "acknowledged requests lost: center $at_center < kiosk delivered $delivered"
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 status_is 0 215
 center_has 215
 
@@ -115,7 +115,7 @@ kill "$SPID"; wait "$SPID" 2>/dev/null
 mkdir "$T/backup" && cp "$C/center.db" "$T/backup/" || exit 2
 serve
 add 4 || exit 2
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 out_has "4 delivered, 0 held"
 center_has 219
 kill "$SPID"; wait "$SPID" 2>/dev/null
@@ -124,7 +124,7 @@ serve
 center_has 215
 run 0 "$CENTER" alerts --data-dir "$C"
 out_has "new_epoch"
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 err_has "offered again"
 out_has "0 held"
 center_has 219
@@ -136,27 +136,30 @@ run 0 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 2
 out_has "content pack 2:"
 run 2 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 2
 err_has "a new one must be above it"
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 out_has "content pack 2 installed"
 grep -q "^nav.back = Trở lại trang trước" "$K/content/strings.vi" && pass || fail "the new pack's strings installed"
 [ -f "$K/content/icons/house.bmp" ] && [ -f "$K/content/eligibility.rules" ] && pass || fail "pictures and rules travel in the pack"
 printf 'tap start\ntap lang_vi\ntap consent_yes\nexpect Trở lại trang trước\n' >"$T/back.replay"
 SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy run 0 "$SPEAN" --data-dir "$K" kiosk --replay "$T/back.replay"
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 grep -q installed "$T/out" && fail "the same pack installed twice" || pass
 # A pack that would not start (a Khmer question text missing) is refused whole; the old one stays.
 sed -i 's/^q.hiv = .*$//' "$T/pack/strings.km"
 run 0 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 3
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 err_has "content pack refused, the current one stays: pack 3 refused"
 err_has "q.hiv"
 [ "$(cat "$K/content/VERSION")" = 2 ] && pass || fail "pack 2 stays after a refused pack 3"
 [ -d "$K/content.new" ] && fail "a refused pack left content.new behind" || pass
 
 # Retention counts sync sessions, never the clock: with --retention 1 the delivered ones go.
-run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$PORT" --retention 1
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT" --retention 1
 out_has "delivered requests past retention deleted"
 status_is 0 0
+# HTTPS: another key than the card's pin is refused at once (no retries), nothing moves.
+run 2 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT" --pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+err_has "does not match pinned public key"
 run 2 "$SPEAN" --data-dir "$K" sync --url "ftp://x"
 err_has "not an http:// or https:// address"
 run 1 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:1"

@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "client.h"
+#include "autosync.h"
 #include "device.h"
 #include "pack.h"
 #include "fs.h"
@@ -30,7 +31,9 @@ static const char usage[] =
 	"  screen --facts FILE [--rules FILE]   print the screening outcome as JSON\n"
 	"  rules check FILE                    validate a rules file\n"
 	"  identity                            print this kiosk's public signing key (hex)\n"
-	"  provision --center-key FILE         set the center's public key (requests are sealed to it)\n"
+	"  provision --center-key FILE [--center-url URL]\n"
+	"                                      take the center's card (requests are sealed to it); with\n"
+	"                                      --center-url the kiosk syncs by itself\n"
 	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
 	"                                      store a sealed request; prints its id once durable\n"
 	"  requests status                     print 'held N' and 'delivered N'\n"
@@ -89,7 +92,7 @@ static int parse_opts(int argc, char **argv, int i, struct opts *o, const char *
 			slot = &o->lang;
 		else if (!strcmp(a, "--data-dir"))
 			slot = &o->data_dir;
-		else if (!strcmp(a, "--url"))
+		else if (!strcmp(a, "--url") || !strcmp(a, "--center-url"))
 			slot = &o->url;
 		else if (!strcmp(a, "--pin"))
 			slot = &o->pin;
@@ -268,6 +271,26 @@ static int cmd_provision(struct opts *o)
 		store_close(st);
 	}
 	printf("center key set\n");
+	if (o->url) {
+		/* The kiosk then syncs by itself (network up, new requests, retries). */
+		if (strncmp(o->url, "http://", 7) && strncmp(o->url, "https://", 8)) {
+			device_close(&dev);
+			return usage_error("--center-url wants http://... or https://..., not '%s'", o->url);
+		}
+		char *p = fs_join(dev.dir, AUTOSYNC_URL_FILE);
+		struct buf b;
+		buf_init(&b);
+		buf_printf(&b, "%s\n", o->url);
+		rc = fs_write_durable(p, b.data, b.len, 0644, &d);
+		buf_finish(&b);
+		free(p);
+		if (rc) {
+			fprintf(stderr, "spean: %s\n", d.msg);
+			device_close(&dev);
+			return 1;
+		}
+		printf("center address set: the kiosk syncs by itself\n");
+	}
 	device_close(&dev);
 	return 0;
 }
@@ -584,7 +607,7 @@ int cli_main(int argc, char **argv)
 		return cmd_identity(&o);
 	}
 	if (!strcmp(cmd, "provision")) {
-		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --data-dir")))
+		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --center-url --data-dir")))
 			return rc;
 		return cmd_provision(&o);
 	}

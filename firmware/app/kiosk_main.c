@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "device.h"
 #include "fs.h"
+#include "autosync.h"
 #include "icons.h"
 #include "pack.h"
 #include "kiosk.h"
@@ -55,6 +56,7 @@ struct app {
 	struct icons *icons;
 	struct text *text;
 	struct audio *audio;
+	struct autosync *sync;
 	/* replay */
 	char **lines;
 	int nlines, next;
@@ -69,7 +71,10 @@ struct app {
 static int submit_cb(void *ctx, const struct flow *f, unsigned char id[RECORD_ID_LEN], struct diag *d)
 {
 	struct app *a = ctx;
-	return submit_request(a->store, &a->dev, a->rules, &f->facts, f->today, &f->contact, f->lang, id, NULL, d);
+	int rc = submit_request(a->store, &a->dev, a->rules, &f->facts, f->today, &f->contact, f->lang, id, NULL, d);
+	if (!rc)
+		autosync_kick(a->sync, 1000); /* deliver it soon if the center is reachable */
+	return rc;
 }
 
 static int check_pin_cb(void *ctx, const char *pin)
@@ -90,7 +95,14 @@ static void status_cb(void *ctx, struct kiosk_status *st)
 	st->held = (long long)n.held;
 	st->delivered = (long long)n.delivered;
 	st->battery = board_get()->battery_percent();
-	st->last_sync[0] = '\0'; /* no sync yet: the network and USB carriers come next */
+	autosync_last(a->sync, st->last_sync, sizeof st->last_sync, &st->last_sync_failed);
+}
+
+static void sync_done_cb(void *ctx)
+{
+	struct app *a = ctx;
+	if (a->kiosk.mode == MODE_STATUS)
+		kiosk_show(&a->kiosk); /* the counts on the status screen changed */
 }
 
 /* ---- SDL events: pumped only when an input fd is readable ---------------------------- */
@@ -598,6 +610,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		ex = 0;
 		goto out;
 	}
+	a.sync = autosync_start(a.loop, &a.dev, sync_done_cb, &a);
 	if (replay)
 		loop_timer(a.loop, 0, replay_step, &a);
 	drain_sdl(&a);
@@ -613,6 +626,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	}
 	ex = a.failed ? 3 : 0;
 out:
+	autosync_stop(a.sync);
 	kiosk_finish(&a.kiosk);
 	for (int i = 0; i < a.nevdev; i++)
 		close(a.evdev[i]);

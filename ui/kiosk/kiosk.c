@@ -741,7 +741,7 @@ static void screen_status(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
-	struct kiosk_status st = {0, 0, -1, ""};
+	struct kiosk_status st = {0, 0, -1, "", 0};
 	if (k->ops.status)
 		k->ops.status(k->ops.ctx, &st);
 	label(k, &c, "title", kiosk_text(k, "assisted.title"), t->title_px, WF_BOLD);
@@ -754,6 +754,10 @@ static void screen_status(struct kiosk *k)
 	fill(&b, kiosk_text(k, "assisted.status"),
 	     (const char *const[]){"held", held, "delivered", del, "last",
 				   st.last_sync[0] ? st.last_sync : kiosk_text(k, "assisted.never"), NULL});
+	if (st.last_sync_failed) {
+		buf_puts(&b, " ");
+		buf_puts(&b, kiosk_text(k, "assisted.sync_failed"));
+	}
 	label(k, &c, "status", b.data, t->body_px, 0);
 	buf_finish(&b);
 	buf_init(&b);

@@ -16,7 +16,8 @@ typedef int (*kiosk_submit_fn)(void *ctx, const struct flow *f, unsigned char id
 struct kiosk_status {
 	long long held, delivered;
 	int battery;          /* percent, or -1 when there is no battery */
-	char last_sync[32];   /* "" = never */
+	char last_sync[64];   /* "" = never; else the time it ended, "10:42" */
+	int last_sync_failed; /* it could not reach the center */
 };
 
 /* The app's answers to the kiosk (all may be NULL). */

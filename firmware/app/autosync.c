@@ -1,0 +1,222 @@
+#define LOG_MODULE "autosync"
+/*
+ * app/autosync. The loop watches a netlink socket (address and link
+ * changes) and arms one timer; nothing runs while nothing happens. A sync
+ * runs on a worker thread because libcurl blocks; its result comes back
+ * through loop_post. While requests stay held after a failure, it retries
+ * after 30 s, doubling up to 30 min (the wall clock is only for display).
+ */
+#include "autosync.h"
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "fs.h"
+#include "log.h"
+#include "mem.h"
+#include "pack.h"
+
+struct autosync {
+	struct loop *loop;
+	const struct device *dev;
+	char *url;
+	int nl;
+	struct loop_timer *timer;
+	pthread_t th;
+	int running, again;
+	unsigned backoff_ms;
+	void (*done)(void *ctx);
+	void *ctx;
+	/* the worker's result, read on the loop's thread after loop_post */
+	int rc;
+	struct sync_result res;
+	char last[64];
+	int last_failed;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+};
+
+static int install_pack(void *ctx, const struct sync_content *c, struct diag *d)
+{
+	return pack_install(ctx, c, d);
+}
+
+static void finished(void *ctx);
+
+static void *worker(void *p)
+{
+	struct autosync *a = p;
+	struct diag d = {""};
+	struct store *st = NULL;
+	struct sync_transport *t = NULL;
+	const char *pin = !strncmp(a->url, "https://", 8) && a->dev->center_tls_pin[0] ? a->dev->center_tls_pin : NULL;
+	memset(&a->res, 0, sizeof a->res);
+	a->rc = store_open(a->dev->dir, 0, &st, &d);
+	if (!a->rc)
+		a->rc = transport_http_create(&t, a->url, pin, &d);
+	if (!a->rc) {
+		struct sync_client_cfg cfg = {st, a->dev->sign_pk, a->dev->sign_sk, a->dev->center_sign_pk, 0, 3, NULL, NULL,
+					      pack_installed_version(a->dev->dir), install_pack};
+		cfg.ctx = a->dev->dir;
+		a->rc = sync_run(&cfg, t, &a->res, &d);
+	}
+	if (a->rc)
+		log_warn("sync_failed code=%s", err_name(a->rc));
+	if (t)
+		t->ops->destroy(t);
+	store_close(st);
+	loop_post(a->loop, finished, a);
+	return NULL;
+}
+
+static void run_now(void *ctx)
+{
+	struct autosync *a = ctx;
+	a->timer = NULL;
+	if (a->running) {
+		a->again = 1;
+		return;
+	}
+	a->running = 1;
+	if (pthread_create(&a->th, NULL, worker, a)) {
+		a->running = 0;
+		log_error("sync_thread_failed");
+	}
+}
+
+static void finished(void *ctx)
+{
+	struct autosync *a = ctx;
+	pthread_join(a->th, NULL);
+	pthread_mutex_lock(&a->lock);
+	a->running = 0;
+	pthread_cond_broadcast(&a->idle);
+	pthread_mutex_unlock(&a->lock);
+	char when[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(when, sizeof when, "%H:%M", &tm);
+	snprintf(a->last, sizeof a->last, "%s", when);
+	a->last_failed = a->rc != 0;
+	log_info("sync_done ok=%d delivered=%llu held=%llu", a->rc == 0, (unsigned long long)a->res.delivered,
+		 (unsigned long long)a->res.held);
+	if (a->again) {
+		a->again = 0;
+		autosync_kick(a, 0);
+	} else if (a->rc && a->res.held) {
+		autosync_kick(a, a->backoff_ms);
+		a->backoff_ms = a->backoff_ms < 15 * 60 * 1000 ? a->backoff_ms * 2 : 30 * 60 * 1000;
+	} else {
+		a->backoff_ms = 30 * 1000;
+	}
+	if (a->done)
+		a->done(a->ctx);
+}
+
+void autosync_kick(struct autosync *a, unsigned delay_ms)
+{
+	if (!a)
+		return;
+	if (a->timer)
+		loop_timer_cancel(a->loop, a->timer);
+	a->timer = loop_timer(a->loop, delay_ms, run_now, a);
+}
+
+/* Netlink: a new address or an interface coming up is a reason to try. */
+static void on_netlink(void *ctx, int fd, short revents)
+{
+	struct autosync *a = ctx;
+	(void)revents;
+	char buf[8192];
+	ssize_t n;
+	int up = 0;
+	while ((n = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == RTM_NEWADDR)
+				up = 1;
+			else if (h->nlmsg_type == RTM_NEWLINK) {
+				struct ifinfomsg *ifi = NLMSG_DATA(h);
+				up |= (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
+			}
+		}
+	}
+	if (up) {
+		log_info("network_up");
+		autosync_kick(a, 2000); /* let DHCP and routes settle */
+	}
+}
+
+struct autosync *autosync_start(struct loop *l, const struct device *dev, void (*done)(void *ctx), void *ctx)
+{
+	char *p = fs_join(dev->dir, AUTOSYNC_URL_FILE);
+	struct buf b;
+	struct diag d;
+	buf_init(&b);
+	int rc = fs_read_file(p, 1024, &b, &d);
+	free(p);
+	if (rc || !b.data || !dev->has_center_sign) {
+		buf_finish(&b);
+		return NULL;
+	}
+	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\r'))
+		b.data[--b.len] = '\0';
+	struct autosync *a = xcalloc(1, sizeof *a);
+	a->loop = l;
+	a->dev = dev;
+	a->url = b.data;
+	a->done = done;
+	a->ctx = ctx;
+	a->backoff_ms = 30 * 1000;
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->idle, NULL);
+	a->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR};
+	if (a->nl >= 0 && bind(a->nl, (struct sockaddr *)&sa, sizeof sa) == 0)
+		loop_watch(l, a->nl, POLLIN, on_netlink, a);
+	else
+		log_warn("netlink_unavailable"); /* still syncs at start, after requests and on retries */
+	log_info("autosync_on");
+	autosync_kick(a, 1000); /* the network may be up already */
+	return a;
+}
+
+void autosync_last(const struct autosync *a, char *out, size_t n, int *failed)
+{
+	snprintf(out, n, "%s", a ? a->last : "");
+	*failed = a ? a->last_failed : 0;
+}
+
+void autosync_stop(struct autosync *a)
+{
+	if (!a)
+		return;
+	if (a->timer)
+		loop_timer_cancel(a->loop, a->timer);
+	if (a->nl >= 0) {
+		loop_unwatch(a->loop, a->nl);
+		close(a->nl);
+	}
+	/* A sync in flight: its result is posted to the loop; give it a few seconds, then leave it (each commit is durable). */
+	for (int i = 0; i < 50 && a->running; i++) {
+		loop_run_once(a->loop, 100);
+	}
+	if (a->running) {
+		log_warn("sync_abandoned_at_exit");
+		return; /* the thread still uses a: leak it, the process is ending */
+	}
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->idle);
+	free(a->url);
+	free(a);
+}

@@ -134,6 +134,36 @@ static int on_hello(struct center_service *s, const struct sync_msg *m, struct b
 	return 0;
 }
 
+/* Verifying signatures is most of a big import: half of a large chunk is checked on a second thread. */
+struct verify_half {
+	const struct sync_offer *o;
+	int *bad;
+	uint32_t from;
+};
+
+static void *verify_odd(void *p)
+{
+	struct verify_half *v = p;
+	for (uint32_t i = v->from; i < v->o->n; i += 2) {
+		struct diag rd = {""};
+		v->bad[i] = sync_record_verify(&v->o->r[i], v->o->device_pk, &rd) != 0;
+	}
+	return NULL;
+}
+
+static void verify_all(const struct sync_offer *o, int *bad)
+{
+	pthread_t th;
+	struct verify_half odd = {o, bad, 1};
+	int two = o->n >= 64 && pthread_create(&th, NULL, verify_odd, &odd) == 0;
+	for (uint32_t i = 0; i < o->n; i += two ? 2 : 1) {
+		struct diag rd = {""};
+		bad[i] = sync_record_verify(&o->r[i], o->device_pk, &rd) != 0;
+	}
+	if (two)
+		pthread_join(th, NULL);
+}
+
 static int on_offer(struct center_service *s, const struct sync_msg *m, struct buf *reply, struct diag *d)
 {
 	struct sync_offer o;
@@ -148,10 +178,9 @@ static int on_offer(struct center_service *s, const struct sync_msg *m, struct b
 	struct cstore_in *in = xcalloc(o.n ? o.n : 1, sizeof *in);
 	int *bad = xcalloc(o.n ? o.n : 1, sizeof *bad);
 	size_t nin = 0, nbad = 0;
+	verify_all(&o, bad);
 	for (uint32_t i = 0; i < o.n; i++) {
-		struct diag rd = {""};
-		if (sync_record_verify(&o.r[i], o.device_pk, &rd)) {
-			bad[i] = 1;
+		if (bad[i]) {
 			nbad++;
 			continue;
 		}

@@ -46,6 +46,20 @@ struct autosync {
 	pthread_cond_t idle;
 };
 
+uint64_t autosync_retention(const char *data_dir)
+{
+	char *p = fs_join(data_dir, AUTOSYNC_RETENTION_FILE);
+	struct buf b;
+	struct diag d;
+	buf_init(&b);
+	uint64_t v = 0;
+	if (fs_read_file(p, 64, &b, &d) == 0 && b.data)
+		v = strtoull(b.data, NULL, 10);
+	buf_finish(&b);
+	free(p);
+	return v ? v : 30;
+}
+
 static int install_pack(void *ctx, const struct sync_content *c, struct diag *d)
 {
 	return pack_install(ctx, c, d);
@@ -65,7 +79,8 @@ static void *worker(void *p)
 	if (!a->rc)
 		a->rc = transport_http_create(&t, a->url, pin, &d);
 	if (!a->rc) {
-		struct sync_client_cfg cfg = {st, a->dev->sign_pk, a->dev->sign_sk, a->dev->center_sign_pk, 0, 3, NULL, NULL,
+		struct sync_client_cfg cfg = {st, a->dev->sign_pk, a->dev->sign_sk, a->dev->center_sign_pk,
+					      autosync_retention(a->dev->dir), 3, NULL, NULL,
 					      pack_installed_version(a->dev->dir), install_pack};
 		cfg.ctx = a->dev->dir;
 		a->rc = sync_run(&cfg, t, &a->res, &d);

@@ -8,6 +8,10 @@
 #include "loop.h"
 
 #define AUTOSYNC_URL_FILE "center.url"
+#define AUTOSYNC_RETENTION_FILE "retention"
+
+/* Sync sessions a delivered request is kept for: DATA/retention (provision --retention), else 30. */
+uint64_t autosync_retention(const char *data_dir);
 
 struct autosync;
 

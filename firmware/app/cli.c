@@ -31,16 +31,17 @@ static const char usage[] =
 	"  screen --facts FILE [--rules FILE]   print the screening outcome as JSON\n"
 	"  rules check FILE                    validate a rules file\n"
 	"  identity                            print this kiosk's public signing key (hex)\n"
-	"  provision --center-key FILE [--center-url URL]\n"
+	"  provision --center-key FILE [--center-url URL] [--retention SESSIONS]\n"
 	"                                      take the center's card (requests are sealed to it); with\n"
-	"                                      --center-url the kiosk syncs by itself\n"
+	"                                      --center-url the kiosk syncs by itself; delivered requests\n"
+	"                                      are kept SESSIONS more syncs (default 30)\n"
 	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
 	"                                      store a sealed request; prints its id once durable\n"
 	"  requests status                     print 'held N' and 'delivered N'\n"
 	"  sync --url URL [--pin sha256//KEY] [--retention SESSIONS]\n"
 	"                                      deliver held requests to the center (urgent first); only\n"
 	"                                      its signed receipts mark them delivered; delivered ones are\n"
-	"                                      deleted after SESSIONS more syncs (default 30)\n"
+	"                                      deleted after SESSIONS more syncs (default: provision's, 30)\n"
 	"  check                               full integrity check of the database\n"
 	"  staff-pin                           set the staff PIN for assisted mode (read from stdin)\n"
 	"  audit                               print the audit log (events, never personal data)\n"
@@ -271,6 +272,24 @@ static int cmd_provision(struct opts *o)
 		store_close(st);
 	}
 	printf("center key set\n");
+	if (o->retention) {
+		char *end;
+		unsigned long long v = strtoull(o->retention, &end, 10);
+		if (*end || v == 0 || v > 100000) {
+			device_close(&dev);
+			return usage_error("--retention wants a number of sync sessions (1..100000), not '%s'", o->retention);
+		}
+		char line[32], *p = fs_join(dev.dir, AUTOSYNC_RETENTION_FILE);
+		int n = snprintf(line, sizeof line, "%llu\n", v);
+		rc = fs_write_durable(p, line, (size_t)n, 0644, &d);
+		free(p);
+		if (rc) {
+			fprintf(stderr, "spean: %s\n", d.msg);
+			device_close(&dev);
+			return 1;
+		}
+		printf("delivered requests are kept for %llu more syncs\n", v);
+	}
 	if (o->url) {
 		/* The kiosk then syncs by itself (network up, new requests, retries). */
 		if (strncmp(o->url, "http://", 7) && strncmp(o->url, "https://", 8)) {
@@ -402,7 +421,7 @@ static int cmd_sync(struct opts *o)
 {
 	if (!o->url)
 		return usage_error("sync needs --url URL (the center's 'serve' address, e.g. http://10.0.0.2:8443)%s", "");
-	uint64_t retention = 0;
+	uint64_t retention = autosync_retention(device_data_dir(o->data_dir));
 	if (o->retention) {
 		char *end;
 		unsigned long long v = strtoull(o->retention, &end, 10);
@@ -607,7 +626,7 @@ int cli_main(int argc, char **argv)
 		return cmd_identity(&o);
 	}
 	if (!strcmp(cmd, "provision")) {
-		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --center-url --data-dir")))
+		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --center-url --retention --data-dir")))
 			return rc;
 		return cmd_provision(&o);
 	}

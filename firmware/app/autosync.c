@@ -48,15 +48,7 @@ struct autosync {
 
 uint64_t autosync_retention(const char *data_dir)
 {
-	char *p = fs_join(data_dir, AUTOSYNC_RETENTION_FILE);
-	struct buf b;
-	struct diag d;
-	buf_init(&b);
-	uint64_t v = 0;
-	if (fs_read_file(p, 64, &b, &d) == 0 && b.data)
-		v = strtoull(b.data, NULL, 10);
-	buf_finish(&b);
-	free(p);
+	uint64_t v = fs_read_number(data_dir, AUTOSYNC_RETENTION_FILE);
 	return v ? v : 30;
 }
 

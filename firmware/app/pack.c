@@ -33,15 +33,7 @@ static void rm_tree(const char *path)
 uint64_t pack_installed_version(const char *data_dir)
 {
 	char *dir = fs_join(data_dir, PACK_DIR);
-	char *p = fs_join(dir, PACK_VERSION_FILE);
-	struct buf b;
-	struct diag d;
-	buf_init(&b);
-	uint64_t v = 0;
-	if (fs_read_file(p, 64, &b, &d) == 0 && b.data)
-		v = strtoull(b.data, NULL, 10);
-	buf_finish(&b);
-	free(p);
+	uint64_t v = fs_read_number(dir, PACK_VERSION_FILE);
 	free(dir);
 	return v;
 }

@@ -147,3 +147,17 @@ char *fs_join(const char *dir, const char *name)
 	memcpy(p + a + 1, name, b + 1);
 	return p;
 }
+
+unsigned long long fs_read_number(const char *dir, const char *name)
+{
+	char *p = fs_join(dir, name);
+	struct buf b;
+	struct diag d;
+	buf_init(&b);
+	unsigned long long v = 0;
+	if (fs_read_file(p, 64, &b, &d) == 0 && b.data && b.data[0] >= '0' && b.data[0] <= '9')
+		v = strtoull(b.data, NULL, 10);
+	buf_finish(&b);
+	free(p);
+	return v;
+}

@@ -22,5 +22,7 @@ int fs_sync_dir(const char *dir);
 int fs_exists(const char *path);
 /* Join dir and name into a new string. */
 char *fs_join(const char *dir, const char *name);
+/* The decimal number at the start of dir/name (a small setting file), or 0 if it is missing or not a number. */
+unsigned long long fs_read_number(const char *dir, const char *name);
 
 #endif

@@ -524,6 +524,26 @@ int store_count(struct store *st, struct store_counts *out, struct diag *d)
 	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, "count failed", d);
 }
 
+/* A row of "SELECT seq, id, hash, urgent, sealed, sig, state": 0, or ERR_DAMAGED for a malformed one. */
+static int read_row(struct store *st, sqlite3_stmt *s, struct store_request *r, struct diag *d)
+{
+	memset(r, 0, sizeof *r);
+	r->seq = (uint64_t)sqlite3_column_int64(s, 0);
+	if (sqlite3_column_bytes(s, 1) != STORE_ID_LEN || sqlite3_column_bytes(s, 2) != STORE_HASH_LEN ||
+	    sqlite3_column_bytes(s, 5) != STORE_SIG_LEN) {
+		diag_set(d, "%s: request seq=%llu has a malformed row", st->path, (unsigned long long)r->seq);
+		return ERR_DAMAGED;
+	}
+	memcpy(r->id, sqlite3_column_blob(s, 1), STORE_ID_LEN);
+	memcpy(r->hash, sqlite3_column_blob(s, 2), STORE_HASH_LEN);
+	r->urgent = sqlite3_column_int(s, 3);
+	r->sealed = sqlite3_column_blob(s, 4);
+	r->sealed_len = (size_t)sqlite3_column_bytes(s, 4);
+	memcpy(r->sig, sqlite3_column_blob(s, 5), STORE_SIG_LEN);
+	r->state = sqlite3_column_int(s, 6);
+	return 0;
+}
+
 int store_each_request(struct store *st, store_request_fn cb, void *ctx, struct diag *d)
 {
 	sqlite3_stmt *s;
@@ -534,21 +554,8 @@ int store_each_request(struct store *st, store_request_fn cb, void *ctx, struct 
 	int res = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_request r;
-		memset(&r, 0, sizeof r);
-		r.seq = (uint64_t)sqlite3_column_int64(s, 0);
-		if (sqlite3_column_bytes(s, 1) != STORE_ID_LEN || sqlite3_column_bytes(s, 2) != STORE_HASH_LEN ||
-		    sqlite3_column_bytes(s, 5) != STORE_SIG_LEN) {
-			res = ERR_DAMAGED;
-			diag_set(d, "%s: request seq=%llu has a malformed row", st->path, (unsigned long long)r.seq);
+		if ((res = read_row(st, s, &r, d)))
 			break;
-		}
-		memcpy(r.id, sqlite3_column_blob(s, 1), STORE_ID_LEN);
-		memcpy(r.hash, sqlite3_column_blob(s, 2), STORE_HASH_LEN);
-		r.urgent = sqlite3_column_int(s, 3);
-		r.sealed = sqlite3_column_blob(s, 4);
-		r.sealed_len = (size_t)sqlite3_column_bytes(s, 4);
-		memcpy(r.sig, sqlite3_column_blob(s, 5), STORE_SIG_LEN);
-		r.state = sqlite3_column_int(s, 6);
 		if ((res = cb(ctx, &r)))
 			break;
 	}
@@ -672,7 +679,7 @@ int store_each_held(struct store *st, struct store_cursor *cur, size_t max, stor
 {
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(st->db,
-				    "SELECT seq, id, hash, urgent, sealed, sig FROM requests WHERE state = 0 AND"
+				    "SELECT seq, id, hash, urgent, sealed, sig, state FROM requests WHERE state = 0 AND"
 				    " (urgent < ?1 OR (urgent = ?1 AND seq > ?2)) ORDER BY urgent DESC, seq LIMIT ?3",
 				    -1, &s, NULL);
 	if (rc != SQLITE_OK)
@@ -688,21 +695,8 @@ int store_each_held(struct store *st, struct store_cursor *cur, size_t max, stor
 	int res = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_request r;
-		memset(&r, 0, sizeof r);
-		r.seq = (uint64_t)sqlite3_column_int64(s, 0);
-		if (sqlite3_column_bytes(s, 1) != STORE_ID_LEN || sqlite3_column_bytes(s, 2) != STORE_HASH_LEN ||
-		    sqlite3_column_bytes(s, 5) != STORE_SIG_LEN) {
-			res = ERR_DAMAGED;
-			diag_set(d, "%s: request seq=%llu has a malformed row", st->path, (unsigned long long)r.seq);
+		if ((res = read_row(st, s, &r, d)))
 			break;
-		}
-		memcpy(r.id, sqlite3_column_blob(s, 1), STORE_ID_LEN);
-		memcpy(r.hash, sqlite3_column_blob(s, 2), STORE_HASH_LEN);
-		r.urgent = sqlite3_column_int(s, 3);
-		r.sealed = sqlite3_column_blob(s, 4);
-		r.sealed_len = (size_t)sqlite3_column_bytes(s, 4);
-		memcpy(r.sig, sqlite3_column_blob(s, 5), STORE_SIG_LEN);
-		r.state = STORE_HELD;
 		if ((res = cb(ctx, &r)))
 			break;
 		cur->urgent = r.urgent;

@@ -1,7 +1,6 @@
 #define LOG_MODULE "device"
 #include "device.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,23 +58,11 @@ static int load_card(const char *path, struct device *dev, struct diag *d)
 	}
 	dev->has_center_sign = 0;
 	dev->center_tls_pin[0] = '\0';
-	/* "tls = sha256//BASE64": not hex, read as is (base64 characters only). */
-	for (const char *p = b.data ? strstr(b.data, "\ntls") : NULL; p; p = NULL) {
-		p += 4;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p++ != '=')
-			break;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		size_t n = 0;
-		while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '/' || p[n] == '+' || p[n] == '=') && n < 120)
-			n++;
-		if (n > 8 && !strncmp(p, "sha256//", 8)) {
-			memcpy(dev->center_tls_pin, p, n);
-			dev->center_tls_pin[n] = '\0';
-		}
-	}
+	/* "tls = sha256//BASE64": the center's HTTPS key pin (optional: a card without it syncs over http only). */
+	struct diag dt = {""};
+	if (b.data && keyfile_text_named(b.data, b.len, "tls", dev->center_tls_pin, sizeof dev->center_tls_pin, &dt) == 0 &&
+	    strncmp(dev->center_tls_pin, "sha256//", 8))
+		dev->center_tls_pin[0] = '\0';
 	if (memchr(b.data ? b.data : "", '=', b.len)) {
 		if (!(rc = keyfile_parse_named(b.data, b.len, "box", dev->center_pk, CRYPT_BOX_PK, d))) {
 			struct diag d2 = {""};

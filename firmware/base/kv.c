@@ -260,3 +260,55 @@ int keyfile_parse_named(const char *text, size_t len, const char *name, unsigned
 	return keyfile_core(text, len, name, key, keylen, d);
 }
 
+
+int keyfile_text_named(const char *text, size_t len, const char *name, char *out, size_t n, struct diag *d)
+{
+	int found = 0;
+	unsigned line = 0;
+	size_t nl_name = strlen(name);
+	const char *p = text, *end = text + len;
+	out[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end, *b = p;
+		p = nl ? nl + 1 : end;
+		line++;
+		while (b < e && (*b == ' ' || *b == '\t' || *b == '\r'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		const char *eq = b < e && *b != '#' ? memchr(b, '=', (size_t)(e - b)) : NULL;
+		if (!eq)
+			continue;
+		const char *ne = eq;
+		while (ne > b && (ne[-1] == ' ' || ne[-1] == '\t'))
+			ne--;
+		if ((size_t)(ne - b) != nl_name || memcmp(b, name, nl_name))
+			continue;
+		b = eq + 1;
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		size_t vl = (size_t)(e - b);
+		if (found) {
+			diag_set(d, "line %u: '%s' repeated", line, name);
+			return ERR_PARSE;
+		}
+		if (vl == 0 || vl >= n) {
+			diag_set(d, "line %u: '%s' is %s", line, name, vl ? "too long" : "empty");
+			return ERR_PARSE;
+		}
+		for (size_t i = 0; i < vl; i++)
+			if ((unsigned char)b[i] <= ' ' || (unsigned char)b[i] > '~') {
+				diag_set(d, "line %u: '%s' has a byte that is not printable ASCII", line, name);
+				return ERR_PARSE;
+			}
+		memcpy(out, b, vl);
+		out[vl] = '\0';
+		found = 1;
+	}
+	if (!found) {
+		diag_set(d, "no '%s' in the file", name);
+		return ERR_NOTFOUND;
+	}
+	return 0;
+}

@@ -62,5 +62,12 @@ int keyfile_parse(const char *text, size_t len, unsigned char *key, size_t keyle
  */
 int keyfile_parse_named(const char *text, size_t len, const char *name, unsigned char *key, size_t keylen,
 			struct diag *d);
+/*
+ * A named value that is not hex ("tls = sha256//BASE64" in a center card):
+ * printable ASCII without spaces, 1..n-1 bytes, copied NUL-terminated into
+ * out. ERR_NOTFOUND if the name is absent; ERR_PARSE if it repeats or its
+ * value is empty, too long or has other bytes.
+ */
+int keyfile_text_named(const char *text, size_t len, const char *name, char *out, size_t n, struct diag *d);
 
 #endif

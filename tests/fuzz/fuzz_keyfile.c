@@ -49,8 +49,29 @@ static void parse_named(const uint8_t *data, size_t size, const char *name)
 	FUZZ_CHECK(memcmp(key, again, sizeof key) == 0);
 }
 
+/* A named text value (the card's "tls" pin): printable, NUL-terminated, within bounds. */
+static void parse_text(const uint8_t *data, size_t size)
+{
+	char out[64];
+	memset(out, 0xA5, sizeof out);
+	struct diag d = {""};
+	int rc = keyfile_text_named((const char *)data, size, "tls", out, 40, &d);
+	FUZZ_CHECK(rc == 0 || rc == ERR_PARSE || rc == ERR_NOTFOUND);
+	for (size_t i = 40; i < sizeof out; i++)
+		FUZZ_CHECK((unsigned char)out[i] == 0xA5);
+	if (rc) {
+		fuzz_check_diag(&d);
+		return;
+	}
+	size_t n = strlen(out);
+	FUZZ_CHECK(n > 0 && n < 40);
+	for (size_t i = 0; i < n; i++)
+		FUZZ_CHECK(out[i] > ' ' && out[i] <= '~');
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	parse_text(data, size);
 	parse_named(data, size, "box");
 	parse_named(data, size, "sign");
 	int ok32 = parse_one(data, size, 32) == 0;

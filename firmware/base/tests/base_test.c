@@ -94,6 +94,24 @@ static void test_utf8_hex(void)
 	CHECK_INT(keyfile_parse("0a0b0c0d\n0a0b0c0d\n", 18, key, 4, &d), ERR_PARSE);
 	CHECK_STR(d.msg, "line 2: more than one key in the file");
 	CHECK_INT(keyfile_parse("# only a comment\n", 17, key, 4, &d), ERR_PARSE);
+
+	/* A center card: named keys and the tls pin as text. */
+	const char *card = "# card\nbox = 01020304\nsign = 0a0b0c0d\ntls = sha256//AbC+/9=\n";
+	CHECK_INT(keyfile_parse_named(card, strlen(card), "sign", key, 4, &d), 0);
+	CHECK_INT(key[0], 0x0a);
+	CHECK_INT(keyfile_parse_named(card, strlen(card), "box", key, 4, &d), 0);
+	CHECK_INT(key[3], 0x04);
+	CHECK_INT(keyfile_parse_named(card, strlen(card), "other", key, 4, &d), ERR_PARSE);
+	CHECK_STR(d.msg, "no 'other' key in the file");
+	CHECK_INT(keyfile_parse(card, strlen(card), key, 4, &d), ERR_PARSE); /* a card is not a bare key file */
+	char pin[32];
+	CHECK_INT(keyfile_text_named(card, strlen(card), "tls", pin, sizeof pin, &d), 0);
+	CHECK_STR(pin, "sha256//AbC+/9=");
+	CHECK_INT(keyfile_text_named(card, strlen(card), "tls", pin, 8, &d), ERR_PARSE);
+	CHECK_STR(d.msg, "line 4: 'tls' is too long");
+	CHECK_INT(keyfile_text_named("tls = a b\n", 10, "tls", pin, sizeof pin, &d), ERR_PARSE);
+	CHECK_INT(keyfile_text_named("tls = a\ntls = b\n", 16, "tls", pin, sizeof pin, &d), ERR_PARSE);
+	CHECK_INT(keyfile_text_named("box = 00\n", 9, "tls", pin, sizeof pin, &d), ERR_NOTFOUND);
 }
 
 static void test_buf(void)

@@ -10,6 +10,7 @@
 #include "autosync.h"
 #include "device.h"
 #include "pack.h"
+#include "stick.h"
 #include "fs.h"
 #include "kv.h"
 #include "log.h"
@@ -38,6 +39,8 @@ static const char usage[] =
 	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
 	"                                      store a sealed request; prints its id once durable\n"
 	"  requests status                     print 'held N' and 'delivered N'\n"
+	"  sync --export DIR | --import DIR     the USB stick: write held requests as bundles to DIR;\n"
+	"                                      apply the center's receipts (and content pack) from DIR\n"
 	"  sync --url URL [--pin sha256//KEY] [--retention SESSIONS]\n"
 	"                                      deliver held requests to the center (urgent first); only\n"
 	"                                      its signed receipts mark them delivered; delivered ones are\n"
@@ -65,6 +68,8 @@ struct opts {
 	const char *url;
 	const char *pin;
 	const char *retention;
+	const char *export_dir;
+	const char *import_dir;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -99,6 +104,10 @@ static int parse_opts(int argc, char **argv, int i, struct opts *o, const char *
 			slot = &o->pin;
 		else if (!strcmp(a, "--retention"))
 			slot = &o->retention;
+		else if (!strcmp(a, "--export"))
+			slot = &o->export_dir;
+		else if (!strcmp(a, "--import"))
+			slot = &o->import_dir;
 		if (!slot || !strstr(allowed, a))
 			return usage_error("unexpected argument '%s'", a);
 		if (i + 1 >= argc)
@@ -417,6 +426,82 @@ static int install_pack(void *ctx, const struct sync_content *c, struct diag *d)
 	return pack_install(ctx, c, d);
 }
 
+static void stick_report(void *ctx, const char *file, const char *why)
+{
+	(void)ctx;
+	fprintf(stderr, "sync: %s refused: %s\n", file, why);
+}
+
+/* `spean sync --export DIR` / `--import DIR`: the USB stick carrier. */
+static int cmd_stick(struct opts *o)
+{
+	if ((o->export_dir != NULL) == (o->import_dir != NULL) || o->url)
+		return usage_error("sync takes one of --url URL, --export DIR or --import DIR%s", "");
+	struct device dev;
+	int rc = open_device(o, &dev);
+	if (rc)
+		return rc;
+	if (!dev.has_center_sign) {
+		fprintf(stderr, "spean: this kiosk has no center card with a signing key: run 'spean provision --center-key center.pub'\n");
+		device_close(&dev);
+		return 2;
+	}
+	struct store *st;
+	struct diag d = {""};
+	if (open_store(&dev, 0, &st)) {
+		device_close(&dev);
+		return 1;
+	}
+	if (o->export_dir) {
+		struct stick_export_result r;
+		rc = stick_export(st, dev.sign_pk, dev.sign_sk, o->export_dir, &r, &d);
+		if (rc)
+			fprintf(stderr, "spean: %s\n", d.msg);
+		printf("%llu requests in %u bundles on the stick%s\n", (unsigned long long)r.records, r.bundles,
+		       rc ? " (incomplete: the rest stays held)" : "; take it to the office (spean-center import)");
+	} else {
+		struct stick_import_result r;
+		rc = stick_import(st, dev.sign_pk, dev.center_sign_pk, o->import_dir, stick_report, NULL, &r, &d);
+		uint64_t have = pack_installed_version(dev.dir), purged = 0;
+		if (!rc && r.content_version > have) {
+			char *pp = stick_path(o->import_dir, "in", "content.pack");
+			struct buf b;
+			struct sync_msg m;
+			struct sync_content c = {0};
+			struct diag cd = {""};
+			buf_init(&b);
+			int crc = fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &b, &cd);
+			if (!crc && !(crc = sync_msg_parse(b.data, b.len, SYNC_MAX_CONTENT_MESSAGE, &m, &cd)) &&
+			    !(crc = sync_content_parse(&m, dev.center_sign_pk, &c, &cd)))
+				crc = pack_install(dev.dir, &c, &cd);
+			if (crc)
+				fprintf(stderr, "sync: content pack refused, the current one stays: %s\n", cd.msg);
+			else
+				printf("content pack %llu installed (the kiosk uses it from its next start)\n", (unsigned long long)c.version);
+			sync_content_finish(&c);
+			buf_finish(&b);
+			free(pp);
+		}
+		if (!rc && r.bundles)
+			rc = store_sync_finish(st, o->retention ? strtoull(o->retention, NULL, 10) : autosync_retention(dev.dir),
+					       &purged, &d);
+		if (rc)
+			fprintf(stderr, "spean: %s\n", d.msg);
+		struct store_counts n = {0, 0};
+		store_count(st, &n, &d);
+		if (r.reoffered)
+			fprintf(stderr, "sync: the center was restored from a backup: %llu requests offered again\n",
+				(unsigned long long)r.reoffered);
+		printf("%llu delivered, %llu held (%u receipt bundles applied%s)\n", (unsigned long long)r.delivered,
+		       (unsigned long long)n.held, r.bundles, r.bad_files ? ", some refused: see above" : "");
+		if (!rc && r.bad_files)
+			rc = ERR_CRYPTO;
+	}
+	store_close(st);
+	device_close(&dev);
+	return rc == 0 ? 0 : rc == ERR_CRYPTO || rc == ERR_NOTFOUND ? 2 : 1;
+}
+
 static int cmd_sync(struct opts *o)
 {
 	if (!o->url)
@@ -616,8 +701,10 @@ int cli_main(int argc, char **argv)
 		return cmd_rules_check(argv[i + 1]);
 	}
 	if (!strcmp(cmd, "sync")) {
-		if ((rc = parse_opts(argc, argv, i, &o, "--url --pin --retention --data-dir")))
+		if ((rc = parse_opts(argc, argv, i, &o, "--url --pin --retention --export --import --data-dir")))
 			return rc;
+		if (o.export_dir || o.import_dir)
+			return cmd_stick(&o);
 		return cmd_sync(&o);
 	}
 	if (!strcmp(cmd, "identity")) {

@@ -797,3 +797,20 @@ int store_sync_info(struct store *st, uint64_t *sessions, int64_t *last_wall, st
 	*last_wall = rc ? 0 : (int64_t)w;
 	return rc;
 }
+
+int store_get_hash(struct store *st, const unsigned char id[STORE_ID_LEN], unsigned char hash[STORE_HASH_LEN],
+		   struct diag *d)
+{
+	sqlite3_bind_blob(st->find_id, 1, id, STORE_ID_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st->find_id);
+	int res = ERR_NOTFOUND;
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st->find_id, 1) == STORE_HASH_LEN) {
+		memcpy(hash, sqlite3_column_blob(st->find_id, 1), STORE_HASH_LEN);
+		res = 0;
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		res = db_fail(st, rc, "lookup failed", d);
+	}
+	sqlite3_reset(st->find_id);
+	sqlite3_clear_bindings(st->find_id);
+	return res;
+}

@@ -105,6 +105,10 @@ struct store_cursor {
  */
 int store_each_held(struct store *st, struct store_cursor *cur, size_t max, store_request_fn cb, void *ctx, struct diag *d);
 
+/* The hash of the request with this id (held or delivered): 0, or ERR_NOTFOUND. */
+int store_get_hash(struct store *st, const unsigned char id[STORE_ID_LEN], unsigned char hash[STORE_HASH_LEN],
+		   struct diag *d);
+
 /* A verified receipt from the center (status "stored"). */
 struct store_receipt {
 	unsigned char id[STORE_ID_LEN];

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "rules.h"
 #include "serve.h"
+#include "service.h"
 #include "tls.h"
 #include "record.h"
 #include "store.h"
@@ -162,6 +163,9 @@ static const char usage[] =
 	"                               each request as the request form Mau 02-TP-TGPL (HTML)\n"
 	"  stats --data-dir DIR         requests by commune, group, outcome, month, urgency, language\n"
 	"  alerts --data-dir DIR        conflicts, bad records and new epochs, oldest first\n"
+	"  import --data-dir DIR STICKDIR\n"
+	"                               take the kiosks' bundles from a USB stick, write their receipts\n"
+	"                               (and the content pack) back to it\n"
 	"  pack --data-dir DIR --version N [--content DIR2]\n"
 	"                               sign the content pack (questions, texts, communes, pictures,\n"
 	"                               audio, rules) kiosks fetch at their next sync; N only goes up\n"
@@ -558,6 +562,30 @@ static int cmd_pack(const char *dir, const char *content, const char *version)
 	return rc ? 1 : 0;
 }
 
+static void import_report(void *ctx, const char *file, const char *why)
+{
+	(void)ctx;
+	fprintf(stderr, "spean-center: %s refused: %s\n", file, why);
+}
+
+static int cmd_import(const char *dir, const char *stick)
+{
+	struct center_service *s;
+	struct diag d = {""};
+	if (center_service_open(dir, &s, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		return 1;
+	}
+	struct center_import_result r;
+	int rc = center_stick_import(s, stick, import_report, NULL, &r, &d);
+	center_service_close(s);
+	if (rc)
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+	printf("%u bundles imported (%lu requests, %lu new), %u refused; receipts written to the stick\n", r.bundles,
+	       r.records, r.added, r.refused);
+	return rc ? 1 : r.refused ? 2 : 0;
+}
+
 static int cmd_status(const char *dir)
 {
 	struct cstore *cs = NULL;
@@ -638,7 +666,7 @@ int center_main(int argc, char **argv)
 			plain = 1;
 		else if (!strcmp(argv[i], "--content") && i + 1 < argc)
 			content = argv[++i];
-		else if (argv[i][0] != '-' && !key && !strcmp(argv[1], "enroll"))
+		else if (argv[i][0] != '-' && !key && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "import")))
 			key = argv[i];
 		else {
 			fprintf(stderr, "spean-center: unexpected argument '%s' (see --help)\n", argv[i]);
@@ -711,6 +739,13 @@ int center_main(int argc, char **argv)
 		return cmd_alerts(dir);
 	if (!strcmp(cmd, "pack"))
 		return cmd_pack(dir, content, version);
+	if (!strcmp(cmd, "import")) {
+		if (!key) {
+			fprintf(stderr, "spean-center: import needs the stick's directory: spean-center import --data-dir DIR STICKDIR\n");
+			return 2;
+		}
+		return cmd_import(dir, key);
+	}
 	fprintf(stderr, "spean-center: unknown command '%s' (see --help)\n", cmd);
 	return 2;
 }

@@ -7,6 +7,7 @@
  */
 #include "service.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "protocol.h"
 #include "protocol_status.h"
+#include "stick.h"
 
 _Static_assert((int)SYNC_STATUS_STORED == (int)SYNC_STORED && (int)SYNC_STATUS_CONFLICT == (int)SYNC_CONFLICT,
 	       "store/protocol_status.h and sync/protocol.h disagree");
@@ -246,5 +248,97 @@ int center_service_handle(struct center_service *s, const void *msg, size_t n, s
 		pthread_mutex_unlock(&s->lock);
 		log_warn("refused code=%s", err_name(rc));
 	}
+	return rc;
+}
+
+static int offer_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int center_stick_import(struct center_service *s, const char *dir, void (*report)(void *ctx, const char *file, const char *why),
+			void *ctx, struct center_import_result *r, struct diag *d)
+{
+	memset(r, 0, sizeof *r);
+	char *out = stick_path(dir, "out", NULL), *in = stick_path(dir, "in", NULL);
+	struct dirent **ents;
+	int n = scandir(out, &ents, NULL, offer_name);
+	int rc = 0;
+	if (n < 0) {
+		diag_set(d, "%s: no kiosk bundles on this stick ('spean sync --export' writes them)", out);
+		free(out);
+		free(in);
+		return ERR_NOTFOUND;
+	}
+	if ((rc = fs_mkdir_p(in, 0755, d)))
+		diag_prefix(d, "cannot write receipts to the stick: ");
+	struct buf msg, reply;
+	buf_init(&msg);
+	buf_init(&reply);
+	for (int i = 0; i < n && !rc; i++) {
+		const char *name = ents[i]->d_name;
+		size_t nl = strlen(name);
+		if (nl < 7 || strcmp(name + nl - 6, ".offer"))
+			continue;
+		char *p = stick_path(dir, "out", name);
+		struct diag fd = {""};
+		msg.len = 0;
+		int frc = fs_read_file(p, SYNC_MAX_MESSAGE, &msg, &fd);
+		free(p);
+		struct center_service_stats before;
+		center_service_stats(s, &before);
+		if (!frc)
+			frc = center_service_handle(s, msg.data, msg.len, &reply, &fd);
+		if (!frc && (reply.len < SYNC_HEADER_LEN || reply.data[4] != SYNC_RECEIPTS)) {
+			diag_set(&fd, "not an offer bundle");
+			frc = ERR_PARSE;
+		}
+		if (frc == ERR_IO || frc == ERR_NOSPACE) {
+			diag_set(d, "%s: the center cannot store: %s", name, fd.msg);
+			rc = frc;
+			break;
+		}
+		if (frc) {
+			r->refused++;
+			if (report)
+				report(ctx, name, fd.msg);
+			continue;
+		}
+		struct center_service_stats after;
+		center_service_stats(s, &after);
+		r->records += after.records_in - before.records_in;
+		r->added += after.records_new - before.records_new;
+		char rname[128];
+		snprintf(rname, sizeof rname, "%.*s.receipts", (int)(nl - 6), name);
+		char *rp = stick_path(dir, "in", rname);
+		rc = fs_write_durable(rp, reply.data, reply.len, 0644, d);
+		free(rp);
+		if (rc)
+			diag_prefix(d, "the stick (full, read-only or pulled?): ");
+		else
+			r->bundles++;
+	}
+	if (!rc) {
+		/* The content pack rides back with the receipts. */
+		char *pp = fs_join(s->dir, CENTER_PACK_FILE);
+		if (fs_exists(pp)) {
+			struct buf pack;
+			buf_init(&pack);
+			char *dst = stick_path(dir, "in", "content.pack");
+			if (!(rc = fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &pack, d)))
+				rc = fs_write_durable(dst, pack.data, pack.len, 0644, d);
+			free(dst);
+			buf_finish(&pack);
+		}
+		free(pp);
+	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	buf_finish(&msg);
+	buf_finish(&reply);
+	free(out);
+	free(in);
+	log_info("stick_import bundles=%u refused=%u records=%lu new=%lu", r->bundles, r->refused, r->records, r->added);
 	return rc;
 }

@@ -23,6 +23,20 @@ void center_service_close(struct center_service *s);
  */
 int center_service_handle(struct center_service *s, const void *msg, size_t n, struct buf *reply, struct diag *d);
 
+struct center_import_result {
+	unsigned bundles, refused;
+	unsigned long records, added;
+};
+/*
+ * A stick: answer every offer bundle in DIR/spean/out with a receipts file
+ * in DIR/spean/in (the same as over the network: verified, stored durably,
+ * then signed), and put the center's content pack beside them. A refused
+ * bundle (unenrolled kiosk, altered, truncated) gets no receipts and is
+ * reported through report(ctx, file, why); nothing of it is stored.
+ */
+int center_stick_import(struct center_service *s, const char *dir, void (*report)(void *ctx, const char *file, const char *why),
+			void *ctx, struct center_import_result *r, struct diag *d);
+
 struct center_service_stats {
 	unsigned long hellos, offers, records_in, records_new, refused;
 };

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The USB stick carrier: two kiosks' bundles on one stick (multi-hop), the center's import and
+# receipts, an unenrolled kiosk, a bundle and a receipts file edited by hand, a truncated bundle and
+# a leftover temporary file (a stick pulled mid-write), the same bundle imported twice, a full stick
+# (a real 64 KiB tmpfs) and a read-only stick (a read-only bind mount): clear messages, nothing lost,
+# nothing duplicated.
+. "$(dirname "$0")/../integration/lib.sh"
+C="$T/center" K1="$T/k1" K2="$T/k2" S="$T/stick"
+mounts=()
+trap 'for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done; rm -rf "$T"' EXIT
+cat >"$T/f.txt" <<F
+request_date = 2026-05-20
+birth_date = 1960-06-06
+household = poor
+F
+printf 'deadline_working_days = 3\n' | cat "$T/f.txt" - >"$T/urgent.txt"
+printf 'name = Thạch Thị Mẫu\ncommune_code = 90032\nconsent = yes\n' >"$T/c.txt"
+add() { for _ in $(seq "$2"); do "$SPEAN" --data-dir "$1" requests add --facts "${3:-$T/f.txt}" --contact "$T/c.txt" >/dev/null || exit 2; done; }
+center_has() { run 0 "$CENTER" status --data-dir "$C"; grep -q "^requests $1\$" "$T/out" && pass || fail "center holds $(head -1 "$T/out"), want $1"; }
+status_is() { run 0 "$SPEAN" --data-dir "$1" requests status; out_is "$(printf 'held %s\ndelivered %s' "$2" "$3")"; }
+
+"$CENTER" init --data-dir "$C" >/dev/null || exit 2
+for k in "$K1" "$K2"; do "$SPEAN" --data-dir "$k" provision --center-key "$C/center.pub" >/dev/null || exit 2; done
+"$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K1" identity)" >/dev/null
+add "$K1" 4 && add "$K1" 1 "$T/urgent.txt" && add "$K2" 3
+mkdir -p "$S"
+
+# Two kiosks, one stick.
+run 0 "$SPEAN" --data-dir "$K1" sync --export "$S"
+out_has "5 requests in 1 bundles on the stick"
+run 0 "$SPEAN" --data-dir "$K2" sync --export "$S"
+out_has "3 requests in 1 bundles"
+[ "$(ls "$S/spean/out" | wc -l)" = 2 ] && pass || fail "two kiosks' bundles on the stick"
+grep -rq "Thạch" "$S" && fail "personal data in clear on the stick" || pass
+cp "$S/spean/out/"* "$T/" # keep copies for the replay below
+
+# At the office: the unenrolled kiosk's bundle is refused with the reason, the other imported.
+run 2 "$CENTER" import --data-dir "$C" "$S"
+err_has "is not enrolled at this center"
+out_has "1 bundles imported (5 requests, 5 new), 1 refused"
+center_has 5
+# Back at the kiosks: receipts applied, the stick cleaned of what was applied.
+run 0 "$SPEAN" --data-dir "$K1" sync --import "$S"
+out_has "5 delivered, 0 held"
+status_is "$K1" 0 5
+ls "$S/spean/out" | grep -q "^$("$SPEAN" --data-dir "$K1" identity | cut -c1-16)" && fail "applied offer left on the stick" || pass
+run 0 "$SPEAN" --data-dir "$K2" sync --import "$S"
+out_has "0 delivered, 3 held"
+
+# The same bundle imported twice: re-acknowledged, nothing doubled.
+cp "$T"/"$("$SPEAN" --data-dir "$K1" identity | cut -c1-16)"-*.offer "$S/spean/out/"
+run 2 "$CENTER" import --data-dir "$C" "$S"
+out_has "1 bundles imported (5 requests, 0 new), 1 refused" # K1's 5 again; K2's still refused
+center_has 5
+run 0 "$SPEAN" --data-dir "$K1" sync --import "$S"
+out_has "0 delivered, 0 held"
+status_is "$K1" 0 5
+
+# Enrolled later: K2's bundle goes through.
+"$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K2" identity)" >/dev/null
+run 0 "$CENTER" import --data-dir "$C" "$S"
+center_has 8
+run 0 "$SPEAN" --data-dir "$K2" sync --import "$S"
+out_has "3 delivered, 0 held"
+
+# A bundle edited by hand: refused, nothing stored; then a receipts file edited by hand: refused.
+add "$K1" 2
+run 0 "$SPEAN" --data-dir "$K1" sync --export "$S"
+offer=$(ls "$S/spean/out/"*.offer)
+cp "$offer" "$T/good.offer"
+printf 'X' | dd of="$offer" bs=1 seek=300 conv=notrunc 2>/dev/null
+run 2 "$CENTER" import --data-dir "$C" "$S"
+err_has "refused: offer: the device signature does not verify"
+center_has 8
+cp "$T/good.offer" "$offer"
+run 0 "$CENTER" import --data-dir "$C" "$S"
+center_has 10
+rec=$(ls "$S/spean/in/"*.receipts)
+cp "$rec" "$T/good.receipts"
+printf 'X' | dd of="$rec" bs=1 seek=70 conv=notrunc 2>/dev/null
+run 2 "$SPEAN" --data-dir "$K1" sync --import "$S"
+err_has "refused: receipts:"
+status_is "$K1" 2 5
+cp "$T/good.receipts" "$rec"
+run 0 "$SPEAN" --data-dir "$K1" sync --import "$S"
+status_is "$K1" 0 7
+
+# Pulled mid-write: a truncated bundle (as a plain copy would leave) is refused; a temporary file is ignored.
+add "$K1" 1
+run 0 "$SPEAN" --data-dir "$K1" sync --export "$S"
+offer=$(ls "$S/spean/out/"*.offer)
+head -c 200 "$offer" >"$S/spean/out/zz-cut.offer"
+echo partial >"$offer.tmp"
+run 2 "$CENTER" import --data-dir "$C" "$S"
+err_has "zz-cut.offer refused"
+err_has "truncated"
+center_has 11
+rm -f "$S/spean/out/zz-cut.offer" "$offer.tmp"
+run 0 "$SPEAN" --data-dir "$K1" sync --import "$S"
+status_is "$K1" 0 8
+
+# A full stick (a real 64 KiB tmpfs) and a read-only stick (a read-only bind mount).
+add "$K1" 120
+mkdir -p "$T/full" "$T/ro"
+if mount -t tmpfs -o size=64k tmpfs "$T/full" 2>/dev/null; then
+	mounts+=("$T/full")
+	run 1 "$SPEAN" --data-dir "$K1" sync --export "$T/full"
+	err_has "the stick is full"
+	out_has "(incomplete: the rest stays held)"
+	status_is "$K1" 120 8
+	if mount --bind "$T/ro" "$T/ro" && mount -o remount,ro,bind "$T/ro"; then
+		mounts+=("$T/ro")
+		run 1 "$SPEAN" --data-dir "$K1" sync --export "$T/ro"
+		err_has "the stick is read-only"
+		status_is "$K1" 120 8
+	fi
+else
+	echo "NOTE: cannot mount here (no CAP_SYS_ADMIN): full and read-only sticks not exercised" >&2
+fi
+done_tests

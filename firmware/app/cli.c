@@ -10,6 +10,7 @@
 #include "autosync.h"
 #include "device.h"
 #include "pack.h"
+#include "printer.h"
 #include "stick.h"
 #include "fs.h"
 #include "kv.h"
@@ -32,10 +33,11 @@ static const char usage[] =
 	"  screen --facts FILE [--rules FILE]   print the screening outcome as JSON\n"
 	"  rules check FILE                    validate a rules file\n"
 	"  identity                            print this kiosk's public signing key (hex)\n"
-	"  provision --center-key FILE [--center-url URL] [--retention SESSIONS]\n"
+	"  provision --center-key FILE [--center-url URL] [--retention SESSIONS] [--printer DEV [--paper 58|80]]\n"
 	"                                      take the center's card (requests are sealed to it); with\n"
 	"                                      --center-url the kiosk syncs by itself; delivered requests\n"
-	"                                      are kept SESSIONS more syncs (default 30)\n"
+	"                                      are kept SESSIONS more syncs (default 30); --printer: the\n"
+	"                                      receipt printer's usblp device (/dev/usb/lp0)\n"
 	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
 	"                                      store a sealed request; prints its id once durable\n"
 	"  requests status                     print 'held N' and 'delivered N'\n"
@@ -70,6 +72,8 @@ struct opts {
 	const char *retention;
 	const char *export_dir;
 	const char *import_dir;
+	const char *printer;
+	const char *paper;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -106,6 +110,10 @@ static int parse_opts(int argc, char **argv, int i, struct opts *o, const char *
 			slot = &o->retention;
 		else if (!strcmp(a, "--export"))
 			slot = &o->export_dir;
+		else if (!strcmp(a, "--printer"))
+			slot = &o->printer;
+		else if (!strcmp(a, "--paper"))
+			slot = &o->paper;
 		else if (!strcmp(a, "--import"))
 			slot = &o->import_dir;
 		if (!slot || !strstr(allowed, a))
@@ -281,6 +289,23 @@ static int cmd_provision(struct opts *o)
 		store_close(st);
 	}
 	printf("center key set\n");
+	if (o->printer) {
+		/* The receipt printer: its usblp device and paper width. */
+		if (o->printer[0] != '/' || (o->paper && strcmp(o->paper, "58") && strcmp(o->paper, "80"))) {
+			device_close(&dev);
+			return usage_error("--printer wants a device path (/dev/usb/lp0) and --paper 58 or 80%s", "");
+		}
+		char line[300], *p = fs_join(dev.dir, PRINTER_FILE);
+		int n = snprintf(line, sizeof line, "%s %s\n", o->printer, o->paper ? o->paper : "58");
+		rc = fs_write_durable(p, line, (size_t)n, 0644, &d);
+		free(p);
+		if (rc) {
+			fprintf(stderr, "spean: %s\n", d.msg);
+			device_close(&dev);
+			return 1;
+		}
+		printf("receipt printer set: %s, %s mm paper\n", o->printer, o->paper ? o->paper : "58");
+	}
 	if (o->retention) {
 		char *end;
 		unsigned long long v = strtoull(o->retention, &end, 10);
@@ -713,7 +738,7 @@ int cli_main(int argc, char **argv)
 		return cmd_identity(&o);
 	}
 	if (!strcmp(cmd, "provision")) {
-		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --center-url --retention --data-dir")))
+		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --center-url --retention --printer --paper --data-dir")))
 			return rc;
 		return cmd_provision(&o);
 	}

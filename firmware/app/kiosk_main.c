@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "fs.h"
 #include "autosync.h"
 #include "icons.h"
+#include "printer.h"
 #include "pack.h"
 #include "kiosk.h"
 #include "kv.h"
@@ -57,6 +59,8 @@ struct app {
 	struct text *text;
 	struct audio *audio;
 	struct autosync *sync;
+	struct printer_conf printer;
+	int has_printer;
 	/* replay */
 	char **lines;
 	int nlines, next;
@@ -96,6 +100,48 @@ static void status_cb(void *ctx, struct kiosk_status *st)
 	st->delivered = (long long)n.delivered;
 	st->battery = board_get()->battery_percent();
 	autosync_last(a->sync, st->last_sync, sizeof st->last_sync, &st->last_sync_failed);
+}
+
+/* Printing runs on its own thread (the device may block); the result comes back through the loop. */
+struct print_job {
+	struct app *a;
+	void *data;
+	size_t n;
+	enum kiosk_print result;
+};
+
+static void print_done(void *ctx)
+{
+	struct print_job *j = ctx;
+	kiosk_print_done(&j->a->kiosk, j->result);
+	free(j->data);
+	free(j);
+}
+
+static void *print_thread(void *ctx)
+{
+	struct print_job *j = ctx;
+	const char *t = getenv("SPEAN_PRINT_TIMEOUT_MS");
+	j->result = printer_write(j->a->printer.path, j->data, j->n, t ? atoi(t) : 15000);
+	loop_post(j->a->loop, print_done, j);
+	return NULL;
+}
+
+static void print_cb(void *ctx, const void *escpos, size_t n)
+{
+	struct app *a = ctx;
+	struct print_job *j = xcalloc(1, sizeof *j);
+	j->a = a;
+	j->data = xmalloc(n);
+	memcpy(j->data, escpos, n);
+	j->n = n;
+	pthread_t th;
+	if (pthread_create(&th, NULL, print_thread, j)) {
+		j->result = KIOSK_PRINT_FAILED;
+		print_done(j);
+		return;
+	}
+	pthread_detach(th);
 }
 
 static void sync_done_cb(void *ctx)
@@ -597,7 +643,8 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	a.audio = audio_create(a.loop, dirs, 2);
 	a.kiosk.audio = a.audio;
 	a.kiosk.icons = a.icons;
-	a.kiosk.ops = (struct kiosk_ops){check_pin_cb, status_cb, &a};
+	a.has_printer = printer_conf_load(a.dev.dir, &a.printer) == 0;
+	a.kiosk.ops = (struct kiosk_ops){check_pin_cb, status_cb, &a, a.has_printer ? print_cb : NULL, a.printer.dots};
 	free(recorded);
 	STAGE("screen");
 	watch_input(&a);

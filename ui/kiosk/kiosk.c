@@ -8,7 +8,9 @@
 #include "kv.h"
 #include "clock.h"
 #include "log.h"
+#include "escpos.h"
 #include "icons.h"
+#include "receipt.h"
 #include "mem.h"
 #include "text.h"
 #include "vi_input.h"
@@ -700,7 +702,70 @@ static void screen_receipt(struct kiosk *k)
 	label(k, &c, "body", b.data, t->body_px, 0);
 	buf_finish(&b);
 	ui_qr(k->ui, "qr", (SDL_Rect){k->ui->w - t->pad - qr, t->pad, qr, qr}, k->flow.receipt);
+	if (k->print != KIOSK_PRINT_NONE) {
+		static const char *const keys[] = {"", "receipt.printing", "receipt.printed", "receipt.print_unplugged",
+						   "receipt.print_no_paper", "receipt.print_stalled", "receipt.print_failed"};
+		label(k, &c, "print_status", kiosk_text(k, keys[k->print]), t->small_px,
+		      k->print >= KIOSK_PRINT_UNPLUGGED ? WF_DANGER : WF_MUTED);
+	}
 	button(k, "done", main_action_rect(k), kiosk_text(k, "receipt.done"), WF_PRIMARY, ACT(A_DONE, 0));
+}
+
+/* The paper receipt, in the resident's language: drawn by the text layer, sent as ESC/POS. */
+static void print_receipt(struct kiosk *k)
+{
+	if (!k->ops.print)
+		return;
+	const struct flow *f = &k->flow;
+	char shown[16], date[16], okey[64];
+	snprintf(shown, sizeof shown, "%.4s-%.4s", f->receipt, f->receipt + 4);
+	for (char *p = shown; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+	snprintf(date, sizeof date, "%02d/%02d/%04d", f->today.d, f->today.m, f->today.y);
+	snprintf(okey, sizeof okey, "outcome.%s.title", outcome_name(f->result.outcome));
+	struct buf db, foot;
+	buf_init(&db);
+	buf_init(&foot);
+	fill(&db, kiosk_text(k, "receipt.date"), (const char *const[]){"date", date, NULL});
+	fill(&foot, kiosk_text(k, "receipt.body"), (const char *const[]){"phone", k->content->center_phone, NULL});
+	const char *docs[RULES_MAX_GROUPS * RULES_MAX_DOCS + 1];
+	char dkeys[RULES_MAX_GROUPS * RULES_MAX_DOCS][64];
+	int nd = 0;
+	for (int i = 0; i < f->result.ndocs; i++) {
+		snprintf(dkeys[nd], sizeof dkeys[nd], "doc.%s", f->result.docs[i]);
+		docs[nd] = kiosk_text(k, dkeys[nd]);
+		nd++;
+	}
+	docs[nd] = NULL;
+	struct receipt_info info = {f->lang, kiosk_text(k, "receipt.title"), kiosk_text(k, "receipt.number"), shown,
+				    f->receipt, db.data, kiosk_text(k, okey), kiosk_text(k, "outcome.documents"), docs,
+				    foot.data};
+	struct escpos_image img;
+	struct diag d = {""};
+	if (receipt_render(k->ui->text, &info, k->ops.paper_dots ? k->ops.paper_dots : ESCPOS_DOTS_58MM, &img, &d)) {
+		log_error("receipt_render_failed");
+		k->print = KIOSK_PRINT_FAILED;
+	} else {
+		struct buf out;
+		buf_init(&out);
+		escpos_encode(&out, &img, 4, 1);
+		k->print = KIOSK_PRINT_BUSY;
+		k->ops.print(k->ops.ctx, out.data, out.len);
+		buf_finish(&out);
+		free(img.bits);
+	}
+	buf_finish(&db);
+	buf_finish(&foot);
+}
+
+void kiosk_print_done(struct kiosk *k, enum kiosk_print result)
+{
+	if (k->print != KIOSK_PRINT_BUSY)
+		return; /* reset meanwhile: the next resident's screen is not told */
+	k->print = result;
+	if (k->flow.state == FS_RECEIPT)
+		kiosk_show(k);
 }
 
 static void screen_pin(struct kiosk *k)
@@ -903,6 +968,7 @@ void kiosk_reset(struct kiosk *k)
 	mem_wipe(k->entry, sizeof k->entry);
 	k->page = 0;
 	k->vi_method = VI_TELEX; /* the next resident starts with the default */
+	k->print = KIOSK_PRINT_NONE;
 	k->cq_page = 0;
 	k->flow.compact = 0;
 	k->mode = MODE_RESIDENT;
@@ -953,6 +1019,8 @@ static void do_submit(struct kiosk *k)
 	if (rc)
 		log_error("submit_failed code=%s", err_name(rc));
 	flow_submitted(&k->flow, rc == 0, id);
+	if (rc == 0)
+		print_receipt(k); /* the request is stored whatever the printer does */
 }
 
 static void entry_key(struct kiosk *k, int digit)

@@ -21,11 +21,28 @@ struct kiosk_status {
 };
 
 /* The app's answers to the kiosk (all may be NULL). */
+/* The receipt printer, as the receipt screen shows it. */
+enum kiosk_print {
+	KIOSK_PRINT_NONE,      /* no printer configured */
+	KIOSK_PRINT_BUSY,
+	KIOSK_PRINT_DONE,
+	KIOSK_PRINT_UNPLUGGED, /* no printer at the configured place */
+	KIOSK_PRINT_NO_PAPER,
+	KIOSK_PRINT_STALLED,   /* it stopped taking data */
+	KIOSK_PRINT_FAILED,
+};
+
 struct kiosk_ops {
 	/* 0 if pin is the staff PIN, ERR_CRYPTO if not, ERR_NOTFOUND if assisted mode has no PIN. */
 	int (*check_pin)(void *ctx, const char *pin);
 	void (*status)(void *ctx, struct kiosk_status *st);
 	void *ctx;
+	/*
+	 * Print these ESC/POS bytes (copy them; may be NULL: no printer). The
+	 * result comes back later through kiosk_print_done on the loop's thread.
+	 */
+	void (*print)(void *ctx, const void *escpos, size_t n);
+	int paper_dots;        /* 384 (58 mm) or 576 (80 mm) */
 };
 
 enum kiosk_mode { MODE_RESIDENT, MODE_PIN, MODE_STATUS };
@@ -68,11 +85,14 @@ struct kiosk {
 	int lockouts;
 	uint64_t locked_until_ns;
 	char prompt[64];          /* the prompt of the screen on show */
+	enum kiosk_print print;   /* the receipt printer's state for the request on show */
 };
 
 void kiosk_init(struct kiosk *k, struct ui *ui, struct loop *loop, const struct rules *r, const struct content *c,
 		const struct catalog *vi, const struct catalog *km, struct date today, kiosk_submit_fn fn, void *ctx);
 void kiosk_finish(struct kiosk *k);
+/* The printer finished (enum kiosk_print): the receipt screen says how. */
+void kiosk_print_done(struct kiosk *k, enum kiosk_print result);
 /* Rebuild the widgets for the current flow state. */
 void kiosk_show(struct kiosk *k);
 /* Any touch: restart the inactivity timer (and hide the warning). */

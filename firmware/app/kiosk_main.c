@@ -594,8 +594,8 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		ex = 2;
 		goto out;
 	}
-	/* The full integrity check runs here, at the kiosk's start. */
-	if (store_open(a.dev.dir, STORE_CHECK_FULL, &a.store, &d)) {
+	/* Header and schema now; the full integrity check right after the first frame (below). */
+	if (store_open(a.dev.dir, 0, &a.store, &d)) {
 		fprintf(stderr, "spean kiosk: %s\n", d.msg);
 		goto out;
 	}
@@ -656,6 +656,19 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		fflush(stdout);
 		ex = 0;
 		goto out;
+	}
+	/*
+	 * The full integrity check, before the kiosk takes any input: a damaged
+	 * database is moved aside by reopening with the full check (as at start).
+	 */
+	if (store_check(a.store, &d) == ERR_DAMAGED) {
+		log_error("store_damaged_at_start");
+		store_close(a.store);
+		a.store = NULL;
+		if (store_open(a.dev.dir, STORE_CHECK_FULL, &a.store, &d) && store_open(a.dev.dir, 0, &a.store, &d)) {
+			fprintf(stderr, "spean kiosk: %s\n", d.msg);
+			goto out;
+		}
 	}
 	a.sync = autosync_start(a.loop, &a.dev, sync_done_cb, &a);
 	if (replay)

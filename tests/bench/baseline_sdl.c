@@ -36,6 +36,9 @@ int main(int argc, char **argv)
 	}
 	TTF_SetFontScriptName(latin, "Latn");
 	TTF_SetFontScriptName(khmer, "Khmr");
+	/* The kiosk's hinting (light: no bytecode interpreter), so both draw glyphs the same way. */
+	TTF_SetFontHinting(latin, TTF_HINTING_LIGHT);
+	TTF_SetFontHinting(khmer, TTF_HINTING_LIGHT);
 	SDL_Window *w = SDL_CreateWindow("baseline", 0, 0, 800, 480, SDL_WINDOW_SHOWN);
 	SDL_Surface *s = w ? SDL_GetWindowSurface(w) : NULL;
 	if (!s) {

@@ -169,8 +169,9 @@ static void screen_attract(struct kiosk *k)
 	c.y += t->title_px * 2;
 	ui_label(k->ui, "title_km", (SDL_Rect){c.x, c.y, c.w, 0}, km_title, "km", t->title_px, WF_BOLD | WF_CENTER);
 	c.y += t->title_px * 2 + t->gap;
+	/* The buttons' size: one font fewer to open before the first frame. */
 	struct widget *b = ui_label(k->ui, "body", (SDL_Rect){c.x, c.y, c.w, 0}, catalog_get(k->vi, "attract.body"), "vi",
-				    t->body_px, WF_CENTER | WF_MUTED);
+				    t->button_px, WF_CENTER | WF_MUTED);
 	(void)b;
 	/* The whole screen is the start button; its label says so in both languages. */
 	struct buf s;

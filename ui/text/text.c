@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <SDL_ttf.h>
+#include <hb.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/utext.h>
@@ -31,8 +32,6 @@ static const char *const face_files[FACE_COUNT] = {
 	"NotoSansKhmerUI-Regular.ttf",
 	"NotoSansKhmerUI-Bold.ttf",
 };
-/* The size opened by text_init to prove each file is a usable font. */
-enum { INIT_SIZE = 24 };
 
 struct text_font {
 	TTF_Font *f;
@@ -42,6 +41,8 @@ struct text_font {
 	int pad2;      /* width of two of them */
 	int probe;     /* bottom ink row of BASELINE_PROBE rendered alone (see text_layout_draw) */
 	struct memo *memo; /* MEMO_SLOTS advances already measured (see run_measure), or NULL */
+	hb_font_t *hb;     /* the same face and size for HarfBuzz (scale 64 units per pixel) */
+	int khmer;         /* a Khmer face */
 	unsigned memo_used;
 };
 
@@ -73,6 +74,8 @@ struct font_list {
 
 struct text {
 	char *path[FACE_COUNT];
+	hb_face_t *hbface[FACE_COUNT]; /* HarfBuzz's view of each file: widths come from here */
+	hb_buffer_t *hbbuf;
 	struct font_list fonts[FACE_COUNT];
 	int khmer_script_off; /* test hook */
 	/* Line break iterators, opened on first use (ICU's Khmer dictionary takes a while to load). */
@@ -211,12 +214,15 @@ static int font_open(struct text *t, int face, int size, struct text_font **out,
 	}
 	/* Normal hinting: its advances are what hb-shape --ft-load-flags=0 gives (the oracle), and its glyphs
 	 * came closest to hb-view's; light, none and light-subpixel drift from both (measured, see tests). */
-	TTF_SetFontHinting(f, TTF_HINTING_NORMAL);
+	TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
 	TTF_SetFontKerning(f, 1);
 	font_set_script(t, face, f);
 	struct text_font *tf = xcalloc(1, sizeof *tf);
 	tf->f = f;
 	tf->size = size;
+	tf->khmer = face >= 2;
+	tf->hb = hb_font_create(t->hbface[face]);
+	hb_font_set_scale(tf->hb, size * 64, size * 64);
 	tf->asc = TTF_FontAscent(f);
 	tf->desc = -TTF_FontDescent(f);
 	int h;
@@ -286,11 +292,30 @@ int text_init(struct text **out, const char *font_dir, struct diag *d)
 		t->path[face] = xmalloc(n);
 		snprintf(t->path[face], n, "%s/%s", font_dir, face_files[face]);
 	}
+	t->hbbuf = hb_buffer_create();
 	for (int face = 0; face < FACE_COUNT; face++) {
-		struct text_font *tf;
-		rc = font_open(t, face, INIT_SIZE, &tf, d);
-		if (rc)
+		hb_blob_t *blob = hb_blob_create_from_file(t->path[face]);
+		t->hbface[face] = hb_face_create(blob, 0);
+		hb_blob_destroy(blob);
+	}
+	/*
+	 * Prove each file is a font without opening it in SDL_ttf (each size is
+	 * opened on first use; opening all four here cost 2 ms of the first frame).
+	 */
+	for (int face = 0; face < FACE_COUNT; face++) {
+		struct stat sb;
+		if (stat(t->path[face], &sb) != 0) {
+			diag_set(d, "%s: no such file", t->path[face]);
+			log_error("font_open_failed file=%s", face_files[face]);
+			rc = ERR_NOTFOUND;
 			goto fail;
+		}
+		if (hb_face_get_glyph_count(t->hbface[face]) == 0) {
+			diag_set(d, "%s: not a font (no glyphs)", t->path[face]);
+			log_error("font_open_failed file=%s", face_files[face]);
+			rc = ERR_PARSE;
+			goto fail;
+		}
 	}
 	log_info("fonts_opened dir=%s count=%d", font_dir, FACE_COUNT);
 	*out = t;
@@ -308,17 +333,20 @@ void text_destroy(struct text *t)
 		for (size_t i = 0; i < t->fonts[face].n; i++) {
 			memo_clear(t->fonts[face].v[i]);
 			free(t->fonts[face].v[i]->memo);
+			hb_font_destroy(t->fonts[face].v[i]->hb);
 			TTF_CloseFont(t->fonts[face].v[i]->f);
 			free(t->fonts[face].v[i]);
 		}
 		free(t->fonts[face].v);
 		free(t->path[face]);
+		hb_face_destroy(t->hbface[face]);
 	}
 	if (t->brk_km)
 		ubrk_close(t->brk_km);
 	if (t->brk_vi)
 		ubrk_close(t->brk_vi);
 	buf_finish_wipe(&t->scratch);
+	hb_buffer_destroy(t->hbbuf);
 	free(t->runs);
 	free(t);
 	ttf_unref();
@@ -480,7 +508,7 @@ static int split(struct text *t, enum text_style st, const char *s, size_t a, si
  * (HarfBuzz's, floored to a pixel). The same frame puts the pen origin at
  * `pad` pixels into the rendered surface, whatever the first glyph's bearing.
  */
-static int run_measure(struct text_font *tf, const char *framed, int *adv)
+static int run_measure(struct text *t, struct text_font *tf, const char *framed, int *adv)
 {
 	size_t n = strlen(framed);
 	struct memo *m = n <= MEMO_MAX_KEY ? memo_slot(tf, framed, n) : NULL;
@@ -488,14 +516,25 @@ static int run_measure(struct text_font *tf, const char *framed, int *adv)
 		*adv = m->adv;
 		return 0;
 	}
-	int w, h;
-	if (TTF_SizeUTF8(tf->f, framed, &w, &h) < 0) {
-		log_error("measure_failed size=%d err=%s", tf->size, TTF_GetError());
-		return ERR_IO;
-	}
-	*adv = w - tf->pad2;
-	if (*adv < 0)
-		*adv = 0;
+	/*
+	 * HarfBuzz's advances of the run without its frame spaces, rounded once
+	 * at the end: SDL_ttf rounds each glyph and drifts on long runs. Script
+	 * and language are guessed from the text as hb-shape does; the test hook
+	 * makes Khmer unshaped (what SDL_ttf does without a script).
+	 */
+	hb_buffer_t *b = t->hbbuf;
+	hb_buffer_clear_contents(b);
+	hb_buffer_add_utf8(b, framed + 1, (int)(n - 2), 0, (int)(n - 2));
+	hb_buffer_guess_segment_properties(b);
+	if (tf->khmer && t->khmer_script_off)
+		hb_buffer_set_script(b, HB_SCRIPT_LATIN);
+	hb_shape(tf->hb, b, NULL, 0);
+	unsigned count;
+	const hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(b, &count);
+	long sum = 0;
+	for (unsigned i = 0; i < count; i++)
+		sum += pos[i].x_advance;
+	*adv = sum > 0 ? (int)((sum + 32) / 64) : 0;
 	if (m) {
 		if (tf->memo_used >= MEMO_SLOTS * 3 / 4) { /* full enough: start over rather than probe long chains */
 			memo_clear(tf);
@@ -550,7 +589,7 @@ static int line_shape(struct text *t, const char *s, size_t a, size_t b, int siz
 		text_run_text(s, &r, &t->scratch);
 		buf_putc(&t->scratch, ' ');
 		int adv;
-		int rc = run_measure(tf, t->scratch.data, &adv);
+		int rc = run_measure(t, tf, t->scratch.data, &adv);
 		if (rc)
 			return rc;
 		if (l && t->scratch.len > 2) {
@@ -791,6 +830,22 @@ static int layout_break(struct breaker *bk, UBreakIterator *bi, size_t len, int 
 	return 0;
 }
 
+/* A character that forces a line break (then the break iterator must see the text). */
+static int hard_break_in(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n' || c == '\r' || c == 0x0B || c == 0x0C)
+			return 1;
+		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0x85)
+			return 1;
+		if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9))
+			return 1;
+	}
+	return 0;
+}
+
 struct text_layout *text_layout(struct text *t, const char *utf8, int size_px, enum text_style st, int max_w,
 				const char *lang)
 {
@@ -802,10 +857,13 @@ struct text_layout *text_layout(struct text *t, const char *utf8, int size_px, e
 	struct text_layout *l = xcalloc(1, sizeof *l);
 	buf_init(&l->arena);
 	struct breaker bk = {t, l, utf8, size_px, st, face_of(lang && !strcmp(lang, "km") ? TEXT_KHMR : TEXT_LATN, st)};
-	int rc = 0, owned = 0;
+	int rc = 0, owned = 0, w1 = 0;
 	if (len == 0) {
 		rc = emit(&bk, 0, 0);
-	} else {
+	} else if (max_w > 0 && !hard_break_in(utf8, len) && (rc = measure_span(&bk, 0, len, &w1)) == 0 && w1 <= max_w) {
+		/* It fits on one line: no break opportunities to look for (and no ICU dictionary to load). */
+		rc = emit(&bk, 0, len);
+	} else if (!rc) {
 		UBreakIterator *bi = line_iterator(t, lang, &owned);
 		if (!bi) {
 			rc = ERR_IO;

@@ -187,6 +187,11 @@ struct widget *ui_button(struct ui *u, const char *id, SDL_Rect r, const char *t
 		r.h = min;
 	int size = (flags & WF_COMPACT) ? u->theme.body_px : u->theme.button_px;
 	struct widget *w = text_widget(u, W_BUTTON, id, r, text, lang, size, flags | WF_CENTER);
+	/* A label that does not fit its button steps down in size (to the small size) rather than be clipped. */
+	while (w->overflow && w->size_px > u->theme.small_px) {
+		w->size_px = w->size_px - 2 > u->theme.small_px ? w->size_px - 2 : u->theme.small_px;
+		relayout(u, w);
+	}
 	w->on_tap = fn;
 	w->ctx = ctx;
 	w->arg = arg;

@@ -78,7 +78,7 @@ int hb_shape_lines(const char *font, int size_px, const char *const *lines, size
 	char fs[32], tf[1100];
 	snprintf(fs, sizeof fs, "--font-size=%d", size_px * 64);
 	snprintf(tf, sizeof tf, "--text-file=%s", in);
-	char *argv[] = {"hb-shape", "--font-funcs=ft", "--ft-load-flags=0", fs, "--no-glyph-names",
+	char *argv[] = {"hb-shape", "--font-funcs=ot", fs, "--no-glyph-names",
 			"--output-format=json", (char *)font, tf, NULL};
 	char *o = NULL, *e = NULL;
 	int rc = t_run(argv, &o, &e);
@@ -168,7 +168,7 @@ int hb_view(const char *font, int size_px, const char *text, struct grey *out)
 	snprintf(fs, sizeof fs, "--font-size=%d", size_px);
 	snprintf(o_arg, sizeof o_arg, "--output-file=%s", png);
 	snprintf(t_arg, sizeof t_arg, "--text=%s", text);
-	char *argv[] = {"hb-view", "--font-funcs=ft", "--ft-load-flags=0", fs, "--margin=32", "--background=FFFFFF",
+	char *argv[] = {"hb-view", "--font-funcs=ft", "--ft-load-flags=65536", fs, "--margin=32", "--background=FFFFFF",
 			"--foreground=000000", "--output-format=png", o_arg, (char *)font, t_arg, NULL};
 	char *o = NULL, *e = NULL;
 	int rc = t_run(argv, &o, &e);

@@ -68,6 +68,17 @@ static void one(struct text *t, const struct receipt_info *r, int width, const c
 	char want[80];
 	snprintf(want, sizeof want, "%s\n", r->qr);
 	CHECK_STR(o, want);
+	const char *dump = getenv("SPEAN_RECEIPT_DUMP"); /* the ESC/POS bytes, for the cross-check with another encoder */
+	if (dump && *dump) {
+		char bin[1200];
+		snprintf(bin, sizeof bin, "%s/%s.bin", dump, name);
+		FILE *f = fopen(bin, "wb");
+		CHECK(f != NULL);
+		if (f) {
+			fwrite(b.data, 1, b.len, f);
+			fclose(f);
+		}
+	}
 	const char *shots = getenv("SPEAN_RECEIPT_SHOTS");
 	if (shots && *shots) {
 		char png[1200];

@@ -60,6 +60,19 @@ static int chunk_hash(void *ctx, const unsigned char id[SYNC_ID_LEN], unsigned c
 	return 1;
 }
 
+void sync_offer_add_stored(struct buf *out, const struct store_request *r)
+{
+	struct sync_record x;
+	memcpy(x.id, r->id, sizeof x.id);
+	x.seq = r->seq;
+	x.urgent = r->urgent;
+	memcpy(x.hash, r->hash, sizeof x.hash);
+	memcpy(x.sig, r->sig, sizeof x.sig);
+	x.sealed = r->sealed;
+	x.sealed_len = r->sealed_len;
+	sync_offer_add(out, &x);
+}
+
 struct chunk {
 	struct buf *out;
 	size_t n, max_n, bytes, max_bytes;
@@ -71,15 +84,7 @@ static int add_record(void *ctx, const struct store_request *r)
 	struct chunk *c = ctx;
 	if (c->n && c->bytes + r->sealed_len > c->max_bytes)
 		return 1; /* the next chunk takes it */
-	struct sync_record x;
-	memcpy(x.id, r->id, sizeof x.id);
-	x.seq = r->seq;
-	x.urgent = r->urgent;
-	memcpy(x.hash, r->hash, sizeof x.hash);
-	memcpy(x.sig, r->sig, sizeof x.sig);
-	x.sealed = r->sealed;
-	x.sealed_len = r->sealed_len;
-	sync_offer_add(c->out, &x);
+	sync_offer_add_stored(c->out, r);
 	memcpy(c->want[c->n].id, r->id, STORE_ID_LEN);
 	memcpy(c->want[c->n].hash, r->hash, STORE_HASH_LEN);
 	c->n++;

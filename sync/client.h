@@ -48,6 +48,9 @@ struct sync_result {
 	char content_why[520];        /* and why */
 };
 
+/* Append a stored request to an offer being written (the network's chunks and the stick's bundles). */
+void sync_offer_add_stored(struct buf *out, const struct store_request *r);
+
 /*
  * One session. 0: everything held was offered and answered. ERR_IO: the
  * link kept failing (what was acknowledged stays delivered; the rest stays

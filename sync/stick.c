@@ -8,6 +8,8 @@
  */
 #include "stick.h"
 
+#include "client.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,15 +83,7 @@ static int add_one(void *ctx, const struct store_request *r)
 	struct exp *e = ctx;
 	if (e->n && e->bytes + r->sealed_len > SYNC_MAX_CHUNK_BYTES)
 		return 1;
-	struct sync_record x;
-	memcpy(x.id, r->id, sizeof x.id);
-	x.seq = r->seq;
-	x.urgent = r->urgent;
-	memcpy(x.hash, r->hash, sizeof x.hash);
-	memcpy(x.sig, r->sig, sizeof x.sig);
-	x.sealed = r->sealed;
-	x.sealed_len = r->sealed_len;
-	sync_offer_add(e->out, &x);
+	sync_offer_add_stored(e->out, r);
 	if (!e->n)
 		e->first = r->seq;
 	e->last = r->seq;

@@ -1,6 +1,7 @@
 #define LOG_MODULE "cli"
 #include "cli.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,38 +85,36 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+/* Every --name VALUE option and where it goes. */
+static const struct {
+	const char *name;
+	size_t off;
+} options[] = {
+	{"--facts", offsetof(struct opts, facts)},
+	{"--contact", offsetof(struct opts, contact)},
+	{"--rules", offsetof(struct opts, rules)},
+	{"--center-key", offsetof(struct opts, center_key)},
+	{"--lang", offsetof(struct opts, lang)},
+	{"--data-dir", offsetof(struct opts, data_dir)},
+	{"--url", offsetof(struct opts, url)},
+	{"--center-url", offsetof(struct opts, url)},
+	{"--pin", offsetof(struct opts, pin)},
+	{"--retention", offsetof(struct opts, retention)},
+	{"--export", offsetof(struct opts, export_dir)},
+	{"--import", offsetof(struct opts, import_dir)},
+	{"--printer", offsetof(struct opts, printer)},
+	{"--paper", offsetof(struct opts, paper)},
+};
+
 /* Parse --name VALUE options after the command words; returns 0 or exit code. */
 static int parse_opts(int argc, char **argv, int i, struct opts *o, const char *allowed)
 {
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		const char **slot = NULL;
-		if (!strcmp(a, "--facts"))
-			slot = &o->facts;
-		else if (!strcmp(a, "--contact"))
-			slot = &o->contact;
-		else if (!strcmp(a, "--rules"))
-			slot = &o->rules;
-		else if (!strcmp(a, "--center-key"))
-			slot = &o->center_key;
-		else if (!strcmp(a, "--lang"))
-			slot = &o->lang;
-		else if (!strcmp(a, "--data-dir"))
-			slot = &o->data_dir;
-		else if (!strcmp(a, "--url") || !strcmp(a, "--center-url"))
-			slot = &o->url;
-		else if (!strcmp(a, "--pin"))
-			slot = &o->pin;
-		else if (!strcmp(a, "--retention"))
-			slot = &o->retention;
-		else if (!strcmp(a, "--export"))
-			slot = &o->export_dir;
-		else if (!strcmp(a, "--printer"))
-			slot = &o->printer;
-		else if (!strcmp(a, "--paper"))
-			slot = &o->paper;
-		else if (!strcmp(a, "--import"))
-			slot = &o->import_dir;
+		for (size_t k = 0; k < sizeof options / sizeof *options && !slot; k++)
+			if (!strcmp(a, options[k].name))
+				slot = (const char **)((char *)o + options[k].off);
 		if (!slot || !strstr(allowed, a))
 			return usage_error("unexpected argument '%s'", a);
 		if (i + 1 >= argc)

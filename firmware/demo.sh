@@ -15,7 +15,7 @@ center=$build/sync/center/spean-center
 
 echo "== A demo center and a demo kiosk in $demo"
 mkdir -p "$demo"
-[ -f "$demo/center/center.key" ] || "$center" init --data-dir "$demo/center" >/dev/null
+[ -f "$demo/center/center.sign" ] || "$center" init --data-dir "$demo/center" >/dev/null
 "$spean" --data-dir "$demo/kiosk" provision --center-key "$demo/center/center.pub"
 echo 2468 | "$spean" --data-dir "$demo/kiosk" staff-pin
 "$spean" content check | head -3
@@ -34,4 +34,15 @@ else
 	echo "screenshots: $demo/shots/ ($(ls "$demo/shots" | wc -l) PNG files)"
 fi
 "$spean" --data-dir "$demo/kiosk" requests status
-echo "The kiosk cannot read its requests back; the center can: $center open --data-dir $demo/center --kiosk $demo/kiosk"
+echo "== Sync: the center serves HTTPS on 127.0.0.1, the kiosk delivers (it cannot read its requests back; the center can)"
+"$center" enroll --data-dir "$demo/center" "$("$spean" --data-dir "$demo/kiosk" identity)"
+"$center" serve --data-dir "$demo/center" --listen 127.0.0.1:0 >"$demo/serve.out" 2>/dev/null &
+serve_pid=$!
+for _ in $(seq 100); do grep -q listening "$demo/serve.out" 2>/dev/null && break; sleep 0.05; done
+port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\).*/\1/p' "$demo/serve.out")
+"$spean" --data-dir "$demo/kiosk" sync --url "https://127.0.0.1:$port"
+kill "$serve_pid"
+wait "$serve_pid" 2>/dev/null || true
+"$center" export --data-dir "$demo/center" --csv "$demo/requests.csv"
+"$center" stats --data-dir "$demo/center" | head -12
+echo "CSV: $demo/requests.csv; request forms: $center forms --data-dir $demo/center --out DIR"

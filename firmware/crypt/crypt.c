@@ -107,3 +107,8 @@ int crypt_memcmp(const void *a, const void *b, size_t n)
 {
 	return sodium_memcmp(a, b, n) == 0 ? 0 : 1;
 }
+
+void crypt_box_sk_to_pk(unsigned char pk[CRYPT_BOX_PK], const unsigned char sk[CRYPT_BOX_SK])
+{
+	crypto_scalarmult_base(pk, sk);
+}

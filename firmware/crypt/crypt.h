@@ -30,6 +30,8 @@ void crypt_sign_sk_to_pk(unsigned char pk[CRYPT_SIGN_PK], const unsigned char sk
 
 /* X25519 center key pair. */
 void crypt_box_keypair(unsigned char pk[CRYPT_BOX_PK], unsigned char sk[CRYPT_BOX_SK]);
+/* The public key of an X25519 secret key. */
+void crypt_box_sk_to_pk(unsigned char pk[CRYPT_BOX_PK], const unsigned char sk[CRYPT_BOX_SK]);
 
 /*
  * Seal plaintext to the center's public key (crypto_box_seal: an ephemeral

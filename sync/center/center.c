@@ -63,23 +63,44 @@ int center_init(const char *dir, struct center_keys *k, struct diag *d)
 	int rc = fs_mkdir_p(dir, 0700, d);
 	if (rc)
 		return rc;
-	char *sp = fs_join(dir, CENTER_SECRET_FILE);
-	int exists = fs_exists(sp);
+	char *sp = fs_join(dir, CENTER_SECRET_FILE), *gp = fs_join(dir, CENTER_SIGN_FILE), *cp = fs_join(dir, CENTER_TLS_CERT);
+	int has_box = fs_exists(sp), has_sign = fs_exists(gp), has_tls = fs_exists(cp);
 	free(sp);
-	if (exists) {
+	free(gp);
+	free(cp);
+	if (has_box && has_sign && has_tls) {
 		diag_set(d, "%s already holds a center key; refusing to replace it (kiosks seal to it)", dir);
 		return ERR_EXISTS;
 	}
-	crypt_box_keypair(k->pk, k->sk);
-	crypt_sign_keypair(k->sign_pk, k->sign_sk);
-	rc = write_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, 0600,
-		       "Spean center secret key (X25519). Opens every request: keep it on the office PC only.", d);
-	if (!rc)
+	/*
+	 * A center made before sync (the X25519 key only) is completed: its box
+	 * key stays (requests are sealed to it); the signing key and certificate
+	 * are added and the card rewritten, to give the kiosks again.
+	 */
+	if (has_box) {
+		rc = read_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, d);
+		if (rc)
+			return rc;
+		crypt_box_sk_to_pk(k->pk, k->sk);
+	} else {
+		crypt_box_keypair(k->pk, k->sk);
+		rc = write_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, 0600,
+			       "Spean center secret key (X25519). Opens every request: keep it on the office PC only.", d);
+	}
+	if (!rc && has_sign) {
+		rc = read_hex(dir, CENTER_SIGN_FILE, k->sign_sk, CRYPT_SIGN_SK, d);
+		if (!rc)
+			crypt_sign_sk_to_pk(k->sign_pk, k->sign_sk);
+	} else if (!rc) {
+		crypt_sign_keypair(k->sign_pk, k->sign_sk);
 		rc = write_hex(dir, CENTER_SIGN_FILE, k->sign_sk, CRYPT_SIGN_SK, 0600,
 			       "Spean center signing key (Ed25519). Signs receipts and content packs: keep it on the office PC only.",
 			       d);
-	if (!rc)
+	}
+	if (!rc && !has_tls)
 		rc = center_tls_make(dir, d);
+	if (!rc && has_box)
+		log_warn("center_completed sign=%d tls=%d", !has_sign, !has_tls);
 	char pin[CENTER_TLS_PIN_MAX] = "";
 	if (!rc)
 		rc = center_tls_pin(dir, pin, sizeof pin, d);

@@ -75,6 +75,13 @@ run 0 "$CENTER" init --data-dir "$C"
 grep -Eq '^[0-9a-f]{64}$' "$T/out" && pass || fail "center init prints a 64-hex public key"
 run 2 "$CENTER" init --data-dir "$C"
 err_has "refusing to replace it"
+# A center made before sync (the X25519 key only) is completed, its box key kept.
+box=$(sed -n 's/^box = //p' "$C/center.pub")
+mkdir -p "$T/old" && cp "$C/center.key" "$T/old/"
+run 0 "$CENTER" init --data-dir "$T/old"
+[ "$(sed -n 's/^box = //p' "$T/old/center.pub")" = "$box" ] && pass || fail "completed center keeps its box key"
+[ -f "$T/old/center.sign" ] && [ -f "$T/old/center.crt" ] && grep -q '^tls = sha256//' "$T/old/center.pub" && pass ||
+	fail "completed center has a signing key, a certificate and a full card"
 run 0 "$CENTER" --help
 
 printf 'name = Lâm Thị Bé\nphone = 0912 000 111\ncommune_code = 29242\nconsent = yes\n' >"$T/contact.txt"

@@ -9,6 +9,11 @@ int main(void)
 	unsigned char pk[CRYPT_BOX_PK], sk[CRYPT_BOX_SK], pk2[CRYPT_BOX_PK], sk2[CRYPT_BOX_SK];
 	crypt_box_keypair(pk, sk);
 	crypt_box_keypair(pk2, sk2);
+	unsigned char derived[CRYPT_BOX_PK];
+	crypt_box_sk_to_pk(derived, sk);
+	CHECK(!memcmp(derived, pk, CRYPT_BOX_PK));
+	crypt_box_sk_to_pk(derived, sk2);
+	CHECK(memcmp(derived, pk, CRYPT_BOX_PK) != 0);
 	const char *msg = "contact.name = Thạch Sô Phia\n";
 	struct buf s1, s2, out;
 	buf_init(&s1);

@@ -192,23 +192,46 @@ int hex_decode(const char *in, size_t len, unsigned char *out, size_t n)
 	return 0;
 }
 
+/* The next line of [*p, end) with the blanks around it trimmed into [*b, *e); 0 at the end. */
+static int key_line(const char **p, const char *end, const char **b, const char **e)
+{
+	if (*p >= end)
+		return 0;
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	*b = *p;
+	*e = nl ? nl : end;
+	*p = nl ? nl + 1 : end;
+	while (*b < *e && (**b == ' ' || **b == '\t' || **b == '\r'))
+		(*b)++;
+	while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+		(*e)--;
+	return 1;
+}
+
+/* For "NAME = VALUE" at eq in [b, e): the value's start (blanks skipped) if NAME is name, else NULL. */
+static const char *key_value(const char *b, const char *eq, const char *e, const char *name, size_t nl_name)
+{
+	const char *ne = eq;
+	while (ne > b && (ne[-1] == ' ' || ne[-1] == '\t'))
+		ne--;
+	if ((size_t)(ne - b) != nl_name || memcmp(b, name, nl_name))
+		return NULL;
+	b = eq + 1;
+	while (b < e && (*b == ' ' || *b == '\t'))
+		b++;
+	return b;
+}
+
 /* name NULL: the one bare hex line; otherwise the line "name = HEX" (other named lines are skipped). */
 static int keyfile_core(const char *text, size_t len, const char *name, unsigned char *key, size_t keylen,
 			struct diag *d)
 {
 	int found = 0;
 	unsigned line = 0;
-	const char *p = text, *end = text + len;
+	const char *p = text, *end = text + len, *b, *e;
 	size_t nl_name = name ? strlen(name) : 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end, *b = p;
-		p = nl ? nl + 1 : end;
+	while (key_line(&p, end, &b, &e)) {
 		line++;
-		while (b < e && (*b == ' ' || *b == '\t' || *b == '\r'))
-			b++;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			e--;
 		if (b == e || *b == '#')
 			continue;
 		const char *eq = memchr(b, '=', (size_t)(e - b));
@@ -217,14 +240,8 @@ static int keyfile_core(const char *text, size_t len, const char *name, unsigned
 				diag_set(d, "line %u: expected 'NAME = HEX'", line);
 				return ERR_PARSE;
 			}
-			const char *ne = eq;
-			while (ne > b && (ne[-1] == ' ' || ne[-1] == '\t'))
-				ne--;
-			if ((size_t)(ne - b) != nl_name || memcmp(b, name, nl_name))
+			if (!(b = key_value(b, eq, e, name, nl_name)))
 				continue;
-			b = eq + 1;
-			while (b < e && (*b == ' ' || *b == '\t'))
-				b++;
 		} else if (eq) {
 			diag_set(d, "line %u: expected a bare key (this looks like a named one)", line);
 			return ERR_PARSE;
@@ -266,28 +283,13 @@ int keyfile_text_named(const char *text, size_t len, const char *name, char *out
 	int found = 0;
 	unsigned line = 0;
 	size_t nl_name = strlen(name);
-	const char *p = text, *end = text + len;
+	const char *p = text, *end = text + len, *b, *e;
 	out[0] = '\0';
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end, *b = p;
-		p = nl ? nl + 1 : end;
+	while (key_line(&p, end, &b, &e)) {
 		line++;
-		while (b < e && (*b == ' ' || *b == '\t' || *b == '\r'))
-			b++;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-			e--;
 		const char *eq = b < e && *b != '#' ? memchr(b, '=', (size_t)(e - b)) : NULL;
-		if (!eq)
+		if (!eq || !(b = key_value(b, eq, e, name, nl_name)))
 			continue;
-		const char *ne = eq;
-		while (ne > b && (ne[-1] == ' ' || ne[-1] == '\t'))
-			ne--;
-		if ((size_t)(ne - b) != nl_name || memcmp(b, name, nl_name))
-			continue;
-		b = eq + 1;
-		while (b < e && (*b == ' ' || *b == '\t'))
-			b++;
 		size_t vl = (size_t)(e - b);
 		if (found) {
 			diag_set(d, "line %u: '%s' repeated", line, name);

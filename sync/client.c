@@ -92,6 +92,27 @@ static int add_record(void *ctx, const struct store_request *r)
 	return 0;
 }
 
+int sync_content_accept(const void *data, size_t n, const unsigned char center_sign_pk[CRYPT_SIGN_PK], uint64_t have,
+			int (*install)(void *ctx, const struct sync_content *c, struct diag *d), void *ctx, uint64_t *version,
+			struct diag *d)
+{
+	struct sync_msg m;
+	struct sync_content c = {0};
+	int rc = sync_msg_parse(data, n, SYNC_MAX_CONTENT_MESSAGE, &m, d);
+	if (!rc)
+		rc = sync_content_parse(&m, center_sign_pk, &c, d);
+	if (!rc && c.version <= have) {
+		diag_set(d, "pack version %llu is not newer than the installed %llu (a rollback?)", (unsigned long long)c.version,
+			 (unsigned long long)have);
+		rc = ERR_REFUSED;
+	}
+	if (!rc)
+		rc = install(ctx, &c, d);
+	*version = rc ? 0 : c.version;
+	sync_content_finish(&c);
+	return rc;
+}
+
 /* Fetch, verify and install the center's newer pack; a refusal is reported, never fatal: the old pack stays. */
 static void fetch_content(const struct sync_client_cfg *cfg, struct sync_transport *t, struct sync_result *res)
 {
@@ -102,27 +123,19 @@ static void fetch_content(const struct sync_client_cfg *cfg, struct sync_transpo
 	struct sync_content_req q = {.have = cfg->content_have};
 	memcpy(q.device_pk, cfg->device_pk, CRYPT_SIGN_PK);
 	sync_content_req_encode(&req, &q, cfg->device_sk);
-	struct sync_msg m;
-	struct sync_content c = {0};
+	uint64_t version = 0;
 	int rc = exchange(cfg, t, &req, &reply, &res->retries, &d);
-	if (!rc && !(rc = sync_msg_parse(reply.data, reply.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d)))
-		rc = sync_content_parse(&m, cfg->center_sign_pk, &c, &d);
-	if (!rc && c.version <= cfg->content_have) {
-		diag_set(&d, "pack version %llu is not newer than the installed %llu (a rollback?)", (unsigned long long)c.version,
-			 (unsigned long long)cfg->content_have);
-		rc = ERR_REFUSED;
-	}
 	if (!rc)
-		rc = cfg->content_install(cfg->ctx, &c, &d);
+		rc = sync_content_accept(reply.data, reply.len, cfg->center_sign_pk, cfg->content_have, cfg->content_install,
+					 cfg->ctx, &version, &d);
 	if (rc) {
 		res->content_rc = rc;
 		snprintf(res->content_why, sizeof res->content_why, "%s", d.msg);
 		log_warn("content_refused code=%s", err_name(rc));
 	} else {
-		res->content_installed = c.version;
-		log_info("content_installed version=%llu files=%u", (unsigned long long)c.version, c.n);
+		res->content_installed = version;
+		log_info("content_installed version=%llu", (unsigned long long)version);
 	}
-	sync_content_finish(&c);
 	buf_finish(&req);
 	buf_finish(&reply);
 }

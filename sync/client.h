@@ -48,6 +48,16 @@ struct sync_result {
 	char content_why[520];        /* and why */
 };
 
+/*
+ * A content pack's bytes as received (network or stick): parsed, verified
+ * as the center's, newer than have (never down), then installed whole by
+ * install. 0 with *version set, or the code with d saying why; nothing is
+ * installed then.
+ */
+int sync_content_accept(const void *data, size_t n, const unsigned char center_sign_pk[CRYPT_SIGN_PK], uint64_t have,
+			int (*install)(void *ctx, const struct sync_content *c, struct diag *d), void *ctx, uint64_t *version,
+			struct diag *d);
+
 /* Append a stored request to an offer being written (the network's chunks and the stick's bundles). */
 void sync_offer_add_stored(struct buf *out, const struct store_request *r);
 

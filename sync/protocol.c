@@ -6,6 +6,7 @@
  */
 #include "protocol.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -361,12 +362,8 @@ void sync_offer_finish(struct sync_offer *o)
 
 int sync_record_verify(const struct sync_record *r, const unsigned char device_pk[CRYPT_SIGN_PK], struct diag *d)
 {
-	unsigned char h[CRYPT_HASH], sb[RECORD_SIGNED_LEN];
-	crypt_hash(h, r->sealed, r->sealed_len);
-	if (crypt_memcmp(h, r->hash, CRYPT_HASH)) {
-		diag_set(d, "record seq=%llu: the sealed bytes do not match their hash (altered)", (unsigned long long)r->seq);
-		return ERR_CRYPTO;
-	}
+	/* r->hash is the parser's, computed from the sealed bytes as they arrived: not hashed again here. */
+	unsigned char sb[RECORD_SIGNED_LEN];
 	record_signed_bytes(sb, device_pk, r->id, r->seq, r->urgent, r->hash);
 	if (crypt_verify(r->sig, sb, sizeof sb, device_pk)) {
 		diag_set(d, "record seq=%llu: the device signature does not verify (forged or altered)",
@@ -504,6 +501,18 @@ int sync_content_req_parse(const struct sync_msg *m, struct sync_content_req *r,
 	if ((rc = body_end(&x, m, d)))
 		return rc;
 	return verify(m, r->device_pk, "device", d);
+}
+
+uint64_t sync_content_file_version(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char h[SYNC_HEADER_LEN + 8];
+	uint64_t v = 0;
+	if (f && fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, SYNC_MAGIC, 4) && h[4] == SYNC_CONTENT)
+		v = get_u64(h + SYNC_HEADER_LEN);
+	if (f)
+		fclose(f);
+	return v;
 }
 
 void sync_content_begin(struct buf *out, uint64_t version)

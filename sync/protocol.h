@@ -108,7 +108,11 @@ struct sync_offer {
  */
 int sync_offer_parse(const struct sync_msg *m, struct sync_offer *o, struct diag *d);
 void sync_offer_finish(struct sync_offer *o);
-/* The record's own signature (device key) over its fields and the hash of its sealed bytes: 0 or ERR_CRYPTO. */
+/*
+ * The record's own signature (device key) over its fields and the hash of
+ * its sealed bytes, for a record from sync_offer_parse (which computed that
+ * hash from the bytes received): 0 or ERR_CRYPTO.
+ */
 int sync_record_verify(const struct sync_record *r, const unsigned char device_pk[CRYPT_SIGN_PK], struct diag *d);
 
 struct sync_receipt {
@@ -174,6 +178,12 @@ void sync_content_end(struct buf *out, const unsigned char center_sk[CRYPT_SIGN_
  * Parse and verify a pack. File names are relative paths of [A-Za-z0-9._-]
  * parts joined by '/', no "." or ".." parts, no duplicates.
  */
+/*
+ * The version a content pack file says in its header (0: no such file, or
+ * not a pack), without reading the pack: nothing is verified, so this only
+ * decides whether to fetch or parse it.
+ */
+uint64_t sync_content_file_version(const char *path);
 int sync_content_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_content *c,
 		       struct diag *d);
 void sync_content_finish(struct sync_content *c);

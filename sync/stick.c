@@ -178,13 +178,7 @@ int stick_import(struct store *st, const unsigned char device_pk[CRYPT_SIGN_PK],
 		size_t nl = strlen(name);
 		if (!strcmp(name, "content.pack")) {
 			char *p = stick_path(dir, "in", name);
-			FILE *f = fopen(p, "rb");
-			unsigned char h[SYNC_HEADER_LEN + 8];
-			if (f && fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, SYNC_MAGIC, 4))
-				for (int k = 7; k >= 0; k--)
-					r->content_version = r->content_version << 8 | h[SYNC_HEADER_LEN + k];
-			if (f)
-				fclose(f);
+			r->content_version = sync_content_file_version(p);
 			free(p);
 		}
 		if (rc || strncmp(name, dev, 16) || nl < 9 || strcmp(name + nl - 9, ".receipts"))

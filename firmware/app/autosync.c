@@ -52,11 +52,6 @@ uint64_t autosync_retention(const char *data_dir)
 	return v ? v : 30;
 }
 
-static int install_pack(void *ctx, const struct sync_content *c, struct diag *d)
-{
-	return pack_install(ctx, c, d);
-}
-
 static void finished(void *ctx);
 
 static void *worker(void *p)
@@ -73,7 +68,7 @@ static void *worker(void *p)
 	if (!a->rc) {
 		struct sync_client_cfg cfg = {st, a->dev->sign_pk, a->dev->sign_sk, a->dev->center_sign_pk,
 					      autosync_retention(a->dev->dir), 3, NULL, NULL,
-					      pack_installed_version(a->dev->dir), install_pack};
+					      pack_installed_version(a->dev->dir), pack_install_cb};
 		cfg.ctx = a->dev->dir;
 		a->rc = sync_run(&cfg, t, &a->res, &d);
 	}

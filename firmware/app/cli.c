@@ -445,11 +445,6 @@ static void sync_progress_print(void *ctx, const struct sync_progress *p)
 		(unsigned long long)p->to_offer, p->chunks, p->retries ? ", link retried" : "");
 }
 
-static int install_pack(void *ctx, const struct sync_content *c, struct diag *d)
-{
-	return pack_install(ctx, c, d);
-}
-
 static void stick_report(void *ctx, const char *file, const char *why)
 {
 	(void)ctx;
@@ -490,19 +485,16 @@ static int cmd_stick(struct opts *o)
 		if (!rc && r.content_version > have) {
 			char *pp = stick_path(o->import_dir, "in", "content.pack");
 			struct buf b;
-			struct sync_msg m;
-			struct sync_content c = {0};
 			struct diag cd = {""};
+			uint64_t version = 0;
 			buf_init(&b);
 			int crc = fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &b, &cd);
-			if (!crc && !(crc = sync_msg_parse(b.data, b.len, SYNC_MAX_CONTENT_MESSAGE, &m, &cd)) &&
-			    !(crc = sync_content_parse(&m, dev.center_sign_pk, &c, &cd)))
-				crc = pack_install(dev.dir, &c, &cd);
+			if (!crc)
+				crc = sync_content_accept(b.data, b.len, dev.center_sign_pk, have, pack_install_cb, dev.dir, &version, &cd);
 			if (crc)
 				fprintf(stderr, "sync: content pack refused, the current one stays: %s\n", cd.msg);
 			else
-				printf("content pack %llu installed (the kiosk uses it from its next start)\n", (unsigned long long)c.version);
-			sync_content_finish(&c);
+				printf("content pack %llu installed (the kiosk uses it from its next start)\n", (unsigned long long)version);
 			buf_finish(&b);
 			free(pp);
 		}
@@ -581,7 +573,7 @@ static int cmd_sync(struct opts *o)
 				      sync_progress_print,
 				      (void *)dev.dir,
 				      pack_installed_version(dev.dir),
-				      install_pack};
+				      pack_install_cb};
 	struct sync_result r;
 	rc = sync_run(&cfg, t, &r, &d);
 	t->ops->destroy(t);

@@ -101,3 +101,8 @@ int pack_install(const char *data_dir, const struct sync_content *c, struct diag
 	free(old);
 	return rc;
 }
+
+int pack_install_cb(void *data_dir, const struct sync_content *c, struct diag *d)
+{
+	return pack_install(data_dir, c, d);
+}

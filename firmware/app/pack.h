@@ -24,6 +24,8 @@ const char *pack_content_dir(const char *data_dir, const char *arg, const char *
  * renames; on any error nothing changes and the old pack stays.
  */
 int pack_install(const char *data_dir, const struct sync_content *c, struct diag *d);
+/* The same with the sync client's installer signature (ctx: the data dir). */
+int pack_install_cb(void *data_dir, const struct sync_content *c, struct diag *d);
 
 /* kiosk_main.c: load and check every part of the pack in dir (what the kiosk would refuse to start on). */
 int content_validate(const char *dir, struct diag *d);

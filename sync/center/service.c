@@ -84,19 +84,12 @@ static int enrolled(struct center_service *s, const unsigned char pk[CRYPT_SIGN_
 	return e < 0 ? e : 0;
 }
 
-/* The version of dir/content.pack (0: none), read from its header: the pack may change while serving. */
+/* The version of dir/content.pack (0: none): read at each hello, since the pack may change while serving. */
 static uint64_t pack_version(const struct center_service *s)
 {
 	char *p = fs_join(s->dir, CENTER_PACK_FILE);
-	FILE *f = fopen(p, "rb");
+	uint64_t v = sync_content_file_version(p);
 	free(p);
-	unsigned char h[SYNC_HEADER_LEN + 8];
-	uint64_t v = 0;
-	if (f && fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, SYNC_MAGIC, 4) && h[4] == SYNC_CONTENT)
-		for (int i = 7; i >= 0; i--)
-			v = v << 8 | h[SYNC_HEADER_LEN + i];
-	if (f)
-		fclose(f);
 	return v;
 }
 

@@ -45,6 +45,16 @@ static void fill(struct buf *out, const char *tmpl, const char *const *kv)
 	}
 }
 
+/* "Trang 2 / 4" for page (from 0) of pages, into a fresh buffer (buf_finish it). */
+static void page_text(struct kiosk *k, int page, int pages, struct buf *out)
+{
+	char sn[16], st[16];
+	snprintf(sn, sizeof sn, "%d", page + 1);
+	snprintf(st, sizeof st, "%d", pages);
+	buf_init(out);
+	fill(out, kiosk_text(k, "page"), (const char *const[]){"n", sn, "total", st, NULL});
+}
+
 /* ---- layout helpers ---------------------------------------------------------- */
 
 enum {
@@ -423,9 +433,9 @@ static void screen_compact(struct kiosk *k)
 	int n = flow_compact_list(&k->flow, qs, CONTENT_MAX_QUESTIONS);
 	int aw = c.w * 9 / 20, tw = c.w - aw - t->gap, top = c.y, bottom = bar_y(k) - t->gap;
 	/* Page starts: as many rows as fit, in order. */
-	int starts[CONTENT_MAX_QUESTIONS + 1], pages = 0;
+	int starts[CONTENT_MAX_QUESTIONS + 1], heights[CONTENT_MAX_QUESTIONS], pages = 0;
 	for (int i = 0, y = top; i < n; i++) {
-		int h = compact_row_h(k, &k->content->q[qs[i]], tw);
+		int h = heights[i] = compact_row_h(k, &k->content->q[qs[i]], tw);
 		if (i == 0 || y + h > bottom) {
 			starts[pages++] = i;
 			y = top;
@@ -441,7 +451,7 @@ static void screen_compact(struct kiosk *k)
 	int y = top;
 	for (int i = pages ? starts[k->cq_page] : 0; i < (pages ? starts[k->cq_page + 1] : 0); i++) {
 		const struct question *q = &k->content->q[qs[i]];
-		int h = compact_row_h(k, q, tw);
+		int h = heights[i];
 		char id[48];
 		snprintf(id, sizeof id, "cq_%s", q->id);
 		ui_label(k->ui, id, (SDL_Rect){c.x, y, tw, 0}, kiosk_text(k, q->text_key), k->flow.lang, t->small_px, 0);
@@ -478,12 +488,8 @@ static void screen_compact(struct kiosk *k)
 	int w = (k->ui->w - 2 * t->pad - 2 * t->gap) / 3;
 	button(k, "back", (SDL_Rect){t->pad, bar_y(k), w, t->touch_px}, kiosk_text(k, "nav.back"), 0, ACT(A_BACK, 0));
 	if (pages > 1) {
-		char sn[16], st[16];
-		snprintf(sn, sizeof sn, "%d", k->cq_page + 1);
-		snprintf(st, sizeof st, "%d", pages);
 		struct buf pg;
-		buf_init(&pg);
-		fill(&pg, kiosk_text(k, "page"), (const char *const[]){"n", sn, "total", st, NULL});
+		page_text(k, k->cq_page, pages, &pg);
 		button(k, "page_next", (SDL_Rect){t->pad + w + t->gap, bar_y(k), w, t->touch_px}, pg.data, 0,
 		       ACT(A_CQ_PAGE, 0));
 		buf_finish(&pg);
@@ -614,12 +620,8 @@ static void screen_contact(struct kiosk *k)
 		grid(k, c.y, bar_y(k) - t->gap - t->touch_px - t->gap, m, 2, ids, texts, args, flags);
 		int w = (k->ui->w - 2 * t->pad - 2 * t->gap) / 3;
 		int y = bar_y(k) - t->gap - t->touch_px;
-		char sn[16], st[16];
-		snprintf(sn, sizeof sn, "%d", k->page + 1);
-		snprintf(st, sizeof st, "%d", pages);
 		struct buf pg;
-		buf_init(&pg);
-		fill(&pg, kiosk_text(k, "page"), (const char *const[]){"n", sn, "total", st, NULL});
+		page_text(k, k->page, pages, &pg);
 		button(k, "page_prev", (SDL_Rect){t->pad, y, w, t->touch_px}, kiosk_text(k, "nav.prev_page"), 0,
 		       ACT(A_PAGE_PREV, 0));
 		ui_label(k->ui, "page", (SDL_Rect){t->pad + w + t->gap, y + (t->touch_px - t->body_px * 3 / 2) / 2, w, 0},
@@ -683,6 +685,15 @@ static void screen_message(struct kiosk *k, const char *title_key, const char *b
 	}
 }
 
+/* The first 8 hex digits, grouped and upper case, are what a person reads out; the QR holds the full id. */
+static void receipt_number(const struct kiosk *k, char *out, size_t n)
+{
+	snprintf(out, n, "%.4s-%.4s", k->flow.receipt, k->flow.receipt + 4);
+	for (char *p = out; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+}
+
 static void screen_receipt(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
@@ -690,12 +701,8 @@ static void screen_receipt(struct kiosk *k)
 	struct col c = {t->pad, t->pad, k->ui->w - 3 * t->pad - qr};
 	label(k, &c, "title", kiosk_text(k, "receipt.title"), t->title_px, WF_BOLD);
 	label(k, &c, "number_label", kiosk_text(k, "receipt.number"), t->body_px, WF_MUTED);
-	/* The first 8 hex digits, grouped, are what a person reads out; the QR holds the full id. */
 	char shown[16];
-	snprintf(shown, sizeof shown, "%.4s-%.4s", k->flow.receipt, k->flow.receipt + 4);
-	for (char *p = shown; *p; p++)
-		if (*p >= 'a' && *p <= 'f')
-			*p = (char)(*p - 'a' + 'A');
+	receipt_number(k, shown, sizeof shown);
 	label(k, &c, "number", shown, t->title_px * 3 / 2, WF_BOLD);
 	struct buf b;
 	buf_init(&b);
@@ -719,10 +726,7 @@ static void print_receipt(struct kiosk *k)
 		return;
 	const struct flow *f = &k->flow;
 	char shown[16], date[16], okey[64];
-	snprintf(shown, sizeof shown, "%.4s-%.4s", f->receipt, f->receipt + 4);
-	for (char *p = shown; *p; p++)
-		if (*p >= 'a' && *p <= 'f')
-			*p = (char)(*p - 'a' + 'A');
+	receipt_number(k, shown, sizeof shown);
 	snprintf(date, sizeof date, "%02d/%02d/%04d", f->today.d, f->today.m, f->today.y);
 	snprintf(okey, sizeof okey, "outcome.%s.title", outcome_name(f->result.outcome));
 	struct buf db, foot;

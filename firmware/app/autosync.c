@@ -42,8 +42,6 @@ struct autosync {
 	struct sync_result res;
 	char last[64];
 	int last_failed;
-	pthread_mutex_t lock;
-	pthread_cond_t idle;
 };
 
 uint64_t autosync_retention(const char *data_dir)
@@ -100,10 +98,7 @@ static void finished(void *ctx)
 {
 	struct autosync *a = ctx;
 	pthread_join(a->th, NULL);
-	pthread_mutex_lock(&a->lock);
-	a->running = 0;
-	pthread_cond_broadcast(&a->idle);
-	pthread_mutex_unlock(&a->lock);
+	a->running = 0; /* only the loop's thread reads or writes it */
 	char when[16];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -180,8 +175,6 @@ struct autosync *autosync_start(struct loop *l, const struct device *dev, void (
 	a->done = done;
 	a->ctx = ctx;
 	a->backoff_ms = 30 * 1000;
-	pthread_mutex_init(&a->lock, NULL);
-	pthread_cond_init(&a->idle, NULL);
 	a->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR};
 	if (a->nl >= 0 && bind(a->nl, (struct sockaddr *)&sa, sizeof sa) == 0)
@@ -217,8 +210,6 @@ void autosync_stop(struct autosync *a)
 		log_warn("sync_abandoned_at_exit");
 		return; /* the thread still uses a: leak it, the process is ending */
 	}
-	pthread_mutex_destroy(&a->lock);
-	pthread_cond_destroy(&a->idle);
 	free(a->url);
 	free(a);
 }

@@ -6,11 +6,11 @@ set -euo pipefail
 what=${1:-test}
 pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
 	libsdl2-dev libsdl2-ttf-dev libicu-dev libqrencode-dev libpng-dev zlib1g-dev espeak-ng
-	libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev)
+	libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev)
 case $what in
 demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
-	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind) ;;
+	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev) ;;
 *)
 	echo "usage: $0 [demo|test]" >&2
 	exit 2

@@ -93,7 +93,7 @@ int usbframe_rx_feed(struct usbframe_rx *rx, const void *data, size_t n, struct 
 		int type = h[4];
 		unsigned flags = h[5];
 		uint32_t seq = rd32(h + 8), len = rd32(h + 12);
-		if (type < USBFRAME_RESET || type > USBFRAME_ABORT || (flags & ~(unsigned)USBFRAME_MORE)) {
+		if (type < USBFRAME_RESET || type > USBFRAME_REFUSE || (flags & ~(unsigned)USBFRAME_MORE)) {
 			diag_set(d, "usb frame: unknown type %d or flags %u", type, flags);
 			return ERR_PARSE;
 		}
@@ -111,12 +111,21 @@ int usbframe_rx_feed(struct usbframe_rx *rx, const void *data, size_t n, struct 
 		if (type == USBFRAME_RESET) {
 			rx->seq = 1; /* the reset itself is frame 0 */
 			rx->msg.len = 0;
+			rx->resets++;
+			memset(rx->token, 0, sizeof rx->token);
+			memcpy(rx->token, payload, len < USBFRAME_TOKEN ? len : USBFRAME_TOKEN);
 		} else if (seq != rx->seq) {
 			diag_set(d, "usb frame %u where %u was expected (lost or repeated)", seq, rx->seq);
 			return ERR_PARSE;
-		} else if (type == USBFRAME_ABORT) {
-			diag_set(d, "usb: the other side gave up: %.*s", (int)(len > 200 ? 200 : len), (const char *)payload);
-			return ERR_PARSE;
+		} else if (type == USBFRAME_ABORT || type == USBFRAME_REFUSE) {
+			diag_set(d, "%s%.*s", type == USBFRAME_ABORT ? "usb: the other side gave up: " : "",
+				 (int)(len > 300 ? 300 : len), (const char *)payload);
+			rx->seq++;
+			rx->msg.len = 0;
+			size_t used = USBFRAME_HEADER + (size_t)len;
+			memmove(rx->in.data, rx->in.data + used, rx->in.len - used);
+			rx->in.len -= used;
+			return type == USBFRAME_ABORT ? ERR_PARSE : ERR_REFUSED;
 		} else {
 			rx->seq++;
 			if (rx->msg.len + len > rx->max_message) {
@@ -132,4 +141,23 @@ int usbframe_rx_feed(struct usbframe_rx *rx, const void *data, size_t n, struct 
 		if (type == USBFRAME_DATA && !(flags & USBFRAME_MORE))
 			return 1;
 	}
+}
+
+void usbframe_rx_resync(struct usbframe_rx *rx)
+{
+	rx->msg.len = 0;
+	const unsigned char *p = (const unsigned char *)rx->in.data;
+	size_t n = rx->in.len, i = 1; /* the frame at 0 is the bad one */
+	for (; i + 5 <= n; i++)
+		if (!memcmp(p + i, USBFRAME_MAGIC, 4) && p[i + 4] == USBFRAME_RESET)
+			break;
+	if (i + 5 > n) { /* none yet: keep only a tail that may be the start of one */
+		i = n > 4 ? n - 4 : (n ? 1 : 0);
+		while (i < n && memcmp(p + i, USBFRAME_MAGIC, n - i > 4 ? 4 : n - i))
+			i++;
+	}
+	memmove(rx->in.data, rx->in.data + i, n - i);
+	rx->in.len = n - i;
+	if (rx->in.data)
+		rx->in.data[rx->in.len] = '\0';
 }

@@ -22,8 +22,10 @@
 enum usbframe_type {
 	USBFRAME_RESET = 1, /* start over: the peer drops any half message; seq restarts at 0 */
 	USBFRAME_DATA = 2,  /* a piece of one protocol message */
-	USBFRAME_ABORT = 3, /* the sender gives up on the current message (payload: a reason, UTF-8) */
+	USBFRAME_ABORT = 3, /* the sender gives up on the current message (payload: a reason, UTF-8); try again */
+	USBFRAME_REFUSE = 4, /* the center refused the message (payload: its reason, UTF-8); do not send it again */
 };
+#define USBFRAME_TOKEN 8 /* a RESET's payload: the token its answer echoes */
 enum { USBFRAME_MORE = 1 }; /* flags: more DATA frames of this message follow */
 
 /* Append one frame. */
@@ -42,6 +44,8 @@ struct usbframe_rx {
 	struct buf msg;     /* the message being reassembled */
 	uint32_t seq;       /* the next seq expected */
 	size_t max_message;
+	unsigned resets;    /* RESET frames seen so far */
+	unsigned char token[USBFRAME_TOKEN]; /* the payload of the last one (zeros past its length) */
 };
 void usbframe_rx_init(struct usbframe_rx *rx, size_t max_message);
 void usbframe_rx_finish(struct usbframe_rx *rx);
@@ -50,9 +54,17 @@ void usbframe_rx_finish(struct usbframe_rx *rx);
  * then call again with n = 0 for the next), 0 when more bytes are needed,
  * or ERR_PARSE / ERR_TOOBIG with d saying what was wrong (bad magic, CRC
  * mismatch, a frame out of sequence, an abort from the peer, a message over
- * the limit): the caller resets the link. A RESET frame restarts quietly.
+ * the limit): the caller resets the link (usbframe_rx_resync). ERR_REFUSED:
+ * a REFUSE frame, d has the reason. A RESET frame restarts quietly; it
+ * counts in rx->resets and leaves its payload in rx->token.
  */
 int usbframe_rx_feed(struct usbframe_rx *rx, const void *data, size_t n, struct diag *d);
+/*
+ * After an error: drop the half message and the bytes up to the next frame
+ * that looks like a RESET (the peer's new start), keeping a possible start
+ * of one at the end.
+ */
+void usbframe_rx_resync(struct usbframe_rx *rx);
 /* After taking rx->msg. */
 void usbframe_rx_next(struct usbframe_rx *rx);
 

@@ -22,6 +22,7 @@
 #include "store.h"
 #include "submit.h"
 #include "text.h"
+#include "usbgadget.h"
 
 #define MAX_INPUT (1u << 20)
 
@@ -48,6 +49,10 @@ static const char usage[] =
 	"                                      deliver held requests to the center (urgent first); only\n"
 	"                                      its signed receipts mark them delivered; delivered ones are\n"
 	"                                      deleted after SESSIONS more syncs (default: provision's, 30)\n"
+	"  sync --usb FFSDIR [--wait SECONDS] [--retention SESSIONS]\n"
+	"                                      the same over the USB cable: FFSDIR is the kiosk's mounted\n"
+	"                                      FunctionFS (board/usb-gadget.sh, /run/spean-ffs); waits up to\n"
+	"                                      SECONDS (default 120) for the office PC's 'spean-center usb'\n"
 	"  check                               full integrity check of the database\n"
 	"  staff-pin                           set the staff PIN for assisted mode (read from stdin)\n"
 	"  audit                               print the audit log (events, never personal data)\n"
@@ -75,6 +80,8 @@ struct opts {
 	const char *import_dir;
 	const char *printer;
 	const char *paper;
+	const char *usb;
+	const char *wait;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -104,6 +111,8 @@ static const struct {
 	{"--import", offsetof(struct opts, import_dir)},
 	{"--printer", offsetof(struct opts, printer)},
 	{"--paper", offsetof(struct opts, paper)},
+	{"--usb", offsetof(struct opts, usb)},
+	{"--wait", offsetof(struct opts, wait)},
 };
 
 /* Parse --name VALUE options after the command words; returns 0 or exit code. */
@@ -454,7 +463,7 @@ static void stick_report(void *ctx, const char *file, const char *why)
 /* `spean sync --export DIR` / `--import DIR`: the USB stick carrier. */
 static int cmd_stick(struct opts *o)
 {
-	if ((o->export_dir != NULL) == (o->import_dir != NULL) || o->url)
+	if ((o->export_dir != NULL) == (o->import_dir != NULL) || o->url || o->usb)
 		return usage_error("sync takes one of --url URL, --export DIR or --import DIR%s", "");
 	struct device dev;
 	int rc = open_device(o, &dev);
@@ -520,8 +529,16 @@ static int cmd_stick(struct opts *o)
 
 static int cmd_sync(struct opts *o)
 {
-	if (!o->url)
-		return usage_error("sync needs --url URL (the center's 'serve' address, e.g. http://10.0.0.2:8443)%s", "");
+	if (!o->url == !o->usb)
+		return usage_error("sync needs --url URL (the center's 'serve' address, e.g. http://10.0.0.2:8443) or --usb "
+				   "FFSDIR (the cable)%s", "");
+	long wait_s = 120;
+	if (o->wait) {
+		char *end;
+		wait_s = strtol(o->wait, &end, 10);
+		if (*end || wait_s < 0 || wait_s > 86400)
+			return usage_error("--wait wants seconds (0..86400), not '%s'", o->wait);
+	}
 	uint64_t retention = autosync_retention(device_data_dir(o->data_dir));
 	if (o->retention) {
 		char *end;
@@ -548,7 +565,7 @@ static int cmd_sync(struct opts *o)
 	}
 	/* HTTPS: the center's certificate is self-signed; its key is pinned from the card. */
 	const char *pin = o->pin;
-	if (!pin && !strncmp(o->url, "https://", 8)) {
+	if (o->url && !pin && !strncmp(o->url, "https://", 8)) {
 		if (!dev.center_tls_pin[0]) {
 			fprintf(stderr, "spean: https needs the center's pin: provision with a card that has a 'tls' line, or --pin\n");
 			store_close(st);
@@ -557,12 +574,28 @@ static int cmd_sync(struct opts *o)
 		}
 		pin = dev.center_tls_pin;
 	}
-	struct sync_transport *t;
-	if ((rc = transport_http_create(&t, o->url, pin, &d))) {
+	struct sync_transport *t = NULL;
+	struct usb_gadget *g = NULL;
+	if (o->usb) {
+		if (!(rc = usb_gadget_open(&g, o->usb, NULL, NULL, &d))) {
+			fprintf(stderr, "sync: waiting for the office PC on the USB cable (up to %ld s)\n", wait_s);
+			if (!usb_gadget_wait(g, (int)wait_s * 1000)) {
+				diag_set(&d, "usb: no office PC on the cable after %ld s (plugged in? 'spean-center usb' running?)",
+					 wait_s);
+				rc = ERR_IO;
+			} else {
+				rc = transport_usb_gadget_create(&t, g, 0, &d);
+			}
+		}
+	} else {
+		rc = transport_http_create(&t, o->url, pin, &d);
+	}
+	if (rc) {
 		fprintf(stderr, "spean: %s\n", d.msg);
+		usb_gadget_close(g);
 		store_close(st);
 		device_close(&dev);
-		return 2;
+		return rc == ERR_IO ? 1 : 2;
 	}
 	struct sync_client_cfg cfg = {st,
 				      dev.sign_pk,
@@ -577,6 +610,7 @@ static int cmd_sync(struct opts *o)
 	struct sync_result r;
 	rc = sync_run(&cfg, t, &r, &d);
 	t->ops->destroy(t);
+	usb_gadget_close(g);
 	store_close(st);
 	device_close(&dev);
 	if (r.reoffered)
@@ -717,7 +751,7 @@ int cli_main(int argc, char **argv)
 		return cmd_rules_check(argv[i + 1]);
 	}
 	if (!strcmp(cmd, "sync")) {
-		if ((rc = parse_opts(argc, argv, i, &o, "--url --pin --retention --export --import --data-dir")))
+		if ((rc = parse_opts(argc, argv, i, &o, "--url --usb --wait --pin --retention --export --import --data-dir")))
 			return rc;
 		if (o.export_dir || o.import_dir)
 			return cmd_stick(&o);

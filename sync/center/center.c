@@ -16,6 +16,7 @@
 #include "report.h"
 #include "rules.h"
 #include "serve.h"
+#include "usbserve.h"
 #include "service.h"
 #include "tls.h"
 #include "record.h"
@@ -177,6 +178,11 @@ static const char usage[] =
 	"                               receive from kiosks over HTTPS (POST /v1/sync; kiosks pin the\n"
 	"                               certificate from the card) until stopped; --plain: HTTP, only\n"
 	"                               on a private link (a direct cable)\n"
+	"  usb --data-dir DIR [--serial S] [--kiosks N] [--poll MS]\n"
+	"                               receive from kiosks plugged into this PC by USB cable, one\n"
+	"                               after another, until stopped (Ctrl-C); --serial: only that\n"
+	"                               kiosk; --kiosks N: stop after N; --poll: look every MS ms\n"
+	"                               instead of waiting for hotplug\n"
 	"  status --data-dir DIR        requests, kiosks, alerts and the epoch\n"
 	"  export --data-dir DIR --csv FILE\n"
 	"                               every request as a CSV row (UTF-8, opens in spreadsheets)\n"
@@ -663,7 +669,7 @@ int center_main(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL,
-		   *version = NULL;
+		   *version = NULL, *serial = NULL, *kiosks = NULL, *poll = NULL;
 	int plain = 0;
 	const char *content = getenv("SPEAN_CONTENT_DIR");
 	if (!content || !*content)
@@ -683,6 +689,12 @@ int center_main(int argc, char **argv)
 			label = argv[++i];
 		else if (!strcmp(argv[i], "--version") && i + 1 < argc)
 			version = argv[++i];
+		else if (!strcmp(argv[i], "--serial") && i + 1 < argc)
+			serial = argv[++i];
+		else if (!strcmp(argv[i], "--kiosks") && i + 1 < argc)
+			kiosks = argv[++i];
+		else if (!strcmp(argv[i], "--poll") && i + 1 < argc)
+			poll = argv[++i];
 		else if (!strcmp(argv[i], "--plain"))
 			plain = 1;
 		else if (!strcmp(argv[i], "--content") && i + 1 < argc)
@@ -737,6 +749,19 @@ int center_main(int argc, char **argv)
 		if (rc)
 			fprintf(stderr, "spean-center: %s\n", d.msg);
 		return rc == ERR_INVAL ? 2 : rc ? 1 : 0;
+	}
+	if (!strcmp(cmd, "usb")) {
+		char *e1 = NULL, *e2 = NULL;
+		unsigned long n = kiosks ? strtoul(kiosks, &e1, 10) : 0, ms = poll ? strtoul(poll, &e2, 10) : 0;
+		if ((kiosks && (*e1 || !n || n > 100000)) || (poll && (*e2 || ms < 10 || ms > 60000))) {
+			fprintf(stderr, "spean-center: usb wants --kiosks 1..100000 and --poll 10..60000 (ms)\n");
+			return 2;
+		}
+		struct diag d = {""};
+		int rc = center_usb(dir, serial, (unsigned)n, (int)ms, &d);
+		if (rc)
+			fprintf(stderr, "spean-center: %s\n", d.msg);
+		return rc ? 1 : 0;
 	}
 	if (!strcmp(cmd, "export")) {
 		if (!csv) {

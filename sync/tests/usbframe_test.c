@@ -122,6 +122,34 @@ int main(void)
 	CHECK_INT(usbframe_rx_feed(&rx, r.data, r.len, &d), ERR_PARSE);
 	CHECK(strstr(d.msg, "kiosk unplugged the printer") != NULL);
 	usbframe_rx_finish(&rx);
+	/* A refusal carries the center's reason and is told apart from an abort. */
+	r.len = 0;
+	usbframe_put(&r, USBFRAME_REFUSE, 0, 0, "not enrolled", 12);
+	usbframe_rx_init(&rx, 1u << 20);
+	CHECK_INT(usbframe_rx_feed(&rx, r.data, r.len, &d), ERR_REFUSED);
+	CHECK(!strcmp(d.msg, "not enrolled"));
+	usbframe_rx_finish(&rx);
+	/* A reset's token is kept for the answer to echo; junk then a reset: resync finds the reset. */
+	r.len = 0;
+	buf_append(&r, "xxSPUBjunk-junk-junk-junk", 25);
+	usbframe_put(&r, USBFRAME_RESET, 0, 0, "TOKEN123", 8);
+	q = 1;
+	usbframe_put_message(&r, "after", 5, 4096, &q);
+	usbframe_rx_init(&rx, 1u << 20);
+	CHECK_INT(usbframe_rx_feed(&rx, r.data, 9, &d), 0);
+	CHECK_INT(usbframe_rx_feed(&rx, r.data + 9, r.len - 9, &d), ERR_PARSE);
+	usbframe_rx_resync(&rx);
+	CHECK_INT(usbframe_rx_feed(&rx, NULL, 0, &d), 1);
+	CHECK(rx.resets == 1 && !memcmp(rx.token, "TOKEN123", 8));
+	CHECK(rx.msg.len == 5 && !memcmp(rx.msg.data, "after", 5));
+	usbframe_rx_finish(&rx);
+	/* Resync with no reset in sight keeps only a tail that could start one. */
+	usbframe_rx_init(&rx, 1u << 20);
+	CHECK_INT(usbframe_rx_feed(&rx, "junk-junk-junk-junk-jSPU", 24, &d), ERR_PARSE);
+	usbframe_rx_resync(&rx);
+	CHECK(rx.in.len == 3 && !memcmp(rx.in.data, "SPU", 3));
+	CHECK_INT(usbframe_rx_feed(&rx, NULL, 0, &d), 0);
+	usbframe_rx_finish(&rx);
 	/* Limits: a frame that claims more than 1 MiB; a message over the receiver's limit. */
 	unsigned char big[USBFRAME_HEADER] = {'S', 'P', 'U', 'B', USBFRAME_DATA, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0};
 	usbframe_rx_init(&rx, 1u << 20);

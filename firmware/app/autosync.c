@@ -5,6 +5,12 @@
  * runs on a worker thread because libcurl blocks; its result comes back
  * through loop_post. While requests stay held after a failure, it retries
  * after 30 s, doubling up to 30 min (the wall clock is only for display).
+ *
+ * The USB cable: where the board has set up the FunctionFS function
+ * ($SPEAN_FFS_DIR, else /run/spean-ffs, with an ep0), the kiosk opens it at
+ * start; plugging the cable into the office PC (FUNCTIONFS_ENABLE, seen on
+ * the gadget's own thread) posts to the loop, which starts a sync at once.
+ * While the cable is in, syncs go over it; otherwise over the network.
  */
 #include "autosync.h"
 
@@ -25,11 +31,13 @@
 #include "log.h"
 #include "mem.h"
 #include "pack.h"
+#include "usbgadget.h"
 
 struct autosync {
 	struct loop *loop;
 	const struct device *dev;
 	char *url;
+	struct usb_gadget *usb;
 	int nl;
 	struct loop_timer *timer;
 	pthread_t th;
@@ -58,11 +66,18 @@ static void *worker(void *p)
 	struct diag d = {""};
 	struct store *st = NULL;
 	struct sync_transport *t = NULL;
-	const char *pin = !strncmp(a->url, "https://", 8) && a->dev->center_tls_pin[0] ? a->dev->center_tls_pin : NULL;
 	memset(&a->res, 0, sizeof a->res);
 	a->rc = store_open(a->dev->dir, 0, &st, &d);
-	if (!a->rc)
+	if (!a->rc && a->usb && usb_gadget_connected(a->usb)) {
+		a->rc = transport_usb_gadget_create(&t, a->usb, 0, &d);
+	} else if (!a->rc && a->url) {
+		const char *pin =
+			!strncmp(a->url, "https://", 8) && a->dev->center_tls_pin[0] ? a->dev->center_tls_pin : NULL;
 		a->rc = transport_http_create(&t, a->url, pin, &d);
+	} else if (!a->rc) {
+		a->rc = ERR_IO;
+		diag_set(&d, "no carrier: the cable is out and no center.url");
+	}
 	if (!a->rc) {
 		struct sync_client_cfg cfg = {st, a->dev->sign_pk, a->dev->sign_sk, a->dev->center_sign_pk,
 					      autosync_retention(a->dev->dir), 3, NULL, NULL,
@@ -130,6 +145,24 @@ void autosync_kick(struct autosync *a, unsigned delay_ms)
 	a->timer = loop_timer(a->loop, delay_ms, run_now, a);
 }
 
+/* On the loop's thread: the cable went in (or out). */
+static void usb_changed(void *ctx)
+{
+	struct autosync *a = ctx;
+	if (usb_gadget_connected(a->usb)) {
+		a->backoff_ms = 30 * 1000;
+		autosync_kick(a, 0);
+	}
+}
+
+/* On the gadget's thread: only wake the loop. */
+static void usb_event(void *ctx, int event)
+{
+	struct autosync *a = ctx;
+	(void)event;
+	loop_post(a->loop, usb_changed, a);
+}
+
 /* Netlink: a new address or an interface coming up is a reason to try. */
 static void on_netlink(void *ctx, int fd, short revents)
 {
@@ -156,22 +189,32 @@ static void on_netlink(void *ctx, int fd, short revents)
 
 struct autosync *autosync_start(struct loop *l, const struct device *dev, void (*done)(void *ctx), void *ctx)
 {
+	if (!dev->has_center_sign)
+		return NULL;
 	char *p = fs_join(dev->dir, AUTOSYNC_URL_FILE);
 	struct buf b;
 	struct diag d;
 	buf_init(&b);
 	int rc = fs_read_file(p, 1024, &b, &d);
 	free(p);
-	if (rc || !b.data || !dev->has_center_sign) {
+	if (rc || !b.data || !b.len)
 		buf_finish(&b);
-		return NULL;
-	}
 	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\r'))
 		b.data[--b.len] = '\0';
+	const char *ffs = getenv("SPEAN_FFS_DIR");
+	if (!ffs || !*ffs)
+		ffs = AUTOSYNC_FFS_DIR;
+	char *ep0 = fs_join(ffs, "ep0");
+	int has_usb = access(ep0, F_OK) == 0;
+	free(ep0);
+	if (!b.data && !has_usb)
+		return NULL;
 	struct autosync *a = xcalloc(1, sizeof *a);
 	a->loop = l;
 	a->dev = dev;
 	a->url = b.data;
+	if (has_usb && usb_gadget_open(&a->usb, ffs, usb_event, a, &d))
+		log_warn("usb_unavailable"); /* the reason names a path, no personal data, but keep logs to codes */
 	a->done = done;
 	a->ctx = ctx;
 	a->backoff_ms = 30 * 1000;
@@ -181,8 +224,9 @@ struct autosync *autosync_start(struct loop *l, const struct device *dev, void (
 		loop_watch(l, a->nl, POLLIN, on_netlink, a);
 	else
 		log_warn("netlink_unavailable"); /* still syncs at start, after requests and on retries */
-	log_info("autosync_on");
-	autosync_kick(a, 1000); /* the network may be up already */
+	log_info("autosync_on network=%d usb=%d", a->url != NULL, a->usb != NULL);
+	if (a->url)
+		autosync_kick(a, 1000); /* the network may be up already */
 	return a;
 }
 
@@ -210,6 +254,7 @@ void autosync_stop(struct autosync *a)
 		log_warn("sync_abandoned_at_exit");
 		return; /* the thread still uses a: leak it, the process is ending */
 	}
+	usb_gadget_close(a->usb); /* the function leaves the bus with ep0 */
 	free(a->url);
 	free(a);
 }

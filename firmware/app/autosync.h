@@ -9,6 +9,7 @@
 
 #define AUTOSYNC_URL_FILE "center.url"
 #define AUTOSYNC_RETENTION_FILE "retention"
+#define AUTOSYNC_FFS_DIR "/run/spean-ffs" /* board/usb-gadget.sh mounts FunctionFS here ($SPEAN_FFS_DIR overrides) */
 
 /* Sync sessions a delivered request is kept for: DATA/retention (provision --retention), else 30. */
 uint64_t autosync_retention(const char *data_dir);
@@ -16,7 +17,8 @@ uint64_t autosync_retention(const char *data_dir);
 struct autosync;
 
 /*
- * Start if DATA/center.url names the center (else NULL: sync stays manual).
+ * Start if DATA/center.url names the center or the board has the USB
+ * function set up (AUTOSYNC_FFS_DIR/ep0); else NULL: sync stays manual.
  * Syncs run on a worker thread with their own store connection; done (may
  * be NULL) is called on the loop's thread after each one.
  */

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct usbframe_rx rx;
 	usbframe_rx_init(&rx, 1u << 16);
 	struct diag d = {""};
-	size_t msgs = 0;
+	size_t msgs = 0, errors = 0;
 	for (size_t off = 1; off < size;) {
 		size_t k = size - off < piece ? size - off : piece;
 		int rc = usbframe_rx_feed(&rx, data + off, k, &d);
@@ -24,10 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			usbframe_rx_next(&rx);
 			rc = usbframe_rx_feed(&rx, NULL, 0, &d);
 		}
-		FUZZ_CHECK(rc == 0 || rc == ERR_PARSE || rc == ERR_TOOBIG);
+		FUZZ_CHECK(rc == 0 || rc == ERR_PARSE || rc == ERR_TOOBIG || rc == ERR_REFUSED);
 		if (rc < 0) {
 			fuzz_check_diag(&d);
-			break;
+			/* As both ends do: skip to the peer's next RESET and go on; the buffer only shrinks. */
+			size_t before = rx.in.len;
+			if (rc != ERR_REFUSED)
+				usbframe_rx_resync(&rx);
+			FUZZ_CHECK(rx.in.len <= before && rx.msg.len == 0);
+			if (++errors > 64)
+				break;
 		}
 		FUZZ_CHECK(rx.in.len < USBFRAME_HEADER + USBFRAME_MAX_PAYLOAD);
 	}

@@ -39,7 +39,9 @@ static const char usage[] =
 	"                                      take the center's card (requests are sealed to it); with\n"
 	"                                      --center-url the kiosk syncs by itself; delivered requests\n"
 	"                                      are kept SESSIONS more syncs (default 30); --printer: the\n"
-	"                                      receipt printer's usblp device (/dev/usb/lp0)\n"
+	"                                      receipt printer: usb (the first USB printer, over libusb),\n"
+	"                                      usb:VVVV:PPPP (by hex vendor:product id) or a usblp device\n"
+	"                                      (/dev/usb/lp0); --paper: its width in mm (default 58)\n"
 	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
 	"                                      store a sealed request; prints its id once durable\n"
 	"  requests status                     print 'held N' and 'delivered N'\n"
@@ -277,6 +279,22 @@ static int cmd_provision(struct opts *o)
 {
 	if (!o->center_key)
 		return usage_error("provision needs --center-key FILE%s", "");
+	/* The receipt printer's line, checked before anything is changed. */
+	char printer_line[300];
+	int printer_len = 0;
+	if (o->paper && !o->printer)
+		return usage_error("--paper goes with --printer%s", "");
+	if (o->printer) {
+		struct printer_conf pc;
+		struct diag pd = {""};
+		if (o->paper && strcmp(o->paper, "58") && strcmp(o->paper, "80"))
+			return usage_error("--paper wants 58 or 80 (mm), not '%s'", o->paper);
+		printer_len = snprintf(printer_line, sizeof printer_line, "%s %s\n", o->printer, o->paper ? o->paper : "58");
+		if (printer_len >= (int)sizeof printer_line || printer_conf_parse(printer_line, &pc, &pd))
+			return usage_error("--printer wants 'usb' (the first USB printer), 'usb:VVVV:PPPP' (its hex vendor "
+					   "and product id) or a usblp device (/dev/usb/lp0), not '%s'",
+					   o->printer);
+	}
 	struct device dev;
 	int rc = open_device(o, &dev);
 	if (rc)
@@ -298,14 +316,9 @@ static int cmd_provision(struct opts *o)
 	}
 	printf("center key set\n");
 	if (o->printer) {
-		/* The receipt printer: its usblp device and paper width. */
-		if (o->printer[0] != '/' || (o->paper && strcmp(o->paper, "58") && strcmp(o->paper, "80"))) {
-			device_close(&dev);
-			return usage_error("--printer wants a device path (/dev/usb/lp0) and --paper 58 or 80%s", "");
-		}
-		char line[300], *p = fs_join(dev.dir, PRINTER_FILE);
-		int n = snprintf(line, sizeof line, "%s %s\n", o->printer, o->paper ? o->paper : "58");
-		rc = fs_write_durable(p, line, (size_t)n, 0644, &d);
+		/* The receipt printer: its usblp device or USB selection, and paper width. */
+		char *p = fs_join(dev.dir, PRINTER_FILE);
+		rc = fs_write_durable(p, printer_line, (size_t)printer_len, 0644, &d);
 		free(p);
 		if (rc) {
 			fprintf(stderr, "spean: %s\n", d.msg);

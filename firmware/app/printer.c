@@ -1,10 +1,12 @@
 #define LOG_MODULE "printer"
 /*
- * app/printer. The kernel's usblp driver already speaks the printer class,
- * so the kiosk writes ESC/POS bytes to its character device: non-blocking,
- * each write waited for with poll against one deadline, and the paper
- * status read with LPGETSTATUS where the device answers it. (The libusb path
- * of usb.md, which detaches usblp, is for the next step.)
+ * app/printer. Two ways to the same printer. The kernel's usblp driver
+ * already speaks the printer class, so the kiosk can write ESC/POS bytes to
+ * its character device: non-blocking, each write waited for with poll
+ * against one deadline, and the paper status read with LPGETSTATUS where the
+ * device answers it. Or, for printers usblp does not bind (vendor class) and
+ * boards without it, sync/usbprinter drives the printer over libusb (usb.md);
+ * it detaches usblp if bound. The configured device says which.
  */
 #include "printer.h"
 
@@ -22,6 +24,36 @@
 #include "fs.h"
 #include "log.h"
 #include "mem.h"
+#include "usbprinter.h"
+
+static int is_usb(const char *path)
+{
+	return !strncmp(path, "usb", 3);
+}
+
+int printer_conf_parse(const char *line, struct printer_conf *c, struct diag *d)
+{
+	memset(c, 0, sizeof *c);
+	char dev[256], mm[8], extra[2];
+	int k = sscanf(line, "%255s %7s %1s", dev, mm, extra);
+	if (k < 1 || k > 2) {
+		diag_set(d, "the printer is one line: DEVICE [58|80]");
+		return ERR_PARSE;
+	}
+	struct usbprinter_sel sel;
+	if (is_usb(dev) ? usbprinter_sel_parse(dev, &sel, d) != 0 : dev[0] != '/') {
+		if (!is_usb(dev))
+			diag_set(d, "the printer is a usblp device path (/dev/usb/lp0), 'usb' or 'usb:VVVV:PPPP'");
+		return ERR_PARSE;
+	}
+	if (k == 2 && strcmp(mm, "58") && strcmp(mm, "80")) {
+		diag_set(d, "the paper is 58 or 80 (mm)");
+		return ERR_PARSE;
+	}
+	memcpy(c->path, dev, strlen(dev) + 1);
+	c->dots = k == 2 && !strcmp(mm, "80") ? 576 : 384;
+	return 0;
+}
 
 int printer_conf_load(const char *data_dir, struct printer_conf *c)
 {
@@ -32,18 +64,37 @@ int printer_conf_load(const char *data_dir, struct printer_conf *c)
 	int rc = fs_read_file(p, 512, &b, &d);
 	free(p);
 	memset(c, 0, sizeof *c);
-	int mm = 58;
-	if (!rc && b.data && sscanf(b.data, "%255s %d", c->path, &mm) >= 1 && c->path[0] == '/') {
-		c->dots = mm == 80 ? 576 : 384;
+	if (rc || !b.data) {
 		buf_finish(&b);
-		return 0;
+		return ERR_NOTFOUND;
 	}
+	rc = printer_conf_parse(b.data, c, &d);
 	buf_finish(&b);
-	return ERR_NOTFOUND;
+	if (rc)
+		log_warn("printer_conf_bad file=" PRINTER_FILE);
+	return rc;
+}
+
+static enum kiosk_print usb_write(const char *path, const void *data, size_t n, int timeout_ms)
+{
+	struct usbprinter_sel sel;
+	struct diag d;
+	if (usbprinter_sel_parse(path, &sel, &d))
+		return KIOSK_PRINT_FAILED;
+	switch (usbprinter_write(&sel, data, n, timeout_ms, &d)) {
+	case USBPRINTER_OK: return KIOSK_PRINT_DONE;
+	case USBPRINTER_UNPLUGGED: return KIOSK_PRINT_UNPLUGGED;
+	case USBPRINTER_NO_PAPER: return KIOSK_PRINT_NO_PAPER;
+	case USBPRINTER_TIMEOUT: return KIOSK_PRINT_STALLED;
+	case USBPRINTER_FAILED: break;
+	}
+	return KIOSK_PRINT_FAILED;
 }
 
 enum kiosk_print printer_write(const char *path, const void *data, size_t n, int timeout_ms)
 {
+	if (is_usb(path))
+		return usb_write(path, data, n, timeout_ms);
 	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;

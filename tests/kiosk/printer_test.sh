@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The receipt printer from the real kiosk: a request made on screen prints a receipt whose ESC/POS
 # bytes decode to an image whose QR (read by zbarimg) is the request's id; an unplugged printer and a
-# stalled one are told on screen, and the request is stored all the same.
+# stalled one are told on screen, and the request is stored all the same; provision's --printer checks.
 . "$(dirname "$0")/../integration/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_TODAY=2026-05-20 SPEAN_IDLE=60,20,45
@@ -21,6 +21,22 @@ replay() { # replay WAIT_MS EXPECTED_TEXT SHOT
 : >"$T/lp0"
 run 0 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --printer "$T/lp0" --paper 58
 out_has "receipt printer set: $T/lp0, 58 mm paper"
+# What is not a printer is refused before anything changes; usb and usb:VVVV:PPPP are printers (libusb).
+for bad in lp0 usbx usb:0fe6 usb:0fe6:811g usb:0000:0000 "usb:0fe6:811e:1"; do
+	run 2 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --printer "$bad" --paper 58
+	err_has "--printer wants 'usb' (the first USB printer), 'usb:VVVV:PPPP'"
+done
+run 2 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --printer usb --paper 57
+err_has "--paper wants 58 or 80 (mm), not '57'"
+run 2 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --paper 80
+err_has "--paper goes with --printer"
+[ "$(cat "$K/printer")" = "$T/lp0 58" ] && pass || fail "a refused --printer changed the printer file"
+run 0 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --printer usb:0FE6:811e --paper 80
+out_has "receipt printer set: usb:0FE6:811e, 80 mm paper"
+[ "$(cat "$K/printer")" = "usb:0FE6:811e 80" ] && pass || fail "printer file: $(cat "$K/printer")"
+run 0 "$SPEAN" --help
+out_has "usb:VVVV:PPPP (by hex vendor:product id) or a usblp device"
+run 0 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --printer "$T/lp0" --paper 58
 replay 1500 "$(says printed)" printed
 run 0 "$ESCPOS_PBM" "$T/lp0" "$T/receipt.pbm"
 out_has "384 x"
@@ -34,6 +50,9 @@ grep -q "Thạch" "$T/lp0" && fail "the name went to the printer" || pass
 # Unplugged: nothing at the configured place.
 run 0 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --printer "$T/gone/lp0" --paper 80
 replay 1000 "$(says print_unplugged)" unplugged
+# Unplugged over libusb: no USB device with these ids (the mocked USB printer is print_usb_test's).
+run 0 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --printer usb:ffff:fffe --paper 58
+replay 1000 "$(says print_unplugged)" usb_unplugged
 # Stalled: a printer that stops taking bytes (a pipe whose reader never reads, 4 KiB deep).
 mkfifo "$T/stuck"
 python3 -c "
@@ -46,7 +65,7 @@ sleep 0.3
 run 0 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub" --printer "$T/stuck"
 SPEAN_PRINT_TIMEOUT_MS=800 replay 2500 "$(says print_stalled)" stalled
 kill "$reader" 2>/dev/null
-# Whatever the printer did, all three requests are stored.
+# Whatever the printer did, all four requests are stored.
 run 0 "$SPEAN" --data-dir "$K" requests status
-out_is "$(printf 'held 3\ndelivered 0')"
+out_is "$(printf 'held 4\ndelivered 0')"
 done_tests

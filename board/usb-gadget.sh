@@ -60,6 +60,9 @@ bind() {
 	fi
 	udc=$(ls /sys/class/udc 2>/dev/null | head -1)
 	[ -n "$udc" ] || { echo "usb-gadget: no USB device controller (is the port in OTG/peripheral mode?)" >&2; exit 1; }
+	# FunctionFS makes the endpoint files once the kiosk has written its descriptors to ep0; binding earlier fails.
+	for _ in $(seq 60); do [ -e "$ffs/ep1" ] && break; sleep 0.5; done
+	[ -e "$ffs/ep1" ] || { echo "usb-gadget: the kiosk has not opened $ffs/ep0 yet (is spean running?)" >&2; exit 1; }
 	put "$g/UDC" "$udc"
 	echo "usb-gadget: bound to $udc"
 }

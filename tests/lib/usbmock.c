@@ -940,6 +940,13 @@ static int parse_config(struct usbmock *m)
 int usbmock_start(struct usbmock **out, const struct usbmock_desc *d, const struct usbmock_ops *ops, void *ctx)
 {
 	*out = NULL;
+	/* umockdev's uevent sender reads the testbed's sysfs through the preload library, in this process. */
+	const char *preload = getenv("LD_PRELOAD");
+	if (!preload || !strstr(preload, "libumockdev-preload")) {
+		say("run under umockdev-wrapper (LD_PRELOAD=libumockdev-preload.so.0; under ASan also "
+		    "ASAN_OPTIONS=verify_asan_link_order=0)");
+		return -1;
+	}
 	if (d->speed_mbps != 480 && d->speed_mbps != 12) {
 		say("speed_mbps is 480 or 12, not %d", d->speed_mbps);
 		return -1;

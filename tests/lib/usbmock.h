@@ -10,10 +10,12 @@
  * The device is a umockdev testbed entry (sysfs attributes, a udev entry,
  * /dev/bus/usb/001/NNN) whose usbfs ioctls (SUBMITURB, REAPURB[NDELAY],
  * DISCARDURB, CLAIMINTERFACE, GETDRIVER, ...) are answered here the way the
- * kernel answers them. Programs using it must run with
- * LD_PRELOAD=libumockdev-preload.so.0 (umockdev-wrapper; under ASan also
- * ASAN_OPTIONS=verify_asan_link_order=0) and $UMOCKDEV_DIR, in this process
- * or in children.
+ * kernel answers them. The process calling usbmock_start() and every process
+ * using the device run with LD_PRELOAD=libumockdev-preload.so.0
+ * (umockdev-wrapper; under ASan also ASAN_OPTIONS=verify_asan_link_order=0):
+ * umockdev's udev events are made through it too. Children inherit
+ * $UMOCKDEV_DIR; from then on this process's /dev and /sys are the
+ * testbed's.
  *
  * Bulk transfers: libusb splits big ones into URBs of 16 KiB (the kernel's
  * capabilities usbmock reports); each URB is offered to a callback, in

@@ -15,9 +15,11 @@
  */
 #include "usbmock.h"
 
+#include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <sys/ioctl.h> /* before linux/usbdevice_fs.h, which uses _IOR and friends without including them */
 #include <linux/usbdevice_fs.h>
 #include <poll.h>
@@ -27,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <umockdev.h>
 #include <unistd.h>
@@ -41,7 +45,8 @@
 struct client {
 	struct client *next;
 	UMockdevIoctlClient *c;
-	unsigned gen; /* the plug it opened; a later plug is another device */
+	unsigned gen;          /* the plug it opened; a later plug is another device */
+	uint32_t disabled_eps; /* no continuation URBs after a short or failed one, as devio.c, by epbit() */
 };
 
 struct urb {
@@ -110,7 +115,6 @@ struct usbmock {
 	char devnode[64];
 	int driver_bound;                     /* interface 0 bound to ->driver */
 	struct client *claimed[MAX_IFACES];   /* usbfs claims */
-	uint32_t disabled_eps;                /* no continuation URBs after a short or failed one, as devio.c */
 
 	struct client *clients;
 	struct urb *pending, *done; /* pending in submission order, done in completion order */
@@ -213,17 +217,21 @@ static void finish(struct usbmock *m, struct urb *r, int status, int actual)
 
 /*
  * A bulk URB ended short or failed: the rest of its transfer (the URBs
- * flagged BULK_CONTINUATION after it) is cancelled and the endpoint takes no
- * more continuations until a new transfer starts (devio.c cancel_bulk_urbs).
+ * flagged BULK_CONTINUATION after it, up to a new transfer's first) is
+ * cancelled; if no new transfer is queued yet, the endpoint takes no more
+ * continuations until one starts (devio.c cancel_bulk_urbs).
  */
 static void cancel_continuations(struct usbmock *m, struct urb *r)
 {
-	m->disabled_eps |= 1u << epbit(r->ep);
 	for (struct urb *p = m->pending, *next; p; p = next) {
 		next = p->next;
-		if (p->ep == r->ep && p->cl == r->cl && p->id > r->id && (p->u->flags & USBDEVFS_URB_BULK_CONTINUATION))
-			finish(m, p, -ECONNRESET, 0);
+		if (p->ep != r->ep || p->cl != r->cl || p->id < r->id)
+			continue;
+		if (!(p->u->flags & USBDEVFS_URB_BULK_CONTINUATION))
+			return;
+		finish(m, p, -ECONNRESET, 0);
 	}
+	r->cl->disabled_eps |= 1u << epbit(r->ep);
 }
 
 static size_t put_string(uint8_t *out, size_t cap, const char *s)
@@ -534,12 +542,20 @@ static int submit(struct usbmock *m, struct client *cl, UMockdevIoctlClient *c)
 		err = -ENOENT;
 	else if (ep != 0)
 		err = use_iface(m, cl, info->iface);
+	/*
+	 * The rest of a transfer whose URB already ended short or failed: devio.c
+	 * refuses it with EREMOTEIO, which libusb takes for "done early" and so
+	 * reports a stall as a short success. On a bus the device answers after
+	 * the whole transfer is queued, and the kernel cancels the rest; usbmock
+	 * answers at once, so it does what the kernel would have done then.
+	 */
+	int cancelled = 0;
 	if (!err && ep != 0) {
 		uint32_t bit = 1u << epbit(ep);
 		if (!(u->flags & USBDEVFS_URB_BULK_CONTINUATION))
-			m->disabled_eps &= ~bit;
-		else if (m->disabled_eps & bit)
-			err = -EREMOTEIO;
+			cl->disabled_eps &= ~bit;
+		else if (cl->disabled_eps & bit)
+			cancelled = 1;
 	}
 	if (!err && u->buffer_length > 0) {
 		UMockdevIoctlData *b =
@@ -569,8 +585,14 @@ static int submit(struct usbmock *m, struct client *cl, UMockdevIoctlClient *c)
 	if (!r)
 		abort();
 	r->cl = cl, r->data = data, r->u = u, r->addr = addr, r->ep = ep, r->id = ++m->next_id;
-	list_append(&m->pending, r);
-	wake(m);
+	if (cancelled) {
+		u->status = -ECONNRESET, u->actual_length = 0;
+		list_append(&m->done, r);
+		set_ready(m, 1);
+	} else {
+		list_append(&m->pending, r);
+		wake(m);
+	}
 	return 0;
 }
 
@@ -752,6 +774,69 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
 
 /* ---- plugging ---- */
 
+/* MurmurHash2 of a string, seeded with its length: libudev's filter hash for subsystem and devtype. */
+static uint32_t murmur2(const char *str)
+{
+	const uint32_t mul = 0x5bd1e995;
+	size_t n = strlen(str);
+	const unsigned char *p = (const unsigned char *)str;
+	uint32_t h = (uint32_t)n;
+	for (; n >= 4; n -= 4, p += 4) {
+		uint32_t k = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		k *= mul;
+		k ^= k >> 24;
+		k *= mul;
+		h = h * mul ^ k;
+	}
+	if (n) {
+		for (size_t i = n; i-- > 0;)
+			h ^= (uint32_t)p[i] << (8 * i);
+		h *= mul;
+	}
+	h ^= h >> 13;
+	h *= mul;
+	return h ^ h >> 15;
+}
+
+/*
+ * A udev event as libudev's monitor reads it (header "libudev", then the
+ * properties), to every monitor in the testbed: the preload library binds
+ * each process's netlink socket to $UMOCKDEV_DIR/event<fd>. What
+ * umockdev_testbed_uevent() sends, without needing the preload library in
+ * this process (it reads the testbed's sysfs through it).
+ */
+static void send_uevent(struct usbmock *m, const char *action)
+{
+	static unsigned long long seqnum;
+	char props[512];
+	int n = snprintf(props, sizeof props,
+			 "ACTION=%s%cDEVPATH=/devices/usb1%cSUBSYSTEM=usb%cSEQNUM=%llu%cDEVNAME=%s%cDEVTYPE=usb_device%c",
+			 action, 0, 0, 0, ++seqnum, 0, m->devnode, 0, 0);
+	struct {
+		char prefix[8];
+		uint32_t magic, header_size, properties_off, properties_len, subsystem_hash, devtype_hash, bloom_hi,
+		    bloom_lo;
+	} h = {"libudev", htonl(0xfeedcafe), sizeof h, sizeof h, (uint32_t)n, htonl(murmur2("usb")),
+	       htonl(murmur2("usb_device")), 0, 0};
+	struct iovec iov[2] = {{&h, sizeof h}, {props, (size_t)n}};
+	char *pattern = g_strconcat(m->root, "/event[0-9]*", NULL);
+	glob_t g;
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			struct sockaddr_un a = {.sun_family = AF_UNIX};
+			snprintf(a.sun_path, sizeof a.sun_path, "%s", g.gl_pathv[i]);
+			int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+			struct msghdr msg = {.msg_name = &a, .msg_namelen = sizeof a, .msg_iov = iov, .msg_iovlen = 2};
+			if (fd >= 0 && sendmsg(fd, &msg, 0) < 0 && errno == ECONNREFUSED)
+				unlink(a.sun_path); /* a monitor that is gone */
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	globfree(&g);
+	g_free(pattern);
+}
+
 static void hex(GString *s, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -780,7 +865,6 @@ static int do_plug(struct usbmock *m)
 	snprintf(m->devnode, sizeof m->devnode, "/dev/bus/usb/001/%03d", m->devnum);
 	m->driver_bound = m->driver != NULL;
 	memset(m->claimed, 0, sizeof m->claimed);
-	m->disabled_eps = 0;
 	/* The ioctl socket first, so the node is served the moment it appears. */
 	if (!umockdev_testbed_attach_ioctl(m->tb, m->devnode, m->handler, &e)) {
 		say("cannot attach the ioctl handler to %s: %s", m->devnode, e ? e->message : "?");
@@ -825,7 +909,7 @@ static int do_plug(struct usbmock *m)
 	if (rc)
 		return -1;
 	m->plugged = 1;
-	umockdev_testbed_uevent(m->tb, syspath, "add");
+	send_uevent(m, "add");
 	return 0;
 }
 
@@ -846,7 +930,7 @@ static void do_unplug(struct usbmock *m)
 	char *node = g_strconcat(m->root, m->devnode, NULL);
 	unlink(node);
 	g_free(node);
-	umockdev_testbed_uevent(m->tb, syspath, "remove");
+	send_uevent(m, "remove");
 	umockdev_testbed_remove_device(m->tb, syspath);
 }
 
@@ -940,13 +1024,6 @@ static int parse_config(struct usbmock *m)
 int usbmock_start(struct usbmock **out, const struct usbmock_desc *d, const struct usbmock_ops *ops, void *ctx)
 {
 	*out = NULL;
-	/* umockdev's uevent sender reads the testbed's sysfs through the preload library, in this process. */
-	const char *preload = getenv("LD_PRELOAD");
-	if (!preload || !strstr(preload, "libumockdev-preload")) {
-		say("run under umockdev-wrapper (LD_PRELOAD=libumockdev-preload.so.0; under ASan also "
-		    "ASAN_OPTIONS=verify_asan_link_order=0)");
-		return -1;
-	}
 	if (d->speed_mbps != 480 && d->speed_mbps != 12) {
 		say("speed_mbps is 480 or 12, not %d", d->speed_mbps);
 		return -1;

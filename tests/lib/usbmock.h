@@ -10,12 +10,12 @@
  * The device is a umockdev testbed entry (sysfs attributes, a udev entry,
  * /dev/bus/usb/001/NNN) whose usbfs ioctls (SUBMITURB, REAPURB[NDELAY],
  * DISCARDURB, CLAIMINTERFACE, GETDRIVER, ...) are answered here the way the
- * kernel answers them. The process calling usbmock_start() and every process
- * using the device run with LD_PRELOAD=libumockdev-preload.so.0
- * (umockdev-wrapper; under ASan also ASAN_OPTIONS=verify_asan_link_order=0):
- * umockdev's udev events are made through it too. Children inherit
- * $UMOCKDEV_DIR; from then on this process's /dev and /sys are the
- * testbed's.
+ * kernel answers them. Processes using the device (libusb) run with
+ * LD_PRELOAD=libumockdev-preload.so.0 (umockdev-wrapper; under ASan also
+ * ASAN_OPTIONS=verify_asan_link_order=0) and $UMOCKDEV_DIR, which children
+ * inherit; if this process runs with the preload too, its /dev and /sys are
+ * the testbed's from usbmock_start() on. udev events reach libusb's hotplug
+ * through the testbed's stand-in netlink sockets.
  *
  * Bulk transfers: libusb splits big ones into URBs of 16 KiB (the kernel's
  * capabilities usbmock reports); each URB is offered to a callback, in
@@ -28,8 +28,9 @@
  * Threads: all callbacks run on usbmock's own thread, one at a time, with
  * usbmock's lock held: they must not block or sleep (return
  * USBMOCK_PENDING and kick later instead), and may call usbmock_kick(),
- * usbmock_unplug() (it takes effect when the callback returns, after the
- * URB it was given completes) and usbmock_urb_id(), nothing else of usbmock.
+ * usbmock_unplug() (it takes effect once the callback has returned: the URB
+ * it was given ends as the callback said) and usbmock_urb_id(), nothing
+ * else of usbmock.
  */
 #define USBMOCK_PENDING (-100000) /* from a callback: keep the URB waiting; call usbmock_kick() when things change */
 

@@ -421,6 +421,9 @@ int main(int argc, char **argv)
 	CHECK_INT(libusb_bulk_transfer(h, EP_OUT, big, 64, &got, 1000), 0);
 	CHECK_INT(got, 64);
 	CHECK_INT(libusb_bulk_transfer(h, EP_IN, back, 64, &got, 1000), LIBUSB_ERROR_PIPE);
+	/* A stall in a transfer of several URBs is a stall too, however soon it comes. */
+	for (int i = 0; i < 20; i++)
+		CHECK_INT(libusb_bulk_transfer(h, EP_IN, back, 40000, &got, 1000), LIBUSB_ERROR_PIPE);
 	CHECK_INT(libusb_clear_halt(h, EP_IN), 0);
 	CHECK_INT(dev.halt_ep, EP_IN);
 	in_chunk("ok", 2);

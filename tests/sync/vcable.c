@@ -817,7 +817,7 @@ static void env_add(const char *name, const char *v, int prepend)
 	free(s);
 }
 
-/* The preload library in LD_PRELOAD (for the command, and for us: umockdev's udev events go through it). */
+/* The preload library in LD_PRELOAD and ASan told to let it go first, for the command. */
 static void env_preload(void)
 {
 	const char *p = getenv("LD_PRELOAD");
@@ -873,15 +873,6 @@ static int make_ffs(void)
 
 int main(int argc, char **argv)
 {
-	/* Under the preload ourselves, as umockdev-wrapper would run us (it stays out of the way until the testbed exists). */
-	const char *pl = getenv("LD_PRELOAD");
-	if (!pl || !strstr(pl, "libumockdev-preload")) {
-		env_preload();
-		execv("/proc/self/exe", argv);
-		fprintf(stderr, "spean-vcable: cannot run myself under the umockdev preload library: %s\n", strerror(errno));
-		return 1;
-	}
-	env_preload();
 	if (getenv("UMOCKDEV_DIR")) {
 		fprintf(stderr, "spean-vcable: $UMOCKDEV_DIR is set: already inside a umockdev testbed\n");
 		return 1;
@@ -971,6 +962,7 @@ int main(int argc, char **argv)
 		status = 128 + got_signal;
 		goto done;
 	}
+	env_preload();
 	pid_t child = spawn(cmd);
 	if (child < 0)
 		goto done;

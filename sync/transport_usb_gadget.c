@@ -42,6 +42,7 @@
 
 #define IO_CHUNK (16 * 1024)        /* one endpoint read or write */
 #define FRAME_PAYLOAD (64 * 1024)   /* one frame's payload */
+#define REPLUG_GRACE_MS 5000        /* how long an exchange waits for a pulled cable to come back */
 
 struct usb_gadget {
 	char *dir;
@@ -489,6 +490,10 @@ static int usb_exchange(struct sync_transport *base, const struct buf *req, stru
 	uint64_t end = clock_mono_ns() + (uint64_t)t->timeout_ms * 1000000u;
 	int rc = ERR_IO;
 	pthread_mutex_lock(&g->mu);
+	/* A cable pulled and pushed back in within a few seconds: wait for it rather than burn the retries. */
+	uint64_t back = clock_mono_ns() + (uint64_t)(t->timeout_ms < REPLUG_GRACE_MS ? t->timeout_ms : REPLUG_GRACE_MS) * 1000000u;
+	while (!g->connected && wait_until(g, back) != ETIMEDOUT)
+		;
 	if (!g->connected) {
 		diag_set(d, "usb: the cable is not connected (or the office PC has not opened it)");
 		goto out;

@@ -96,7 +96,6 @@ static int answer(struct session *s, const struct buf *msg)
 		usbframe_put_message(&out, reply.data, reply.len, FRAME_PAYLOAD, &s->tx_seq);
 		r = send_out(s, &out);
 		buf_finish(&out);
-		s->handled++;
 	} else if (rc == ERR_IO || rc == ERR_NOSPACE || rc == ERR_DAMAGED) {
 		static const char busy[] = "the center cannot store right now; try again";
 		r = send_frame(s, USBFRAME_ABORT, busy, sizeof busy - 1);
@@ -104,6 +103,7 @@ static int answer(struct session *s, const struct buf *msg)
 		r = send_frame(s, USBFRAME_REFUSE, d.msg, strlen(d.msg));
 	}
 	buf_finish(&reply);
+	s->handled++; /* answered, whatever the answer: the session counts */
 	return r;
 }
 
@@ -223,7 +223,7 @@ static int claim_one(libusb_context *ctx, const struct usbhost_cfg *c, struct se
 		s->h = h;
 		ok = 1;
 	}
-	if (n > 0)
+	if (n >= 0)
 		libusb_free_device_list(list, 1);
 	return ok;
 }

@@ -5,6 +5,9 @@
  * into a umockdev testbed (tests/lib/usbmock), sends the kiosk BIND and ENABLE, and runs a command
  * (the office side) against that device, bridging bulk OUT URBs into ep1 and ep2 into bulk IN
  * URBs. Faults on request: unplug/replug, a flipped bit, split, stalled, delayed and lost URBs.
+ * When the kiosk closes ep0 (its program ended: on a real board the function leaves the bus),
+ * the device is unplugged; a kiosk that opens ep0 again and writes the same descriptors plugs
+ * it back in (a new address, hotplug), so one office process can serve kiosk after kiosk.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,7 +64,12 @@ static struct cable {
 	pthread_mutex_t mu;
 	struct fault f;
 	char *dir, *ep1_path, *ep2_path, *ep0_path;
-	int master, slave;      /* ep0: the pty; the slave stays open so the master never sees a hangup */
+	int master, slave;      /* ep0: the pty; we hold the slave open until a kiosk has written its descriptors,
+				   then let go, so the kiosk closing ep0 is a hangup on the master */
+	uint8_t *desc, *strs;   /* what the first kiosk wrote: a returning kiosk must write the same */
+	size_t desc_len, strs_len;
+	int kiosk_gone;         /* the kiosk closed ep0: unplugged until one writes its descriptors again */
+	unsigned long long kiosk_sessions;
 	int ep1, ep2;           /* our FIFO ends, O_RDWR | O_NONBLOCK; -1 while unplugged */
 	int wake;               /* eventfd: the pump thread has something to do */
 	struct usbmock *mock;
@@ -645,6 +653,57 @@ static void replug(long long ms)
 	say("plugged back in after %lld ms", ms);
 }
 
+/* The kiosk closed ep0: take the device off the bus; hold the slave ourselves (no busy hangup) and wait. */
+static void kiosk_left(void)
+{
+	usbmock_unplug(cable.mock);
+	pthread_mutex_lock(&cable.mu);
+	if (cable.ep1 >= 0)
+		close(cable.ep1);
+	if (cable.ep2 >= 0)
+		close(cable.ep2);
+	cable.ep1 = cable.ep2 = -1;
+	cable.staged = 0;
+	cable.plugged = 0, cable.unplug_asked = 0;
+	cable.out_waiting = cable.in_waiting = 0;
+	cable.halted = 0, cable.held_urb = 0, cable.kick_at = 0, cable.replug_at = 0;
+	cable.kiosk_gone = 1;
+	cable.unplugs++;
+	pthread_mutex_unlock(&cable.mu);
+	cable.slave = open(ptsname(cable.master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (cable.slave >= 0)
+		tcflush(cable.slave, TCIOFLUSH); /* nothing stale for the next kiosk */
+	say("the kiosk closed ep0: unplugged");
+}
+
+/* A kiosk wrote to ep0 again: the same descriptors and strings plug the device back in. */
+static void kiosk_back(void)
+{
+	long long deadline = now_ms() + WAIT_DESC_MS;
+	size_t dl = 0, sl = 0;
+	uint8_t *d = read_blob(FUNCTIONFS_DESCRIPTORS_MAGIC_V2, "descriptors", &dl, deadline);
+	uint8_t *st = d ? read_blob(FUNCTIONFS_STRINGS_MAGIC, "strings", &sl, deadline) : NULL;
+	int same = st && dl == cable.desc_len && sl == cable.strs_len && !memcmp(d, cable.desc, dl) &&
+		   !memcmp(st, cable.strs, sl);
+	free(d), free(st);
+	if (!same) {
+		say("a kiosk opened ep0 again but did not write the same descriptors and strings: left unplugged");
+		return;
+	}
+	if (open_fifos())
+		return;
+	pthread_mutex_lock(&cable.mu);
+	cable.plugged = 1, cable.kiosk_gone = 0;
+	cable.kiosk_sessions++;
+	pthread_mutex_unlock(&cable.mu);
+	usbmock_plug(cable.mock);
+	event(FUNCTIONFS_BIND);
+	event(FUNCTIONFS_ENABLE);
+	close(cable.slave);
+	cable.slave = -1;
+	say("a kiosk opened ep0 again: plugged in");
+}
+
 static void *pump(void *arg)
 {
 	(void)arg;
@@ -681,11 +740,17 @@ static void *pump(void *arg)
 			eventfd_t v;
 			eventfd_read(cable.wake, &v);
 		}
-		if (pf[1].revents & POLLIN) { /* the kiosk has nothing more to say on ep0; a real one could not either */
+		if (cable.kiosk_gone && (pf[1].revents & POLLIN)) {
+			kiosk_back();
+		} else if (!cable.kiosk_gone && (pf[1].revents & (POLLHUP | POLLERR))) {
+			kiosk_left();
+		} else if (pf[1].revents & POLLIN) { /* the kiosk has nothing more to say on ep0; a real one could not either */
 			char junk[256];
 			ssize_t k = read(cable.master, junk, sizeof junk);
 			if (k > 0)
 				say("ignored %zd bytes the kiosk wrote to ep0", k);
+			else if (k < 0 && errno == EIO)
+				kiosk_left();
 		}
 		pthread_mutex_lock(&cable.mu);
 		if (i1 >= 0 && (pf[i1].revents & (POLLOUT | POLLERR)) && cable.ep1 >= 0) {
@@ -953,6 +1018,9 @@ int main(int argc, char **argv)
 	if (usbmock_start(&cable.mock, &d, &ops, NULL))
 		goto done;
 	event(FUNCTIONFS_ENABLE);
+	cable.desc = desc, cable.desc_len = desc_len, cable.strs = strs, cable.strs_len = strs_len;
+	close(cable.slave); /* from now on the kiosk closing ep0 is a hangup we see */
+	cable.slave = -1;
 	if (pthread_create(&th, NULL, pump, NULL)) {
 		say("cannot start the pump thread");
 		goto done;

@@ -305,22 +305,6 @@ static void *ev_main(void *p)
 	return NULL;
 }
 
-static int write_all(int fd, const struct buf *b)
-{
-	const char *p = b->data;
-	size_t n = b->len;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int usb_gadget_open(struct usb_gadget **out, const char *dir, void (*on_event)(void *ctx, int event), void *ctx,
 		    struct diag *d)
 {
@@ -341,7 +325,7 @@ int usb_gadget_open(struct usb_gadget **out, const char *dir, void (*on_event)(v
 	buf_init(&str);
 	usbdesc_functionfs(&desc);
 	usbdesc_strings(&str);
-	int bad = write_all(ep0, &desc) ? 1 : write_all(ep0, &str) ? 2 : 0;
+	int bad = fs_write_all(ep0, desc.data, desc.len) ? 1 : fs_write_all(ep0, str.data, str.len) ? 2 : 0;
 	e = errno;
 	buf_finish(&desc);
 	buf_finish(&str);

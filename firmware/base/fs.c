@@ -53,7 +53,7 @@ int fs_sync_dir(const char *dir)
 	return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -81,7 +81,7 @@ int fs_write_durable(const char *path, const void *data, size_t len, unsigned mo
 		diag_set(d, "%s: cannot create: %s", tmp.data, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, data, len) || fsync(fd)) {
+	if (fs_write_all(fd, data, len) || fsync(fd)) {
 		int e = errno;
 		rc = err_from_errno(e);
 		diag_set(d, "%s: write failed: %s", tmp.data, strerror(e));

@@ -14,6 +14,8 @@ int fs_read_file(const char *path, size_t max, struct buf *b, struct diag *d);
  * the directory. mode is the file mode (0600 for secrets). After a power cut
  * the file is either the old or the new one, never partial.
  */
+/* write() all of it, again after EINTR; 0 or -1 with errno set. */
+int fs_write_all(int fd, const void *data, size_t len);
 int fs_write_durable(const char *path, const void *data, size_t len, unsigned mode, struct diag *d);
 /* mkdir -p with the given mode for created components. */
 int fs_mkdir_p(const char *path, unsigned mode, struct diag *d);

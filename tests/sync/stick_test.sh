@@ -8,16 +8,7 @@
 C="$T/center" K1="$T/k1" K2="$T/k2" S="$T/stick"
 mounts=()
 trap 'for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done; rm -rf "$T"' EXIT
-cat >"$T/f.txt" <<F
-request_date = 2026-05-20
-birth_date = 1960-06-06
-household = poor
-F
-printf 'deadline_working_days = 3\n' | cat "$T/f.txt" - >"$T/urgent.txt"
-printf 'name = Thạch Thị Mẫu\ncommune_code = 90032\nconsent = yes\n' >"$T/c.txt"
-add() { for _ in $(seq "$2"); do "$SPEAN" --data-dir "$1" requests add --facts "${3:-$T/f.txt}" --contact "$T/c.txt" >/dev/null || exit 2; done; }
-center_has() { run 0 "$CENTER" status --data-dir "$C"; grep -q "^requests $1\$" "$T/out" && pass || fail "center holds $(head -1 "$T/out"), want $1"; }
-status_is() { run 0 "$SPEAN" --data-dir "$1" requests status; out_is "$(printf 'held %s\ndelivered %s' "$2" "$3")"; }
+. "$(dirname "$0")/carrier.sh"
 
 "$CENTER" init --data-dir "$C" >/dev/null || exit 2
 for k in "$K1" "$K2"; do "$SPEAN" --data-dir "$k" provision --center-key "$C/center.pub" >/dev/null || exit 2; done

@@ -7,28 +7,11 @@
 # Release build in build-bench/ (BENCH_BUILD_DIR overrides); output kept in <build>/sync-bench.txt.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${BENCH_BUILD_DIR:-$root/build-bench}
+. "$here/lib.sh"
 n=1000 slow=60 big=100000
 [ "${1:-}" = --quick ] && n=200 slow=20 big=10000
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPEAN_SANITIZE=OFF >/dev/null
-cmake --build "$build" --target spean spean-center spean-syncbench spean-faultproxy >&2
-spean=$build/firmware/spean center=$build/sync/center/spean-center sb=$build/tests/bench/spean-syncbench
-proxy=$build/tests/sync/spean-faultproxy
-tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/spean-syncbench-XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-export SPEAN_LOG=error
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
-row() { printf '  %-44s %14s   %-12s %-5s %s\n' "$@"; }
-verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g) ? "PASS" : "MISS" }'; }
-serve() { # serve DIR: sets port
-	"$center" serve --data-dir "$1" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-	pids+=($!)
-	for _ in $(seq 100); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
-	port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/serve.out")
-}
+bench_build syncbench spean spean-center spean-syncbench spean-faultproxy
+sb=$build/tests/bench/spean-syncbench proxy=$build/tests/sync/spean-faultproxy
 start_proxy() { # start_proxy PORT ARGS...: sets pport and PROXY (its pid)
 	"$proxy" --to "127.0.0.1:$1" --listen 0 "${@:2}" >"$tmp/proxy.out" 2>"$tmp/proxy.err" &
 	PROXY=$!
@@ -61,11 +44,11 @@ curl -sk -o /dev/null -X POST --data-binary @"$tmp/payload.bin" "https://127.0.0
 b1=$(ms)
 sync_ms=$((t1 - t0)) raw_ms=$((b1 - b0))
 goal_ms=$((2000 * n / 1000))
-row "sync $n requests over loopback (process start to end)" "$sync_ms ms" "<= $goal_ms ms" "$(verdict "$sync_ms" "$goal_ms")" \
+row "sync $n requests over loopback (process start to end)" "$sync_ms ms" "<= $goal_ms ms" "$(at_most "$sync_ms" "$goal_ms")" \
 	"raw POST of the same $payload bytes: $raw_ms ms"
 records=$((payload + n * (16 + 8 + 1 + 64))) # what the center keeps per request: sealed bytes, id, seq, urgent flag, device signature
 ratio=$(awk -v a="$((up + down))" -v b="$records" 'BEGIN { printf "%.3f", a / b }')
-row "bytes on the wire / records delivered" "$ratio" "<= 1.10" "$(verdict "$ratio" 1.10)" \
+row "bytes on the wire / records delivered" "$ratio" "<= 1.10" "$(at_most "$ratio" 1.10)" \
 	"$((up + down)) B on the wire (up $up, down $down) for $records B of records"
 sratio=$(awk -v a="$((up + down))" -v b="$payload" 'BEGIN { printf "%.3f", a / b }')
 row "bytes on the wire / sealed bytes alone" "$sratio" "-" "INFO" \
@@ -91,6 +74,6 @@ C2=$tmp/c2
 "$center" init --data-dir "$C2" >/dev/null
 read -r _ cnt t_service t_base t_make < <("$sb" import "$C2" "$big")
 goal=$((10000 * big / 100000))
-row "center import of $cnt requests" "$t_service ms" "<= $goal ms" "$(verdict "$t_service" "$goal")" \
+row "center import of $cnt requests" "$t_service ms" "<= $goal ms" "$(at_most "$t_service" "$goal")" \
 	"write+fsync of the same chunks: $t_base ms ($(awk -v a="$t_service" -v b="$t_base" 'BEGIN { printf "%.1fx", a / b }'))"
 echo "  (making and signing the $cnt test records took $t_make ms, not counted)"

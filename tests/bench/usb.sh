@@ -12,22 +12,11 @@
 # Release build in build-bench/ (BENCH_BUILD_DIR overrides); output kept in <build>/usb-bench.txt.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${BENCH_BUILD_DIR:-$root/build-bench}
+. "$here/lib.sh"
 n=1000 wavs=32 mib=64
 [ "${1:-}" = --quick ] && n=200 wavs=8 mib=16
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPEAN_SANITIZE=OFF >/dev/null
-cmake --build "$build" --target spean spean-center spean-syncbench spean-vcable spean-usbraw >&2
-spean=$build/firmware/spean center=$build/sync/center/spean-center sb=$build/tests/bench/spean-syncbench
-vcable=$build/tests/sync/spean-vcable raw=$build/tests/bench/spean-usbraw
-tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/spean-usbbench-XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-export SPEAN_LOG=error
-ms() { echo $(($(date +%s%N) / 1000000)); }
-row() { printf '  %-44s %14s   %-12s %-5s %s\n' "$@"; }
-verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g) ? "PASS" : "MISS" }'; }
+bench_build usbbench spean spean-center spean-syncbench spean-vcable spean-usbraw
+sb=$build/tests/bench/spean-syncbench vcable=$build/tests/sync/spean-vcable raw=$build/tests/bench/spean-usbraw
 out="$build/usb-bench.txt"
 exec > >(tee "$out")
 echo "spean usb bench ($([ "$n" = 1000 ] && echo full || echo quick)), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
@@ -58,12 +47,8 @@ sync_cable() {
 	echo $((t1 - t0))
 }
 sync_https() {
-	"$center" serve --data-dir "$2" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-	local sp=$!
-	pids+=("$sp")
-	for _ in $(seq 100); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
-	local port t0 t1
-	port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/serve.out")
+	serve "$2"
+	local sp=${pids[-1]} t0 t1
 	t0=$(ms)
 	"$spean" --data-dir "$1" sync --url "https://127.0.0.1:$port" >"$tmp/sync.out" 2>"$tmp/sync.err"
 	t1=$(ms)
@@ -81,11 +66,8 @@ wait_ep0
 read -r raw_bytes raw_ms raw_cpu < <("$raw" "$tmp/ffs" "$mib")
 kill "$vc" 2>/dev/null || true
 wait "$vc" 2>/dev/null || true
-"$center" serve --data-dir "$tmp/hc" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
-sp=$!
-pids+=("$sp")
-for _ in $(seq 100); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
-port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/serve.out")
+serve "$tmp/hc"
+sp=${pids[-1]}
 head -c $((4 << 20)) /dev/urandom >"$tmp/4m.bin"
 b0=$(ms)
 for _ in $(seq $((mib / 4))); do curl -sk -o /dev/null -X POST --data-binary @"$tmp/4m.bin" "https://127.0.0.1:$port/v1/sync" || true; done
@@ -94,7 +76,7 @@ kill "$sp" 2>/dev/null || true
 wait "$sp" 2>/dev/null || true
 raw_mbs=$(awk -v b="$raw_bytes" -v t="$raw_ms" 'BEGIN { printf "%.1f", b / 1048576 / (t / 1000) }')
 https_raw=$(awk -v b="$raw_bytes" -v t="$((b1 - b0))" 'BEGIN { printf "%.1f", b / 1048576 / (t / 1000) }')
-row "raw kiosk -> office, $mib MiB in 4 MiB messages" "$raw_mbs MB/s" ">= 8 MB/s" "$(verdict "$raw_mbs" 8)" \
+row "raw kiosk -> office, $mib MiB in 4 MiB messages" "$raw_mbs MB/s" ">= 8 MB/s" "$(at_least "$raw_mbs" 8)" \
 	"the same bytes as HTTPS POSTs on loopback: $https_raw MB/s"
 cpu_mbs=$(awk -v b="$raw_bytes" -v t="$raw_cpu" 'BEGIN { printf "%.0f", b / 1048576 / ((t > 0 ? t : 1) / 1000) }')
 row "kiosk side's own CPU for those bytes" "$raw_cpu ms" "-" "INFO" \

@@ -30,3 +30,17 @@ serve() {
 	for _ in $(seq 100); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
 	port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/serve.out")
 }
+# bench_report NAME FULL: everything after goes to the screen and to <build>/NAME-bench.txt, under a header.
+bench_report() {
+	exec > >(tee "$build/$1-bench.txt")
+	echo "spean $1 bench ($([ "$2" = 1 ] && echo full || echo quick)), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+	row figure value goal result baseline
+}
+# bench_world N: a center $C and an enrolled kiosk $K holding N requests (needs $sb, spean-syncbench).
+bench_world() {
+	C=$tmp/c K=$tmp/k
+	"$center" init --data-dir "$C" >/dev/null
+	"$spean" --data-dir "$K" provision --center-key "$C/center.pub" >/dev/null
+	"$center" enroll --data-dir "$C" "$("$spean" --data-dir "$K" identity)" >/dev/null
+	"$sb" fill "$K" "$1"
+}

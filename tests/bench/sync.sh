@@ -19,16 +19,9 @@ start_proxy() { # start_proxy PORT ARGS...: sets pport and PROXY (its pid)
 	for _ in $(seq 100); do grep -q '^port' "$tmp/proxy.out" 2>/dev/null && break; sleep 0.05; done
 	pport=$(awk '/^port/{print $2}' "$tmp/proxy.out")
 }
-out="$build/sync-bench.txt"
-exec > >(tee "$out")
-echo "spean sync bench ($( [ "$n" = 1000 ] && echo full || echo quick )), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
-row figure value goal result baseline
+bench_report sync $([ "$n" = 1000 ] && echo 1 || echo 0)
 
-C=$tmp/c K=$tmp/k
-"$center" init --data-dir "$C" >/dev/null
-"$spean" --data-dir "$K" provision --center-key "$C/center.pub" >/dev/null
-"$center" enroll --data-dir "$C" "$("$spean" --data-dir "$K" identity)" >/dev/null
-"$sb" fill "$K" "$n"
+bench_world "$n"
 payload=$("$sb" payload "$K")
 serve "$C"
 start_proxy "$port"

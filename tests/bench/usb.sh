@@ -17,17 +17,10 @@ n=1000 wavs=32 mib=64
 [ "${1:-}" = --quick ] && n=200 wavs=8 mib=16
 bench_build usbbench spean spean-center spean-syncbench spean-vcable spean-usbraw
 sb=$build/tests/bench/spean-syncbench vcable=$build/tests/sync/spean-vcable raw=$build/tests/bench/spean-usbraw
-out="$build/usb-bench.txt"
-exec > >(tee "$out")
-echo "spean usb bench ($([ "$n" = 1000 ] && echo full || echo quick)), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
-row figure value goal result baseline
+bench_report usb $([ "$n" = 1000 ] && echo 1 || echo 0)
 
 # Two identical worlds: one syncs by cable, the other over loopback HTTPS.
-C=$tmp/c K=$tmp/k
-"$center" init --data-dir "$C" >/dev/null
-"$spean" --data-dir "$K" provision --center-key "$C/center.pub" >/dev/null
-"$center" enroll --data-dir "$C" "$("$spean" --data-dir "$K" identity)" >/dev/null
-"$sb" fill "$K" "$n"
+bench_world "$n"
 cp -a "$C" "$tmp/hc" && cp -a "$K" "$tmp/hk"
 
 wait_ep0() { for _ in $(seq 100); do [ -e "$tmp/ffs/ep0" ] && return; sleep 0.05; done; }

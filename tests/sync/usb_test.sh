@@ -42,7 +42,7 @@ run 2 "$SPEAN" --data-dir "$K" sync --usb "$T/nothing" --wait 1
 err_has "usb-gadget.sh up"
 
 # A whole sync over the cable.
-cable -- "$CENTER" usb --data-dir "$C" --kiosks 1
+cable -- "$CENTER" usb --data-dir "$C" --kiosks 1 --serial SPEAN-TEST-0001
 kiosk_sync "$K" 0
 out_has "32 delivered, 0 held"
 cable_done
@@ -51,6 +51,16 @@ grep -q "32 requests received (32 new)" "$T/cable.out" && pass || fail "the cent
 center_has 32
 status_is "$K" 0 32
 grep -rq "Thạch" "$F" "$T/cable.out" "$T/cable.err" && fail "personal data in clear on the cable's side" || pass
+
+# --serial: another kiosk's cable is left alone (the kiosk gets no answer; stopped after 2 s).
+cable -- "$CENTER" usb --data-dir "$C" --serial SPEAN-OTHER
+"$SPEAN" --data-dir "$K" sync --usb "$F" --wait 5 >/dev/null 2>&1 &
+kp=$!
+sleep 2
+kill "$kp" 2>/dev/null
+wait "$kp" 2>/dev/null
+cable_done stop
+grep -q "connected" "$T/cable.out" && fail "--serial SPEAN-OTHER served SPEAN-TEST-0001: $(cat "$T/cable.out")" || pass
 
 # The link misbehaving: every run ends with everything delivered exactly once.
 n=32

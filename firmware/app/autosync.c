@@ -191,12 +191,10 @@ struct autosync *autosync_start(struct loop *l, const struct device *dev, void (
 {
 	if (!dev->has_center_sign)
 		return NULL;
-	char *p = fs_join(dev->dir, AUTOSYNC_URL_FILE);
 	struct buf b;
 	struct diag d;
 	buf_init(&b);
-	int rc = fs_read_file(p, 1024, &b, &d);
-	free(p);
+	int rc = fs_read_in(dev->dir, AUTOSYNC_URL_FILE, 1024, &b, &d);
 	if (rc || !b.data || !b.len)
 		buf_finish(&b);
 	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\r'))

@@ -190,12 +190,10 @@ int device_set_pin(struct device *dev, const char *pin, struct diag *d)
 
 int device_check_pin(const struct device *dev, const char *pin)
 {
-	char *p = fs_join(dev->dir, DEVICE_PIN_FILE);
 	struct buf b;
 	struct diag d;
 	buf_init(&b);
-	int rc = fs_read_file(p, 4096, &b, &d);
-	free(p);
+	int rc = fs_read_in(dev->dir, DEVICE_PIN_FILE, 4096, &b, &d);
 	if (rc) {
 		buf_finish(&b);
 		return ERR_NOTFOUND;

@@ -363,14 +363,6 @@ static int load_script(struct app *a, const char *path)
 
 /* ---- content ------------------------------------------------------------------------------------- */
 
-static int read_into(const char *dir, const char *name, struct buf *b, struct diag *d)
-{
-	char *p = fs_join(dir, name);
-	int rc = fs_read_file(p, 4u << 20, b, d);
-	free(p);
-	return rc;
-}
-
 /* full: read every picture now (content check), not when first shown (the kiosk). */
 static int load_content(struct app *a, const char *dir, int full, struct diag *d)
 {
@@ -379,19 +371,19 @@ static int load_content(struct app *a, const char *dir, int full, struct diag *d
 	const char *file = "questions.conf";
 	buf_init(&b);
 	memset(&a->content, 0, sizeof a->content);
-	if ((rc = read_into(dir, file, &b, d)) || (rc = content_parse_questions(b.data, b.len, &a->content, d)))
+	if ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) || (rc = content_parse_questions(b.data, b.len, &a->content, d)))
 		goto out;
 	buf_finish(&b);
 	file = "communes.txt";
-	if ((rc = read_into(dir, file, &b, d)) || (rc = content_parse_communes(b.data, b.len, &a->content, d)))
+	if ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) || (rc = content_parse_communes(b.data, b.len, &a->content, d)))
 		goto out;
 	buf_finish(&b);
 	file = "strings.vi";
-	if ((rc = read_into(dir, file, &b, d)) || (rc = catalog_parse(b.data, b.len, &a->vi, d)))
+	if ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) || (rc = catalog_parse(b.data, b.len, &a->vi, d)))
 		goto out;
 	buf_finish(&b);
 	file = "strings.km";
-	if ((rc = read_into(dir, file, &b, d)) || (rc = catalog_parse(b.data, b.len, &a->km, d)))
+	if ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) || (rc = catalog_parse(b.data, b.len, &a->km, d)))
 		goto out;
 	file = "strings";
 	if ((rc = content_check_catalog(&a->content, a->rules, a->vi, "vi", d)) ||

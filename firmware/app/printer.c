@@ -57,12 +57,10 @@ int printer_conf_parse(const char *line, struct printer_conf *c, struct diag *d)
 
 int printer_conf_load(const char *data_dir, struct printer_conf *c)
 {
-	char *p = fs_join(data_dir, PRINTER_FILE);
 	struct buf b;
 	struct diag d;
 	buf_init(&b);
-	int rc = fs_read_file(p, 512, &b, &d);
-	free(p);
+	int rc = fs_read_in(data_dir, PRINTER_FILE, 512, &b, &d);
 	memset(c, 0, sizeof *c);
 	if (rc || !b.data) {
 		buf_finish(&b);

@@ -148,16 +148,22 @@ char *fs_join(const char *dir, const char *name)
 	return p;
 }
 
-unsigned long long fs_read_number(const char *dir, const char *name)
+int fs_read_in(const char *dir, const char *name, size_t max, struct buf *b, struct diag *d)
 {
 	char *p = fs_join(dir, name);
+	int rc = fs_read_file(p, max, b, d);
+	free(p);
+	return rc;
+}
+
+unsigned long long fs_read_number(const char *dir, const char *name)
+{
 	struct buf b;
 	struct diag d;
 	buf_init(&b);
 	unsigned long long v = 0;
-	if (fs_read_file(p, 64, &b, &d) == 0 && b.data && b.data[0] >= '0' && b.data[0] <= '9')
+	if (fs_read_in(dir, name, 64, &b, &d) == 0 && b.data && b.data[0] >= '0' && b.data[0] <= '9')
 		v = strtoull(b.data, NULL, 10);
 	buf_finish(&b);
-	free(p);
 	return v;
 }

@@ -228,12 +228,12 @@ static int claim_one(libusb_context *ctx, const struct usbhost_cfg *c, struct se
 	return ok;
 }
 
-static int arrived_flag;
+/* Called from libusb_handle_events on our thread: just note it, the loop looks. */
 static int LIBUSB_CALL on_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev, void *user)
 {
-	(void)ctx, (void)dev, (void)user;
+	(void)ctx, (void)dev;
 	if (ev == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED)
-		arrived_flag = 1;
+		*(int *)user = 1;
 	return 0;
 }
 
@@ -246,9 +246,10 @@ int usbhost_serve(const struct usbhost_cfg *c, struct diag *d)
 		return ERR_IO;
 	}
 	libusb_hotplug_callback_handle hp = 0;
+	int arrived = 0;
 	int hotplug = c->poll_ms <= 0 && libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) &&
 		      libusb_hotplug_register_callback(ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0, c->vid, c->pid,
-						       LIBUSB_HOTPLUG_MATCH_ANY, on_hotplug, NULL, &hp) == LIBUSB_SUCCESS;
+						       LIBUSB_HOTPLUG_MATCH_ANY, on_hotplug, &arrived, &hp) == LIBUSB_SUCCESS;
 	int poll_ms = c->poll_ms > 0 ? c->poll_ms : 1000;
 	event(c, NULL, hotplug ? "waiting for kiosks (hotplug)" : "waiting for kiosks (polling)");
 	unsigned served = 0;
@@ -258,7 +259,7 @@ int usbhost_serve(const struct usbhost_cfg *c, struct diag *d)
 			struct session s;
 			memset(&s, 0, sizeof s);
 			s.cfg = c;
-			arrived_flag = 0;
+			arrived = 0;
 			if (claim_one(ctx, c, &s)) {
 				event(c, s.serial, "connected");
 				session_run(&s);
@@ -271,15 +272,11 @@ int usbhost_serve(const struct usbhost_cfg *c, struct diag *d)
 			}
 			look = 0;
 		}
-		if (hotplug) {
-			struct timeval tv = {0, 500 * 1000};
-			libusb_handle_events_timeout_completed(ctx, &tv, NULL);
-			look = arrived_flag;
-		} else {
-			struct timeval tv = {poll_ms / 1000, (poll_ms % 1000) * 1000};
-			libusb_handle_events_timeout_completed(ctx, &tv, NULL);
-			look = 1;
-		}
+		/* Hotplug: wake at least twice a second to notice a stop; polling: look again after each period. */
+		int wait_ms = hotplug ? 500 : poll_ms;
+		struct timeval tv = {wait_ms / 1000, (wait_ms % 1000) * 1000};
+		libusb_handle_events_timeout_completed(ctx, &tv, NULL);
+		look = hotplug ? arrived : 1;
 	}
 	if (hotplug)
 		libusb_hotplug_deregister_callback(ctx, hp);

@@ -45,14 +45,20 @@ static void fill(struct buf *out, const char *tmpl, const char *const *kv)
 	}
 }
 
-/* "Trang 2 / 4" for page (from 0) of pages, into a fresh buffer (buf_finish it). */
-static void page_text(struct kiosk *k, int page, int pages, struct buf *out)
+/* The catalog text key with {name} = n and {total} = total, into a fresh buffer (buf_finish it). */
+static void count_text(struct kiosk *k, const char *key, const char *name, int n, int total, struct buf *out)
 {
 	char sn[16], st[16];
-	snprintf(sn, sizeof sn, "%d", page + 1);
-	snprintf(st, sizeof st, "%d", pages);
+	snprintf(sn, sizeof sn, "%d", n);
+	snprintf(st, sizeof st, "%d", total);
 	buf_init(out);
-	fill(out, kiosk_text(k, "page"), (const char *const[]){"n", sn, "total", st, NULL});
+	fill(out, kiosk_text(k, key), (const char *const[]){name, sn, "total", st, NULL});
+}
+
+/* "Trang 2 / 4" for page (from 0) of pages. */
+static void page_text(struct kiosk *k, int page, int pages, struct buf *out)
+{
+	count_text(k, "page", "n", page + 1, pages, out);
 }
 
 /* ---- layout helpers ---------------------------------------------------------- */
@@ -262,12 +268,8 @@ static void progress(struct kiosk *k, struct col *c)
 	const struct ui_theme *t = &k->ui->theme;
 	int n, total;
 	flow_progress(&k->flow, &n, &total);
-	char sn[16], st[16];
-	snprintf(sn, sizeof sn, "%d", n);
-	snprintf(st, sizeof st, "%d", total);
 	struct buf b;
-	buf_init(&b);
-	fill(&b, kiosk_text(k, "progress"), (const char *const[]){"n", sn, "total", st, NULL});
+	count_text(k, "progress", "n", n, total, &b);
 	label(k, c, "progress_text", b.data, t->small_px, WF_MUTED);
 	buf_finish(&b);
 	ui_progress(k->ui, "progress", (SDL_Rect){c->x, c->y, c->w, t->gap}, n - 1, total);
@@ -494,12 +496,8 @@ static void screen_compact(struct kiosk *k)
 		       ACT(A_CQ_PAGE, 0));
 		buf_finish(&pg);
 	}
-	char sa[16], sn[16];
-	snprintf(sa, sizeof sa, "%d", answered);
-	snprintf(sn, sizeof sn, "%d", n);
 	struct buf done;
-	buf_init(&done);
-	fill(&done, kiosk_text(k, "assisted.show_outcome"), (const char *const[]){"answered", sa, "total", sn, NULL});
+	count_text(k, "assisted.show_outcome", "answered", answered, n, &done);
 	button(k, "show_outcome", main_action_rect(k), done.data, WF_PRIMARY, ACT(A_CQ_DONE, 0));
 	buf_finish(&done);
 }

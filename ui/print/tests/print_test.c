@@ -3,7 +3,6 @@
  * as ESC/POS, decoded back from the byte stream (an independent reading of the commands), and the QR
  * read by zbarimg from the decoded image. PNG copies go to $SPEAN_RECEIPT_SHOTS when set.
  */
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +23,13 @@ static void write_pbm(const char *path, const struct escpos_image *img)
 
 static void write_png(const char *path, const struct escpos_image *img)
 {
-	png_image pi;
-	memset(&pi, 0, sizeof pi);
-	pi.version = PNG_IMAGE_VERSION;
-	pi.width = (png_uint_32)img->width;
-	pi.height = (png_uint_32)img->height;
-	pi.format = PNG_FORMAT_GRAY;
-	unsigned char *g = malloc((size_t)img->width * (size_t)img->height);
+	struct grey g = {img->width, img->height, malloc((size_t)img->width * (size_t)img->height)};
 	for (int y = 0; y < img->height; y++)
 		for (int x = 0; x < img->width; x++)
-			g[(size_t)y * (size_t)img->width + (size_t)x] =
+			g.px[(size_t)y * (size_t)img->width + (size_t)x] =
 				(img->bits[(size_t)y * (size_t)(img->width / 8) + (size_t)(x / 8)] & (0x80 >> (x % 8))) ? 0 : 255;
-	png_image_write_to_file(&pi, path, 0, g, 0, NULL);
-	free(g);
+	png_write_grey(path, &g);
+	free(g.px);
 }
 
 static void one(struct text *t, const struct receipt_info *r, int width, const char *name)

@@ -155,6 +155,17 @@ int png_read_grey(const char *path, struct grey *out)
 	return 0;
 }
 
+void png_write_grey(const char *path, const struct grey *g)
+{
+	png_image img;
+	memset(&img, 0, sizeof img);
+	img.version = PNG_IMAGE_VERSION;
+	img.width = (png_uint_32)g->w;
+	img.height = (png_uint_32)g->h;
+	img.format = PNG_FORMAT_GRAY;
+	png_image_write_to_file(&img, path, 0, g->px, 0, NULL);
+}
+
 void grey_free(struct grey *g)
 {
 	free(g->px);

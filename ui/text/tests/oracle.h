@@ -39,6 +39,8 @@ struct grey {
 /* Render text with `hb-view` (same flags as hb_shape_lines, --margin=32, black on white). */
 int hb_view(const char *font, int size_px, const char *text, struct grey *out);
 int png_read_grey(const char *path, struct grey *out);
+/* Write g as an 8-bit grey PNG (for looking at a failure; errors are ignored). */
+void png_write_grey(const char *path, const struct grey *g);
 void grey_free(struct grey *g);
 
 /* Ink comparison inside b's ink box at the best alignment (see oracle.c for why). */

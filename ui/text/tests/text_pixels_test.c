@@ -11,7 +11,6 @@
  * the other within 1 px (asserted). Measured: shaped runs score near >= 0.999
  * (IoU 0.77-1.0) at 24-48 px; unshaped Khmer scores near 0.53-0.94 (IoU 0.24-0.78).
  */
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,13 +75,7 @@ static void dump(const char *tag, int size, int i, int k, const struct grey *g)
 		return;
 	char p[1024];
 	snprintf(p, sizeof p, "%s/%d-%02d-%d-%s.png", dir, size, i, k, tag);
-	png_image img;
-	memset(&img, 0, sizeof img);
-	img.version = PNG_IMAGE_VERSION;
-	img.width = (png_uint_32)g->w;
-	img.height = (png_uint_32)g->h;
-	img.format = PNG_FORMAT_GRAY;
-	png_image_write_to_file(&img, p, 0, g->px, 0, NULL);
+	png_write_grey(p, g);
 }
 
 struct score {

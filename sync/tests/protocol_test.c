@@ -7,26 +7,11 @@
 
 #include "protocol.h"
 #include "record.h"
+#include "synctest.h"
 #include "testlib.h"
 
 static unsigned char dev_pk[CRYPT_SIGN_PK], dev_sk[CRYPT_SIGN_SK], cen_pk[CRYPT_SIGN_PK], cen_sk[CRYPT_SIGN_SK];
 static unsigned char epoch[SYNC_EPOCH_LEN];
-
-/* A record as a kiosk stores it: sealed bytes, their hash, the device's signature. */
-static void make_record(struct sync_record *r, unsigned char *sealed, size_t n, uint64_t seq, int urgent)
-{
-	memset(r, 0, sizeof *r);
-	crypt_random(r->id, sizeof r->id);
-	crypt_random(sealed, n);
-	r->seq = seq;
-	r->urgent = urgent;
-	r->sealed = sealed;
-	r->sealed_len = n;
-	crypt_hash(r->hash, sealed, n);
-	unsigned char sb[RECORD_SIGNED_LEN];
-	record_signed_bytes(sb, dev_pk, r->id, seq, urgent, r->hash);
-	crypt_sign(r->sig, sb, sizeof sb, dev_sk);
-}
 
 /* Parsing every prefix fails; flipping any byte fails to parse or to verify. */
 typedef int (*parse_fn)(const unsigned char *p, size_t n);
@@ -162,7 +147,7 @@ static void test_offer(void)
 	buf_init(&b);
 	sync_offer_begin(&b, dev_pk, epoch);
 	for (int i = 0; i < N; i++) {
-		make_record(&r[i], sealed[i], 100 + (size_t)i * 40, (uint64_t)i + 1, i == 3);
+		synctest_record(&r[i], sealed[i], 100 + (size_t)i * 40, (uint64_t)i + 1, i == 3, dev_pk, dev_sk);
 		sync_offer_add(&b, &r[i]);
 	}
 	sync_offer_end(&b, dev_sk);

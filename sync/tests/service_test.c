@@ -12,24 +12,11 @@
 #include "protocol.h"
 #include "record.h"
 #include "service.h"
+#include "synctest.h"
 #include "testlib.h"
 
 static unsigned char dev_pk[CRYPT_SIGN_PK], dev_sk[CRYPT_SIGN_SK];
 static struct center_keys k;
-
-static void make_record(struct sync_record *r, unsigned char *sealed, size_t n, uint64_t seq)
-{
-	memset(r, 0, sizeof *r);
-	crypt_random(r->id, sizeof r->id);
-	crypt_random(sealed, n);
-	r->seq = seq;
-	r->sealed = sealed;
-	r->sealed_len = n;
-	crypt_hash(r->hash, sealed, n);
-	unsigned char sb[RECORD_SIGNED_LEN];
-	record_signed_bytes(sb, dev_pk, r->id, seq, 0, r->hash);
-	crypt_sign(r->sig, sb, sizeof sb, dev_sk);
-}
 
 /* The kiosk's hashes for the receipts: the three records and the conflicting one. */
 static const struct sync_record *known[8];
@@ -88,7 +75,7 @@ int main(void)
 	struct sync_record r[3];
 	unsigned char sealed[3][200];
 	for (int i = 0; i < 3; i++) {
-		make_record(&r[i], sealed[i], sizeof sealed[i], (uint64_t)i + 1);
+		synctest_record(&r[i], sealed[i], sizeof sealed[i], (uint64_t)i + 1, 0, dev_pk, dev_sk);
 		known[nknown++] = &r[i];
 	}
 
@@ -171,7 +158,7 @@ int main(void)
 	/* Same id, other content (signed by the kiosk itself: a bug or a tampered kiosk): conflict and an alert. */
 	unsigned char other[200];
 	struct sync_record y;
-	make_record(&y, other, sizeof other, 9);
+	synctest_record(&y, other, sizeof other, 9, 0, dev_pk, dev_sk);
 	memcpy(y.id, r[0].id, sizeof y.id);
 	unsigned char sb[RECORD_SIGNED_LEN];
 	record_signed_bytes(sb, dev_pk, y.id, y.seq, 0, y.hash);

@@ -25,6 +25,7 @@ row() { printf '  %-44s %14s   %-12s %-5s %s\n' "$@"; }
 at_most() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g) ? "PASS" : "MISS" }'; }
 at_least() { awk -v v="$1" -v g="$2" 'BEGIN { print (v >= g) ? "PASS" : "MISS" }'; }
 serve() {
+	rm -f "$tmp/serve.out" # not the last center's "listening" line
 	"$center" serve --data-dir "$1" --listen 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 	pids+=($!)
 	for _ in $(seq 100); do grep -q listening "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done

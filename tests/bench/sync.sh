@@ -13,6 +13,7 @@ n=1000 slow=60 big=100000
 bench_build syncbench spean spean-center spean-syncbench spean-faultproxy
 sb=$build/tests/bench/spean-syncbench proxy=$build/tests/sync/spean-faultproxy
 start_proxy() { # start_proxy PORT ARGS...: sets pport and PROXY (its pid)
+	rm -f "$tmp/proxy.out"
 	"$proxy" --to "127.0.0.1:$1" --listen 0 "${@:2}" >"$tmp/proxy.out" 2>"$tmp/proxy.err" &
 	PROXY=$!
 	pids+=("$PROXY")

@@ -26,6 +26,7 @@ add() { # add N [urgent]
 	for _ in $(seq "$1"); do "$SPEAN" --data-dir "$K" requests add --facts "$f" --contact "$T/c.txt" >/dev/null || return 1; done
 }
 serve() { # starts the center; sets PORT and SPID
+	rm -f "$T/serve.out" # not the last center's "listening" line: the new one may not have opened it yet
 	"$CENTER" serve --data-dir "$C" --listen 127.0.0.1:0 >"$T/serve.out" 2>>"$T/serve.err" &
 	SPID=$!
 	pids+=("$SPID")
@@ -77,6 +78,7 @@ grep -q "Thạch\|0912" "$T/serve.err" && fail "personal data in the center log"
 # A faulty link: cuts mid-message, duplicated requests, delays. Retries until done; exactly once.
 if [ -x "${FAULTPROXY:-}" ]; then
 	add 40 && add 5 urgent || exit 2
+	rm -f "$T/proxy.out"
 	"$FAULTPROXY" --to "127.0.0.1:$PORT" --listen 0 --seed 7 --cut 0.3 --cut-max 20000 --dup 0.3 --dup-delay 0:200 \
 		--delay 0:20 >"$T/proxy.out" 2>"$T/proxy.err" &
 	pids+=($!)

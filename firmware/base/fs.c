@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,45 +70,198 @@ int fs_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int fs_write_durable(const char *path, const void *data, size_t len, unsigned mode, struct diag *d)
+static const char *shown_or(const char *shown, const char *name)
 {
-	struct buf tmp;
-	buf_init(&tmp);
-	buf_printf(&tmp, "%s.tmp", path);
-	int rc = 0;
-	int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	return shown ? shown : name;
+}
+
+const char *fs_kind_at(int dirfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return "nothing";
+	if (S_ISLNK(st.st_mode))
+		return "a link";
+	if (S_ISFIFO(st.st_mode))
+		return "a FIFO";
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		return "a device";
+	if (S_ISSOCK(st.st_mode))
+		return "a socket";
+	if (S_ISDIR(st.st_mode))
+		return "a directory";
+	return "a file";
+}
+
+int fs_write_at(int dirfd, const char *name, const void *data, size_t len, unsigned mode, const char *shown,
+		struct diag *d)
+{
+	shown = shown_or(shown, name);
+	char tmp[sizeof FS_TMP_PREFIX + 16];
+	int fd = -1, e = 0;
+	/* A fresh file under a name nobody can guess: O_EXCL|O_NOFOLLOW never opens what was planted. */
+	for (int tries = 0; fd < 0 && tries < 8; tries++) {
+		unsigned char r[8];
+		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+			e = errno;
+			break;
+		}
+		int n = snprintf(tmp, sizeof tmp, "%s", FS_TMP_PREFIX);
+		for (size_t i = 0; i < sizeof r; i++)
+			n += snprintf(tmp + n, sizeof tmp - (size_t)n, "%02x", r[i]);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+		e = fd < 0 ? errno : 0;
+		if (fd < 0 && e != EEXIST)
+			break;
+	}
 	if (fd < 0) {
-		rc = err_from_errno(errno);
-		diag_set(d, "%s: cannot create: %s", tmp.data, strerror(errno));
-		goto out;
+		diag_set(d, "%s: cannot create: %s", shown, strerror(e));
+		return err_from_errno(e);
 	}
 	if (fs_write_all(fd, data, len) || fsync(fd)) {
-		int e = errno;
-		rc = err_from_errno(e);
-		diag_set(d, "%s: write failed: %s", tmp.data, strerror(e));
+		e = errno;
+		diag_set(d, "%s: write failed: %s", shown, strerror(e));
 		close(fd);
-		unlink(tmp.data);
-		goto out;
+		unlinkat(dirfd, tmp, 0);
+		return err_from_errno(e);
 	}
 	if (close(fd)) {
-		rc = err_from_errno(errno);
-		diag_set(d, "%s: close failed: %s", tmp.data, strerror(errno));
-		unlink(tmp.data);
-		goto out;
+		e = errno;
+		diag_set(d, "%s: close failed: %s", shown, strerror(e));
+		unlinkat(dirfd, tmp, 0);
+		return err_from_errno(e);
 	}
-	if (rename(tmp.data, path)) {
-		rc = err_from_errno(errno);
-		diag_set(d, "%s: rename failed: %s", path, strerror(errno));
-		unlink(tmp.data);
-		goto out;
+	/* rename replaces whatever entry is at name (a link too) and never follows it. */
+	if (renameat(dirfd, tmp, dirfd, name)) {
+		e = errno;
+		diag_set(d, "%s: rename failed: %s", shown, strerror(e));
+		unlinkat(dirfd, tmp, 0);
+		return err_from_errno(e);
 	}
-	char *dcopy = xstrdup(path);
-	rc = fs_sync_dir(dirname(dcopy));
+	if (fsync(dirfd)) {
+		e = errno;
+		diag_set(d, "%s: directory sync failed: %s", shown, strerror(e));
+		return err_from_errno(e);
+	}
+	return 0;
+}
+
+int fs_write_durable(const char *path, const void *data, size_t len, unsigned mode, struct diag *d)
+{
+	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+	int rc, dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		rc = err_from_errno(errno);
+		diag_set(d, "%s: cannot open its directory: %s", path, strerror(errno));
+	} else {
+		rc = fs_write_at(dfd, basename(bcopy), data, len, mode, path, d);
+		close(dfd);
+	}
 	free(dcopy);
-	if (rc)
-		diag_set(d, "%s: directory sync failed", path);
+	free(bcopy);
+	return rc;
+}
+
+int fs_dir_open(const char *path, struct diag *d)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		diag_set(d, "%s: cannot open the directory: %s", path, strerror(e));
+		return err_from_errno(e);
+	}
+	return fd;
+}
+
+int fs_subdir_open(int dirfd, const char *name, int create, unsigned mode, const char *shown, struct diag *d)
+{
+	shown = shown_or(shown, name);
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	int fd = openat(dirfd, name, flags);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(dirfd, name, (mode_t)mode) && errno != EEXIST) {
+			int e = errno;
+			diag_set(d, "%s: cannot create the directory: %s", shown, strerror(e));
+			return err_from_errno(e);
+		}
+		fd = openat(dirfd, name, flags);
+	}
+	if (fd >= 0)
+		return fd;
+	int e = errno;
+	if (e == ENOENT) {
+		diag_set(d, "%s: no such directory", shown);
+		return ERR_NOTFOUND;
+	}
+	if (e == ELOOP || e == ENOTDIR) {
+		diag_set(d, "%s is %s, not a directory: refused", shown, fs_kind_at(dirfd, name));
+		return ERR_REFUSED;
+	}
+	diag_set(d, "%s: cannot open the directory: %s", shown, strerror(e));
+	return err_from_errno(e);
+}
+
+int fs_read_at(int dirfd, const char *name, size_t max, struct buf *b, const char *shown, struct diag *d)
+{
+	shown = shown_or(shown, name);
+	struct stat st, at;
+	/* What is there decides before anything is opened: a FIFO would block, a device would be touched. */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+		int e = errno;
+		diag_set(d, "%s: cannot open: %s", shown, strerror(e));
+		return err_from_errno(e);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_set(d, "%s is %s, not a file: refused", shown, fs_kind_at(dirfd, name));
+		return ERR_REFUSED;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		diag_set(d, "%s: larger than the limit of %zu bytes", shown, max);
+		return ERR_TOOBIG;
+	}
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		diag_set(d, "%s: cannot open: %s", shown, strerror(e));
+		return e == ELOOP ? ERR_REFUSED : err_from_errno(e);
+	}
+	int rc = 0;
+	if (fstat(fd, &at) || !S_ISREG(at.st_mode) || at.st_ino != st.st_ino || at.st_dev != st.st_dev) {
+		diag_set(d, "%s was replaced while it was opened: refused", shown);
+		rc = ERR_REFUSED;
+		goto out;
+	}
+	size_t want = (size_t)at.st_size, got = 0;
+	size_t base = b->len;
+	buf_reserve(b, want + 1);
+	for (;;) {
+		/* One byte more than fstat said, to see a file that grows while it is read. */
+		if (b->cap - b->len < 2)
+			buf_reserve(b, 4096);
+		ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			diag_set(d, "%s: read failed: %s", shown, strerror(e));
+			rc = err_from_errno(e);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		got += (size_t)n;
+		b->data[b->len] = '\0';
+		if (got > want || got > max)
+			break;
+	}
+	if (got != want || fstat(fd, &at) || (size_t)at.st_size != want) {
+		diag_set(d, "%s changed while it was read (%zu bytes, then %zu): refused", shown, want, got);
+		b->len = base;
+		rc = ERR_PARSE;
+	}
 out:
-	buf_finish(&tmp);
+	close(fd);
 	return rc;
 }
 

@@ -85,20 +85,6 @@ fail:
 	return gnutls_fail(d, path, what, ret, ERR_CRYPTO);
 }
 
-/*
- * fs_write_durable opens PATH.tmp with O_CREAT | O_TRUNC, which keeps the mode
- * of a leftover temp file (a crash, a copy by hand): remove it so the key is
- * born with the mode we ask for.
- */
-static void remove_leftover_tmp(const char *path)
-{
-	struct buf tmp;
-	buf_init(&tmp);
-	buf_printf(&tmp, "%s.tmp", path);
-	unlink(tmp.data);
-	buf_finish(&tmp);
-}
-
 int center_tls_make(const char *dir, struct diag *d)
 {
 	char *cert_path = fs_join(dir, CENTER_TLS_CERT);
@@ -141,7 +127,6 @@ int center_tls_make(const char *dir, struct diag *d)
 		rc = gnutls_fail(d, cert_path, "cannot export the certificate", ret, ERR_CRYPTO);
 		goto out;
 	}
-	remove_leftover_tmp(key_path);
 	/* Key first: the certificate's presence is what marks the pair complete. */
 	if ((rc = fs_write_durable(key_path, key_pem.data, key_pem.size, 0600, d)) ||
 	    (rc = fs_write_durable(cert_path, cert_pem.data, cert_pem.size, 0644, d)))

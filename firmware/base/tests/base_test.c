@@ -1,7 +1,11 @@
 /* Tests for base: kv lines, UTF-8, hex, buffers, durable files, errors. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "fs.h"
@@ -157,6 +161,102 @@ static void test_fs(void)
 	free(dir);
 }
 
+/* Names in dir that start with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *dh = opendir(dir);
+	int n = 0;
+	struct dirent *e;
+	while (dh && (e = readdir(dh)))
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	if (dh)
+		closedir(dh);
+	return n;
+}
+
+/* A directory someone else prepared (a USB stick): links, FIFOs and files that are not what they seem. */
+static void test_fs_hostile(void)
+{
+	char *dir = t_tmpdir("base-hostile");
+	char *outside = fs_join(dir, "outside"), *top = fs_join(dir, "top");
+	t_write(outside, "precious");
+	CHECK_INT(mkdir(top, 0755), 0);
+	struct diag d = {""};
+	int dfd = fs_dir_open(top, &d);
+	CHECK(dfd >= 0);
+
+	/* A link at the target name is replaced, never written through; nothing is left under a temp name. */
+	char *link = fs_join(top, "bundle");
+	CHECK_INT(symlink(outside, link), 0);
+	CHECK_INT(fs_write_at(dfd, "bundle", "new", 3, 0644, NULL, &d), 0);
+	size_t n = 0;
+	char *t = t_read(outside, &n);
+	CHECK(t && n == 8 && !memcmp(t, "precious", 8));
+	free(t);
+	struct stat st;
+	CHECK(lstat(link, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 3);
+	CHECK_INT(count_prefixed(top, FS_TMP_PREFIX), 0);
+	/* The same through fs_write_durable (the data dir's writer), with the old fixed temp name planted too. */
+	char *old_tmp = fs_join(top, "card.tmp"), *card = fs_join(top, "card");
+	CHECK_INT(symlink(outside, old_tmp), 0);
+	CHECK_INT(symlink(outside, card), 0);
+	CHECK_INT(fs_write_durable(card, "card", 4, 0600, &d), 0);
+	t = t_read(outside, &n);
+	CHECK(t && n == 8 && !memcmp(t, "precious", 8));
+	free(t);
+	CHECK(lstat(card, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600);
+
+	/* Reading: only a regular file, and a FIFO or a link is refused without blocking or following. */
+	struct buf b;
+	buf_init(&b);
+	char *fifo = fs_join(top, "fifo");
+	CHECK_INT(mkfifo(fifo, 0644), 0);
+	CHECK_INT(fs_read_at(dfd, "fifo", 100, &b, NULL, &d), ERR_REFUSED);
+	CHECK(strstr(d.msg, "a FIFO") != NULL);
+	CHECK_INT(symlink(outside, fifo), -1); /* exists */
+	char *lnk2 = fs_join(top, "lnk");
+	CHECK_INT(symlink(outside, lnk2), 0);
+	CHECK_INT(fs_read_at(dfd, "lnk", 100, &b, NULL, &d), ERR_REFUSED);
+	CHECK(strstr(d.msg, "a link") != NULL);
+	CHECK_INT(fs_read_at(dfd, "missing", 100, &b, NULL, &d), ERR_NOTFOUND);
+	CHECK_INT(fs_read_at(dfd, "bundle", 2, &b, NULL, &d), ERR_TOOBIG);
+	CHECK_INT(fs_read_at(dfd, "bundle", 100, &b, "the bundle", &d), 0);
+	CHECK(b.len == 3 && !memcmp(b.data, "new", 3));
+	buf_finish(&b);
+	if (access("/dev/zero", R_OK) == 0) {
+		/* An endless device behind a link is refused as a link; the size limit is checked before reading. */
+		char *z = fs_join(top, "zero");
+		CHECK_INT(symlink("/dev/zero", z), 0);
+		CHECK_INT(fs_read_at(dfd, "zero", 100, &b, NULL, &d), ERR_REFUSED);
+		buf_finish(&b);
+		free(z);
+	}
+
+	/* Subdirectories: a link or a FIFO where a directory belongs is refused; a real one is made. */
+	char *sub = fs_join(top, "sub");
+	CHECK_INT(symlink(dir, sub), 0);
+	CHECK_INT(fs_subdir_open(dfd, "sub", 1, 0755, "spean/sub", &d), ERR_REFUSED);
+	CHECK(strstr(d.msg, "spean/sub is a link, not a directory") != NULL);
+	CHECK_INT(fs_subdir_open(dfd, "fifo", 1, 0755, NULL, &d), ERR_REFUSED);
+	CHECK(strstr(d.msg, "a FIFO") != NULL);
+	CHECK_INT(fs_subdir_open(dfd, "new", 0, 0755, NULL, &d), ERR_NOTFOUND);
+	int sfd = fs_subdir_open(dfd, "new", 1, 0755, NULL, &d);
+	CHECK(sfd >= 0);
+	if (sfd >= 0)
+		close(sfd);
+	close(dfd);
+	free(sub);
+	free(lnk2);
+	free(fifo);
+	free(old_tmp);
+	free(card);
+	free(link);
+	free(outside);
+	free(top);
+	t_rmtree(dir);
+	free(dir);
+}
+
 static void test_err(void)
 {
 	CHECK_STR(err_name(ERR_NOSPACE), "ERR_NOSPACE");
@@ -174,6 +274,7 @@ int main(void)
 	test_utf8_hex();
 	test_buf();
 	test_fs();
+	test_fs_hostile();
 	test_err();
 	return t_done("base_test");
 }

@@ -503,13 +503,21 @@ int sync_content_req_parse(const struct sync_msg *m, struct sync_content_req *r,
 	return verify(m, r->device_pk, "device", d);
 }
 
+uint64_t sync_content_version(const void *data, size_t n)
+{
+	const unsigned char *h = data;
+	if (n < SYNC_HEADER_LEN + 8 || memcmp(h, SYNC_MAGIC, 4) || h[4] != SYNC_CONTENT)
+		return 0;
+	return get_u64(h + SYNC_HEADER_LEN);
+}
+
 uint64_t sync_content_file_version(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char h[SYNC_HEADER_LEN + 8];
 	uint64_t v = 0;
-	if (f && fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, SYNC_MAGIC, 4) && h[4] == SYNC_CONTENT)
-		v = get_u64(h + SYNC_HEADER_LEN);
+	if (f && fread(h, 1, sizeof h, f) == sizeof h)
+		v = sync_content_version(h, sizeof h);
 	if (f)
 		fclose(f);
 	return v;

@@ -184,6 +184,8 @@ void sync_content_end(struct buf *out, const unsigned char center_sk[CRYPT_SIGN_
  * decides whether to fetch or parse it.
  */
 uint64_t sync_content_file_version(const char *path);
+/* The same from a pack's bytes already read (0: not a content pack). */
+uint64_t sync_content_version(const void *data, size_t n);
 int sync_content_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_content *c,
 		       struct diag *d);
 void sync_content_finish(struct sync_content *c);

@@ -502,24 +502,23 @@ static int cmd_stick(struct opts *o)
 		       rc ? " (incomplete: the rest stays held)" : "; take it to the office (spean-center import)");
 	} else {
 		struct stick_import_result r;
-		rc = stick_import(st, dev.sign_pk, dev.center_sign_pk, o->import_dir, stick_report, NULL, &r, &d);
 		uint64_t have = pack_installed_version(dev.dir), purged = 0;
-		if (!rc && r.content_version > have) {
-			char *pp = stick_path(o->import_dir, "in", "content.pack");
-			struct buf b;
+		rc = stick_import(st, dev.sign_pk, dev.center_sign_pk, o->import_dir, have, stick_report, NULL, &r, &d);
+		int pack_refused = 0;
+		if (!rc && r.pack.len) {
 			struct diag cd = {""};
 			uint64_t version = 0;
-			buf_init(&b);
-			int crc = fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &b, &cd);
-			if (!crc)
-				crc = sync_content_accept(b.data, b.len, dev.center_sign_pk, have, pack_install_cb, dev.dir, &version, &cd);
-			if (crc)
+			int crc = sync_content_accept(r.pack.data, r.pack.len, dev.center_sign_pk, have, pack_install_cb, dev.dir,
+						      &version, &cd);
+			if (crc) {
 				fprintf(stderr, "sync: content pack refused, the current one stays: %s\n", cd.msg);
-			else
-				printf("content pack %llu installed (the kiosk uses it from its next start)\n", (unsigned long long)version);
-			buf_finish(&b);
-			free(pp);
+				pack_refused = 1;
+			} else {
+				printf("content pack %llu installed (the kiosk uses it from its next start)\n",
+				       (unsigned long long)version);
+			}
 		}
+		buf_finish(&r.pack);
 		if (!rc && r.bundles)
 			rc = store_sync_finish(st, o->retention ? strtoull(o->retention, NULL, 10) : autosync_retention(dev.dir),
 					       &purged, &d);
@@ -532,12 +531,12 @@ static int cmd_stick(struct opts *o)
 				(unsigned long long)r.reoffered);
 		printf("%llu delivered, %llu held (%u receipt bundles applied%s)\n", (unsigned long long)r.delivered,
 		       (unsigned long long)n.held, r.bundles, r.bad_files ? ", some refused: see above" : "");
-		if (!rc && r.bad_files)
+		if (!rc && (r.bad_files || pack_refused))
 			rc = ERR_CRYPTO;
 	}
 	store_close(st);
 	device_close(&dev);
-	return rc == 0 ? 0 : rc == ERR_CRYPTO || rc == ERR_NOTFOUND ? 2 : 1;
+	return rc == 0 ? 0 : rc == ERR_CRYPTO || rc == ERR_NOTFOUND || rc == ERR_REFUSED ? 2 : 1;
 }
 
 static int cmd_sync(struct opts *o)

@@ -201,7 +201,7 @@ int fs_subdir_open(int dirfd, const char *name, int create, unsigned mode, const
 	return err_from_errno(e);
 }
 
-int fs_read_at(int dirfd, const char *name, size_t max, struct buf *b, const char *shown, struct diag *d)
+int fs_open_at(int dirfd, const char *name, size_t max, size_t *size, const char *shown, struct diag *d)
 {
 	shown = shown_or(shown, name);
 	struct stat st, at;
@@ -225,13 +225,27 @@ int fs_read_at(int dirfd, const char *name, size_t max, struct buf *b, const cha
 		diag_set(d, "%s: cannot open: %s", shown, strerror(e));
 		return e == ELOOP ? ERR_REFUSED : err_from_errno(e);
 	}
-	int rc = 0;
-	if (fstat(fd, &at) || !S_ISREG(at.st_mode) || at.st_ino != st.st_ino || at.st_dev != st.st_dev) {
+	if (fstat(fd, &at) || !S_ISREG(at.st_mode) || at.st_ino != st.st_ino || at.st_dev != st.st_dev ||
+	    (unsigned long long)at.st_size > max) {
 		diag_set(d, "%s was replaced while it was opened: refused", shown);
-		rc = ERR_REFUSED;
-		goto out;
+		close(fd);
+		return ERR_REFUSED;
 	}
-	size_t want = (size_t)at.st_size, got = 0;
+	*size = (size_t)at.st_size;
+	return fd;
+}
+
+int fs_read_at(int dirfd, const char *name, size_t max, struct buf *b, const char *shown, struct diag *d)
+{
+	shown = shown_or(shown, name);
+	size_t want;
+	int fd = fs_open_at(dirfd, name, max, &want, shown, d);
+	if (fd < 0)
+		return fd;
+	struct stat at;
+	int rc = 0;
+	size_t got = 0;
+
 	size_t base = b->len;
 	buf_reserve(b, want + 1);
 	for (;;) {

@@ -49,6 +49,8 @@ int fs_write_at(int dirfd, const char *name, const void *data, size_t len, unsig
  * (ERR_PARSE "changed while it was read" otherwise). Errors set d.
  */
 int fs_read_at(int dirfd, const char *name, size_t max, struct buf *b, const char *shown, struct diag *d);
+/* fs_read_at's checks, then the open fd (>= 0) with *size from fstat, for a caller that reads only part. */
+int fs_open_at(int dirfd, const char *name, size_t max, size_t *size, const char *shown, struct diag *d);
 /* What is at name in dirfd, for messages: "a link", "a FIFO", "a device", "a directory", "a file", "nothing". */
 const char *fs_kind_at(int dirfd, const char *name);
 /* The temporary names fs_write_at uses start with this (importers skip them; a pulled stick may leave one). */

@@ -497,3 +497,23 @@ int cstore_each_alert(struct cstore *cs, cstore_alert_fn cb, void *ctx, struct d
 	sqlite3_finalize(s);
 	return res;
 }
+
+int cstore_check(struct cstore *cs, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(cs->db, "PRAGMA integrity_check", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(cs, rc, "integrity check failed", d);
+	int res = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		if (t && strcmp(t, "ok") && !res) {
+			diag_set(d, "%s: damaged: %.300s", cs->path, t);
+			res = ERR_DAMAGED;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && !res)
+		res = fail(cs, rc, "integrity check failed", d);
+	return res;
+}

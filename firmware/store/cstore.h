@@ -72,6 +72,8 @@ struct cstore_counts {
 	uint64_t requests, devices, alerts;
 };
 int cstore_count(struct cstore *cs, struct cstore_counts *c, struct diag *d);
+/* SQLite's full integrity check: 0, or ERR_DAMAGED with d saying what. */
+int cstore_check(struct cstore *cs, struct diag *d);
 typedef int (*cstore_alert_fn)(void *ctx, int64_t wall, const char *kind, const char *device_hex, const char *detail);
 int cstore_each_alert(struct cstore *cs, cstore_alert_fn cb, void *ctx, struct diag *d);
 

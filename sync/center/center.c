@@ -18,6 +18,7 @@
 #include "serve.h"
 #include "usbserve.h"
 #include "service.h"
+#include "stick.h"
 #include "tls.h"
 #include "record.h"
 #include "store.h"
@@ -184,6 +185,7 @@ static const char usage[] =
 	"                               kiosk; --kiosks N: stop after N; --poll: look every MS ms\n"
 	"                               instead of waiting for hotplug\n"
 	"  status --data-dir DIR        requests, kiosks, alerts and the epoch\n"
+	"  check --data-dir DIR         the database's full integrity check and the keys ('ok')\n"
 	"  export --data-dir DIR --csv FILE\n"
 	"                               every request as a CSV row (UTF-8, opens in spreadsheets)\n"
 	"  forms --data-dir DIR --out DIR2\n"
@@ -608,9 +610,32 @@ static int cmd_import(const char *dir, const char *stick)
 	center_service_close(s);
 	if (rc)
 		fprintf(stderr, "spean-center: %s\n", d.msg);
-	printf("%u bundles imported (%lu requests, %lu new), %u refused; receipts written to the stick\n", r.bundles,
-	       r.records, r.added, r.refused);
-	return rc ? 1 : r.refused ? 2 : 0;
+	printf("%u bundles imported (%lu requests, %lu new), %u refused%s%s\n", r.bundles, r.records, r.added, r.refused,
+	       r.bundles ? "; receipts written to the stick" : "", r.pack_written ? "; content pack written" : "");
+	if (r.more)
+		printf("more bundles than one import takes (%d): run import again\n", STICK_MAX_FILES);
+	return rc == ERR_REFUSED ? 2 : rc ? 1 : r.refused ? 2 : 0;
+}
+
+/* `check`: the database's full integrity check and the center's keys. */
+static int cmd_check(const char *dir)
+{
+	struct cstore *cs = NULL;
+	struct center_keys k;
+	struct diag d = {""};
+	int rc = center_load(dir, &k, &d);
+	if (!rc) {
+		center_keys_wipe(&k);
+		if (!(rc = cstore_open(dir, &cs, &d)))
+			rc = cstore_check(cs, &d);
+	}
+	cstore_close(cs);
+	if (rc) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
 }
 
 static int cmd_status(const char *dir)
@@ -781,6 +806,8 @@ int center_main(int argc, char **argv)
 		return cmd_stats(dir, content);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(dir);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(dir);
 	if (!strcmp(cmd, "alerts"))
 		return cmd_alerts(dir);
 	if (!strcmp(cmd, "pack"))

@@ -7,7 +7,6 @@
  */
 #include "service.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,40 +243,39 @@ int center_service_handle(struct center_service *s, const void *msg, size_t n, s
 	return rc;
 }
 
-static int offer_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 int center_stick_import(struct center_service *s, const char *dir, void (*report)(void *ctx, const char *file, const char *why),
 			void *ctx, struct center_import_result *r, struct diag *d)
 {
 	memset(r, 0, sizeof *r);
-	char *out = stick_path(dir, "out", NULL), *in = stick_path(dir, "in", NULL);
-	struct dirent **ents;
-	int n = scandir(out, &ents, NULL, offer_name);
-	int rc = 0;
-	if (n < 0) {
-		diag_set(d, "%s: no kiosk bundles on this stick ('spean sync --export' writes them)", out);
-		free(out);
-		free(in);
-		return ERR_NOTFOUND;
+	struct stick st;
+	struct stick_names names = {0};
+	int rc = stick_open(&st, dir, 0, d);
+	if (!rc && st.out < 0) {
+		diag_set(d, "%s: no kiosk bundles on this stick ('spean sync --export' writes them)", dir);
+		rc = ERR_NOTFOUND;
 	}
-	if ((rc = fs_mkdir_p(in, 0755, d)))
-		diag_prefix(d, "cannot write receipts to the stick: ");
+	if (!rc)
+		rc = stick_list(&st, STICK_OUT, ".offer", report, ctx, &names, d);
+	/* Receipts go to in/, made here if the kiosks have not: a real directory or nothing. */
+	if (!rc && st.in < 0) {
+		int fd = fs_subdir_open(st.top, "in", 1, 0755, STICK_ROOT "/in/", d);
+		if (fd < 0) {
+			rc = fd;
+			diag_prefix(d, "cannot write receipts to the stick: ");
+		} else {
+			st.in = fd;
+		}
+	}
+	r->more = names.more;
+	r->refused += names.rejected;
 	struct buf msg, reply;
 	buf_init(&msg);
 	buf_init(&reply);
-	for (int i = 0; i < n && !rc; i++) {
-		const char *name = ents[i]->d_name;
-		size_t nl = strlen(name);
-		if (nl < 7 || strcmp(name + nl - 6, ".offer"))
-			continue;
-		char *p = stick_path(dir, "out", name);
+	for (size_t i = 0; i < names.n && !rc; i++) {
+		const char *name = names.v[i];
 		struct diag fd = {""};
 		msg.len = 0;
-		int frc = fs_read_file(p, SYNC_MAX_MESSAGE, &msg, &fd);
-		free(p);
+		int frc = stick_read(&st, STICK_OUT, name, SYNC_MAX_MESSAGE, &msg, &fd);
 		struct center_service_stats before;
 		center_service_stats(s, &before);
 		if (!frc)
@@ -301,12 +299,10 @@ int center_stick_import(struct center_service *s, const char *dir, void (*report
 		center_service_stats(s, &after);
 		r->records += after.records_in - before.records_in;
 		r->added += after.records_new - before.records_new;
-		char rname[128];
-		snprintf(rname, sizeof rname, "%.*s.receipts", (int)(nl - 6), name);
-		char *rp = stick_path(dir, "in", rname);
-		rc = fs_write_durable(rp, reply.data, reply.len, 0644, d);
-		free(rp);
-		if (rc)
+		char rname[STICK_NAME_MAX];
+		stick_name_parse(name, ".offer", rname);
+		strcat(rname, ".receipts");
+		if ((rc = stick_write(&st, STICK_IN, rname, reply.data, reply.len, d)))
 			diag_prefix(d, "the stick (full, read-only or pulled?): ");
 		else
 			r->bundles++;
@@ -317,21 +313,17 @@ int center_stick_import(struct center_service *s, const char *dir, void (*report
 		if (fs_exists(pp)) {
 			struct buf pack;
 			buf_init(&pack);
-			char *dst = stick_path(dir, "in", "content.pack");
-			if (!(rc = fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &pack, d)))
-				rc = fs_write_durable(dst, pack.data, pack.len, 0644, d);
-			free(dst);
+			if (!(rc = fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &pack, d)) &&
+			    !(rc = stick_write(&st, STICK_IN, "content.pack", pack.data, pack.len, d)))
+				r->pack_written = 1;
 			buf_finish(&pack);
 		}
 		free(pp);
 	}
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
 	buf_finish(&msg);
 	buf_finish(&reply);
-	free(out);
-	free(in);
+	stick_names_free(&names);
+	stick_close(&st);
 	log_info("stick_import bundles=%u refused=%u records=%lu new=%lu", r->bundles, r->refused, r->records, r->added);
 	return rc;
 }

@@ -24,15 +24,20 @@ void center_service_close(struct center_service *s);
 int center_service_handle(struct center_service *s, const void *msg, size_t n, struct buf *reply, struct diag *d);
 
 struct center_import_result {
-	unsigned bundles, refused;
+	unsigned bundles, refused;     /* bundles answered with receipts; files refused (reported) */
 	unsigned long records, added;
+	int more;                      /* more bundles than one pass takes: import again */
+	int pack_written;              /* the content pack was put on the stick */
 };
 /*
  * A stick: answer every offer bundle in DIR/spean/out with a receipts file
  * in DIR/spean/in (the same as over the network: verified, stored durably,
  * then signed), and put the center's content pack beside them. A refused
- * bundle (unenrolled kiosk, altered, truncated) gets no receipts and is
- * reported through report(ctx, file, why); nothing of it is stored.
+ * bundle (unenrolled kiosk, altered, truncated, a link, FIFO or device, a
+ * name Spean does not write) gets no receipts and is reported through
+ * report(ctx, file, why); nothing of it is stored. The stick is hostile
+ * input: see sync/stick.h (a spean/, in/ or out/ that is not a real
+ * directory is ERR_REFUSED, nothing read or written).
  */
 int center_stick_import(struct center_service *s, const char *dir, void (*report)(void *ctx, const char *file, const char *why),
 			void *ctx, struct center_import_result *r, struct diag *d);

@@ -80,13 +80,14 @@ status_is "$K1" 0 7
 add "$K1" 1
 run 0 "$SPEAN" --data-dir "$K1" sync --export "$S"
 offer=$(ls "$S/spean/out/"*.offer)
-head -c 200 "$offer" >"$S/spean/out/zz-cut.offer"
-echo partial >"$offer.tmp"
+cut="$(basename "$offer" | cut -c1-16)-900-901.offer"
+head -c 200 "$offer" >"$S/spean/out/$cut"
+echo partial >"$S/spean/out/.spean-tmp-0123456789abcdef"
 run 2 "$CENTER" import --data-dir "$C" "$S"
-err_has "zz-cut.offer refused"
+err_has "$cut refused"
 err_has "truncated"
 center_has 11
-rm -f "$S/spean/out/zz-cut.offer" "$offer.tmp"
+rm -f "$S/spean/out/$cut" "$S/spean/out/.spean-tmp-0123456789abcdef"
 run 0 "$SPEAN" --data-dir "$K1" sync --import "$S"
 status_is "$K1" 0 8
 

@@ -12,7 +12,7 @@
  */
 #include "usbhost.h"
 
-#include <libusb-1.0/libusb.h>
+#include <libusb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -24,5 +24,7 @@ err_has() { if grep -qF -- "$1" "$T/err"; then pass; else fail "stderr lacks '$1
 out_empty() { if [ ! -s "$T/out" ]; then pass; else fail "stdout not empty: $(cat "$T/out")"; fi; }
 done_tests() {
 	echo "$(basename "$0"): $PASS passed, $FAIL failed"
-	[ "$FAIL" = 0 ]
+	# A test that checked nothing has not passed.
+	[ "$PASS" -gt 0 ] || echo "$(basename "$0"): no check ran" >&2
+	[ "$FAIL" = 0 ] && [ "$PASS" -gt 0 ]
 }

@@ -74,7 +74,7 @@ static int write_all(int fd, const void *p, size_t n)
 static int kiosk(const char *dir, enum kiosk_mode mode)
 {
 	signal(SIGPIPE, SIG_IGN);
-	char ep0[512], ep1[512], ep2[512];
+	char ep0[520], ep1[520], ep2[520];
 	snprintf(ep0, sizeof ep0, "%s/ep0", dir);
 	snprintf(ep1, sizeof ep1, "%s/ep1", dir);
 	snprintf(ep2, sizeof ep2, "%s/ep2", dir);

@@ -280,7 +280,11 @@ static void progress(struct kiosk *k, struct col *c)
 static void entry_display(struct kiosk *k, enum question_kind kind, char *out, size_t n)
 {
 	if (kind != Q_DATE) {
-		snprintf(out, n, "%s", k->entry[0] ? k->entry : "_");
+		/* A number entry shorter than out (the keypad caps it); cut, never overflow, if it ever is not. */
+		const char *s = k->entry[0] ? k->entry : "_";
+		size_t l = strnlen(s, n - 1);
+		memcpy(out, s, l);
+		out[l] = '\0';
 		return;
 	}
 	char d[9] = "________";

@@ -422,11 +422,11 @@ static void test_lifetime(const char *dir)
 
 	/* A file that is not a font: ERR_PARSE naming it. */
 	char *tmp = t_tmpdir("text-fonts");
-	char p[1024];
+	char p[1100];
 	const char *files[] = {"NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansKhmerUI-Regular.ttf",
 			       "NotoSansKhmerUI-Bold.ttf"};
 	for (int i = 0; i < 4; i++) {
-		char src[1024];
+		char src[1100];
 		snprintf(src, sizeof src, "%s/%s", dir, files[i]);
 		snprintf(p, sizeof p, "%s/%s", tmp, files[i]);
 		if (i == 3) {

@@ -177,7 +177,17 @@ int main(void)
 	CHECK_INT(cstore_enroll(cs, dpk, "k1", &already, &d), 0);
 	CHECK_INT(cstore_receive(cs, dpk, in, NREC, &added, &d), 0);
 	CHECK_INT(added, NREC);
+	/* An alert whose words came from outside (a label, a message): `alerts` prints it neutralised. */
+	CHECK_INT(cstore_alert(cs, "bad\x1b[2J", dpk, r[3].id, "detail \xE2\x80\xAEtxt.exe\x07", &d), 0);
 	cstore_close(cs);
+	char *const alerts_argv[] = {SPEAN_CENTER_BIN, "alerts", "--data-dir", dir, NULL};
+	char *aout = NULL, *aerr = NULL;
+	CHECK_INT(t_run(alerts_argv, &aout, &aerr), 0);
+	CHECK(strstr(aout, " bad" UTF8_MARK "[2J kiosk=") != NULL);
+	CHECK(strstr(aout, "detail " UTF8_MARK "txt.exe" UTF8_MARK "\n") != NULL);
+	CHECK(text_safe(aout));
+	free(aout);
+	free(aerr);
 
 	/* The reports: everything else done, each bad one named once, exit 3. */
 	char *const export_argv[] = {SPEAN_CENTER_BIN, "export", "--data-dir", dir, "--csv", csv, NULL};

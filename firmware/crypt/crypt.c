@@ -85,6 +85,16 @@ void crypt_hash(unsigned char out[CRYPT_HASH], const void *msg, size_t n)
 	crypto_generichash(out, CRYPT_HASH, msg, n, NULL, 0);
 }
 
+uint64_t crypt_shorthash(const void *msg, size_t n, const unsigned char key[CRYPT_SHORTHASH_KEY])
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+	crypto_shorthash(h, msg, n, key);
+	for (size_t i = 0; i < crypto_shorthash_BYTES; i++) /* little-endian, as the SipHash paper prints it */
+		v |= (uint64_t)h[i] << (8 * i);
+	return v;
+}
+
 int crypt_pin_hash(char out[CRYPT_PIN_HASH], const char *pin)
 {
 	if (crypto_pwhash_str(out, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,

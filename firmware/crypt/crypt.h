@@ -48,6 +48,14 @@ int crypt_seal_open(const void *sealed, size_t n, const unsigned char pk[CRYPT_B
 /* BLAKE2b-256. */
 void crypt_hash(unsigned char out[CRYPT_HASH], const void *msg, size_t n);
 
+/*
+ * SipHash-2-4 (crypto_shorthash) of msg under a secret key: for hash tables
+ * whose keys come from outside, so no one who does not know the key (fresh
+ * from crypt_random per table) can make every key land in one bucket.
+ */
+#define CRYPT_SHORTHASH_KEY 16
+uint64_t crypt_shorthash(const void *msg, size_t n, const unsigned char key[CRYPT_SHORTHASH_KEY]);
+
 /* Staff PINs: Argon2id (crypto_pwhash_str, interactive limits); the string is self-describing. */
 #define CRYPT_PIN_HASH 128
 int crypt_pin_hash(char out[CRYPT_PIN_HASH], const char *pin);

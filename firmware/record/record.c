@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kv.h"
+#include "utf8.h"
 
 void contact_init(struct contact *c)
 {
@@ -48,11 +49,21 @@ static const struct {
 };
 #define NFIELDS (sizeof contact_fields / sizeof contact_fields[0])
 
-static int check_field(size_t i, const char *v, size_t n, struct diag *d)
+/*
+ * input: the value is being entered (a contact file, the kiosk's fields), so
+ * characters no one types are refused too; a record being opened at the
+ * center is not held to that (the center shows them neutralised instead of
+ * losing the request).
+ */
+static int check_field(size_t i, const char *v, size_t n, int input, struct diag *d)
 {
 	const char *key = contact_fields[i].key;
 	if (n > contact_fields[i].max) {
 		diag_set(d, "%s is longer than %zu bytes", key, contact_fields[i].max);
+		return ERR_INVAL;
+	}
+	if (input && !utf8_safe(v, n)) {
+		diag_set(d, "%s holds a control character or a text-direction override (not allowed in a contact field)", key);
 		return ERR_INVAL;
 	}
 	if (!strcmp(key, "phone")) {
@@ -89,8 +100,8 @@ static int check_field(size_t i, const char *v, size_t n, struct diag *d)
 	return 0;
 }
 
-static int contact_set(struct contact *c, const char *key, size_t kn, const char *v, size_t vn,
-		       unsigned line, struct diag *d)
+static int contact_set(struct contact *c, const char *key, size_t kn, const char *v, size_t vn, unsigned line,
+		       int input, struct diag *d)
 {
 	if (kv_eq(key, kn, "consent")) {
 		if (c->consent) {
@@ -109,7 +120,7 @@ static int contact_set(struct contact *c, const char *key, size_t kn, const char
 			diag_set(d, "line %u: duplicate key '%s'", line, contact_fields[i].key);
 			return ERR_PARSE;
 		}
-		if (check_field(i, v, vn, d)) {
+		if (check_field(i, v, vn, input, d)) {
 			diag_prefix(d, "line %u: ", line);
 			return ERR_PARSE;
 		}
@@ -128,7 +139,7 @@ int contact_parse(const char *text, size_t len, struct contact *c, struct diag *
 	int rc;
 	kv_reader_init(&r, text, len, 0);
 	while ((rc = kv_next(&r, &it, d)) > 0)
-		if ((rc = contact_set(c, it.key, it.key_len, it.value, it.value_len, it.line, d)))
+		if ((rc = contact_set(c, it.key, it.key_len, it.value, it.value_len, it.line, 1, d)))
 			return rc;
 	return rc;
 }
@@ -280,7 +291,7 @@ int record_parse_plain(const char *text, size_t len, struct request *out, struct
 			if ((rc = dup_once(&out->rules_version, v, vn, it.line, "rules", d)))
 				return rc;
 		} else if (kn > 8 && !memcmp(k, "contact.", 8)) {
-			if ((rc = contact_set(&out->contact, k + 8, kn - 8, v, vn, it.line, d)))
+			if ((rc = contact_set(&out->contact, k + 8, kn - 8, v, vn, it.line, 0, d)))
 				return rc;
 		} else {
 			diag_set(d, "line %u: unknown key '%.*s'", it.line, (int)(kn > 40 ? 40 : kn), k);

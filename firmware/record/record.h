@@ -32,8 +32,12 @@ void contact_finish(struct contact *c);
 /*
  * Parse a contact file (key = value; '#' only starts a comment at the start
  * of a line). Unknown or duplicate keys, bad values: ERR_PARSE with
- * "line N: reason" (never quoting the personal value itself). A missing or
- * non-"yes" consent is not a parse error: check contact_validate.
+ * "line N: reason" (never quoting the personal value itself). A value
+ * holding a character utf8_unsafe() names (a control character such as
+ * TAB, DEL or a C1 control, a bidi mark, override or isolate, a line or
+ * paragraph separator) is a bad value: no one types one, and it would make
+ * a name read otherwise on a screen or a printout. A missing or non-"yes"
+ * consent is not a parse error: check contact_validate.
  */
 int contact_parse(const char *text, size_t len, struct contact *c, struct diag *d);
 /* Required fields present and consent given: 0, ERR_REFUSED (consent) or ERR_INVAL. */
@@ -59,7 +63,12 @@ void request_finish(struct request *r);
 void record_write_plain(const unsigned char id[RECORD_ID_LEN], const char *lang, const struct facts *f,
 			const struct rules *rules, const struct screen_result *res, const struct contact *c,
 			struct buf *out);
-/* Parse the plaintext form (the center side). ERR_PARSE with d = "line N: reason". */
+/*
+ * Parse the plaintext form (the center side). ERR_PARSE with d = "line N:
+ * reason". The contact fields are checked as in contact_parse but for the
+ * characters it refuses: a request that holds one is still opened (every
+ * output of the center neutralises them), not lost.
+ */
 int record_parse_plain(const char *text, size_t len, struct request *out, struct diag *d);
 
 /*

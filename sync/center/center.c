@@ -20,6 +20,7 @@
 #include "service.h"
 #include "stick.h"
 #include "tls.h"
+#include "utf8.h"
 #include "record.h"
 #include "store.h"
 #include "kv.h"
@@ -202,7 +203,10 @@ static const char usage[] =
 	"                               open the sealed requests in a kiosk's data dir (tests, recovery)\n"
 	"  (--content DIR: the content pack for commune and group names; default the bundled one)\n"
 	"\n"
-	"Exit status: 0 done, 1 failed, 2 usage or refused.\n";
+	"Exit status: 0 done, 1 failed, 2 usage or refused, 3 (export, forms, stats) done,\n"
+	"but some requests could not be opened and were skipped: each is named on stderr\n"
+	"by its id and kiosk, with the reason (sealed to another center key, damaged,\n"
+	"not a request, or its inner id or urgent flag differs from the signed one).\n";
 
 struct open_ctx {
 	struct center_keys *k;
@@ -221,11 +225,18 @@ static int print_request(void *p, const struct store_request *r)
 	crypt_hash(h, r->sealed, r->sealed_len);
 	if (crypt_memcmp(h, r->hash, CRYPT_HASH) || crypt_seal_open(r->sealed, r->sealed_len, o->k->pk, o->k->sk, &plain) ||
 	    record_parse_plain(plain.data, plain.len, &req, &d)) {
-		fprintf(stderr, "spean-center: request seq=%llu does not open: %s\n", (unsigned long long)r->seq,
-			d.msg[0] ? d.msg : "wrong key or damaged");
+		char *why = utf8_neutral_dup(d.msg[0] ? d.msg : "wrong key or damaged");
+		fprintf(stderr, "spean-center: request seq=%llu does not open: %s\n", (unsigned long long)r->seq, why);
+		free(why);
 		o->bad++;
 	} else {
-		printf("# request seq=%llu\n%s\n", (unsigned long long)r->seq, plain.data);
+		/* The lines as they are, but no control or direction-override character reaches the terminal. */
+		struct buf safe;
+		buf_init(&safe);
+		buf_append(&safe, "", 0);
+		utf8_put_neutral(&safe, plain.data, plain.len, UTF8_KEEP_LF);
+		printf("# request seq=%llu\n%s\n", (unsigned long long)r->seq, safe.data);
+		buf_finish_wipe(&safe);
 		o->n++;
 	}
 	request_finish(&req);
@@ -304,24 +315,54 @@ struct walk {
 	unsigned long n, bad;
 };
 
+/*
+ * Why a stored request cannot be reported, or NULL if req holds it opened.
+ * The reason names no personal data: a parse error gives only its line.
+ */
+static const char *open_stored(const struct center_keys *k, const struct cstore_request *r, struct buf *plain,
+			       struct request *req, char *why, size_t whylen)
+{
+	unsigned char h[CRYPT_HASH];
+	struct diag d = {""};
+	unsigned line;
+	crypt_hash(h, r->sealed, r->sealed_len);
+	if (crypt_memcmp(h, r->hash, CRYPT_HASH))
+		return "the stored bytes do not match their signed hash (damaged)";
+	if (crypt_seal_open(r->sealed, r->sealed_len, k->pk, k->sk, plain))
+		return "it does not open with this center's key (sealed to another center key, or damaged)";
+	if (record_parse_plain(plain->data, plain->len, req, &d)) {
+		if (sscanf(d.msg, "line %u", &line) == 1)
+			snprintf(why, whylen, "it opens but is not a request record (line %u)", line);
+		else
+			snprintf(why, whylen, "it opens but is not a request record (incomplete)");
+		return why;
+	}
+	if (memcmp(req->id, r->id, RECORD_ID_LEN))
+		return "its inner id differs from the id the kiosk signed";
+	if (!req->urgent != !r->urgent)
+		return "its inner urgent flag differs from the one the kiosk signed";
+	return NULL;
+}
+
 static int walk_one(void *p, const struct cstore_request *r)
 {
 	struct walk *w = p;
 	struct buf plain;
 	struct request req;
-	struct diag d = {""};
+	char why[96];
 	buf_init(&plain);
 	request_init(&req);
-	unsigned char h[CRYPT_HASH];
-	crypt_hash(h, r->sealed, r->sealed_len);
-	if (crypt_memcmp(h, r->hash, CRYPT_HASH) || crypt_seal_open(r->sealed, r->sealed_len, w->k->pk, w->k->sk, &plain) ||
-	    record_parse_plain(plain.data, plain.len, &req, &d)) {
-		fprintf(stderr, "spean-center: request %llu does not open: %s\n", (unsigned long long)r->n,
-			d.msg[0] ? d.msg : "sealed to another center key, or damaged");
+	const char *bad = open_stored(w->k, r, &plain, &req, why, sizeof why);
+	char dev[2 * CRYPT_SIGN_PK + 1];
+	hex_encode(r->device, CRYPT_SIGN_PK, dev);
+	if (bad) {
+		char id[2 * RECORD_ID_LEN + 1];
+		hex_encode(r->id, RECORD_ID_LEN, id);
+		fprintf(stderr, "spean-center: skipped request %llu (id %s, kiosk %.16s): %s\n", (unsigned long long)r->n, id,
+			dev, bad);
 		w->bad++;
 	} else {
-		char dev[2 * CRYPT_SIGN_PK + 1], date[16];
-		hex_encode(r->device, CRYPT_SIGN_PK, dev);
+		char date[16];
 		time_t t = (time_t)r->received;
 		struct tm tm;
 		localtime_r(&t, &tm);
@@ -333,6 +374,20 @@ static int walk_one(void *p, const struct cstore_request *r)
 	request_finish(&req);
 	buf_finish_wipe(&plain);
 	return 0;
+}
+
+/* The exit status of a report: 1 if it failed, 3 if it skipped requests that do not open, else 0. */
+#define EXIT_SKIPPED 3
+static int report_status(int failed, unsigned long bad)
+{
+	return failed ? 1 : bad ? EXIT_SKIPPED : 0;
+}
+
+static void say_skipped(unsigned long bad)
+{
+	if (bad)
+		fprintf(stderr, "spean-center: %lu request%s skipped (named above); everything else is in the report\n", bad,
+			bad == 1 ? "" : "s");
 }
 
 /* Open the center in dir and call fn for every request, in arrival order. */
@@ -384,11 +439,15 @@ static int cmd_export(const char *dir, const char *file, const char *content_dir
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 		rc = 1;
 	}
-	if (!rc)
-		printf("exported %lu requests to %s%s\n", n, file, bad ? " (some did not open: see above)" : "");
+	if (!rc) {
+		char *safe = utf8_neutral_dup(file);
+		printf("exported %lu requests to %s\n", n, safe);
+		free(safe);
+		say_skipped(bad);
+	}
 	buf_finish_wipe(&c.out);
 	names_finish(&nm);
-	return rc || bad ? 1 : 0;
+	return report_status(rc, bad);
 }
 
 static void stats_item(void *p, const struct report_item *it)
@@ -409,10 +468,12 @@ static int cmd_stats(const char *dir, const char *content_dir)
 		report_stats_print(st, &nm.rn, &out);
 		fwrite(out.data ? out.data : "", 1, out.len, stdout);
 		buf_finish(&out);
+		fflush(stdout);
+		say_skipped(bad);
 	}
 	report_stats_destroy(st);
 	names_finish(&nm);
-	return rc || bad ? 1 : 0;
+	return report_status(rc, bad);
 }
 
 struct forms_ctx {
@@ -452,10 +513,14 @@ static int cmd_forms(const char *dir, const char *out, const char *content_dir)
 	struct forms_ctx c = {out, &nm.rn, 0};
 	unsigned long n, bad;
 	int rc = walk(dir, form_item, &c, &n, &bad);
-	if (!rc && !c.failed)
-		printf("wrote %lu request forms (Mau 02-TP-TGPL) to %s\n", n, out);
+	if (!rc && !c.failed) {
+		char *safe = utf8_neutral_dup(out);
+		printf("wrote %lu request forms (Mau 02-TP-TGPL) to %s\n", n, safe);
+		free(safe);
+		say_skipped(bad);
+	}
 	names_finish(&nm);
-	return rc || bad || c.failed ? 1 : 0;
+	return report_status(rc || c.failed, bad);
 }
 
 static int cmd_enroll(const char *dir, const char *keyhex, const char *label)
@@ -594,7 +659,11 @@ static int cmd_pack(const char *dir, const char *content, const char *version)
 static void import_report(void *ctx, const char *file, const char *why)
 {
 	(void)ctx;
-	fprintf(stderr, "spean-center: %s refused: %s\n", file, why);
+	/* A stick's file names are anyone's: shown neutralised (a direction override or an escape sequence is U+FFFD). */
+	char *f = utf8_neutral_dup(file), *w = utf8_neutral_dup(why);
+	fprintf(stderr, "spean-center: %s refused: %s\n", f, w);
+	free(f);
+	free(w);
 }
 
 static int cmd_import(const char *dir, const char *stick)
@@ -608,8 +677,11 @@ static int cmd_import(const char *dir, const char *stick)
 	struct center_import_result r;
 	int rc = center_stick_import(s, stick, import_report, NULL, &r, &d);
 	center_service_close(s);
-	if (rc)
-		fprintf(stderr, "spean-center: %s\n", d.msg);
+	if (rc) {
+		char *m = utf8_neutral_dup(d.msg); /* it may name a file on the stick */
+		fprintf(stderr, "spean-center: %s\n", m);
+		free(m);
+	}
 	printf("%u bundles imported (%lu requests, %lu new), %u refused%s%s\n", r.bundles, r.records, r.added, r.refused,
 	       r.bundles ? "; receipts written to the stick" : "", r.pack_written ? "; content pack written" : "");
 	if (r.more)
@@ -666,7 +738,11 @@ static int print_alert(void *ctx, int64_t wall, const char *kind, const char *de
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	printf("%s %s kiosk=%.16s %s\n", when, kind, device_hex, detail);
+	char *k = utf8_neutral_dup(kind), *dev = utf8_neutral_dup(device_hex), *det = utf8_neutral_dup(detail);
+	printf("%s %s kiosk=%.16s %s\n", when, k, dev, det);
+	free(k);
+	free(dev);
+	free(det);
 	return 0;
 }
 

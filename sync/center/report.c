@@ -4,98 +4,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypt.h"
 #include "facts.h"
 #include "kv.h"
 #include "screen.h"
+#include "utf8.h"
 
 /*
  * No LOG_MODULE: this module never logs. Everything it touches is personal
  * data, and its callers report counts themselves.
  */
 
-/* ---- UTF-8 ------------------------------------------------------------ */
-
-/* Length (1..4) of the well-formed UTF-8 sequence at s[0..n), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned long v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		v = c & 0x1Fu;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		v = c & 0x0Fu;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		v = c & 0x07u;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3Fu);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
-
-#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+/* ---- text from a request --------------------------------------------- */
 
 enum esc {
-	ESC_PLAIN, /* text as is (invalid bytes replaced) */
-	ESC_CSV,   /* inside a quoted CSV field: " doubled */
-	ESC_HTML,  /* & < > " ' as references; control characters but TAB CR LF replaced */
+	ESC_TEXT, /* a terminal: every unsafe code point shown as U+FFFD */
+	ESC_CSV,  /* inside a quoted CSV field: the same, " doubled and ; made full-width */
+	ESC_HTML, /* & < > " ' as references; TAB, LF and CR kept (white space), other unsafe code points U+FFFD */
 };
 
-/* Append s, escaped for the destination; invalid UTF-8 becomes U+FFFD. */
+#define FULLWIDTH_SEMICOLON "\xEF\xBC\x9B" /* U+FF1B */
+
+/*
+ * Append s, escaped for the destination. Whatever it is given, the output is
+ * valid UTF-8 without a control or direction-override character: a request
+ * comes sealed from a kiosk, but a stolen kiosk key can seal anything, so
+ * nothing here relies on the kiosk's checks (utf8_put_neutral does the work).
+ */
 static void put_text(struct buf *out, const char *s, enum esc mode)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-	while (n) {
-		unsigned long cp;
-		size_t len = utf8_seq(p, n, &cp);
-		if (!len) {
-			buf_puts(out, REPLACEMENT);
-			p++;
-			n--;
-			continue;
-		}
+	const char *p = s ? s : "";
+	size_t n = strlen(p);
+	unsigned keep = mode == ESC_HTML ? UTF8_KEEP_TAB | UTF8_KEEP_LF | UTF8_KEEP_CR : 0;
+	if (mode == ESC_TEXT) {
+		utf8_put_neutral(out, p, n, keep);
+		return;
+	}
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
 		const char *rep = NULL;
-		if (mode == ESC_CSV && cp == '"')
-			rep = "\"\"";
-		else if (mode == ESC_HTML)
-			switch (cp) {
+		if (mode == ESC_CSV)
+			switch (p[i]) {
+			case '"': rep = "\"\""; break;
+			/* A spreadsheet that splits on ';' never finds one inside a field. */
+			case ';': rep = FULLWIDTH_SEMICOLON; break;
+			}
+		else
+			switch (p[i]) {
 			case '&': rep = "&amp;"; break;
 			case '<': rep = "&lt;"; break;
 			case '>': rep = "&gt;"; break;
 			case '"': rep = "&quot;"; break;
 			case '\'': rep = "&#39;"; break;
-			default:
-				if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F)
-					rep = REPLACEMENT;
 			}
-		if (rep)
+		if (rep) {
+			utf8_put_neutral(out, p + run, i - run, keep);
 			buf_puts(out, rep);
-		else
-			buf_append(out, p, len);
-		p += len;
-		n -= len;
+			run = i + 1;
+		}
 	}
+	utf8_put_neutral(out, p + run, n - run, keep);
 }
 
 static void html(struct buf *out, const char *s)
@@ -115,11 +83,11 @@ static int zero_width(unsigned long cp)
 /* Columns s takes in a terminal or a monospaced editor (an invalid byte counts one: U+FFFD). */
 static size_t text_width(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const char *p = s;
 	size_t n = strlen(s), w = 0;
 	while (n) {
 		unsigned long cp = 0xFFFD;
-		size_t len = utf8_seq(p, n, &cp);
+		size_t len = utf8_next(p, n, &cp);
 		if (!len)
 			len = 1;
 		if (!zero_width(cp))
@@ -192,7 +160,7 @@ static int next_token(const char **p, const char **tok, size_t *len)
 	return 1;
 }
 
-/* "name; name" for a group list (the code when there is no name). */
+/* "name, name" for a group list (the code when there is no name). */
 static void group_names(const char *groups, const struct report_names *n, struct buf *out)
 {
 	const char *p = groups, *tok;
@@ -201,7 +169,7 @@ static void group_names(const char *groups, const struct report_names *n, struct
 	while (next_token(&p, &tok, &len)) {
 		const char *name = catalog_name(n, "group.", tok, len);
 		if (!first)
-			buf_puts(out, "; ");
+			buf_puts(out, ", ");
 		if (name)
 			buf_puts(out, name);
 		else
@@ -217,25 +185,56 @@ static void format_date(struct date d, char out[16])
 
 /* ---- CSV -------------------------------------------------------------- */
 
+/* White space a spreadsheet may trim before it looks for a formula (and zero-width ones it may not show). */
+static int blank(unsigned long cp)
+{
+	return cp == ' ' || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200D) || cp == 0x202F ||
+	       cp == 0x205F || cp == 0x2060 || cp == 0x3000 || cp == 0xFEFF;
+}
+
+/*
+ * Whether a cell holding s could be taken for a formula: its first character
+ * that is not blank is = + - @ (or the full-width ＝ ＋ － ＠ an East Asian
+ * spreadsheet also accepts), or a control character (TAB, CR: some readers
+ * trim them; they are written as U+FFFD anyway).
+ */
+static int formula_start(const char *s)
+{
+	size_t n = strlen(s);
+	while (n) {
+		unsigned long cp;
+		size_t len = utf8_next(s, n, &cp);
+		if (!len)
+			return 0;
+		if (!blank(cp))
+			return cp == '=' || cp == '+' || cp == '-' || cp == '@' || cp == 0xFF1D || cp == 0xFF0B ||
+			       cp == 0xFF0D || cp == 0xFF20 || utf8_unsafe(cp);
+		s += len;
+		n -= len;
+	}
+	return 0;
+}
+
+/*
+ * Every field quoted, so that a ',' or a line break in it never ends it;
+ * inside, '"' is doubled, ';' is the full-width '；' and control characters
+ * are U+FFFD, so no ';', TAB, CR or LF is written anywhere but between
+ * records (CRLF): a spreadsheet that picks ';' or TAB as the separator sees
+ * one cell per line, starting with '"' and the request id, never a formula.
+ * A cell that could start a formula gets a leading apostrophe inside the
+ * quotes.
+ */
 static void csv_field(struct buf *out, const char *s, int first)
 {
 	if (!first)
 		buf_putc(out, ',');
 	if (!s)
 		s = "";
-	/*
-	 * A spreadsheet runs a cell starting with one of these as a formula
-	 * (or, for TAB and CR, after trimming): an apostrophe makes it text.
-	 */
-	int guard = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		buf_putc(out, '"');
-	if (guard)
+	buf_putc(out, '"');
+	if (formula_start(s))
 		buf_putc(out, '\'');
-	put_text(out, s, quote ? ESC_CSV : ESC_PLAIN);
-	if (quote)
-		buf_putc(out, '"');
+	put_text(out, s, ESC_CSV);
+	buf_putc(out, '"');
 }
 
 static const char *const csv_columns[REPORT_CSV_COLUMNS] = {
@@ -308,34 +307,84 @@ void report_csv_row(const struct report_item *it, const struct report_names *n, 
 
 struct tally {
 	char *key;
+	size_t len;
 	unsigned long n;
 };
 
+/*
+ * Keys in arrival order (v) and a hash index over them (slot: index + 1, 0
+ * empty; open addressing, at most half full). A record names as many groups
+ * as it likes (a stolen kiosk key can make it thousands), so finding a key
+ * must not cost a scan of the keys seen so far: that made `stats` quadratic.
+ * The hash is keyed (SipHash, a random key per set) so no record can be made
+ * to put every key in one bucket.
+ */
 struct tally_set {
 	struct tally *v;
 	size_t n, cap;
+	size_t *slot;
+	size_t nslots; /* a power of two, or 0 before the first key */
+	unsigned char hkey[CRYPT_SHORTHASH_KEY];
+	unsigned long long *work;
 };
 
 struct report_stats {
 	unsigned long total;
 	unsigned long urgent;
+	unsigned long long work; /* slots looked at and keys moved: see report_stats_work */
 	struct tally_set commune, group, review, outcome, month, lang;
 };
 
+static void tally_init(struct tally_set *t, unsigned long long *work)
+{
+	memset(t, 0, sizeof *t);
+	crypt_random(t->hkey, sizeof t->hkey);
+	t->work = work;
+}
+
+static size_t tally_home(const struct tally_set *t, const char *key, size_t len)
+{
+	return (size_t)crypt_shorthash(key, len, t->hkey) & (t->nslots - 1);
+}
+
+static void tally_grow(struct tally_set *t)
+{
+	free(t->slot);
+	t->nslots = t->nslots ? 2 * t->nslots : 16;
+	t->slot = xcalloc(t->nslots, sizeof *t->slot);
+	for (size_t i = 0; i < t->n; i++) {
+		size_t h = tally_home(t, t->v[i].key, t->v[i].len);
+		while (t->slot[h]) {
+			h = (h + 1) & (t->nslots - 1);
+			(*t->work)++;
+		}
+		t->slot[h] = i + 1;
+		(*t->work)++;
+	}
+}
+
 static void tally_add(struct tally_set *t, const char *key, size_t len)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strlen(t->v[i].key) == len && !memcmp(t->v[i].key, key, len)) {
-			t->v[i].n++;
+	if (2 * (t->n + 1) > t->nslots)
+		tally_grow(t);
+	size_t h = tally_home(t, key, len);
+	for (;; h = (h + 1) & (t->nslots - 1)) {
+		(*t->work)++;
+		size_t i = t->slot[h];
+		if (!i)
+			break;
+		struct tally *e = &t->v[i - 1];
+		if (e->len == len && !memcmp(e->key, key, len)) {
+			e->n++;
 			return;
 		}
+	}
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 8;
 		t->v = xrealloc(t->v, t->cap * sizeof *t->v);
 	}
-	t->v[t->n].key = xstrndup(key, len);
-	t->v[t->n].n = 1;
-	t->n++;
+	t->v[t->n] = (struct tally){xstrndup(key, len), len, 1};
+	t->slot[h] = ++t->n;
 }
 
 static void tally_finish(struct tally_set *t)
@@ -343,11 +392,25 @@ static void tally_finish(struct tally_set *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].key);
 	free(t->v);
+	free(t->slot);
 }
 
 struct report_stats *report_stats_create(void)
 {
-	return xcalloc(1, sizeof(struct report_stats));
+	struct report_stats *s = xcalloc(1, sizeof *s);
+	crypt_init();
+	tally_init(&s->commune, &s->work);
+	tally_init(&s->group, &s->work);
+	tally_init(&s->review, &s->work);
+	tally_init(&s->outcome, &s->work);
+	tally_init(&s->month, &s->work);
+	tally_init(&s->lang, &s->work);
+	return s;
+}
+
+unsigned long long report_stats_work(const struct report_stats *s)
+{
+	return s->work;
 }
 
 void report_stats_destroy(struct report_stats *s)
@@ -427,6 +490,27 @@ static int by_month(const void *a, const void *b)
 
 enum label_kind { L_COMMUNE, L_GROUP, L_OUTCOME, L_MONTH, L_LANG };
 
+/*
+ * A key as a statistics line shows it: neutralised, and cut after
+ * KEY_SHOW_MAX characters with "…" (a real code is 2 to 8 characters; a
+ * record can claim a group name of thousands, and every line is padded to
+ * the widest label).
+ */
+#define KEY_SHOW_MAX 24
+static void put_key(struct buf *out, const char *key)
+{
+	size_t n = strlen(key), i = 0, count = 0;
+	while (i < n && count < KEY_SHOW_MAX) {
+		unsigned long cp;
+		size_t len = utf8_next(key + i, n - i, &cp);
+		i += len ? len : 1;
+		count++;
+	}
+	utf8_put_neutral(out, key, i, 0);
+	if (i < n)
+		buf_puts(out, "…");
+}
+
 static char *make_label(enum label_kind kind, const char *key, const struct report_names *n)
 {
 	struct buf b;
@@ -454,10 +538,10 @@ static char *make_label(enum label_kind kind, const char *key, const struct repo
 	} else if (kind == L_OUTCOME && name) {
 		buf_puts(&b, name);
 	} else {
-		put_text(&b, key, ESC_PLAIN);
+		put_key(&b, key);
 		if (name) {
 			buf_puts(&b, "  ");
-			put_text(&b, name, ESC_PLAIN);
+			put_text(&b, name, ESC_TEXT);
 		}
 	}
 	return b.data;
@@ -502,12 +586,14 @@ void report_stats_print(const struct report_stats *s, const struct report_names 
 	sec[5].rows[1] = (struct row){"no", xstrdup("Không khẩn"), s->total - s->urgent};
 	section_fill(&sec[6], "Theo ngôn ngữ", &s->lang, L_LANG, n);
 
+	/* Labels line up to the widest, but a label past LABEL_ALIGN_MAX columns only pushes its own line. */
+	enum { LABEL_ALIGN_MAX = 80 };
 	size_t lw = 0;
 	unsigned long maxn = s->total;
 	for (int i = 0; i < NSEC; i++)
 		for (size_t k = 0; k < sec[i].n; k++) {
 			size_t w = text_width(sec[i].rows[k].label);
-			if (w > lw)
+			if (w > lw && w <= LABEL_ALIGN_MAX)
 				lw = w;
 			if (sec[i].rows[k].n > maxn)
 				maxn = sec[i].rows[k].n;
@@ -524,7 +610,8 @@ void report_stats_print(const struct report_stats *s, const struct report_names 
 			const struct row *r = &sec[i].rows[k];
 			buf_puts(out, "  ");
 			buf_puts(out, r->label);
-			pad(out, lw - text_width(r->label) + 2);
+			size_t w = text_width(r->label);
+			pad(out, (w < lw ? lw - w : 0) + 2);
 			buf_printf(out, "%*lu", nw, r->n);
 			if (s->total) {
 				/* Per mille, rounded half up, printed with the Vietnamese decimal comma. */

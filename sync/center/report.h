@@ -16,9 +16,16 @@
  * buf_finish_wipe). No clock is read. Not thread-safe per object; distinct
  * objects may be used from distinct threads.
  *
- * Strings in a request are expected to be UTF-8 (record_parse_plain
- * guarantees it); an invalid byte is written as U+FFFD so every output is
- * valid UTF-8 whatever it is given.
+ * Nothing in a request is trusted: it comes sealed from a kiosk, but a
+ * stolen kiosk key can seal anything, and the kiosk's own checks may be
+ * older than this center. Every output is valid UTF-8 whatever it is given,
+ * and shows no control or direction-override character from a request:
+ * each code point utf8_unsafe() names (C0, DEL, C1, the bidi marks,
+ * overrides and isolates, the line and paragraph separators) and each
+ * invalid byte is written as U+FFFD (UTF8_MARK), in the CSV, the statistics
+ * and the form alike (the form keeps TAB, LF and CR, which HTML shows as
+ * white space). Work is linear in what is given (the statistics' sort of
+ * the distinct keys aside: n log n).
  */
 
 /* One opened request and what the center knows about its arrival. Nothing is owned. */
@@ -48,13 +55,23 @@ struct report_names {
  * Khmer intact:
  *   - UTF-8, with a byte order mark (EF BB BF) at the start of the header;
  *   - CRLF after every record;
- *   - RFC 4180 quoting: a field containing a comma, a double quote, CR or LF
- *     is enclosed in double quotes, with inner quotes doubled; a line break
- *     inside a field (a matter text) is kept as it is, inside the quotes;
- *   - formula-injection protection: a cell whose first byte is = + - @ TAB
- *     or CR gets a leading apostrophe (') so a spreadsheet shows it as text
- *     instead of running it. This applies to every column; it is visible in
- *     the cell (a phone "+84 ..." reads "'+84 ...").
+ *   - RFC 4180, every field (the header's too) in double quotes, inner
+ *     quotes doubled;
+ *   - whichever separator a spreadsheet picks, no cell can start a formula
+ *     and the columns line up: inside a field ';' is written as the
+ *     full-width '；' (U+FF1B) and TAB, CR, LF (like every control
+ *     character) as U+FFFD, so ',' and the CRLF between records are the
+ *     only separators in the file. Read with ',' every record has
+ *     REPORT_CSV_COLUMNS cells; read with ';' or TAB every record is one
+ *     cell starting with '"' and the request id (or the BOM and
+ *     "ma_yeu_cau");
+ *   - formula-injection protection: a cell whose first character that is
+ *     not blank (space, no-break and other Unicode spaces, zero-width
+ *     characters) is = + - @, their full-width forms ＝ ＋ － ＠, or a
+ *     control character (TAB, CR...) gets a leading apostrophe (') inside
+ *     the quotes, so a spreadsheet shows it as text instead of running it.
+ *     This applies to every column; it is visible in the cell (a phone
+ *     "+84 ..." reads "'+84 ...").
  * Columns, in this order (ASCII names, stable; a new column goes at the end):
  *   ma_yeu_cau          request id, 32 lower-case hex digits
  *   thu_tu_nhan         center arrival order (item->received)
@@ -66,7 +83,7 @@ struct report_names {
  *   ten_ket_qua         outcome in Vietnamese
  *   khan                "KHẨN" for an urgent request (deadline), else "không"
  *   dien                groups screened yes, codes separated by spaces ("R02 R04")
- *   ten_dien            their Vietnamese names separated by "; " (codes without a catalog)
+ *   ten_dien            their Vietnamese names separated by ", " (codes without a catalog)
  *   dien_can_xem_xet    groups staff must check (maybe), codes
  *   ten_dien_can_xem_xet their names
  *   ho_ten              beneficiary's name
@@ -98,10 +115,19 @@ void report_stats_add(struct report_stats *s, const struct report_item *it);
  * byte). Sections: total; by commune, confirmed group, group to review,
  * outcome, month, urgent, language. Within a section rows are ordered by
  * count (descending) then code, except months (calendar order) and urgent
- * (KHẨN first). A request with several groups counts once in each.
+ * (KHẨN first). A request with several groups counts once in each. A key
+ * (a code from the request) is shown neutralised and cut after 24
+ * characters with "…"; labels line up to the widest one of at most 80
+ * columns.
  */
 void report_stats_print(const struct report_stats *s, const struct report_names *n, struct buf *out);
 void report_stats_destroy(struct report_stats *s); /* NULL is a no-op */
+/*
+ * Hash-table slots looked at and keys moved by report_stats_add so far:
+ * linear in the codes added (a request claiming n distinct groups costs
+ * O(n), not O(n^2)). For tests; nothing else needs it.
+ */
+unsigned long long report_stats_work(const struct report_stats *s);
 
 /*
  * One self-contained HTML page (inline CSS, UTF-8, A4 print layout) for a

@@ -8,10 +8,12 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "service.h"
 #include "usbhost.h"
+#include "utf8.h"
 
 static volatile sig_atomic_t stop_flag;
 static void on_stop(int sig)
@@ -38,14 +40,19 @@ static int handle(void *p, const void *msg, size_t n, struct buf *reply, struct 
 		printf("usb:   %lu requests received (%lu new)\n", c->records, c->added);
 		fflush(stdout);
 	}
-	if (rc)
-		fprintf(stderr, "spean-center: usb: message refused: %s\n", d->msg);
+	if (rc) {
+		char *m = utf8_neutral_dup(d->msg);
+		fprintf(stderr, "spean-center: usb: message refused: %s\n", m);
+		free(m);
+	}
 	return rc;
 }
 
-static void on_event(void *p, const char *serial, const char *what)
+static void on_event(void *p, const char *serial_raw, const char *what_raw)
 {
 	struct usb_ctx *c = p;
+	/* A serial number is whatever the device on the cable says: neutralised before it reaches the terminal. */
+	char *serial = serial_raw ? utf8_neutral_dup(serial_raw) : NULL, *what = utf8_neutral_dup(what_raw);
 	if (!serial) {
 		printf("usb: %s\n", what);
 	} else if (!strcmp(what, "connected")) {
@@ -58,6 +65,8 @@ static void on_event(void *p, const char *serial, const char *what)
 		fprintf(stderr, "spean-center: usb: kiosk %s: %s\n", serial, what);
 	}
 	fflush(stdout);
+	free(serial);
+	free(what);
 }
 
 int center_usb(const char *dir, const char *serial, unsigned kiosks, int poll_ms, struct diag *d)

@@ -82,6 +82,25 @@ if kill -0 "$kp" 2>/dev/null; then fail "kiosk ignores SIGTERM"; kill -9 "$kp"; 
 wait "$kp"
 [ $? = 0 ] && pass || fail "kiosk exit status after SIGTERM"
 
+# A contact field holding a control or direction-override character (here U+202E, typed by the script: the
+# on-screen keyboards cannot make one) is refused with a message under the field in the resident's language;
+# the corrected name is taken. Screenshots: shots-refused/13-contact-refused-{vi,km}.png.
+mkdir -p "$T/shots-refused"
+for lang in vi km; do
+	msg=$(grep '^contact.invalid_chars = ' "$SPEAN_CONTENT_DIR/strings.$lang" | sed 's/^[^=]*= //')
+	[ -n "$msg" ] && pass || fail "$lang: contact.invalid_chars in strings.$lang"
+	{
+		sed -n '1,/^state contact$/p' "$here/vi_likely_eligible.replay" | grep -v '^shot ' | sed "s/lang_vi/lang_$lang/"
+		printf 'type Th\xe2\x80\xaeach\ntap next\nstate contact\nexpect field_error\nexpect %s\noverflow\n' "$msg"
+		printf 'shot 13-contact-refused-%s\n' "$lang"
+		printf 'tap kb_del\n%.0s' 1 2 3 4 5 6 7 8
+		printf 'type Thach\ntap next\nstate contact\nexpect key_0\n'
+	} >"$T/refused-$lang.replay"
+	run 0 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --replay "$T/refused-$lang.replay" --shots "$T/shots-refused"
+	head -c 8 "$T/shots-refused/13-contact-refused-$lang.png" 2>/dev/null | grep -q PNG && pass ||
+		fail "$lang: screenshot of the refused field"
+done
+
 # A missing target fails the run with a message and a non-zero exit.
 printf 'tap start\ntap no_such_button\n' >"$T/bad.replay"
 run 3 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --replay "$T/bad.replay"

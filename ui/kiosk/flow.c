@@ -8,6 +8,7 @@
 #include "kv.h"
 #include "log.h"
 #include "mem.h"
+#include "utf8.h"
 
 static const char *const state_names[FS_COUNT] = {
 	"attract", "language", "consent", "declined", "who", "question", "outcome",
@@ -248,8 +249,17 @@ int flow_contact_set(struct flow *f, enum flow_field field, const char *text, st
 	int rc = text[0] ? contact_parse(line.data, line.len, &probe, d) : 0;
 	buf_finish_wipe(&line);
 	contact_finish(&probe);
-	if (rc)
+	if (rc) {
+		/*
+		 * What the resident is told next to the field (a catalog key). A
+		 * control or direction character is named as such, in a phone too;
+		 * a name, address or matter has no other way to be refused (the
+		 * entry is shorter than their limits).
+		 */
+		int phone = field == FIELD_PHONE && utf8_safe(text, strlen(text));
+		diag_set(d, "%s", phone ? "contact.phone_invalid" : "contact.invalid_chars");
 		return ERR_INVAL;
+	}
 	if (*slot) {
 		mem_wipe(*slot, strlen(*slot));
 		free(*slot);

@@ -64,7 +64,13 @@ void flow_answer_date(struct flow *f, struct date d);
 void flow_back(struct flow *f);
 /* Outcome -> contact (send) ; finish without sending -> reset. */
 void flow_outcome_send(struct flow *f);
-/* Set a contact field (NFC UTF-8 text); 0, or ERR_INVAL with d (never quoting the value). */
+/*
+ * Set a contact field (NFC UTF-8 text), checked as a contact file is
+ * (contact_parse: no control or direction-override character, a phone of 9
+ * to 13 digits...). 0, or ERR_INVAL with d->msg the catalog key of the
+ * message to show next to the field ("contact.invalid_chars",
+ * "contact.phone_invalid"); the field keeps its old value.
+ */
 int flow_contact_set(struct flow *f, enum flow_field field, const char *text, struct diag *d);
 /* Contact done -> review, if the required fields are valid (else ERR_INVAL naming the field). */
 int flow_contact_done(struct flow *f, struct diag *d);

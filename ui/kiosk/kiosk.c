@@ -598,7 +598,13 @@ static void screen_contact(struct kiosk *k)
 	const struct ui_theme *t = &k->ui->theme;
 	enum flow_field f = (enum flow_field)k->flow.field;
 	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
-	label(k, &c, "title", kiosk_text(k, "contact.title"), t->small_px, WF_MUTED);
+	/*
+	 * A refused field's message goes right under the field, in the line the
+	 * screen's caption takes otherwise: the keyboard keeps all its room
+	 * (the Khmer one has five rows).
+	 */
+	if (!k->field_error[0])
+		label(k, &c, "title", kiosk_text(k, "contact.title"), t->small_px, WF_MUTED);
 	label(k, &c, "field_label", kiosk_text(k, field_label_keys[f]), t->body_px, WF_BOLD);
 	if (f == FIELD_COMMUNE) {
 		/* A paged list of the province's communes. */
@@ -635,6 +641,9 @@ static void screen_contact(struct kiosk *k)
 		const char *v = k->entry;
 		ui_field(k->ui, "field", (SDL_Rect){c.x, c.y, c.w, t->touch_px}, v, k->flow.lang, WF_FOCUSED);
 		c.y += t->touch_px + t->gap;
+		/* Why the field was refused, until the resident moves on. */
+		if (k->field_error[0])
+			label(k, &c, "field_error", kiosk_text(k, k->field_error), t->small_px, WF_DANGER | WF_BOLD);
 		if (f == FIELD_PHONE) {
 			keypad(k, (SDL_Rect){k->ui->w / 4, c.y, k->ui->w / 2, bar_y(k) - t->gap - c.y});
 		} else {
@@ -973,6 +982,7 @@ void kiosk_reset(struct kiosk *k)
 	k->idle_timer = k->tick_timer = NULL;
 	k->idle_warning = 0;
 	mem_wipe(k->entry, sizeof k->entry);
+	k->field_error[0] = '\0';
 	k->page = 0;
 	k->vi_method = VI_TELEX; /* the next resident starts with the default */
 	k->print = KIOSK_PRINT_NONE;
@@ -1174,7 +1184,11 @@ static void on_tap(void *ctx, struct widget *w)
 		if (f->field != FIELD_COMMUNE) {
 			if (flow_contact_set(f, (enum flow_field)f->field, k->entry, &d)) {
 				log_info("field_invalid field=%d", f->field);
-				break; /* the field stays, so the resident can correct it */
+				/* The field stays, so the resident can correct it, and says why. */
+				size_t n = strnlen(d.msg, sizeof k->field_error - 1);
+				memcpy(k->field_error, d.msg, n);
+				k->field_error[n] = '\0';
+				break;
 			}
 		}
 		if (f->field + 1 < FIELD_COUNT)
@@ -1202,6 +1216,7 @@ static void on_tap(void *ctx, struct widget *w)
 	if (f->state != before || f->q != before_q || f->field != before_field) {
 		load_entry(k);
 		k->prompt[0] = '\0';
+		k->field_error[0] = '\0';
 	}
 	kiosk_show(k);
 }

@@ -85,6 +85,7 @@ struct kiosk {
 	int lockouts;
 	uint64_t locked_until_ns;
 	char prompt[64];          /* the prompt of the screen on show */
+	char field_error[32];     /* catalog key of why the contact field was refused, or "" */
 	enum kiosk_print print;   /* the receipt printer's state for the request on show */
 };
 

@@ -1,4 +1,4 @@
-/* Tests for base: kv lines, UTF-8, hex, buffers, durable files, errors. */
+/* Tests for base: kv lines, UTF-8 (and neutralising unsafe characters), hex, buffers, durable files (and hostile directories), errors. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "kv.h"
 #include "mem.h"
 #include "testlib.h"
+#include "utf8.h"
 
 static int count_items(const char *text, unsigned flags, struct diag *d, int *rc)
 {
@@ -116,6 +117,72 @@ static void test_utf8_hex(void)
 	CHECK_INT(keyfile_text_named("tls = a b\n", 10, "tls", pin, sizeof pin, &d), ERR_PARSE);
 	CHECK_INT(keyfile_text_named("tls = a\ntls = b\n", 16, "tls", pin, sizeof pin, &d), ERR_PARSE);
 	CHECK_INT(keyfile_text_named("box = 00\n", 9, "tls", pin, sizeof pin, &d), ERR_NOTFOUND);
+}
+
+/* Neutralised: s with every unsafe code point or invalid byte as U+FFFD. */
+static char *neutral(const char *s, size_t n, unsigned keep)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_append(&b, "", 0);
+	utf8_put_neutral(&b, s, n, keep);
+	CHECK(utf8_valid(b.data, b.len));
+	return b.data;
+}
+
+#define M UTF8_MARK
+
+static void test_neutral(void)
+{
+	/* Every code point from U+0000 to U+10FFFF (less surrogates): unsafe exactly where the list says. */
+	unsigned long unsafe = 0;
+	for (unsigned long cp = 0; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		int want = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x61C || cp == 0x200E || cp == 0x200F ||
+			   cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+		unsafe += (unsigned long)utf8_unsafe(cp);
+		if (utf8_unsafe(cp) != want) {
+			t_checks++;
+			t_fail(__FILE__, __LINE__, "utf8_unsafe(U+%04lX) = %d", cp, utf8_unsafe(cp));
+		}
+	}
+	CHECK_INT(unsafe, 32 + 33 + 1 + 2 + 7 + 4);
+	/* What Vietnamese and Khmer text use stays: tones, Khmer signs, the zero-width space and joiners. */
+	const char *ok = "Nguyễn Thị Ánh ស្ត្រី\xE2\x80\x8B\xE2\x80\x8C\xE2\x80\x8D \xEF\xBB\xBF ~!@#";
+	char *t = neutral(ok, strlen(ok), 0);
+	CHECK_STR(t, ok);
+	free(t);
+	CHECK(utf8_safe(ok, strlen(ok)));
+	/* Each unsafe code point is one mark, whatever its length; invalid bytes one mark each. */
+	static const char bad[] = "a\x1b[2Jb\x7f" "c\xC2\x85" "d\xC2\x9B" "e\xE2\x80\xAE" "f\xE2\x81\xA6" "g\xE2\x81\xA9"
+				  "h\xD8\x9C" "i\xE2\x80\x8F" "j\xE2\x80\xA8" "k\tl\r\nm\xff\xfen\xE1\xBA" "o\xC0\xAF" "p\xED\xA0\x80" "q";
+	t = neutral(bad, sizeof bad - 1, 0);
+	CHECK_STR(t, "a" M "[2Jb" M "c" M "d" M "e" M "f" M "g" M "h" M "i" M "j" M "k" M "l" M M "m" M M "n" M M "o" M M
+		     "p" M M M "q");
+	CHECK(utf8_safe(t, strlen(t)));
+	free(t);
+	CHECK(!utf8_safe(bad, sizeof bad - 1));
+	CHECK(!utf8_safe("a\x00" "b", 3));
+	CHECK(!utf8_safe("\xE2\x80\xAE", 3));
+	/* A NUL inside the given length is a control too. */
+	t = neutral("a\0b", 3, 0);
+	CHECK_STR(t, "a" M "b");
+	free(t);
+	/* A format that needs them keeps TAB, LF or CR, and only those. */
+	t = neutral("a\tb\nc\rd\x0b", 8, UTF8_KEEP_TAB | UTF8_KEEP_LF);
+	CHECK_STR(t, "a\tb\nc" M "d" M);
+	free(t);
+	t = neutral("a\tb\nc\rd", 7, UTF8_KEEP_CR);
+	CHECK_STR(t, "a" M "b" M "c\rd");
+	free(t);
+	/* The string form for printf. */
+	t = utf8_neutral_dup("spean/out/\xE2\x80\xAEtxt.exe\x1b]0;x\x07");
+	CHECK_STR(t, "spean/out/" M "txt.exe" M "]0;x" M);
+	free(t);
+	t = utf8_neutral_dup(NULL);
+	CHECK_STR(t, "");
+	free(t);
 }
 
 static void test_buf(void)
@@ -272,6 +339,7 @@ int main(void)
 {
 	test_kv();
 	test_utf8_hex();
+	test_neutral();
 	test_buf();
 	test_fs();
 	test_fs_hostile();

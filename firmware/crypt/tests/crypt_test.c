@@ -63,6 +63,14 @@ int main(void)
 	CHECK(!crypt_memcmp(h1, h2, CRYPT_HASH));
 	crypt_hash(h2, "abd", 3);
 	CHECK(crypt_memcmp(h1, h2, CRYPT_HASH));
+	/* SipHash-2-4, the paper's vectors (key 00..0f; message 00..0e, and empty). */
+	unsigned char sk16[CRYPT_SHORTHASH_KEY], m15[15];
+	for (int i = 0; i < 16; i++)
+		sk16[i] = (unsigned char)i;
+	for (int i = 0; i < 15; i++)
+		m15[i] = (unsigned char)i;
+	CHECK(crypt_shorthash(m15, 15, sk16) == 0xa129ca6149be45e5ull);
+	CHECK(crypt_shorthash("", 0, sk16) == 0x726fdb47dd0e0e31ull);
 	char ph[CRYPT_PIN_HASH];
 	CHECK_INT(crypt_pin_hash(ph, "2468"), 0);
 	CHECK(strstr(ph, "2468") == NULL);

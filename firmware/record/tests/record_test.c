@@ -50,6 +50,31 @@ int main(void)
 	expect_contact_error("phone = call me\n", ERR_PARSE,
 			     "line 1: phone must be 9 to 13 digits (spaces, '.', '-' and a leading '+' allowed)");
 	expect_contact_error("commune_code = 2924\n", ERR_PARSE, "line 1: commune_code must be the 5-digit commune code");
+	/*
+	 * Characters no one types, in every field: TAB, DEL, a C1 control, the
+	 * bidi overrides, isolates and marks, a line separator (the kv reader
+	 * already refuses the other C0 controls and invalid UTF-8).
+	 */
+	static const char *const unsafe[] = {"\t", "\x7f", "\xC2\x80", "\xC2\x9B", "\xC2\x9F", "\xE2\x80\xAA", "\xE2\x80\xAE",
+					     "\xE2\x81\xA6", "\xE2\x81\xA9", "\xE2\x80\x8F", "\xD8\x9C", "\xE2\x80\xA8"};
+	static const char *const fields[] = {"name", "phone", "address", "matter", "requester_relation", "consent_text"};
+	for (size_t u = 0; u < sizeof unsafe / sizeof *unsafe; u++)
+		for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+			char line[128], want[200];
+			snprintf(line, sizeof line, "%s = 0912%s345678\n", fields[f], unsafe[u]);
+			snprintf(want, sizeof want,
+				 "line 1: %s holds a control character or a text-direction override (not allowed in a contact field)",
+				 fields[f]);
+			expect_contact_error(line, ERR_PARSE, want);
+		}
+	/* What Khmer and Vietnamese need stays: the zero-width space, the joiners, combining marks. */
+	const char *khmer = "name = ស្ត្រី\xE2\x80\x8B\xE2\x80\x8C\xE2\x80\x8D Nguye\xCC\x83n\ncommune_code = 29242\nconsent = yes\n";
+	contact_finish(&c);
+	contact_init(&c);
+	CHECK_INT(contact_parse(khmer, strlen(khmer), &c, &d), 0);
+	contact_finish(&c);
+	contact_init(&c);
+	CHECK_INT(contact_parse(ok, strlen(ok), &c, &d), 0);
 
 	/* Plaintext round trip: what the center opens is what was entered. */
 	size_t rlen;
@@ -101,6 +126,14 @@ int main(void)
 	const char *dup = "format = spean-request-1\nid = 000102030405060708090a0b0c0d0e0f\nfacts.hiv = no\nfacts.hiv = no\n";
 	CHECK_INT(record_parse_plain(dup, strlen(dup), &req, &d), ERR_PARSE);
 	CHECK_STR(d.msg, "line 4: duplicate fact");
+	request_finish(&req);
+
+	/* The center still opens a record holding them (it neutralises them in what it writes): nothing is lost. */
+	request_init(&req);
+	const char *odd = "format = spean-request-1\nid = 000102030405060708090a0b0c0d0e0f\noutcome = not_listed\n"
+			  "urgent = no\nrules = x\ncontact.name = A\xE2\x80\xAE" "B\tC\x7f\n";
+	CHECK_INT(record_parse_plain(odd, strlen(odd), &req, &d), 0);
+	CHECK_STR(req.contact.name, "A\xE2\x80\xAE" "B\tC\x7f");
 	request_finish(&req);
 
 	/* Signed bytes change with every field. */

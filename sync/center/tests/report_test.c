@@ -1,4 +1,4 @@
-/* Tests for report: exact CSV bytes and a strict RFC 4180 read-back, statistics figures, and the printable request form. */
+/* Tests for report: exact CSV bytes read back with every separator a spreadsheet picks, statistics figures (and their linear cost), the printable request form, and hostile requests in all three. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -6,6 +6,7 @@
 #include "record.h"
 #include "report.h"
 #include "testlib.h"
+#include "utf8.h"
 
 static const char DEV_A[] = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
 static const char DEV_B[] = "0000000000000000000000000000000000000000000000000000000000000b0b";
@@ -76,7 +77,7 @@ static void set_str(char **slot, const char *v)
 	*slot = v ? xstrdup(v) : NULL;
 }
 
-/* ---- a strict RFC 4180 reader ------------------------------------------ */
+/* ---- reading CSV back as a spreadsheet does ---------------------------- */
 
 #define CSV_MAXR 16
 #define CSV_MAXF 32
@@ -96,12 +97,18 @@ static void csv_free(struct csv *c)
 }
 
 /*
- * Records end with CRLF (a bare CR or LF outside quotes, or a missing final
- * CRLF, is an error); a field is either unquoted and free of quotes, CR and
- * LF, or quoted with inner quotes doubled and followed by ',' or CRLF.
- * 0, or -1 on a syntax error (c holds what was read so far either way).
+ * Split s into records and cells on sep (',', ';' or TAB).
+ * strict (RFC 4180): records end with CRLF (a bare CR or LF outside quotes,
+ * or a missing final CRLF, is an error); a field is either unquoted and free
+ * of quotes, CR and LF, or quoted with inner quotes doubled and followed by
+ * sep or CRLF. 0, or -1 on a syntax error.
+ * lenient (what Excel, LibreOffice and python's csv do with a file written
+ * for another separator): a quoted field ends at a lone '"'; what follows it
+ * up to the next separator is appended as it is, quotes included; a record
+ * ends at CR, LF or CRLF outside quotes. Never an error.
+ * c holds what was read so far either way.
  */
-static int csv_read(const char *s, size_t n, struct csv *c)
+static int csv_read_sep(const char *s, size_t n, char sep, int strict, struct csv *c)
 {
 	size_t i = 0;
 	memset(c, 0, sizeof *c);
@@ -115,8 +122,11 @@ static int csv_read(const char *s, size_t n, struct csv *c)
 			buf_append(&b, "", 0);
 			if (i < n && s[i] == '"') {
 				for (i++;; i++) {
-					if (i >= n)
-						goto bad;
+					if (i >= n) {
+						if (strict)
+							goto bad;
+						break;
+					}
 					if (s[i] == '"') {
 						if (i + 1 < n && s[i + 1] == '"') {
 							buf_putc(&b, '"');
@@ -128,9 +138,12 @@ static int csv_read(const char *s, size_t n, struct csv *c)
 					}
 					buf_putc(&b, s[i]);
 				}
+				if (!strict)
+					for (; i < n && s[i] != sep && s[i] != '\r' && s[i] != '\n'; i++)
+						buf_putc(&b, s[i]);
 			} else {
-				for (; i < n && s[i] != ',' && s[i] != '\r' && s[i] != '\n'; i++) {
-					if (s[i] == '"')
+				for (; i < n && s[i] != sep && s[i] != '\r' && s[i] != '\n'; i++) {
+					if (s[i] == '"' && strict)
 						goto bad;
 					buf_putc(&b, s[i]);
 				}
@@ -138,7 +151,7 @@ static int csv_read(const char *s, size_t n, struct csv *c)
 			if (c->nf[r] == CSV_MAXF)
 				goto bad;
 			c->cell[r][c->nf[r]++] = b.data;
-			if (i < n && s[i] == ',') {
+			if (i < n && s[i] == sep) {
 				i++;
 				continue;
 			}
@@ -146,6 +159,12 @@ static int csv_read(const char *s, size_t n, struct csv *c)
 				i += 2;
 				break;
 			}
+			if (!strict && i < n && (s[i] == '\r' || s[i] == '\n')) {
+				i++;
+				break;
+			}
+			if (!strict && i >= n)
+				break;
 			return -1;
 		bad:
 			buf_finish(&b);
@@ -155,16 +174,84 @@ static int csv_read(const char *s, size_t n, struct csv *c)
 	return 0;
 }
 
+static int csv_read(const char *s, size_t n, struct csv *c)
+{
+	return csv_read_sep(s, n, ',', 1, c);
+}
+
 /* What a cell should read for value v: the guard apostrophe before a formula start. */
 static const char *guarded(const char *v, char *tmp, size_t cap)
 {
 	if (!v)
 		return "";
-	if (v[0] && strchr("=+-@\t\r", v[0])) {
+	if (v[0] && strchr("=+-@", v[0])) {
 		snprintf(tmp, cap, "'%s", v);
 		return tmp;
 	}
 	return v;
+}
+
+/*
+ * A cell a spreadsheet could run: after the white space it may trim (ASCII
+ * blanks, TAB, CR, LF, no-break and other Unicode spaces), = + - @ or their
+ * full-width forms. A cell starting with the apostrophe is text.
+ */
+static int formula_cell(const char *cell)
+{
+	const char *p = cell;
+	for (;;) {
+		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\v' || *p == '\f') {
+			p++;
+			continue;
+		}
+		static const char *const spaces[] = {"\xC2\xA0", "\xE2\x80\x80", "\xE2\x80\x8B", "\xE2\x80\xAF",
+						     "\xE3\x80\x80", "\xEF\xBB\xBF", "\xE1\x9A\x80"};
+		int skipped = 0;
+		for (size_t k = 0; k < sizeof spaces / sizeof *spaces && !skipped; k++)
+			if (!strncmp(p, spaces[k], strlen(spaces[k]))) {
+				p += strlen(spaces[k]);
+				skipped = 1;
+			}
+		if (!skipped)
+			break;
+	}
+	if (*p && strchr("=+-@", *p))
+		return 1;
+	static const char *const wide[] = {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D", "\xEF\xBC\xA0"};
+	for (size_t k = 0; k < 4; k++)
+		if (!strncmp(p, wide[k], 3))
+			return 1;
+	return 0;
+}
+
+/*
+ * Read out (a whole export: BOM, header, rows) with each separator a
+ * spreadsheet may pick, strictly with ',' and as a spreadsheet does with all
+ * three: no cell can start a formula, every record has the same number of
+ * cells (REPORT_CSV_COLUMNS with ',', 1 with ';' and TAB: no ';' or TAB
+ * anywhere in the file), and the records are the nrows given.
+ */
+static void check_csv_any_sep(const struct buf *out, int nrows, int line)
+{
+	static const char seps[] = {',', ';', '\t'};
+	CHECK(!memcmp(out->data, "\xEF\xBB\xBF", 3));
+	for (int k = 0; k < 3; k++)
+		for (int strict = 0; strict <= (seps[k] == ','); strict++) {
+			struct csv c;
+			int rc = csv_read_sep(out->data + 3, out->len - 3, seps[k], strict, &c);
+			int want = seps[k] == ',' ? REPORT_CSV_COLUMNS : 1, formulas = 0, uneven = 0;
+			for (int r = 0; r < c.nrows; r++) {
+				uneven += c.nf[r] != want;
+				for (int f = 0; f < c.nf[r]; f++)
+					formulas += formula_cell(c.cell[r][f]);
+			}
+			t_checks++;
+			if (rc || c.nrows != nrows || uneven || formulas)
+				t_fail(__FILE__, line, "CSV read with 0x%02x%s: rc %d, %d records (want %d), %d of uneven length, "
+				       "%d cells that start a formula", (unsigned)seps[k], strict ? " (strict)" : "", rc,
+				       c.nrows, nrows, uneven, formulas);
+			csv_free(&c);
+		}
 }
 
 /* ---- reading the statistics text ---------------------------------------- */
@@ -308,9 +395,10 @@ static void fixture_finish(struct fixture *fx)
 
 static const char HEADER[] =
 	"\xEF\xBB\xBF"
-	"ma_yeu_cau,thu_tu_nhan,ngay_nhan,may_kiosk,so_thu_tu_kiosk,ngon_ngu,ket_qua,ten_ket_qua,khan,dien,ten_dien,"
-	"dien_can_xem_xet,ten_dien_can_xem_xet,ho_ten,ngay_sinh,dien_thoai,ma_xa,ten_xa,dia_chi_cu,noi_dung,"
-	"quan_he_nguoi_yeu_cau,mau_dong_y,phien_ban_quy_tac\r\n";
+	"\"ma_yeu_cau\",\"thu_tu_nhan\",\"ngay_nhan\",\"may_kiosk\",\"so_thu_tu_kiosk\",\"ngon_ngu\",\"ket_qua\","
+	"\"ten_ket_qua\",\"khan\",\"dien\",\"ten_dien\",\"dien_can_xem_xet\",\"ten_dien_can_xem_xet\",\"ho_ten\","
+	"\"ngay_sinh\",\"dien_thoai\",\"ma_xa\",\"ten_xa\",\"dia_chi_cu\",\"noi_dung\",\"quan_he_nguoi_yeu_cau\","
+	"\"mau_dong_y\",\"phien_ban_quy_tac\"\r\n";
 
 static void test_csv(struct fixture *fx)
 {
@@ -328,13 +416,14 @@ static void test_csv(struct fixture *fx)
 	CHECK_STR(out.data, HEADER);
 	size_t hlen = out.len;
 
-	/* One row, byte for byte: quotes doubled, quoted apostrophe guard, empty optional fields, CRLF. */
+	/* One row, byte for byte: every field quoted, quotes doubled, the apostrophe guard inside, empty optional fields, CRLF. */
 	report_csv_row(&fx->item[2], &fx->names, &out);
 	CHECK_STR(out.data + hlen,
-		  "303132333435363738393a3b3c3d3e3f,3,2026-06-01,"
-		  "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90,8,vi,likely_eligible,"
-		  "Có thể thuộc diện được trợ giúp,không,R02,hộ nghèo,,,\"Nguyễn Văn \"\"Tư\"\", Út\",1950-01-02,,90001,"
-		  "Phường Trà Vinh,,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"bấm\"\")\",,kiosk-vi-1,vn-tgpl-2026.1\r\n");
+		  "\"303132333435363738393a3b3c3d3e3f\",\"3\",\"2026-06-01\","
+		  "\"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\",\"8\",\"vi\",\"likely_eligible\","
+		  "\"Có thể thuộc diện được trợ giúp\",\"không\",\"R02\",\"hộ nghèo\",\"\",\"\",\"Nguyễn Văn \"\"Tư\"\", Út\","
+		  "\"1950-01-02\",\"\",\"90001\",\"Phường Trà Vinh\",\"\",\"'=HYPERLINK(\"\"http://x.example\"\",\"\"bấm\"\")\","
+		  "\"\",\"kiosk-vi-1\",\"vn-tgpl-2026.1\"\r\n");
 	out.len = hlen;
 	out.data[hlen] = '\0';
 
@@ -344,13 +433,14 @@ static void test_csv(struct fixture *fx)
 	CHECK(!memcmp(out.data, "\xEF\xBB\xBF", 3));
 	CHECK(!memmem(out.data + 3, out.len - 3, "\xEF\xBB\xBF", 3));
 	CHECK(utf8_valid(out.data, out.len));
-	/* Unquoted guard (the phone), the Khmer name intact, the line breaks kept inside quotes. */
-	CHECK(strstr(out.data, ",'+84 912 345 678,90001,Phường Trà Vinh,\"Ấp Chợ, xã Hòa Ân\",tranh chấp đất,,"));
-	CHECK(strstr(out.data, ",សុខ ស្រីពៅ,,0912345678,90014,Xã Cầu Kè,,ប្តីវាយ,family,kiosk-km-1,"));
-	CHECK(strstr(out.data, ",\"Tranh chấp đất\r\nvới hàng xóm\nlần 2\","));
-	CHECK(strstr(out.data, ",KHẨN,R02 R04,hộ nghèo; người dân tộc thiểu số ở vùng đặc biệt khó khăn,,,"));
-	CHECK(strstr(out.data, ",R02,hộ nghèo,R04 R07C,người dân tộc thiểu số ở vùng đặc biệt khó khăn; "
-			       "người cao tuổi có khó khăn về tài chính,"));
+	/* The guard (the phone), the Khmer name intact, line breaks shown as U+FFFD (no record carries one). */
+	CHECK(strstr(out.data, ",\"'+84 912 345 678\",\"90001\",\"Phường Trà Vinh\",\"Ấp Chợ, xã Hòa Ân\",\"tranh chấp đất\",\"\","));
+	CHECK(strstr(out.data, ",\"សុខ ស្រីពៅ\",\"\",\"0912345678\",\"90014\",\"Xã Cầu Kè\",\"\",\"ប្តីវាយ\",\"family\",\"kiosk-km-1\","));
+	CHECK(strstr(out.data, ",\"Tranh chấp đất\xEF\xBF\xBD\xEF\xBF\xBDvới hàng xóm\xEF\xBF\xBDlần 2\","));
+	CHECK(strstr(out.data, ",\"KHẨN\",\"R02 R04\",\"hộ nghèo, người dân tộc thiểu số ở vùng đặc biệt khó khăn\",\"\",\"\","));
+	CHECK(strstr(out.data, ",\"R02\",\"hộ nghèo\",\"R04 R07C\",\"người dân tộc thiểu số ở vùng đặc biệt khó khăn, "
+			       "người cao tuổi có khó khăn về tài chính\","));
+	check_csv_any_sep(&out, NITEMS + 1, __LINE__);
 
 	/* Read it back as a spreadsheet would: every field of every row. */
 	struct csv c;
@@ -384,7 +474,8 @@ static void test_csv(struct fixture *fx)
 			CHECK_STR(f[15], guarded(q->contact.phone, tmp, sizeof tmp));
 			CHECK_STR(f[16], q->contact.commune_code);
 			CHECK_STR(f[18], guarded(q->contact.address, tmp, sizeof tmp));
-			CHECK_STR(f[19], guarded(q->contact.matter, tmp, sizeof tmp));
+			if (i != 4)
+				CHECK_STR(f[19], guarded(q->contact.matter, tmp, sizeof tmp));
 			CHECK_STR(f[20], guarded(q->contact.requester_relation, tmp, sizeof tmp));
 			CHECK_STR(f[21], q->contact.consent_text);
 			CHECK_STR(f[22], "vn-tgpl-2026.1");
@@ -397,13 +488,13 @@ static void test_csv(struct fixture *fx)
 		CHECK_STR(c.cell[2][17], "Xã Cầu Kè");
 		CHECK_STR(c.cell[3][13], "Nguyễn Văn \"Tư\", Út");
 		CHECK_STR(c.cell[3][19], "'=HYPERLINK(\"http://x.example\",\"bấm\")");
-		CHECK_STR(c.cell[5][19], "Tranh chấp đất\r\nvới hàng xóm\nlần 2");
+		CHECK_STR(c.cell[5][19], "Tranh chấp đất\xEF\xBF\xBD\xEF\xBF\xBDvới hàng xóm\xEF\xBF\xBDlần 2");
 		CHECK_STR(c.cell[6][7], "Ngoài phạm vi trợ giúp pháp lý");
 	}
 	csv_free(&c);
 
 	/* Every formula start gets the guard, wherever it is; the same characters later in a cell do not. */
-	static const char starts[] = "=+-@\t\r";
+	static const char starts[] = "=+-@\t\r\n";
 	struct request *q = &fx->req[5];
 	for (const char *s = starts; *s; s++) {
 		char v[16], want[32];
@@ -412,22 +503,39 @@ static void test_csv(struct fixture *fx)
 		buf_finish(&out);
 		buf_init(&out);
 		report_csv_row(&fx->item[5], &fx->names, &out);
-		snprintf(want, sizeof want, *s == '\r' ? ",\"'%s\"," : ",'%s,", v);
+		if (strchr("\t\r\n", *s))
+			snprintf(want, sizeof want, ",\"'%sSUM(A1)\",", "\xEF\xBF\xBD");
+		else
+			snprintf(want, sizeof want, ",\"'%s\",", v);
 		t_checks++;
 		if (!strstr(out.data, want))
 			t_fail(__FILE__, __LINE__, "no guard for a cell starting with 0x%02x", (unsigned)*s);
 	}
-	/* A line feed alone (no CR, no comma) still needs quotes. */
+	/* A line feed alone is no line break in the file. */
 	set_str(&q->contact.address, "ấp 1\nấp 2");
 	buf_finish(&out);
 	buf_init(&out);
 	report_csv_row(&fx->item[5], &fx->names, &out);
-	CHECK(strstr(out.data, ",\"ấp 1\nấp 2\","));
+	CHECK(strstr(out.data, ",\"ấp 1\xEF\xBF\xBDấp 2\","));
 	set_str(&q->contact.address, "a=b+c-d@e");
 	buf_finish(&out);
 	buf_init(&out);
 	report_csv_row(&fx->item[5], &fx->names, &out);
-	CHECK(strstr(out.data, ",a=b+c-d@e,"));
+	CHECK(strstr(out.data, ",\"a=b+c-d@e\","));
+	/* After blanks a spreadsheet may trim, and in full width: still a formula start, guarded before the blanks. */
+	static const char *const late[] = {"  =1+1", "\xC2\xA0+1", "\xE3\x80\x80-1", "\xE2\x80\x8B@SUM(A1)",
+					   "\xEF\xBC\x9D" "1+1", " \xEF\xBC\xA0x"};
+	for (size_t k = 0; k < sizeof late / sizeof *late; k++) {
+		char want[64];
+		set_str(&q->contact.address, late[k]);
+		buf_finish(&out);
+		buf_init(&out);
+		report_csv_row(&fx->item[5], &fx->names, &out);
+		snprintf(want, sizeof want, ",\"'%s\",", late[k]);
+		t_checks++;
+		if (!strstr(out.data, want))
+			t_fail(__FILE__, __LINE__, "no guard for late formula start %zu", k);
+	}
 	set_str(&q->contact.address, NULL);
 
 	/* Invalid UTF-8 handed in by a caller still gives valid UTF-8 (U+FFFD). */
@@ -436,14 +544,14 @@ static void test_csv(struct fixture *fx)
 	buf_init(&out);
 	report_csv_row(&fx->item[5], &fx->names, &out);
 	CHECK(utf8_valid(out.data, out.len));
-	CHECK(strstr(out.data, ",Lê\xEF\xBF\xBD\xEF\xBF\xBD Văn \xEF\xBF\xBD\xEF\xBF\xBD,"));
+	CHECK(strstr(out.data, ",\"Lê\xEF\xBF\xBD\xEF\xBF\xBD Văn \xEF\xBF\xBD\xEF\xBF\xBD\","));
 	set_str(&q->contact.name, "Trần Văn Ba");
 
 	/* No names at all: codes only, same number of columns. */
 	buf_finish(&out);
 	buf_init(&out);
 	report_csv_row(&fx->item[0], NULL, &out);
-	CHECK(strstr(out.data, ",KHẨN,R02 R04,R02; R04,,,Thạch Thị Mẫu,1960-06-06,'+84 912 345 678,90001,,"));
+	CHECK(strstr(out.data, ",\"KHẨN\",\"R02 R04\",\"R02, R04\",\"\",\"\",\"Thạch Thị Mẫu\",\"1960-06-06\",\"'+84 912 345 678\",\"90001\",\"\","));
 	CHECK_INT(csv_read(out.data, out.len, &c), 0);
 	CHECK_INT(c.nrows, 1);
 	CHECK_INT(c.nf[0], REPORT_CSV_COLUMNS);
@@ -552,6 +660,188 @@ static void test_stats(struct fixture *fx)
 	buf_finish(&out);
 	report_stats_destroy(s);
 	report_stats_destroy(NULL);
+}
+
+/* ---- hostile requests: what a stolen kiosk key can seal ------------------- */
+
+#define MK "\xEF\xBF\xBD"
+
+/* Lines of s (split on LF, and CRLF for CSV) hold no unsafe code point but for those in keep; 1 if so. */
+static int lines_safe(const char *s, size_t n, const char *keep)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned long cp;
+		size_t len = utf8_next(s + i, n - i, &cp);
+		if (!len)
+			return 0;
+		if (utf8_unsafe(cp) && !(cp < 0x80 && strchr(keep, (int)cp)))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+static void test_hostile(struct fixture *fx)
+{
+	struct request *q = &fx->req[5];
+	struct report_item it = fx->item[5];
+	char *long_group = xmalloc(5001);
+	memset(long_group, 'G', 5000);
+	long_group[5000] = '\0';
+	struct buf groups;
+	buf_init(&groups);
+	buf_printf(&groups, "R02 \x1b[31mRED =SUM(A1) \xE2\x80\xAE" "abc ;@x %s", long_group);
+	set_str(&q->contact.name, "Evil\xE2\x80\xAEgpj.exe\x1b[2J\x7f\xC2\x9b;=cmd|' /C calc'!A0");
+	set_str(&q->contact.phone, "\t=1+1");
+	set_str(&q->contact.address, " ;\"=HYPERLINK(\"\"x\"\")\"");
+	set_str(&q->contact.matter, "a\r\n=2+2;@SUM(A1)\t-3\xE2\x80\xA8x");
+	set_str(&q->contact.requester_relation, "\xE2\x81\xA6x\xE2\x81\xA9");
+	set_str(&q->contact.commune_code, "9\xE2\x80\xAE" "001");
+	set_str(&q->contact.consent_text, "-x\xD8\x9C");
+	set_str(&q->lang, "\x1b]0;pwned\x07");
+	set_str(&q->groups, groups.data);
+	set_str(&q->review_groups, "\xC2\x85 R04");
+	set_str(&q->rules_version, "\xE2\x80\xAE" "1.0");
+
+	/*
+	 * CSV: lines up and runs nothing whatever the separator; no unsafe
+	 * character but the CRLF between records. A cell starting with a
+	 * control character gets the guard too (a reader may trim TAB or CR).
+	 */
+	struct buf out;
+	buf_init(&out);
+	report_csv_header(&out);
+	report_csv_row(&it, &fx->names, &out);
+	report_csv_row(&fx->item[0], &fx->names, &out);
+	check_csv_any_sep(&out, 3, __LINE__);
+	CHECK(utf8_valid(out.data, out.len));
+	CHECK(lines_safe(out.data, out.len, "\r\n"));
+	CHECK_INT(memchr(out.data, ';', out.len) == NULL, 1);
+	CHECK_INT(memchr(out.data, '\t', out.len) == NULL, 1);
+	/* CR and LF only in pairs, between records. */
+	int lone = 0, records = 0;
+	for (size_t i = 0; i < out.len; i++)
+		if (out.data[i] == '\r' || out.data[i] == '\n') {
+			if (out.data[i] == '\r' && i + 1 < out.len && out.data[i + 1] == '\n' &&
+			    (i + 2 == out.len || out.data[i + 2] == '"')) {
+				records++;
+				i++;
+			} else {
+				lone++;
+			}
+		}
+	CHECK_INT(lone, 0);
+	CHECK_INT(records, 3);
+	struct csv c;
+	CHECK_INT(csv_read(out.data + 3, out.len - 3, &c), 0);
+	if (c.nrows == 3 && c.nf[1] == REPORT_CSV_COLUMNS) {
+		char *const *f = c.cell[1];
+		CHECK_STR(f[13], "Evil" MK "gpj.exe" MK "[2J" MK MK "\xEF\xBC\x9B=cmd|' /C calc'!A0");
+		CHECK_STR(f[15], "'" MK "=1+1");
+		CHECK_STR(f[18], " \xEF\xBC\x9B\"=HYPERLINK(\"\"x\"\")\"");
+		CHECK_STR(f[19], "a" MK MK "=2+2\xEF\xBC\x9B@SUM(A1)" MK "-3" MK "x");
+		CHECK_STR(f[20], "'" MK "x" MK);
+		CHECK_STR(f[16], "9" MK "001");
+		CHECK_STR(f[21], "'-x" MK);
+		CHECK_STR(f[5], "'" MK "]0\xEF\xBC\x9Bpwned" MK);
+		CHECK(!strncmp(f[9], "R02 " MK "[31mRED =SUM(A1) " MK "abc \xEF\xBC\x9B@x GGG", 40));
+		CHECK_STR(f[11], "'" MK " R04");
+		CHECK_STR(f[22], "'" MK "1.0");
+	} else {
+		CHECK(0);
+	}
+	csv_free(&c);
+
+	/* Statistics: the codes neutralised, a long one cut, and it does not widen every other line. */
+	struct report_stats *st = report_stats_create();
+	report_stats_add(st, &it);
+	report_stats_add(st, &fx->item[0]);
+	buf_finish(&out);
+	buf_init(&out);
+	report_stats_print(st, &fx->names, &out);
+	report_stats_destroy(st);
+	CHECK(utf8_valid(out.data, out.len));
+	CHECK(lines_safe(out.data, out.len, "\n"));
+	CHECK(strstr(out.data, "\n  " MK "[31mRED  ") != NULL);
+	CHECK(strstr(out.data, "\n  " MK "abc  ") != NULL);
+	CHECK(strstr(out.data, "\n  9" MK "001  ") != NULL);
+	CHECK(strstr(out.data, "\n  " MK "]0;pwned" MK "  ") != NULL);
+	CHECK(strstr(out.data, "\n  GGGGGGGGGGGGGGGGGGGGGGGG…  ") != NULL);
+	CHECK(strstr(out.data, "GGGGGGGGGGGGGGGGGGGGGGGGG") == NULL);
+	size_t widest = 0;
+	for (const char *p = out.data; *p;) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		size_t w = cols(p, len);
+		if (w > widest)
+			widest = w;
+		p += len + (e ? 1 : 0);
+	}
+	CHECK(widest < 140);
+
+	/* The form: markup escaped as before, and no unsafe character but TAB, LF and CR (HTML white space). */
+	buf_finish(&out);
+	buf_init(&out);
+	report_form_html(&it, &fx->names, &out);
+	CHECK(utf8_valid(out.data, out.len));
+	CHECK(lines_safe(out.data, out.len, "\t\r\n"));
+	CHECK(strstr(out.data, "Evil" MK "gpj.exe" MK "[2J" MK MK ";=cmd|&#39; /C calc&#39;!A0") != NULL);
+	CHECK(strstr(out.data, "<p class=\"matter v\">a\r\n=2+2;@SUM(A1)\t-3" MK "x</p>") != NULL);
+	CHECK(strstr(out.data, MK "x" MK) != NULL);
+
+	buf_finish(&out);
+	buf_finish(&groups);
+	free(long_group);
+	/* Back to what the other tests expect of item 5. */
+	set_str(&q->contact.name, "Trần Văn Ba");
+	set_str(&q->contact.phone, NULL);
+	set_str(&q->contact.address, NULL);
+	set_str(&q->contact.matter, "buôn bán");
+	set_str(&q->contact.requester_relation, NULL);
+	set_str(&q->contact.commune_code, "90001");
+	set_str(&q->contact.consent_text, "kiosk-vi-1");
+	set_str(&q->lang, "vi");
+	set_str(&q->groups, "");
+	set_str(&q->review_groups, "");
+	set_str(&q->rules_version, "vn-tgpl-2026.1");
+}
+
+/* ---- statistics are linear in the codes a request claims ------------------ */
+
+/* Work (report_stats_work) to count one request claiming n distinct groups. */
+static unsigned long long stats_work(struct fixture *fx, int n)
+{
+	struct request *q = &fx->req[5];
+	struct report_item it = fx->item[5];
+	struct buf g;
+	buf_init(&g);
+	for (int i = 0; i < n; i++)
+		buf_printf(&g, "%sG%d", i ? " " : "", i);
+	set_str(&q->groups, g.data);
+	buf_finish(&g);
+	struct report_stats *st = report_stats_create();
+	report_stats_add(st, &it);
+	/* The same again: every key found, none added. */
+	report_stats_add(st, &it);
+	unsigned long long w = report_stats_work(st);
+	report_stats_destroy(st);
+	set_str(&q->groups, "");
+	return w;
+}
+
+static void test_stats_linear(struct fixture *fx)
+{
+	/*
+	 * Not timed: the hash table's work is counted. It was a scan of every
+	 * key seen so far for each code (n^2/2 comparisons, a ratio of 100 for
+	 * ten times the codes); it must be a few slots per code.
+	 */
+	int n = 3000;
+	unsigned long long w1 = stats_work(fx, n), w10 = stats_work(fx, 10 * n);
+	double ratio = (double)w10 / (double)w1;
+	printf("stats work: %llu for %d groups, %llu for %d (ratio %.2f)\n", w1, n, w10, 10 * n, ratio);
+	CHECK(ratio > 8 && ratio < 13);
+	CHECK(w10 <= 8ull * 2 * 10 * (unsigned long long)n);
 }
 
 /* ---- the form ------------------------------------------------------------- */
@@ -671,6 +961,8 @@ int main(void)
 	test_csv(&fx);
 	test_stats(&fx);
 	test_form(&fx);
+	test_hostile(&fx);
+	test_stats_linear(&fx);
 	fixture_finish(&fx);
 	return t_done("report_test");
 }

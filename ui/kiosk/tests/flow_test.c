@@ -75,6 +75,19 @@ int main(void)
 	CHECK_STR(d.msg, "name");
 	CHECK_INT(flow_contact_set(&f, FIELD_PHONE, "call me", &d), ERR_INVAL);
 	CHECK(f.contact.phone == NULL);
+	CHECK_STR(d.msg, "contact.phone_invalid");
+	/* Control and direction characters: refused in every typed field, with the message to show. */
+	static const char *const odd[] = {"Th\xE2\x80\xAE" "ach", "a\tb", "a\x7f", "\xC2\x9B" "2J", "\xE2\x81\xA6x\xE2\x81\xA9",
+					  "0912\xE2\x80\x8F" "345678", "a\nb"};
+	for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
+		for (int fld = FIELD_NAME; fld < FIELD_COUNT; fld++) {
+			if (fld == FIELD_COMMUNE)
+				continue;
+			d.msg[0] = '\0';
+			CHECK_INT(flow_contact_set(&f, (enum flow_field)fld, odd[i], &d), ERR_INVAL);
+			CHECK_STR(d.msg, "contact.invalid_chars");
+		}
+	CHECK(f.contact.name == NULL && f.contact.phone == NULL && f.contact.address == NULL && f.contact.matter == NULL);
 	CHECK_INT(flow_contact_set(&f, FIELD_PHONE, "0912 345 678", &d), 0);
 	CHECK_INT(flow_contact_set(&f, FIELD_NAME, "Thạch Thị Mẫu", &d), 0);
 	CHECK_INT(flow_contact_set(&f, FIELD_COMMUNE, "90032", &d), 0);

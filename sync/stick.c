@@ -172,7 +172,6 @@ int stick_import(struct store *st, const unsigned char device_pk[CRYPT_SIGN_PK],
 		return ERR_NOTFOUND;
 	}
 	int rc = 0;
-	struct store_receipt *ok = xcalloc(SYNC_MAX_RECORDS, sizeof *ok);
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		size_t nl = strlen(name);
@@ -203,23 +202,22 @@ int stick_import(struct store *st, const unsigned char device_pk[CRYPT_SIGN_PK],
 				report(ctx, name, fd.msg);
 			log_warn("stick_receipts_refused code=%s", err_name(frc));
 		} else {
-			uint64_t reoffered = 0, marked = 0;
-			size_t nok = 0;
-			for (uint32_t k = 0; k < rs.n; k++) {
-				if (rs.r[k].status != SYNC_STORED) {
-					r->refused++;
-					continue;
-				}
-				memcpy(ok[nok].id, rs.r[k].id, STORE_ID_LEN);
-				memcpy(ok[nok].hash, rs.r[k].hash, STORE_HASH_LEN);
-				memcpy(ok[nok].sig, rs.sig, STORE_SIG_LEN);
-				nok++;
-			}
-			if (!(rc = store_set_epoch(st, rs.epoch, &reoffered, d)) &&
-			    !(rc = store_mark_delivered(st, ok, nok, rs.epoch, &marked, d))) {
+			struct sync_applied a;
+			int arc = sync_receipts_apply(st, center_sign_pk, &rs, &a, &fd);
+			if (arc == ERR_REFUSED) {
+				/* Older than what was applied (an old receipts file replayed): refused, nothing changes. */
+				r->bad_files++;
+				if (report)
+					report(ctx, name, fd.msg);
+			} else if (arc) {
+				diag_set(d, "%s", fd.msg);
+				rc = arc;
+			} else {
 				r->bundles++;
-				r->delivered += marked;
-				r->reoffered += reoffered;
+				r->delivered += a.delivered;
+				r->reoffered += a.reoffered;
+				r->refused += a.conflicts + a.bad;
+				r->conflicts += a.conflicts;
 				/* Applied: the receipts and the offer they answer can go (a read-only stick keeps them: harmless). */
 				unlink(p);
 				char offer[128];
@@ -236,7 +234,6 @@ int stick_import(struct store *st, const unsigned char device_pk[CRYPT_SIGN_PK],
 	for (int i = 0; i < n; i++)
 		free(ents[i]);
 	free(ents);
-	free(ok);
 	free(in);
 	log_info("stick_import bundles=%u delivered=%llu bad_files=%u", r->bundles, (unsigned long long)r->delivered,
 		 r->bad_files);

@@ -193,7 +193,7 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 		rc = ERR_CRYPTO;
 		goto out;
 	}
-	if ((rc = store_set_epoch(cfg->st, w.epoch, &res->reoffered, d)) || (rc = store_count(cfg->st, &cnt, d)))
+	if ((rc = store_set_epoch(cfg->st, w.epoch, cfg->center_sign_pk, &res->reoffered, d)) || (rc = store_count(cfg->st, &cnt, d)))
 		goto out;
 	struct sync_progress pr = {0, cnt.held, 0, 0};
 	log_info("session_start held=%llu reoffered=%llu", (unsigned long long)cnt.held, (unsigned long long)res->reoffered);

@@ -104,12 +104,15 @@ static const char *const schema_v2 =
 /*
  * v3 (the center receipts only what it can open): the hash of the center key
  * each request is sealed to, so re-provisioning to another center knows what
- * it would strand; and the center's reason when it refused a request, which
- * then stays held (offered again, never purged).
+ * it would strand; the center's reason when it refused a request, which
+ * then stays held (offered again, never purged); and which center (its
+ * signing key) delivered it, so a new epoch of one center never re-offers
+ * what another center holds.
  */
 static const char *const schema_v3 =
 	"ALTER TABLE requests ADD COLUMN center_key BLOB CHECK(center_key IS NULL OR length(center_key) = 32);"
-	"ALTER TABLE requests ADD COLUMN refused INTEGER;";
+	"ALTER TABLE requests ADD COLUMN refused INTEGER;"
+	"ALTER TABLE requests ADD COLUMN delivered_by BLOB;";
 
 /* Migrations by user_version: entry i moves the schema from version i to i+1. */
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
@@ -693,18 +696,20 @@ int store_get_epoch(struct store *st, unsigned char epoch[STORE_EPOCH_LEN], int 
 }
 
 /* Inside a transaction: record the epoch; a new one makes what another epoch acknowledged held again. */
-static int set_epoch_in_tx(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], int have,
-			   uint64_t *reoffered, struct diag *d)
+static int set_epoch_in_tx(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN],
+			   const unsigned char center[STORE_HASH_LEN], int have, uint64_t *reoffered, struct diag *d)
 {
 	int res = meta_put(st, "center_epoch", epoch, STORE_EPOCH_LEN, d);
 	if (!res) {
 		/* A center restored from a backup does not know what the old epoch acknowledged: offer it again. */
 		sqlite3_stmt *s;
 		int rc = sqlite3_prepare_v2(st->db,
-					    "UPDATE requests SET state = 0 WHERE state = 1 AND (epoch IS NULL OR epoch != ?1)", -1,
-					    &s, NULL);
+					    "UPDATE requests SET state = 0 WHERE state = 1 AND (epoch IS NULL OR epoch != ?1)"
+					    " AND (delivered_by IS NULL OR delivered_by = ?2)",
+					    -1, &s, NULL);
 		if (rc == SQLITE_OK) {
 			sqlite3_bind_blob(s, 1, epoch, STORE_EPOCH_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 2, center, STORE_HASH_LEN, SQLITE_STATIC);
 			rc = sqlite3_step(s);
 			sqlite3_finalize(s);
 		}
@@ -721,7 +726,8 @@ static int set_epoch_in_tx(struct store *st, const unsigned char epoch[STORE_EPO
 	return res;
 }
 
-int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *reoffered, struct diag *d)
+int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], const unsigned char center[STORE_HASH_LEN],
+		    uint64_t *reoffered, struct diag *d)
 {
 	*reoffered = 0;
 	unsigned char old[STORE_EPOCH_LEN];
@@ -730,7 +736,7 @@ int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN]
 		return rc;
 	if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
 		return db_fail(st, rc, "begin failed", d);
-	int res = commit_or_rollback(st, set_epoch_in_tx(st, epoch, have, reoffered, d), d);
+	int res = commit_or_rollback(st, set_epoch_in_tx(st, epoch, center, have, reoffered, d), d);
 	if (!res)
 		log_info("center_epoch first=%d reoffered=%llu", !have, (unsigned long long)*reoffered);
 	else
@@ -811,12 +817,12 @@ int store_apply_receipts(struct store *st, const unsigned char center[STORE_HASH
 	if (!res)
 		res = store_get_epoch(st, old, &have, d);
 	if (!res && (!have || memcmp(old, epoch, STORE_EPOCH_LEN)))
-		res = set_epoch_in_tx(st, epoch, have, reoffered, d);
+		res = set_epoch_in_tx(st, epoch, center, have, reoffered, d);
 	sqlite3_stmt *ok = NULL, *no = NULL;
 	if (!res) {
 		rc = sqlite3_prepare_v2(st->db,
-					"UPDATE requests SET state = 1, receipt = ?1, epoch = ?2, delivered_sync = ?3, refused = NULL"
-					" WHERE id = ?4 AND hash = ?5 AND state = 0",
+					"UPDATE requests SET state = 1, receipt = ?1, epoch = ?2, delivered_sync = ?3, refused = NULL,"
+					" delivered_by = ?6 WHERE id = ?4 AND hash = ?5 AND state = 0",
 					-1, &ok, NULL);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_prepare_v2(st->db, "UPDATE requests SET refused = ?1 WHERE id = ?2 AND hash = ?3 AND state = 0",
@@ -837,6 +843,7 @@ int store_apply_receipts(struct store *st, const unsigned char center[STORE_HASH
 			sqlite3_bind_int64(s, 3, (sqlite3_int64)session + 1);
 			sqlite3_bind_blob(s, 4, r[i].id, STORE_ID_LEN, SQLITE_STATIC);
 			sqlite3_bind_blob(s, 5, r[i].hash, STORE_HASH_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 6, center, STORE_HASH_LEN, SQLITE_STATIC);
 		}
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);

@@ -106,11 +106,14 @@ int store_each_audit(struct store *st, store_audit_fn cb, void *ctx, struct diag
 /* The center epoch of the last sync; *have = 0 before the first. */
 int store_get_epoch(struct store *st, unsigned char epoch[STORE_EPOCH_LEN], int *have, struct diag *d);
 /*
- * Record the center's epoch. A different one than before (the center was
- * restored from a backup) makes every request delivered under another epoch
- * held again, to be offered again; *reoffered says how many. Audited.
+ * Record the epoch of the center whose signing key is center. A different
+ * one than before (the center was restored from a backup) makes every
+ * request that center (or one before keys were recorded) delivered under
+ * another epoch held again, to be offered again; *reoffered says how many.
+ * What another center delivered stays delivered. Audited.
  */
-int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *reoffered, struct diag *d);
+int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], const unsigned char center[STORE_HASH_LEN],
+		    uint64_t *reoffered, struct diag *d);
 
 /* Where store_each_held goes on from; zero it before the first call. */
 struct store_cursor {

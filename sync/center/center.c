@@ -189,7 +189,8 @@ static const char usage[] =
 	"  forms --data-dir DIR --out DIR2\n"
 	"                               each request as the request form Mau 02-TP-TGPL (HTML)\n"
 	"  stats --data-dir DIR         requests by commune, group, outcome, month, urgency, language\n"
-	"  alerts --data-dir DIR        conflicts, bad records and new epochs, oldest first\n"
+	"  alerts --data-dir DIR        conflicts, bad records (and why), id collisions between kiosks\n"
+	"                               and new epochs, oldest first\n"
 	"  import --data-dir DIR STICKDIR\n"
 	"                               take the kiosks' bundles from a USB stick, write their receipts\n"
 	"                               (and the content pack) back to it\n"
@@ -200,7 +201,8 @@ static const char usage[] =
 	"                               open the sealed requests in a kiosk's data dir (tests, recovery)\n"
 	"  (--content DIR: the content pack for commune and group names; default the bundled one)\n"
 	"\n"
-	"Exit status: 0 done, 1 failed, 2 usage or refused.\n";
+	"Exit status: 0 done, 1 failed, 2 usage or refused (a bundle, a kiosk), 3 (import, usb) some\n"
+	"requests were refused or conflicting: answered so, stored nowhere, alerts raised.\n";
 
 struct open_ctx {
 	struct center_keys *k;
@@ -610,7 +612,9 @@ static int cmd_import(const char *dir, const char *stick)
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 	printf("%u bundles imported (%lu requests, %lu new), %u refused; receipts written to the stick\n", r.bundles,
 	       r.records, r.added, r.refused);
-	return rc ? 1 : r.refused ? 2 : 0;
+	printf("requests refused: %lu (the center cannot open or check them), conflicting: %lu, id collisions: %lu%s\n",
+	       r.bad, r.conflicts, r.collisions, r.bad || r.conflicts || r.collisions ? " (see 'spean-center alerts')" : "");
+	return rc ? 1 : r.refused ? 2 : r.bad || r.conflicts ? 3 : 0;
 }
 
 static int cmd_status(const char *dir)
@@ -758,10 +762,11 @@ int center_main(int argc, char **argv)
 			return 2;
 		}
 		struct diag d = {""};
-		int rc = center_usb(dir, serial, (unsigned)n, (int)ms, &d);
+		unsigned long refused = 0;
+		int rc = center_usb(dir, serial, (unsigned)n, (int)ms, &refused, &d);
 		if (rc)
 			fprintf(stderr, "spean-center: %s\n", d.msg);
-		return rc ? 1 : 0;
+		return rc ? 1 : refused ? 3 : 0;
 	}
 	if (!strcmp(cmd, "export")) {
 		if (!csv) {

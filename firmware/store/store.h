@@ -43,7 +43,6 @@ struct store_request {
 	int state;                           /* STORE_HELD or STORE_DELIVERED */
 	/* In: the hash of the center key it is sealed to (STORE_HASH_LEN bytes), or NULL; kept with the request. */
 	const unsigned char *center_key;
-	int refused;                         /* out: the center's reason code when it last refused it (still held), 0 */
 };
 
 enum { STORE_HELD = 0, STORE_DELIVERED = 1 };

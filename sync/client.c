@@ -73,6 +73,30 @@ void sync_offer_add_stored(struct buf *out, const struct store_request *r)
 	sync_offer_add(out, &x);
 }
 
+int sync_receipts_apply(struct store *st, const unsigned char center_sign_pk[CRYPT_SIGN_PK], const struct sync_receipts *rs,
+			struct sync_applied *a, struct diag *d)
+{
+	memset(a, 0, sizeof *a);
+	struct store_receipt *r = xcalloc(rs->n ? rs->n : 1, sizeof *r);
+	for (uint32_t i = 0; i < rs->n; i++) {
+		memcpy(r[i].id, rs->r[i].id, STORE_ID_LEN);
+		memcpy(r[i].hash, rs->r[i].hash, STORE_HASH_LEN);
+		memcpy(r[i].sig, rs->sig, STORE_SIG_LEN); /* the center's signature over these receipts */
+		r[i].refused = rs->r[i].status == SYNC_STORED ? 0 : rs->r[i].reason ? rs->r[i].reason : SYNC_WHY_CONFLICT;
+		a->conflicts += rs->r[i].status == SYNC_CONFLICT;
+		a->bad += rs->r[i].status == SYNC_BAD;
+	}
+	int rc = store_apply_receipts(st, center_sign_pk, rs->counter, rs->epoch, r, rs->n, &a->reoffered, &a->delivered, d);
+	free(r);
+	if (rc) {
+		a->conflicts = a->bad = 0;
+		return rc;
+	}
+	if (a->conflicts || a->bad)
+		log_warn("refused_by_center conflicts=%llu bad=%llu", (unsigned long long)a->conflicts, (unsigned long long)a->bad);
+	return 0;
+}
+
 struct chunk {
 	struct buf *out;
 	size_t n, max_n, bytes, max_bytes;
@@ -147,7 +171,7 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 	struct buf req, reply;
 	buf_init(&req);
 	buf_init(&reply);
-	struct store_receipt *want = xcalloc(SYNC_MAX_RECORDS, sizeof *want), *ok = xcalloc(SYNC_MAX_RECORDS, sizeof *ok);
+	struct store_receipt *want = xcalloc(SYNC_MAX_RECORDS, sizeof *want);
 	int rc = store_count(cfg->st, &cnt, d);
 	if (rc)
 		goto out;
@@ -169,7 +193,7 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 		rc = ERR_CRYPTO;
 		goto out;
 	}
-	if ((rc = store_set_epoch(cfg->st, w.epoch, &res->reoffered, d)) || (rc = store_count(cfg->st, &cnt, d)))
+	if ((rc = store_set_epoch(cfg->st, w.epoch, cfg->center_sign_pk, &res->reoffered, d)) || (rc = store_count(cfg->st, &cnt, d)))
 		goto out;
 	struct sync_progress pr = {0, cnt.held, 0, 0};
 	log_info("session_start held=%llu reoffered=%llu", (unsigned long long)cnt.held, (unsigned long long)res->reoffered);
@@ -205,24 +229,14 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 			rc = ERR_CRYPTO;
 			goto out;
 		}
-		size_t nok = 0;
-		for (uint32_t i = 0; i < rs.n; i++) {
-			if (rs.r[i].status == SYNC_STORED) {
-				memcpy(ok[nok].id, rs.r[i].id, STORE_ID_LEN);
-				memcpy(ok[nok].hash, rs.r[i].hash, STORE_HASH_LEN);
-				memcpy(ok[nok].sig, rs.sig, STORE_SIG_LEN); /* the center's signature over this chunk's receipts */
-				nok++;
-			} else if (rs.r[i].status == SYNC_CONFLICT) {
-				res->conflicts++;
-			} else {
-				res->bad++;
-			}
-		}
+		struct sync_applied a;
+		rc = sync_receipts_apply(cfg->st, cfg->center_sign_pk, &rs, &a, d);
 		sync_receipts_finish(&rs);
-		uint64_t marked;
-		if ((rc = store_mark_delivered(cfg->st, ok, nok, w.epoch, &marked, d)))
+		if (rc)
 			goto out;
-		res->delivered += marked;
+		res->delivered += a.delivered;
+		res->conflicts += a.conflicts;
+		res->bad += a.bad;
 		res->chunks++;
 		if (res->retries == before && size < SYNC_MAX_RECORDS)
 			size = size * 2 < SYNC_MAX_RECORDS ? size * 2 : SYNC_MAX_RECORDS;
@@ -236,9 +250,6 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 	res->content_offered = w.content_version;
 	if (!rc && cfg->content_install && w.content_version > cfg->content_have)
 		fetch_content(cfg, t, res);
-	if (!rc && (res->conflicts || res->bad))
-		log_warn("refused_by_center conflicts=%llu bad=%llu", (unsigned long long)res->conflicts,
-			 (unsigned long long)res->bad);
 out:;
 	struct diag cd = {""};
 	if (store_count(cfg->st, &cnt, &cd) == 0) {
@@ -248,7 +259,6 @@ out:;
 	log_info("session_end rc=%d delivered=%llu held=%llu chunks=%u retries=%u", rc, (unsigned long long)res->delivered,
 		 (unsigned long long)res->held, res->chunks, res->retries);
 	free(want);
-	free(ok);
 	buf_finish(&req);
 	buf_finish(&reply);
 	return rc;

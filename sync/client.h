@@ -36,8 +36,8 @@ struct sync_client_cfg {
 
 struct sync_result {
 	uint64_t delivered;   /* moved to delivered this session (by signed receipts only) */
-	uint64_t conflicts;   /* refused by the center: same id, other content (alert raised there) */
-	uint64_t bad;         /* refused by the center: signature or hash did not verify */
+	uint64_t conflicts;   /* refused by the center: same id, other content (alert raised there); still held */
+	uint64_t bad;         /* refused by the center with a reason (store_count_refused); still held */
 	uint64_t reoffered;   /* delivered before, offered again because the center's epoch changed */
 	uint64_t purged;      /* delivered and past retention: deleted here */
 	uint64_t held, delivered_total; /* the store afterwards */
@@ -57,6 +57,21 @@ struct sync_result {
 int sync_content_accept(const void *data, size_t n, const unsigned char center_sign_pk[CRYPT_SIGN_PK], uint64_t have,
 			int (*install)(void *ctx, const struct sync_content *c, struct diag *d), void *ctx, uint64_t *version,
 			struct diag *d);
+
+/* What applying one receipts message did. */
+struct sync_applied {
+	uint64_t delivered, reoffered; /* moved to delivered; held again because the epoch changed */
+	uint64_t conflicts, bad;       /* refused by the center: these stay held, marked with its reason */
+};
+/*
+ * Apply verified receipts (network or stick) from the center whose signing
+ * key is center_sign_pk: refused whole (ERR_REFUSED, nothing changes) when
+ * their counter is older than the newest already applied from that center,
+ * else their epoch is taken, "stored" ones become delivered and refused ones
+ * stay held with the center's reason, all in one durable transaction.
+ */
+int sync_receipts_apply(struct store *st, const unsigned char center_sign_pk[CRYPT_SIGN_PK], const struct sync_receipts *rs,
+			struct sync_applied *a, struct diag *d);
 
 /* Append a stored request to an offer being written (the network's chunks and the stick's bundles). */
 void sync_offer_add_stored(struct buf *out, const struct store_request *r);

@@ -13,7 +13,7 @@
 #include "log.h"
 #include "record.h"
 
-static const unsigned char receipt_tag[12] = "spean-rcpt-1";
+static const unsigned char receipt_tag[12] = "spean-rcpt-2";
 
 const char *sync_type_name(int type)
 {
@@ -22,6 +22,7 @@ const char *sync_type_name(int type)
 	case SYNC_WELCOME: return "welcome";
 	case SYNC_OFFER: return "offer";
 	case SYNC_RECEIPTS: return "receipts";
+	case SYNC_RECEIPTS_V1: return "receipts (version 1)";
 	case SYNC_CONTENT: return "content";
 	case SYNC_CONTENT_REQ: return "content request";
 	default: return "?";
@@ -38,9 +39,47 @@ const char *sync_status_name(int status)
 	}
 }
 
+const char *sync_reason_text(int reason)
+{
+	switch (reason) {
+	case SYNC_WHY_NONE: return "stored";
+	case SYNC_WHY_SIGNATURE: return "the record's signature does not verify";
+	case SYNC_WHY_SEALED: return "sealed to another center";
+	case SYNC_WHY_UNREADABLE: return "unreadable";
+	case SYNC_WHY_ID: return "id mismatch";
+	case SYNC_WHY_URGENT: return "urgent mismatch";
+	case SYNC_WHY_CONFLICT: return "this id was delivered before with other content";
+	default: return "?";
+	}
+}
+
+const char *sync_reason_name(int reason)
+{
+	switch (reason) {
+	case SYNC_WHY_NONE: return "none";
+	case SYNC_WHY_SIGNATURE: return "bad_signature";
+	case SYNC_WHY_SEALED: return "sealed_to_another_center";
+	case SYNC_WHY_UNREADABLE: return "unreadable";
+	case SYNC_WHY_ID: return "id_mismatch";
+	case SYNC_WHY_URGENT: return "urgent_mismatch";
+	case SYNC_WHY_CONFLICT: return "conflict";
+	default: return "?";
+	}
+}
+
+/* The reasons that go with each status (the parser refuses any other pair). */
+static int reason_fits(int status, int reason)
+{
+	if (status == SYNC_STORED)
+		return reason == SYNC_WHY_NONE;
+	if (status == SYNC_CONFLICT)
+		return reason == SYNC_WHY_CONFLICT;
+	return status == SYNC_BAD && reason >= SYNC_WHY_SIGNATURE && reason <= SYNC_WHY_URGENT;
+}
+
 static int is_signed(int type)
 {
-	return type >= SYNC_HELLO && type <= SYNC_CONTENT_REQ;
+	return type >= SYNC_HELLO && type <= SYNC_TYPE_MAX;
 }
 
 /* ---- little-endian helpers ---- */
@@ -142,8 +181,13 @@ int sync_msg_parse(const void *data, size_t n, size_t max, struct sync_msg *m, s
 		return ERR_PARSE;
 	}
 	int type = p[4];
-	if (type < SYNC_HELLO || type > SYNC_CONTENT_REQ) {
+	if (type < SYNC_HELLO || type > SYNC_TYPE_MAX) {
 		diag_set(d, "unknown message type %d", type);
+		return ERR_PARSE;
+	}
+	if (type == SYNC_RECEIPTS_V1) {
+		diag_set(d, "receipts of protocol version 1 (an older center, or an old receipts file): no epoch counter "
+			    "and no reasons, so no longer accepted; update the center and sync again");
 		return ERR_PARSE;
 	}
 	if (p[5] || p[6] || p[7]) {
@@ -376,21 +420,22 @@ int sync_record_verify(const struct sync_record *r, const unsigned char device_p
 /* ---- receipts ---- */
 
 void sync_receipts_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_PK],
-			 const unsigned char epoch[SYNC_EPOCH_LEN])
+			 const unsigned char epoch[SYNC_EPOCH_LEN], uint64_t counter)
 {
 	begin(out, SYNC_RECEIPTS);
 	buf_append(out, device_pk, CRYPT_SIGN_PK);
 	buf_append(out, epoch, SYNC_EPOCH_LEN);
+	put_u64(out, counter);
 	put_u32(out, 0);
 }
 
 void sync_receipts_add(struct buf *out, struct buf *hashes, const struct sync_receipt *r)
 {
-	size_t at = SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN;
+	size_t at = SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN + 8;
 	set_u32((unsigned char *)out->data + at, get_u32((unsigned char *)out->data + at) + 1);
 	buf_append(out, r->id, sizeof r->id);
-	unsigned char s = (unsigned char)r->status;
-	buf_append(out, &s, 1);
+	unsigned char s[2] = {(unsigned char)r->status, (unsigned char)r->reason};
+	buf_append(out, s, 2);
 	buf_append(hashes, r->hash, sizeof r->hash);
 }
 
@@ -425,6 +470,7 @@ int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[
 	struct rd r = {m->body, m->body_len, 0};
 	take_copy(&r, rs->device_pk, sizeof rs->device_pk);
 	take_copy(&r, rs->epoch, sizeof rs->epoch);
+	rs->counter = take_u64(&r);
 	uint32_t n = take_u32(&r);
 	if (!r.bad && n > SYNC_MAX_RECORDS) {
 		diag_set(d, "receipts: %u in one message; at most %d", n, SYNC_MAX_RECORDS);
@@ -437,13 +483,20 @@ int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[
 	for (uint32_t i = 0; i < n && !r.bad; i++) {
 		struct sync_receipt *x = &rs->r[i];
 		take_copy(&r, x->id, sizeof x->id);
-		const unsigned char *s = take(&r, 1);
+		const unsigned char *s = take(&r, 2);
 		if (!s)
 			break;
 		x->status = s[0];
+		x->reason = s[1];
 		rs->n = i + 1;
 		if (x->status > SYNC_BAD) {
 			diag_set(d, "receipts: receipt %u has unknown status %d", i + 1, x->status);
+			rc = ERR_PARSE;
+			break;
+		}
+		if (!reason_fits(x->status, x->reason)) {
+			diag_set(d, "receipts: receipt %u: reason %d does not go with status %s", i + 1, x->reason,
+				 sync_status_name(x->status));
 			rc = ERR_PARSE;
 			break;
 		}

@@ -25,19 +25,40 @@ enum sync_type {
 	SYNC_HELLO = 1,    /* kiosk -> center, signed by the device */
 	SYNC_WELCOME = 2,  /* center -> kiosk, signed by the center */
 	SYNC_OFFER = 3,    /* kiosk -> center, signed by the device; each record signed too */
-	SYNC_RECEIPTS = 4, /* center -> kiosk, signed by the center over the receipts and the hashes they answer */
+	SYNC_RECEIPTS_V1 = 4, /* retired (no reason, no counter): refused with a message saying so */
 	SYNC_CONTENT = 5,  /* center -> kiosk, signed by the center */
 	SYNC_CONTENT_REQ = 6, /* kiosk -> center, signed by the device: "send me your pack, I have version N" */
+	SYNC_RECEIPTS = 7, /* center -> kiosk, signed by the center over the receipts and the hashes they answer (v2) */
 };
+#define SYNC_TYPE_MAX SYNC_RECEIPTS
 
 enum sync_status {
 	SYNC_STORED = 0,   /* committed durably at the center (new or already there): delivered */
 	SYNC_CONFLICT = 1, /* the center holds this id with another hash: rejected, alert raised */
-	SYNC_BAD = 2,      /* the record's signature or hash does not verify: rejected */
+	SYNC_BAD = 2,      /* the center cannot take it (a reason says why): rejected, alert raised */
 };
+
+/*
+ * Why a record was refused, a code in each receipt (0 for stored). The kiosk
+ * shows sync_reason_text; the numbers are wire format (PROTOCOL.md).
+ */
+enum sync_reason {
+	SYNC_WHY_NONE = 0,       /* stored */
+	SYNC_WHY_SIGNATURE = 1,  /* bad: the record's own signature does not verify */
+	SYNC_WHY_SEALED = 2,     /* bad: sealed to another center key (this center cannot open it) */
+	SYNC_WHY_UNREADABLE = 3, /* bad: opens, but is not a request this center can read */
+	SYNC_WHY_ID = 4,         /* bad: the id inside is not the id it was signed and offered under */
+	SYNC_WHY_URGENT = 5,     /* bad: the urgent flag inside is not the signed one */
+	SYNC_WHY_CONFLICT = 6,   /* conflict: this kiosk already delivered this id with other content */
+};
+#define SYNC_WHY_MAX SYNC_WHY_CONFLICT
 
 const char *sync_type_name(int type);
 const char *sync_status_name(int status);
+/* "sealed to another center" etc.; "?" for an unknown code. */
+const char *sync_reason_text(int reason);
+/* One word for logs and alerts ("sealed_to_another_center"). */
+const char *sync_reason_name(int reason);
 
 /* A parsed message: points into the caller's bytes (keep them alive). */
 struct sync_msg {
@@ -119,16 +140,19 @@ struct sync_receipt {
 	unsigned char id[SYNC_ID_LEN];
 	unsigned char hash[CRYPT_HASH]; /* not on the wire: the offer's, and the signature covers it */
 	int status;
+	int reason; /* enum sync_reason: 0 with stored, SYNC_WHY_CONFLICT with conflict, 1..5 with bad */
 };
 
 /*
- * Receipts answer one offer (or bundle): per record only its id and status
- * travel; the center's one signature covers the message and, in order, the
- * hash of every record it answers, so it vouches for exactly the content the
- * kiosk sent. Write: begin, add each, end (signs).
+ * Receipts answer one offer (or bundle): per record only its id, status and
+ * reason travel; the center's one signature covers the message and, in
+ * order, the hash of every record it answers, so it vouches for exactly the
+ * content the kiosk sent. counter: the center's receipts counter, which only
+ * goes up, across epochs too (cstore_counter), so a kiosk can refuse an older
+ * receipts file replayed to it. Write: begin, add each, end (signs).
  */
 void sync_receipts_begin(struct buf *out, const unsigned char device_pk[CRYPT_SIGN_PK],
-			 const unsigned char epoch[SYNC_EPOCH_LEN]);
+			 const unsigned char epoch[SYNC_EPOCH_LEN], uint64_t counter);
 void sync_receipts_add(struct buf *out, struct buf *hashes, const struct sync_receipt *r);
 void sync_receipts_end(struct buf *out, const struct buf *hashes, const unsigned char center_sk[CRYPT_SIGN_SK]);
 
@@ -138,14 +162,16 @@ typedef int (*sync_hash_fn)(void *ctx, const unsigned char id[SYNC_ID_LEN], unsi
 struct sync_receipts {
 	unsigned char device_pk[CRYPT_SIGN_PK];
 	unsigned char epoch[SYNC_EPOCH_LEN];
+	uint64_t counter;
 	unsigned char sig[CRYPT_SIG]; /* the center's, kept by the kiosk as proof */
 	uint32_t n;
 	struct sync_receipt *r; /* free with sync_receipts_finish */
 };
 /*
  * Parse receipts and verify the center's signature with the hashes lookup
- * gives: a receipt for an id never offered, or any altered byte, refuses
- * them all (ERR_CRYPTO / ERR_PARSE).
+ * gives: a receipt for an id never offered, a status and reason that do not
+ * go together, or any altered byte, refuses them all (ERR_CRYPTO /
+ * ERR_PARSE). Version 1 receipts (type 4) are refused with a message.
  */
 int sync_receipts_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], sync_hash_fn lookup,
 			void *ctx, struct sync_receipts *rs, struct diag *d);

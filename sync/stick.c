@@ -383,7 +383,6 @@ int stick_import(struct store *st, const unsigned char device_pk[CRYPT_SIGN_PK],
 		prc = stick_read(&s, STICK_IN, "content.pack", SYNC_MAX_CONTENT_MESSAGE, &r->pack, &fd);
 	if (prc && prc != ERR_NOTFOUND)
 		refused(report, ctx, r, "content.pack", fd.msg);
-	struct store_receipt *ok = xcalloc(SYNC_MAX_RECORDS, sizeof *ok);
 	for (size_t i = 0; i < names.n && !rc; i++) {
 		const char *name = names.v[i];
 		if (strncmp(name, dev, 16))
@@ -404,23 +403,22 @@ int stick_import(struct store *st, const unsigned char device_pk[CRYPT_SIGN_PK],
 			refused(report, ctx, r, name, fd.msg);
 			log_warn("stick_receipts_refused code=%s", err_name(frc));
 		} else {
-			uint64_t reoffered = 0, marked = 0;
-			size_t nok = 0;
-			for (uint32_t k = 0; k < rs.n; k++) {
-				if (rs.r[k].status != SYNC_STORED) {
-					r->refused++;
-					continue;
-				}
-				memcpy(ok[nok].id, rs.r[k].id, STORE_ID_LEN);
-				memcpy(ok[nok].hash, rs.r[k].hash, STORE_HASH_LEN);
-				memcpy(ok[nok].sig, rs.sig, STORE_SIG_LEN);
-				nok++;
-			}
-			if (!(rc = store_set_epoch(st, rs.epoch, &reoffered, d)) &&
-			    !(rc = store_mark_delivered(st, ok, nok, rs.epoch, &marked, d))) {
+			struct sync_applied a;
+			int arc = sync_receipts_apply(st, center_sign_pk, &rs, &a, &fd);
+			if (arc == ERR_REFUSED) {
+				/* Older than what was applied (an old receipts file replayed): refused, nothing changes. */
+				r->bad_files++;
+				if (report)
+					report(ctx, name, fd.msg);
+			} else if (arc) {
+				diag_set(d, "%s", fd.msg);
+				rc = arc;
+			} else {
 				r->bundles++;
-				r->delivered += marked;
-				r->reoffered += reoffered;
+				r->delivered += a.delivered;
+				r->reoffered += a.reoffered;
+				r->refused += a.conflicts + a.bad;
+				r->conflicts += a.conflicts;
 				/* Applied: the receipts and the offer they answer can go (a read-only stick keeps them: harmless). */
 				stick_remove(&s, STICK_IN, name);
 				char offer[STICK_NAME_MAX];
@@ -432,7 +430,6 @@ int stick_import(struct store *st, const unsigned char device_pk[CRYPT_SIGN_PK],
 		}
 		buf_finish(&b);
 	}
-	free(ok);
 	stick_names_free(&names);
 	stick_close(&s);
 	log_info("stick_import bundles=%u delivered=%llu bad_files=%u", r->bundles, (unsigned long long)r->delivered,

@@ -92,8 +92,9 @@ struct stick_import_result {
 	unsigned bundles;            /* receipt files applied */
 	uint64_t delivered;          /* requests moved to delivered */
 	uint64_t reoffered;          /* delivered before, held again (the center's epoch changed) */
-	uint64_t refused;            /* receipts that were conflict or bad */
-	unsigned bad_files;          /* receipt files refused (altered, not from our center, not a file) */
+	uint64_t refused;            /* receipts that were conflict or bad (those requests stay held) */
+	uint64_t conflicts;          /* of which conflict */
+	unsigned bad_files;          /* receipt files refused (altered, not from our center, older than applied, not a file) */
 	uint64_t content_version;    /* a content pack found on the stick (0: none) */
 	struct buf pack;             /* its bytes when it is newer than have_version (caller: buf_finish) */
 };

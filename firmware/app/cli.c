@@ -35,8 +35,11 @@ static const char usage[] =
 	"  screen --facts FILE [--rules FILE]   print the screening outcome as JSON\n"
 	"  rules check FILE                    validate a rules file\n"
 	"  identity                            print this kiosk's public signing key (hex)\n"
-	"  provision --center-key FILE [--center-url URL] [--retention SESSIONS] [--printer DEV [--paper 58|80]]\n"
-	"                                      take the center's card (requests are sealed to it); with\n"
+	"  provision --center-key FILE [--force] [--center-url URL] [--retention SESSIONS] [--printer DEV [--paper 58|80]]\n"
+	"                                      take the center's card (requests are sealed to it); a card of\n"
+	"                                      another center is refused while requests sealed to the current\n"
+	"                                      one are held (sync them first); --force takes it anyway and\n"
+	"                                      keeps those held, never purged, until provisioned back; with\n"
 	"                                      --center-url the kiosk syncs by itself; delivered requests\n"
 	"                                      are kept SESSIONS more syncs (default 30); --printer: the\n"
 	"                                      receipt printer: usb (the first USB printer, over libusb),\n"
@@ -44,7 +47,8 @@ static const char usage[] =
 	"                                      (/dev/usb/lp0); --paper: its width in mm (default 58)\n"
 	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
 	"                                      store a sealed request; prints its id once durable\n"
-	"  requests status                     print 'held N' and 'delivered N'\n"
+	"  requests status                     print 'held N' and 'delivered N' (and 'refused N' with the\n"
+	"                                      center's reasons, for held requests it refused)\n"
 	"  sync --export DIR | --import DIR     the USB stick: write held requests as bundles to DIR;\n"
 	"                                      apply the center's receipts (and content pack) from DIR\n"
 	"  sync --url URL [--pin sha256//KEY] [--retention SESSIONS]\n"
@@ -66,7 +70,8 @@ static const char usage[] =
 	"                                      width of STRING in pixels as the kiosk draws it\n"
 	"\n"
 	"The data dir is --data-dir, else $SPEAN_DATA_DIR, else " DEVICE_DEFAULT_DIR ".\n"
-	"Exit status: 0 done, 1 failed (I/O or damaged data), 2 bad input, usage or refused.\n";
+	"Exit status: 0 done, 1 failed (I/O or damaged data), 2 bad input, usage or refused, 3 (sync)\n"
+	"the center refused some requests (conflicting id, or one it cannot open): they stay held here.\n";
 
 struct opts {
 	const char *data_dir;
@@ -84,6 +89,7 @@ struct opts {
 	const char *paper;
 	const char *usb;
 	const char *wait;
+	int force;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -122,6 +128,10 @@ static int parse_opts(int argc, char **argv, int i, struct opts *o, const char *
 {
 	for (; i < argc; i++) {
 		const char *a = argv[i];
+		if (!strcmp(a, "--force") && strstr(allowed, "--force")) {
+			o->force = 1;
+			continue;
+		}
 		const char **slot = NULL;
 		for (size_t k = 0; k < sizeof options / sizeof *options && !slot; k++)
 			if (!strcmp(a, options[k].name))
@@ -275,6 +285,38 @@ static int cmd_identity(struct opts *o)
 	return 0;
 }
 
+/*
+ * Held requests a new card would strand: sealed to another key than the
+ * card's box key (one stored before keys were recorded counts as sealed to
+ * the current card). 0 or an exit code (the card is unreadable: 2).
+ */
+static int held_for_other_center(const struct device *dev, const char *card, uint64_t *n)
+{
+	unsigned char box[CRYPT_BOX_PK], now[CRYPT_HASH], cur[CRYPT_HASH];
+	struct diag d = {""};
+	*n = 0;
+	int rc = device_read_card(card, box, &d);
+	if (rc) {
+		fprintf(stderr, "spean: %s\n", d.msg);
+		return rc == ERR_PARSE || rc == ERR_INVAL ? 2 : 1;
+	}
+	if (!memcmp(box, dev->center_pk, CRYPT_BOX_PK))
+		return 0;
+	struct store *st;
+	rc = open_store((struct device *)dev, STORE_NO_CREATE, &st);
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc)
+		return 1;
+	crypt_hash(now, box, CRYPT_BOX_PK);
+	crypt_hash(cur, dev->center_pk, CRYPT_BOX_PK);
+	rc = store_count_held_other_key(st, now, cur, n, &d);
+	store_close(st);
+	if (rc)
+		fprintf(stderr, "spean: %s\n", d.msg);
+	return rc ? 1 : 0;
+}
+
 static int cmd_provision(struct opts *o)
 {
 	if (!o->center_key)
@@ -300,6 +342,21 @@ static int cmd_provision(struct opts *o)
 	if (rc)
 		return rc;
 	struct diag d = {""};
+	uint64_t stranded = 0;
+	if (dev.has_center && (rc = held_for_other_center(&dev, o->center_key, &stranded))) {
+		device_close(&dev);
+		return rc;
+	}
+	if (stranded && !o->force) {
+		fprintf(stderr,
+			"spean: %llu held requests are sealed to the current center's key: only that center can open them, "
+			"another would refuse them. Sync them to the current center first ('spean sync', or a stick), then "
+			"provision; or provision with --force: they then stay held here, never purged, until this kiosk is "
+			"provisioned with the current center's card again\n",
+			(unsigned long long)stranded);
+		device_close(&dev);
+		return 2;
+	}
 	rc = device_provision(&dev, o->center_key, &d);
 	if (rc) {
 		fprintf(stderr, "spean: %s\n", d.msg);
@@ -310,11 +367,15 @@ static int cmd_provision(struct opts *o)
 	if (!open_store(&dev, 0, &st)) {
 		char hex[2 * CRYPT_BOX_PK + 1], detail[128];
 		hex_encode(dev.center_pk, CRYPT_BOX_PK, hex);
-		snprintf(detail, sizeof detail, "center_key=%.16s", hex);
+		snprintf(detail, sizeof detail, "center_key=%.16s stranded=%llu", hex, (unsigned long long)stranded);
 		store_audit(st, "center_key_set", detail, &d);
 		store_close(st);
 	}
 	printf("center key set\n");
+	if (stranded)
+		printf("%llu held requests stay sealed to the previous center: kept held, never purged; provision with that "
+		       "center's card again to deliver them\n",
+		       (unsigned long long)stranded);
 	if (o->printer) {
 		/* The receipt printer: its usblp device or USB selection, and paper width. */
 		char *p = fs_join(dev.dir, PRINTER_FILE);
@@ -435,6 +496,17 @@ out:
 	return ex;
 }
 
+/* "N held: refused by the center: REASON", one line per reason the center gave. */
+static void print_refused(const uint64_t by[STORE_REASONS], const char *indent)
+{
+	for (int i = 1; i < STORE_REASONS; i++)
+		if (by[i])
+			printf("%s%llu held: refused by the center: %s\n", indent, (unsigned long long)by[i], sync_reason_text(i));
+	if (by[0])
+		printf("%s%llu held: refused by the center for a reason this kiosk does not know\n", indent,
+		       (unsigned long long)by[0]);
+}
+
 static int cmd_requests_status(struct opts *o)
 {
 	struct device dev;
@@ -443,10 +515,13 @@ static int cmd_requests_status(struct opts *o)
 		return rc;
 	struct store *st;
 	struct store_counts n = {0, 0};
+	uint64_t by[STORE_REASONS], refused = 0;
 	rc = open_store(&dev, STORE_NO_CREATE, &st);
 	if (rc == 0) {
 		struct diag d = {""};
 		rc = store_count(st, &n, &d);
+		if (!rc)
+			rc = store_count_refused(st, by, &refused, &d);
 		if (rc)
 			fprintf(stderr, "spean: %s\n", d.msg);
 		store_close(st);
@@ -457,7 +532,22 @@ static int cmd_requests_status(struct opts *o)
 	if (rc)
 		return 1;
 	printf("held %llu\ndelivered %llu\n", (unsigned long long)n.held, (unsigned long long)n.delivered);
+	if (refused) {
+		printf("refused %llu\n", (unsigned long long)refused);
+		print_refused(by, "  ");
+	}
 	return 0;
+}
+
+/* After a sync: the held requests the center refused, by reason (on stdout, with the summary). */
+static void report_refused(struct store *st)
+{
+	uint64_t by[STORE_REASONS], total = 0;
+	struct diag d = {""};
+	if (store_count_refused(st, by, &total, &d))
+		fprintf(stderr, "spean: %s\n", d.msg);
+	else if (total)
+		print_refused(by, "");
 }
 
 static void sync_progress_print(void *ctx, const struct sync_progress *p)
@@ -489,6 +579,7 @@ static int cmd_stick(struct opts *o)
 	}
 	struct store *st;
 	struct diag d = {""};
+	int refused = 0;
 	if (open_store(&dev, 0, &st)) {
 		device_close(&dev);
 		return 1;
@@ -531,12 +622,18 @@ static int cmd_stick(struct opts *o)
 				(unsigned long long)r.reoffered);
 		printf("%llu delivered, %llu held (%u receipt bundles applied%s)\n", (unsigned long long)r.delivered,
 		       (unsigned long long)n.held, r.bundles, r.bad_files ? ", some refused: see above" : "");
+		if (r.refused)
+			printf("the center refused %llu requests (%llu with a conflicting id): they stay held; tell the office\n",
+			       (unsigned long long)r.refused, (unsigned long long)r.conflicts);
+		report_refused(st);
 		if (!rc && (r.bad_files || pack_refused))
 			rc = ERR_CRYPTO;
+		else if (!rc && r.refused)
+			refused = 1;
 	}
 	store_close(st);
 	device_close(&dev);
-	return rc == 0 ? 0 : rc == ERR_CRYPTO || rc == ERR_NOTFOUND || rc == ERR_REFUSED ? 2 : 1;
+	return rc == 0 ? (refused ? 3 : 0) : rc == ERR_CRYPTO || rc == ERR_NOTFOUND || rc == ERR_REFUSED ? 2 : 1;
 }
 
 static int cmd_sync(struct opts *o)
@@ -623,19 +720,19 @@ static int cmd_sync(struct opts *o)
 	rc = sync_run(&cfg, t, &r, &d);
 	t->ops->destroy(t);
 	usb_gadget_close(g);
-	store_close(st);
-	device_close(&dev);
 	if (r.reoffered)
 		fprintf(stderr, "sync: the center was restored from a backup: %llu requests offered again\n",
 			(unsigned long long)r.reoffered);
 	if (r.conflicts || r.bad)
-		fprintf(stderr, "sync: the center refused %llu requests (%llu with a conflicting id, %llu not verifying): "
-				"they stay here; tell the office\n",
+		fprintf(stderr, "sync: the center refused %llu requests (%llu with a conflicting id, %llu it cannot take): "
+				"they stay held here; tell the office\n",
 			(unsigned long long)(r.conflicts + r.bad), (unsigned long long)r.conflicts, (unsigned long long)r.bad);
 	if (rc)
 		fprintf(stderr, "spean: sync stopped: %s\n", d.msg);
-	printf("%llu delivered, %llu held%s\n", (unsigned long long)r.delivered, (unsigned long long)r.held,
-	       r.purged ? "" : "");
+	printf("%llu delivered, %llu held\n", (unsigned long long)r.delivered, (unsigned long long)r.held);
+	report_refused(st);
+	store_close(st);
+	device_close(&dev);
 	if (r.purged)
 		printf("%llu delivered requests past retention deleted\n", (unsigned long long)r.purged);
 	if (r.content_installed)
@@ -647,7 +744,7 @@ static int cmd_sync(struct opts *o)
 		fprintf(stderr, "sync: the center offers content pack %llu, older than the installed %llu: kept %llu\n",
 			(unsigned long long)r.content_offered, (unsigned long long)cfg.content_have,
 			(unsigned long long)cfg.content_have);
-	return rc == 0 ? 0 : rc == ERR_REFUSED || rc == ERR_CRYPTO ? 2 : 1;
+	return rc == 0 ? (r.conflicts || r.bad ? 3 : 0) : rc == ERR_REFUSED || rc == ERR_CRYPTO ? 2 : 1;
 }
 
 static int cmd_check(struct opts *o)
@@ -775,7 +872,7 @@ int cli_main(int argc, char **argv)
 		return cmd_identity(&o);
 	}
 	if (!strcmp(cmd, "provision")) {
-		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --center-url --retention --printer --paper --data-dir")))
+		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --force --center-url --retention --printer --paper --data-dir")))
 			return rc;
 		return cmd_provision(&o);
 	}

@@ -123,6 +123,16 @@ void device_close(struct device *dev)
 	memset(dev, 0, sizeof *dev);
 }
 
+int device_read_card(const char *keyfile, unsigned char box_pk[CRYPT_BOX_PK], struct diag *d)
+{
+	struct device probe;
+	memset(&probe, 0, sizeof probe);
+	int rc = load_card(keyfile, &probe, d);
+	if (!rc)
+		memcpy(box_pk, probe.center_pk, CRYPT_BOX_PK);
+	return rc == ERR_NOTFOUND ? ERR_INVAL : rc;
+}
+
 int device_provision(struct device *dev, const char *keyfile, struct diag *d)
 {
 	struct device probe;

@@ -41,5 +41,7 @@ int device_check_pin(const struct device *dev, const char *pin);
  * keep it in the data dir (durable).
  */
 int device_provision(struct device *dev, const char *keyfile, struct diag *d);
+/* Read a center card (as device_provision takes it) without keeping it: its X25519 key, to check before provisioning. */
+int device_read_card(const char *keyfile, unsigned char box_pk[CRYPT_BOX_PK], struct diag *d);
 
 #endif

@@ -43,6 +43,9 @@ int submit_request(struct store *st, const struct device *dev, const struct rule
 	r.urgent = res.urgent;
 	r.sealed = (const unsigned char *)sealed.data;
 	r.sealed_len = sealed.len;
+	unsigned char key_hash[CRYPT_HASH];
+	crypt_hash(key_hash, dev->center_pk, CRYPT_BOX_PK); /* which center can open it: re-provisioning must not strand it */
+	r.center_key = key_hash;
 	rc = store_put_request(st, &r, sign_cb, (void *)dev, d);
 	buf_finish(&sealed);
 	if (!rc && seq)

@@ -28,10 +28,11 @@ struct cstore {
 	unsigned char epoch[STORE_EPOCH_LEN];
 	uint64_t commits, pending;
 	int restored;
-	sqlite3_stmt *find, *insert, *alert;
+	sqlite3_stmt *find, *other, *insert, *alert;
 };
 
-static const char *const schema =
+/* v1: the schema before versions (a database made then has it already: IF NOT EXISTS). */
+static const char *const schema_v1 =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS devices("
 	" pk BLOB PRIMARY KEY CHECK(length(pk) = 32),"
@@ -58,6 +59,40 @@ static const char *const schema =
 	" BEGIN SELECT RAISE(ABORT, 'received requests are kept'); END;"
 	"CREATE TRIGGER IF NOT EXISTS requests_immutable BEFORE UPDATE ON requests"
 	" BEGIN SELECT RAISE(ABORT, 'received requests are immutable'); END;";
+
+/*
+ * v2: requests are keyed by (kiosk, id), so one kiosk can never block or
+ * shadow another's requests by offering their ids first. SQLite cannot drop
+ * a UNIQUE constraint: the table is rebuilt, keeping every row and its
+ * arrival number n. The triggers go first (DROP TABLE must not meet them).
+ */
+static const char *const schema_v2 =
+	"DROP TRIGGER requests_kept;"
+	"DROP TRIGGER requests_immutable;"
+	"CREATE TABLE requests_v2("
+	" n INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" id BLOB NOT NULL CHECK(length(id) = 16),"
+	" device BLOB NOT NULL REFERENCES devices(pk),"
+	" seq INTEGER NOT NULL,"
+	" urgent INTEGER NOT NULL CHECK(urgent IN (0, 1)),"
+	" hash BLOB NOT NULL CHECK(length(hash) = 32),"
+	" sealed BLOB NOT NULL,"
+	" sig BLOB NOT NULL CHECK(length(sig) = 64),"
+	" received INTEGER NOT NULL,"
+	" UNIQUE(device, id));"
+	"INSERT INTO requests_v2(n, id, device, seq, urgent, hash, sealed, sig, received)"
+	" SELECT n, id, device, seq, urgent, hash, sealed, sig, received FROM requests ORDER BY n;"
+	"DROP TABLE requests;"
+	"ALTER TABLE requests_v2 RENAME TO requests;"
+	"CREATE INDEX requests_id ON requests(id);"
+	"CREATE TRIGGER requests_kept BEFORE DELETE ON requests"
+	" BEGIN SELECT RAISE(ABORT, 'received requests are kept'); END;"
+	"CREATE TRIGGER requests_immutable BEFORE UPDATE ON requests"
+	" BEGIN SELECT RAISE(ABORT, 'received requests are immutable'); END;";
+
+/* Migrations by user_version: entry i moves the schema from version i to i+1. */
+static const char *const migrations[] = {schema_v1, schema_v2};
+#define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
 static int fail(struct cstore *cs, int rc, const char *what, struct diag *d)
 {
@@ -144,17 +179,27 @@ static int hw_read(struct cstore *cs, unsigned char epoch[STORE_EPOCH_LEN], uint
 	return ok;
 }
 
-/* Inside a transaction: count one more commit (read from the database: another process may have written). */
-static int bump(struct cstore *cs)
+/*
+ * Inside a transaction: count one more commit (read from the database:
+ * another process may have written), never below floor. The count is the
+ * receipts counter too (cstore_counter), so it must only go up.
+ */
+static int bump_from(struct cstore *cs, uint64_t floor)
 {
 	unsigned char b[8];
 	int have;
 	int rc = meta_blob(cs, "commits", b, sizeof b, &have);
 	if (rc != SQLITE_OK)
 		return rc;
-	cs->pending = (have ? le_u64(b) : 0) + 1;
+	uint64_t c = have ? le_u64(b) : 0;
+	cs->pending = (c > floor ? c : floor) + 1;
 	u64_le(b, cs->pending);
 	return meta_set(cs, "commits", b, sizeof b);
+}
+
+static int bump(struct cstore *cs)
+{
+	return bump_from(cs, 0);
 }
 
 static int commit(struct cstore *cs, struct diag *d)
@@ -175,14 +220,24 @@ static void rollback(struct cstore *cs)
 		sqlite3_exec(cs->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int new_epoch(struct cstore *cs, const char *why, struct diag *d)
+/*
+ * A new epoch's counter starts above everything an older epoch can have
+ * signed: above the high-water mark (a database restored from a backup is
+ * behind it), and above the office clock in 2^-20 s units (should center.hw
+ * be lost with the database, a backup's counter is still below it).
+ */
+static int new_epoch(struct cstore *cs, const char *why, uint64_t hw_commits, struct diag *d)
 {
 	crypt_random(cs->epoch, sizeof cs->epoch);
+	int64_t now = clock_wall_seconds();
+	uint64_t floor = now > 0 ? (uint64_t)now << 20 : 0;
+	if (hw_commits > floor)
+		floor = hw_commits;
 	int rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = meta_set(cs, "epoch", cs->epoch, sizeof cs->epoch);
 	if (rc == SQLITE_OK)
-		rc = bump(cs);
+		rc = bump_from(cs, floor);
 	if (rc != SQLITE_OK) {
 		rollback(cs);
 		return fail(cs, rc, "cannot start an epoch", d);
@@ -197,6 +252,51 @@ static int new_epoch(struct cstore *cs, const char *why, struct diag *d)
 	if (!r && strcmp(why, "created"))
 		r = cstore_alert(cs, "new_epoch", NULL, NULL, why, d);
 	return r;
+}
+
+static int user_version(struct cstore *cs, int *v)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(cs->db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Each step in its own transaction with the new user_version, counted as a commit (the high-water mark follows). */
+static int migrate(struct cstore *cs, struct diag *d)
+{
+	int v = 0, rc = user_version(cs, &v);
+	if (rc != SQLITE_OK)
+		return fail(cs, rc, "cannot read the schema version", d);
+	if (v > NMIGRATIONS) {
+		diag_set(d, "%s: made by a newer Spean (schema %d, this one knows %d)", cs->path, v, NMIGRATIONS);
+		return ERR_STATE;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(cs->db, migrations[v], NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(cs->db, sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(cs->db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			rollback(cs);
+			return fail(cs, rc, "cannot migrate the schema", d);
+		}
+		if (v > 0)
+			log_info("schema_migrated to=%d", v + 1);
+	}
+	return 0;
 }
 
 int cstore_open(const char *dir, struct cstore **out, struct diag *d)
@@ -216,8 +316,15 @@ int cstore_open(const char *dir, struct cstore **out, struct diag *d)
 				  "PRAGMA foreign_keys=ON; PRAGMA cell_size_check=ON;",
 				  NULL, NULL, NULL);
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(cs->db, schema, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		int code = fail(cs, rc, "cannot open", d);
+		cstore_close(cs);
+		return code;
+	}
+	if ((rc = migrate(cs, d))) {
+		cstore_close(cs);
+		return rc;
+	}
 	int have_epoch = 0, have_commits = 0;
 	unsigned char cb[8];
 	if (rc == SQLITE_OK)
@@ -242,8 +349,10 @@ int cstore_open(const char *dir, struct cstore **out, struct diag *d)
 		why = "database from another epoch than center.hw (restored from a backup)";
 	else if (have_hw && hw_commits > cs->commits)
 		why = "database older than center.hw (restored from a backup)";
-	if ((rc = sqlite3_prepare_v3(cs->db, "SELECT hash FROM requests WHERE id = ?1", -1, SQLITE_PREPARE_PERSISTENT, &cs->find,
-				     NULL)) != SQLITE_OK ||
+	if ((rc = sqlite3_prepare_v3(cs->db, "SELECT hash FROM requests WHERE device = ?1 AND id = ?2", -1,
+				     SQLITE_PREPARE_PERSISTENT, &cs->find, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v3(cs->db, "SELECT device FROM requests WHERE id = ?1 AND device != ?2 LIMIT 1", -1,
+				     SQLITE_PREPARE_PERSISTENT, &cs->other, NULL)) != SQLITE_OK ||
 	    (rc = sqlite3_prepare_v3(cs->db,
 				     "INSERT INTO requests(id, device, seq, urgent, hash, sealed, sig, received)"
 				     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -256,7 +365,7 @@ int cstore_open(const char *dir, struct cstore **out, struct diag *d)
 	}
 	if (why) {
 		cs->restored = strcmp(why, "created") != 0;
-		if ((rc = new_epoch(cs, why, d))) {
+		if ((rc = new_epoch(cs, why, have_hw ? hw_commits : 0, d))) {
 			cstore_close(cs);
 			return rc;
 		}
@@ -270,6 +379,7 @@ void cstore_close(struct cstore *cs)
 	if (!cs)
 		return;
 	sqlite3_finalize(cs->find);
+	sqlite3_finalize(cs->other);
 	sqlite3_finalize(cs->insert);
 	sqlite3_finalize(cs->alert);
 	if (cs->db)
@@ -287,6 +397,11 @@ void cstore_epoch(const struct cstore *cs, unsigned char epoch[STORE_EPOCH_LEN])
 int cstore_restored(const struct cstore *cs)
 {
 	return cs->restored;
+}
+
+uint64_t cstore_counter(const struct cstore *cs)
+{
+	return cs->commits;
 }
 
 int cstore_enroll(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], const char *label, int *already,
@@ -368,10 +483,12 @@ int cstore_receive(struct cstore *cs, const unsigned char device[CSTORE_PK_LEN],
 	*added = 0;
 	int rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	int64_t now = clock_wall_seconds();
-	size_t conflicts = 0;
+	size_t conflicts = 0, collisions = 0;
 	for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
 		struct cstore_in *r = &in[i];
-		sqlite3_bind_blob(cs->find, 1, r->id, STORE_ID_LEN, SQLITE_STATIC);
+		r->collision = 0;
+		sqlite3_bind_blob(cs->find, 1, device, CSTORE_PK_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(cs->find, 2, r->id, STORE_ID_LEN, SQLITE_STATIC);
 		rc = sqlite3_step(cs->find);
 		if (rc == SQLITE_ROW) {
 			const void *h = sqlite3_column_blob(cs->find, 0);
@@ -391,6 +508,25 @@ int cstore_receive(struct cstore *cs, const unsigned char device[CSTORE_PK_LEN],
 		sqlite3_reset(cs->find);
 		sqlite3_clear_bindings(cs->find);
 		if (rc != SQLITE_DONE)
+			break;
+		/* Another kiosk holds this id: both are kept (never a reason to refuse either), the office is told. */
+		sqlite3_bind_blob(cs->other, 1, r->id, STORE_ID_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(cs->other, 2, device, CSTORE_PK_LEN, SQLITE_STATIC);
+		rc = sqlite3_step(cs->other);
+		if (rc == SQLITE_ROW && sqlite3_column_bytes(cs->other, 0) == CSTORE_PK_LEN) {
+			char hex[2 * CSTORE_PK_LEN + 1], detail[96];
+			hex_encode(sqlite3_column_blob(cs->other, 0), CSTORE_PK_LEN, hex);
+			snprintf(detail, sizeof detail, "seq=%llu other_kiosk=%.16s", (unsigned long long)r->seq, hex);
+			sqlite3_reset(cs->other);
+			rc = alert_in_tx(cs, "id_collision", device, r->id, detail);
+			r->collision = 1;
+			collisions++;
+		} else {
+			sqlite3_reset(cs->other);
+			rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+		}
+		sqlite3_clear_bindings(cs->other);
+		if (rc != SQLITE_OK)
 			break;
 		sqlite3_bind_blob(cs->insert, 1, r->id, STORE_ID_LEN, SQLITE_STATIC);
 		sqlite3_bind_blob(cs->insert, 2, device, CSTORE_PK_LEN, SQLITE_STATIC);
@@ -419,8 +555,10 @@ int cstore_receive(struct cstore *cs, const unsigned char device[CSTORE_PK_LEN],
 	int r = commit(cs, d);
 	if (r)
 		*added = 0;
-	else if (conflicts)
+	if (!r && conflicts)
 		log_warn("alert kind=conflict n=%zu", conflicts);
+	if (!r && collisions)
+		log_warn("alert kind=id_collision n=%zu", collisions);
 	return r;
 }
 

@@ -26,6 +26,13 @@ void cstore_close(struct cstore *cs);
 void cstore_epoch(const struct cstore *cs, unsigned char epoch[STORE_EPOCH_LEN]);
 /* Whether this open started a new epoch because the database was older than center.hw said. */
 int cstore_restored(const struct cstore *cs);
+/*
+ * The commit counter as of this connection's last commit: receipts carry it.
+ * It only goes up, across epochs too: a new epoch starts above the
+ * high-water mark in center.hw and above the office clock (2^-20 s units),
+ * so a database restored from a backup never signs a lower one.
+ */
+uint64_t cstore_counter(const struct cstore *cs);
 
 /* Enroll a kiosk's public signing key; *already = 1 if it was (label kept). */
 int cstore_enroll(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], const char *label, int *already,
@@ -39,13 +46,16 @@ struct cstore_in {
 	size_t sealed_len;
 	uint64_t seq;
 	int urgent;
-	int status; /* out: SYNC_STORED (new or the same already there) or SYNC_CONFLICT */
+	int status;    /* out: SYNC_STORED (new or the same already there) or SYNC_CONFLICT */
+	int collision; /* out: another kiosk holds this id too (stored all the same; alert "id_collision") */
 };
 /*
  * Keep n records from one device in one durable transaction: returns 0
- * only after the commit is on disk. Same id and hash: already there
- * (stored); same id, other hash: conflict, an alert is written and the
- * first one is kept. *added = how many were new.
+ * only after the commit is on disk. Requests are keyed by (device, id):
+ * same device, id and hash: already there (stored); same device and id,
+ * other hash: conflict, an alert is written and the first one is kept. The
+ * same id from another device is stored too, with an "id_collision" alert
+ * naming both kiosks. *added = how many were new.
  */
 int cstore_receive(struct cstore *cs, const unsigned char device[CSTORE_PK_LEN], struct cstore_in *in, size_t n,
 		   size_t *added, struct diag *d);

@@ -101,8 +101,21 @@ static const char *const schema_v2 =
 	"CREATE TRIGGER requests_purge_delivered_only BEFORE DELETE ON requests WHEN OLD.state != 1"
 	" BEGIN SELECT RAISE(ABORT, 'only delivered requests may be purged'); END;";
 
+/*
+ * v3 (the center receipts only what it can open): the hash of the center key
+ * each request is sealed to, so re-provisioning to another center knows what
+ * it would strand; the center's reason when it refused a request, which
+ * then stays held (offered again, never purged); and which center (its
+ * signing key) delivered it, so a new epoch of one center never re-offers
+ * what another center holds.
+ */
+static const char *const schema_v3 =
+	"ALTER TABLE requests ADD COLUMN center_key BLOB CHECK(center_key IS NULL OR length(center_key) = 32);"
+	"ALTER TABLE requests ADD COLUMN refused INTEGER;"
+	"ALTER TABLE requests ADD COLUMN delivered_by BLOB;";
+
 /* Migrations by user_version: entry i moves the schema from version i to i+1. */
-static const char *const migrations[] = {schema_v1, schema_v2};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
 static int prepare(struct store *st, sqlite3_stmt **s, const char *sql, struct diag *d)
@@ -360,7 +373,8 @@ int store_open(const char *dir, unsigned flags, struct store **out, struct diag 
 	if ((rc = prepare(st, &st->find_id, "SELECT seq, hash FROM requests WHERE id = ?1", d)) ||
 	    (rc = prepare(st, &st->next_seq, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0) + 1", d)) ||
 	    (rc = prepare(st, &st->insert,
-			  "INSERT INTO requests(seq, id, hash, urgent, sealed, sig) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", d)) ||
+			  "INSERT INTO requests(seq, id, hash, urgent, sealed, sig, center_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			  d)) ||
 	    (rc = prepare(st, &st->audit_ins, "INSERT INTO audit(wall, event, detail) VALUES(?1, ?2, ?3)", d)) ||
 	    (rc = prepare(st, &st->audit_last, "SELECT wall FROM audit ORDER BY n DESC LIMIT 1", d))) {
 		store_close(st);
@@ -490,6 +504,8 @@ int store_put_request(struct store *st, struct store_request *r, store_sign_fn s
 	sqlite3_bind_int(st->insert, 4, r->urgent ? 1 : 0);
 	sqlite3_bind_blob(st->insert, 5, r->sealed, (int)r->sealed_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st->insert, 6, r->sig, STORE_SIG_LEN, SQLITE_STATIC);
+	if (r->center_key)
+		sqlite3_bind_blob(st->insert, 7, r->center_key, STORE_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st->insert);
 	sqlite3_reset(st->insert);
 	sqlite3_clear_bindings(st->insert);
@@ -522,6 +538,46 @@ int store_count(struct store *st, struct store_counts *out, struct diag *d)
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, "count failed", d);
+}
+
+int store_count_refused(struct store *st, uint64_t by_reason[STORE_REASONS], uint64_t *total, struct diag *d)
+{
+	sqlite3_stmt *s;
+	memset(by_reason, 0, STORE_REASONS * sizeof *by_reason);
+	*total = 0;
+	int rc = sqlite3_prepare_v2(st->db, "SELECT refused, count(*) FROM requests WHERE state = 0 AND refused IS NOT NULL"
+					    " GROUP BY refused",
+				    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "count failed", d);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t why = sqlite3_column_int64(s, 0);
+		uint64_t n = (uint64_t)sqlite3_column_int64(s, 1);
+		by_reason[why > 0 && why < STORE_REASONS ? why : 0] += n; /* 0: a code this kiosk does not know */
+		*total += n;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, "count failed", d);
+}
+
+int store_count_held_other_key(struct store *st, const unsigned char key_hash[STORE_HASH_LEN],
+			       const unsigned char *assume_hash, uint64_t *n, struct diag *d)
+{
+	sqlite3_stmt *s;
+	*n = 0;
+	int rc = sqlite3_prepare_v2(st->db,
+				    "SELECT count(*) FROM requests WHERE state = 0 AND coalesce(center_key, ?2, x'') != ?1", -1,
+				    &s, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(st, rc, "count failed", d);
+	sqlite3_bind_blob(s, 1, key_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	if (assume_hash)
+		sqlite3_bind_blob(s, 2, assume_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : db_fail(st, rc, "count failed", d);
 }
 
 /* A row of "SELECT seq, id, hash, urgent, sealed, sig, state": 0, or ERR_DAMAGED for a malformed one. */
@@ -639,23 +695,21 @@ int store_get_epoch(struct store *st, unsigned char epoch[STORE_EPOCH_LEN], int 
 	return meta_get(st, "center_epoch", epoch, STORE_EPOCH_LEN, have, d);
 }
 
-int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *reoffered, struct diag *d)
+/* Inside a transaction: record the epoch; a new one makes what another epoch acknowledged held again. */
+static int set_epoch_in_tx(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN],
+			   const unsigned char center[STORE_HASH_LEN], int have, uint64_t *reoffered, struct diag *d)
 {
-	*reoffered = 0;
-	unsigned char old[STORE_EPOCH_LEN];
-	int have, rc = store_get_epoch(st, old, &have, d);
-	if (rc || (have && !memcmp(old, epoch, STORE_EPOCH_LEN)))
-		return rc;
-	if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
-		return db_fail(st, rc, "begin failed", d);
 	int res = meta_put(st, "center_epoch", epoch, STORE_EPOCH_LEN, d);
 	if (!res) {
 		/* A center restored from a backup does not know what the old epoch acknowledged: offer it again. */
 		sqlite3_stmt *s;
-		rc = sqlite3_prepare_v2(st->db, "UPDATE requests SET state = 0 WHERE state = 1 AND (epoch IS NULL OR epoch != ?1)",
-					-1, &s, NULL);
+		int rc = sqlite3_prepare_v2(st->db,
+					    "UPDATE requests SET state = 0 WHERE state = 1 AND (epoch IS NULL OR epoch != ?1)"
+					    " AND (delivered_by IS NULL OR delivered_by = ?2)",
+					    -1, &s, NULL);
 		if (rc == SQLITE_OK) {
 			sqlite3_bind_blob(s, 1, epoch, STORE_EPOCH_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 2, center, STORE_HASH_LEN, SQLITE_STATIC);
 			rc = sqlite3_step(s);
 			sqlite3_finalize(s);
 		}
@@ -669,9 +723,24 @@ int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN]
 		snprintf(detail, sizeof detail, "first=%d reoffered=%llu", !have, (unsigned long long)*reoffered);
 		res = audit_in_tx(st, "center_epoch", detail, d);
 	}
-	res = commit_or_rollback(st, res, d);
+	return res;
+}
+
+int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], const unsigned char center[STORE_HASH_LEN],
+		    uint64_t *reoffered, struct diag *d)
+{
+	*reoffered = 0;
+	unsigned char old[STORE_EPOCH_LEN];
+	int have, rc = store_get_epoch(st, old, &have, d);
+	if (rc || (have && !memcmp(old, epoch, STORE_EPOCH_LEN)))
+		return rc;
+	if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_fail(st, rc, "begin failed", d);
+	int res = commit_or_rollback(st, set_epoch_in_tx(st, epoch, center, have, reoffered, d), d);
 	if (!res)
 		log_info("center_epoch first=%d reoffered=%llu", !have, (unsigned long long)*reoffered);
+	else
+		*reoffered = 0;
 	return res;
 }
 
@@ -708,46 +777,100 @@ int store_each_held(struct store *st, struct store_cursor *cur, size_t max, stor
 	return res;
 }
 
-int store_mark_delivered(struct store *st, const struct store_receipt *r, size_t n,
-			 const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *marked, struct diag *d)
+/* meta key of the newest receipts counter applied from one center (by its signing key). */
+static void counter_key(const unsigned char center[STORE_HASH_LEN], char key[64])
+{
+	static const char hx[] = "0123456789abcdef";
+	memcpy(key, "receipts_counter.", 17);
+	for (int i = 0; i < 8; i++) {
+		key[17 + 2 * i] = hx[center[i] >> 4];
+		key[18 + 2 * i] = hx[center[i] & 15];
+	}
+	key[33] = '\0';
+}
+
+int store_apply_receipts(struct store *st, const unsigned char center[STORE_HASH_LEN], uint64_t counter,
+			 const unsigned char epoch[STORE_EPOCH_LEN], const struct store_receipt *r, size_t n,
+			 uint64_t *reoffered, uint64_t *marked, struct diag *d)
 {
 	*marked = 0;
-	uint64_t session;
+	*reoffered = 0;
+	uint64_t session, applied;
+	char ckey[64];
+	counter_key(center, ckey);
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "begin failed", d);
 	int res = meta_get_u64(st, "sync_sessions", &session, d);
-	sqlite3_stmt *s = NULL;
+	if (!res)
+		res = meta_get_u64(st, ckey, &applied, d);
+	if (!res && counter < applied) {
+		diag_set(d, "receipts counter %llu is older than the %llu already applied from this center "
+			    "(an old receipts file replayed?): refused, nothing changed",
+			 (unsigned long long)counter, (unsigned long long)applied);
+		log_warn("receipts_refused why=old_counter counter=%llu applied=%llu", (unsigned long long)counter,
+			 (unsigned long long)applied);
+		res = ERR_REFUSED;
+	}
+	unsigned char old[STORE_EPOCH_LEN];
+	int have = 0;
+	if (!res)
+		res = store_get_epoch(st, old, &have, d);
+	if (!res && (!have || memcmp(old, epoch, STORE_EPOCH_LEN)))
+		res = set_epoch_in_tx(st, epoch, center, have, reoffered, d);
+	sqlite3_stmt *ok = NULL, *no = NULL;
 	if (!res) {
 		rc = sqlite3_prepare_v2(st->db,
-					"UPDATE requests SET state = 1, receipt = ?1, epoch = ?2, delivered_sync = ?3"
-					" WHERE id = ?4 AND hash = ?5 AND state = 0",
-					-1, &s, NULL);
+					"UPDATE requests SET state = 1, receipt = ?1, epoch = ?2, delivered_sync = ?3, refused = NULL,"
+					" delivered_by = ?6 WHERE id = ?4 AND hash = ?5 AND state = 0",
+					-1, &ok, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_prepare_v2(st->db, "UPDATE requests SET refused = ?1 WHERE id = ?2 AND hash = ?3 AND state = 0",
+						-1, &no, NULL);
 		if (rc != SQLITE_OK)
 			res = db_fail(st, rc, "prepare failed", d);
 	}
+	uint64_t nrefused = 0;
 	for (size_t i = 0; i < n && !res; i++) {
-		sqlite3_bind_blob(s, 1, r[i].sig, STORE_SIG_LEN, SQLITE_STATIC);
-		sqlite3_bind_blob(s, 2, epoch, STORE_EPOCH_LEN, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)session + 1);
-		sqlite3_bind_blob(s, 4, r[i].id, STORE_ID_LEN, SQLITE_STATIC);
-		sqlite3_bind_blob(s, 5, r[i].hash, STORE_HASH_LEN, SQLITE_STATIC);
+		sqlite3_stmt *s = r[i].refused ? no : ok;
+		if (r[i].refused) {
+			sqlite3_bind_int(s, 1, r[i].refused);
+			sqlite3_bind_blob(s, 2, r[i].id, STORE_ID_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 3, r[i].hash, STORE_HASH_LEN, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_blob(s, 1, r[i].sig, STORE_SIG_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 2, epoch, STORE_EPOCH_LEN, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 3, (sqlite3_int64)session + 1);
+			sqlite3_bind_blob(s, 4, r[i].id, STORE_ID_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 5, r[i].hash, STORE_HASH_LEN, SQLITE_STATIC);
+			sqlite3_bind_blob(s, 6, center, STORE_HASH_LEN, SQLITE_STATIC);
+		}
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
-			res = db_fail(st, rc, "mark delivered failed", d);
+			res = db_fail(st, rc, "applying receipts failed", d);
+		else if (r[i].refused)
+			nrefused += (uint64_t)sqlite3_changes(st->db);
 		else
 			*marked += (uint64_t)sqlite3_changes(st->db);
 	}
-	sqlite3_finalize(s);
-	if (!res && *marked) {
-		char detail[64];
-		snprintf(detail, sizeof detail, "n=%llu", (unsigned long long)*marked);
+	sqlite3_finalize(ok);
+	sqlite3_finalize(no);
+	if (!res && counter > applied)
+		res = meta_put_u64(st, ckey, counter, d);
+	if (!res && (*marked || nrefused)) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "n=%llu refused=%llu counter=%llu", (unsigned long long)*marked,
+			 (unsigned long long)nrefused, (unsigned long long)counter);
 		res = audit_in_tx(st, "delivered", detail, d);
 	}
 	res = commit_or_rollback(st, res, d);
-	if (res)
+	if (res) {
 		*marked = 0;
+		*reoffered = 0;
+	} else if (*reoffered) {
+		log_info("center_epoch first=%d reoffered=%llu", !have, (unsigned long long)*reoffered);
+	}
 	return res;
 }
 

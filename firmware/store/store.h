@@ -11,7 +11,7 @@
 #define STORE_HASH_LEN 32
 #define STORE_SIG_LEN 64
 #define STORE_DB_NAME "spean.db"
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -41,6 +41,8 @@ struct store_request {
 	size_t sealed_len;
 	unsigned char sig[STORE_SIG_LEN];
 	int state;                           /* STORE_HELD or STORE_DELIVERED */
+	/* In: the hash of the center key it is sealed to (STORE_HASH_LEN bytes), or NULL; kept with the request. */
+	const unsigned char *center_key;
 };
 
 enum { STORE_HELD = 0, STORE_DELIVERED = 1 };
@@ -66,6 +68,23 @@ struct store_counts {
 };
 int store_count(struct store *st, struct store_counts *out, struct diag *d);
 
+/*
+ * Held requests the center refused (its receipts said "conflict" or "bad"),
+ * by the center's reason code (1..STORE_REASONS-1; sync/protocol.h's enum
+ * sync_reason): they stay held, are offered again at each sync, and are
+ * never purged. *total is their sum.
+ */
+#define STORE_REASONS 16
+int store_count_refused(struct store *st, uint64_t by_reason[STORE_REASONS], uint64_t *total, struct diag *d);
+
+/*
+ * Held requests not sealed to the center key whose hash is key_hash. A
+ * request stored before keys were recorded counts as sealed to assume_hash
+ * (the key the kiosk had then), or as another key when assume_hash is NULL.
+ */
+int store_count_held_other_key(struct store *st, const unsigned char key_hash[STORE_HASH_LEN],
+			       const unsigned char *assume_hash, uint64_t *n, struct diag *d);
+
 /* Visit requests in seq order; stop early if cb returns non-zero (returned). */
 typedef int (*store_request_fn)(void *ctx, const struct store_request *r);
 int store_each_request(struct store *st, store_request_fn cb, void *ctx, struct diag *d);
@@ -86,11 +105,14 @@ int store_each_audit(struct store *st, store_audit_fn cb, void *ctx, struct diag
 /* The center epoch of the last sync; *have = 0 before the first. */
 int store_get_epoch(struct store *st, unsigned char epoch[STORE_EPOCH_LEN], int *have, struct diag *d);
 /*
- * Record the center's epoch. A different one than before (the center was
- * restored from a backup) makes every request delivered under another epoch
- * held again, to be offered again; *reoffered says how many. Audited.
+ * Record the epoch of the center whose signing key is center. A different
+ * one than before (the center was restored from a backup) makes every
+ * request that center (or one before keys were recorded) delivered under
+ * another epoch held again, to be offered again; *reoffered says how many.
+ * What another center delivered stays delivered. Audited.
  */
-int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *reoffered, struct diag *d);
+int store_set_epoch(struct store *st, const unsigned char epoch[STORE_EPOCH_LEN], const unsigned char center[STORE_HASH_LEN],
+		    uint64_t *reoffered, struct diag *d);
 
 /* Where store_each_held goes on from; zero it before the first call. */
 struct store_cursor {
@@ -109,20 +131,27 @@ int store_each_held(struct store *st, struct store_cursor *cur, size_t max, stor
 int store_get_hash(struct store *st, const unsigned char id[STORE_ID_LEN], unsigned char hash[STORE_HASH_LEN],
 		   struct diag *d);
 
-/* A verified receipt from the center (status "stored"). */
+/* A verified receipt from the center. */
 struct store_receipt {
 	unsigned char id[STORE_ID_LEN];
 	unsigned char hash[STORE_HASH_LEN];
 	unsigned char sig[STORE_SIG_LEN]; /* the center's signature, kept as proof */
+	int refused;                      /* 0: stored (delivered); else the center's reason code (1..STORE_REASONS-1) */
 };
 /*
- * Move the held requests these receipts name (same id and hash) to
- * delivered under epoch, in one durable transaction; *marked = how many
- * changed state (a repeated receipt changes nothing). Only this moves a
- * request to delivered.
+ * Apply one receipts message from the center whose signing key is center,
+ * in one durable transaction. counter is the receipts' counter: one older
+ * than the newest applied from this center is refused (ERR_REFUSED, nothing
+ * changes), so an old receipts file replayed from a stick cannot move the
+ * kiosk back to an older epoch. Else: a new epoch makes every request
+ * delivered under another one held again (*reoffered); each stored receipt
+ * moves its held request (same id and hash) to delivered under epoch
+ * (*marked: how many changed state); each refused one stays held, marked
+ * with the reason. Only this moves a request to delivered.
  */
-int store_mark_delivered(struct store *st, const struct store_receipt *r, size_t n,
-			 const unsigned char epoch[STORE_EPOCH_LEN], uint64_t *marked, struct diag *d);
+int store_apply_receipts(struct store *st, const unsigned char center[STORE_HASH_LEN], uint64_t counter,
+			 const unsigned char epoch[STORE_EPOCH_LEN], const struct store_receipt *r, size_t n,
+			 uint64_t *reoffered, uint64_t *marked, struct diag *d);
 /*
  * A sync session ended well: count it, note the time (for display only)
  * and purge the requests delivered `retention` or more sessions ago.

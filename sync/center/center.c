@@ -192,7 +192,8 @@ static const char usage[] =
 	"  forms --data-dir DIR --out DIR2\n"
 	"                               each request as the request form Mau 02-TP-TGPL (HTML)\n"
 	"  stats --data-dir DIR         requests by commune, group, outcome, month, urgency, language\n"
-	"  alerts --data-dir DIR        conflicts, bad records and new epochs, oldest first\n"
+	"  alerts --data-dir DIR        conflicts, bad records (and why), id collisions between kiosks\n"
+	"                               and new epochs, oldest first\n"
 	"  import --data-dir DIR STICKDIR\n"
 	"                               take the kiosks' bundles from a USB stick, write their receipts\n"
 	"                               (and the content pack) back to it\n"
@@ -203,10 +204,13 @@ static const char usage[] =
 	"                               open the sealed requests in a kiosk's data dir (tests, recovery)\n"
 	"  (--content DIR: the content pack for commune and group names; default the bundled one)\n"
 	"\n"
-	"Exit status: 0 done, 1 failed, 2 usage or refused, 3 (export, forms, stats) done,\n"
-	"but some requests could not be opened and were skipped: each is named on stderr\n"
-	"by its id and kiosk, with the reason (sealed to another center key, damaged,\n"
-	"not a request, or its inner id or urgent flag differs from the signed one).\n";
+	"Exit status: 0 done, 1 failed, 2 usage or refused (a bundle, a kiosk, a stick that is not\n"
+	"safe), 3 done, but:\n"
+	"  export, forms, stats: some requests could not be opened and were skipped: each is named\n"
+	"  on stderr by its id and kiosk, with the reason (sealed to another center key, damaged,\n"
+	"  not a request, or its inner id or urgent flag differs from the signed one);\n"
+	"  import, usb: some requests were refused or conflicting: answered so, stored nowhere,\n"
+	"  alerts raised.\n";
 
 struct open_ctx {
 	struct center_keys *k;
@@ -686,7 +690,9 @@ static int cmd_import(const char *dir, const char *stick)
 	       r.bundles ? "; receipts written to the stick" : "", r.pack_written ? "; content pack written" : "");
 	if (r.more)
 		printf("more bundles than one import takes (%d): run import again\n", STICK_MAX_FILES);
-	return rc == ERR_REFUSED ? 2 : rc ? 1 : r.refused ? 2 : 0;
+	printf("requests refused: %lu (the center cannot open or check them), conflicting: %lu, id collisions: %lu%s\n",
+	       r.bad, r.conflicts, r.collisions, r.bad || r.conflicts || r.collisions ? " (see 'spean-center alerts')" : "");
+	return rc == ERR_REFUSED ? 2 : rc ? 1 : r.refused ? 2 : r.bad || r.conflicts ? 3 : 0;
 }
 
 /* `check`: the database's full integrity check and the center's keys. */
@@ -859,10 +865,11 @@ int center_main(int argc, char **argv)
 			return 2;
 		}
 		struct diag d = {""};
-		int rc = center_usb(dir, serial, (unsigned)n, (int)ms, &d);
+		unsigned long refused = 0;
+		int rc = center_usb(dir, serial, (unsigned)n, (int)ms, &refused, &d);
 		if (rc)
 			fprintf(stderr, "spean-center: %s\n", d.msg);
-		return rc ? 1 : 0;
+		return rc ? 1 : refused ? 3 : 0;
 	}
 	if (!strcmp(cmd, "export")) {
 		if (!csv) {

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "protocol.h"
 #include "protocol_status.h"
+#include "record.h"
 #include "stick.h"
 
 _Static_assert((int)SYNC_STATUS_STORED == (int)SYNC_STORED && (int)SYNC_STATUS_CONFLICT == (int)SYNC_CONFLICT,
@@ -128,34 +129,83 @@ static int on_hello(struct center_service *s, const struct sync_msg *m, struct b
 	return 0;
 }
 
-/* Verifying signatures is most of a big import: half of a large chunk is checked on a second thread. */
-struct verify_half {
+/*
+ * The center receipts only what it can open: the record's signature, then
+ * the sealed payload opened with this center's key, parsed, and its inner id
+ * and urgent flag equal to the signed outer ones. 0, or the reason
+ * (enum sync_reason) it is refused. The plaintext is wiped at once.
+ */
+static int check_record(const struct center_service *s, const struct sync_record *r, const unsigned char device_pk[CRYPT_SIGN_PK])
+{
+	struct diag rd = {""};
+	if (sync_record_verify(r, device_pk, &rd))
+		return SYNC_WHY_SIGNATURE;
+	struct buf plain;
+	buf_init(&plain);
+	int why = SYNC_WHY_NONE;
+	if (crypt_seal_open(r->sealed, r->sealed_len, s->k.pk, s->k.sk, &plain)) {
+		why = SYNC_WHY_SEALED;
+	} else {
+		struct request q;
+		request_init(&q);
+		if (record_parse_plain(plain.data ? plain.data : "", plain.len, &q, &rd))
+			why = SYNC_WHY_UNREADABLE;
+		else if (crypt_memcmp(q.id, r->id, SYNC_ID_LEN))
+			why = SYNC_WHY_ID;
+		else if (!q.urgent != !r->urgent)
+			why = SYNC_WHY_URGENT;
+		request_finish(&q);
+	}
+	buf_finish_wipe(&plain);
+	return why;
+}
+
+/* Checking (a signature and an X25519 open per record) is most of a big import: half of a large chunk runs on a second thread, off the database lock. */
+struct check_half {
+	const struct center_service *s;
 	const struct sync_offer *o;
-	int *bad;
+	int *why;
 	uint32_t from;
 };
 
-static void *verify_odd(void *p)
+static void *check_odd(void *p)
 {
-	struct verify_half *v = p;
-	for (uint32_t i = v->from; i < v->o->n; i += 2) {
-		struct diag rd = {""};
-		v->bad[i] = sync_record_verify(&v->o->r[i], v->o->device_pk, &rd) != 0;
-	}
+	struct check_half *v = p;
+	for (uint32_t i = v->from; i < v->o->n; i += 2)
+		v->why[i] = check_record(v->s, &v->o->r[i], v->o->device_pk);
 	return NULL;
 }
 
-static void verify_all(const struct sync_offer *o, int *bad)
+static void check_all(const struct center_service *s, const struct sync_offer *o, int *why)
 {
 	pthread_t th;
-	struct verify_half odd = {o, bad, 1};
-	int two = o->n >= 64 && pthread_create(&th, NULL, verify_odd, &odd) == 0;
-	for (uint32_t i = 0; i < o->n; i += two ? 2 : 1) {
-		struct diag rd = {""};
-		bad[i] = sync_record_verify(&o->r[i], o->device_pk, &rd) != 0;
-	}
+	struct check_half odd = {s, o, why, 1};
+	int two = o->n >= 32 && pthread_create(&th, NULL, check_odd, &odd) == 0;
+	for (uint32_t i = 0; i < o->n; i += two ? 2 : 1)
+		why[i] = check_record(s, &o->r[i], o->device_pk);
 	if (two)
 		pthread_join(th, NULL);
+}
+
+/* Inside the lock: one alert per reason in this offer, naming the kiosk, the first id and how many. */
+static int alert_bad(struct center_service *s, const struct sync_offer *o, const int *why, struct diag *d)
+{
+	for (int reason = SYNC_WHY_SIGNATURE; reason <= SYNC_WHY_URGENT; reason++) {
+		size_t n = 0;
+		const unsigned char *first = NULL;
+		for (uint32_t i = 0; i < o->n; i++)
+			if (why[i] == reason && n++ == 0)
+				first = o->r[i].id;
+		if (!n)
+			continue;
+		char detail[96];
+		snprintf(detail, sizeof detail, "reason=%s records=%zu", sync_reason_name(reason), n);
+		int rc = cstore_alert(s->cs, "bad_record", o->device_pk, first, detail, d);
+		if (rc)
+			return rc;
+		log_warn("bad_record reason=%s records=%zu", sync_reason_name(reason), n);
+	}
+	return 0;
 }
 
 static int on_offer(struct center_service *s, const struct sync_msg *m, struct buf *reply, struct diag *d)
@@ -168,51 +218,64 @@ static int on_offer(struct center_service *s, const struct sync_msg *m, struct b
 		sync_offer_finish(&o);
 		return rc;
 	}
-	/* Verify every record before anything is stored; bad ones get a "bad" receipt and an alert. */
+	/* Check every record before anything is stored; refused ones get a "bad" receipt with the reason, and an alert. */
 	struct cstore_in *in = xcalloc(o.n ? o.n : 1, sizeof *in);
-	int *bad = xcalloc(o.n ? o.n : 1, sizeof *bad);
-	size_t nin = 0, nbad = 0;
-	verify_all(&o, bad);
+	int *why = xcalloc(o.n ? o.n : 1, sizeof *why);
+	size_t nin = 0, nbad = 0, nconflict = 0, ncollision = 0;
+	check_all(s, &o, why);
 	for (uint32_t i = 0; i < o.n; i++) {
-		if (bad[i]) {
+		if (why[i]) {
 			nbad++;
 			continue;
 		}
 		in[nin++] = (struct cstore_in){o.r[i].id, o.r[i].hash, o.r[i].sig, o.r[i].sealed, o.r[i].sealed_len, o.r[i].seq,
-					       o.r[i].urgent, 0};
+					       o.r[i].urgent, 0, 0};
 	}
 	size_t added = 0;
+	uint64_t counter = 0;
 	pthread_mutex_lock(&s->lock);
 	rc = cstore_receive(s->cs, o.device_pk, in, nin, &added, d);
-	if (!rc && nbad) {
-		char detail[64];
-		snprintf(detail, sizeof detail, "records=%zu", nbad);
-		rc = cstore_alert(s->cs, "bad_record", o.device_pk, NULL, detail, d);
-	}
+	if (!rc && nbad)
+		rc = alert_bad(s, &o, why, d);
 	if (!rc) {
+		for (size_t j = 0; j < nin; j++) {
+			nconflict += in[j].status == SYNC_STATUS_CONFLICT;
+			ncollision += in[j].collision != 0;
+		}
+		counter = cstore_counter(s->cs);
 		s->stats.offers++;
 		s->stats.records_in += o.n;
 		s->stats.records_new += added;
+		s->stats.records_bad += nbad;
+		s->stats.records_conflict += nconflict;
+		s->stats.records_collision += ncollision;
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (!rc) {
 		/* Committed: now sign. */
-		sync_receipts_begin(reply, o.device_pk, s->epoch);
+		sync_receipts_begin(reply, o.device_pk, s->epoch, counter);
 		struct buf hashes;
 		buf_init(&hashes);
 		for (uint32_t i = 0, j = 0; i < o.n; i++) {
 			struct sync_receipt r;
 			memcpy(r.id, o.r[i].id, sizeof r.id);
 			memcpy(r.hash, o.r[i].hash, sizeof r.hash);
-			r.status = bad[i] ? SYNC_BAD : in[j++].status;
+			if (why[i]) {
+				r.status = SYNC_BAD;
+				r.reason = why[i];
+			} else {
+				r.status = in[j++].status;
+				r.reason = r.status == SYNC_CONFLICT ? SYNC_WHY_CONFLICT : SYNC_WHY_NONE;
+			}
 			sync_receipts_add(reply, &hashes, &r);
 		}
 		sync_receipts_end(reply, &hashes, s->k.sign_sk);
 		buf_finish(&hashes);
-		log_info("offer records=%u new=%zu bad=%zu", o.n, added, nbad);
+		log_info("offer records=%u new=%zu bad=%zu conflict=%zu collision=%zu counter=%llu", o.n, added, nbad, nconflict,
+			 ncollision, (unsigned long long)counter);
 	}
 	free(in);
-	free(bad);
+	free(why);
 	sync_offer_finish(&o);
 	return rc;
 }
@@ -299,6 +362,9 @@ int center_stick_import(struct center_service *s, const char *dir, void (*report
 		center_service_stats(s, &after);
 		r->records += after.records_in - before.records_in;
 		r->added += after.records_new - before.records_new;
+		r->bad += after.records_bad - before.records_bad;
+		r->conflicts += after.records_conflict - before.records_conflict;
+		r->collisions += after.records_collision - before.records_collision;
 		char rname[STICK_NAME_MAX];
 		stick_name_parse(name, ".offer", rname);
 		strcat(rname, ".receipts");
@@ -324,6 +390,7 @@ int center_stick_import(struct center_service *s, const char *dir, void (*report
 	buf_finish(&reply);
 	stick_names_free(&names);
 	stick_close(&st);
-	log_info("stick_import bundles=%u refused=%u records=%lu new=%lu", r->bundles, r->refused, r->records, r->added);
+	log_info("stick_import bundles=%u refused=%u records=%lu new=%lu bad=%lu conflict=%lu collision=%lu", r->bundles,
+		 r->refused, r->records, r->added, r->bad, r->conflicts, r->collisions);
 	return rc;
 }

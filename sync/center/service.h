@@ -26,6 +26,7 @@ int center_service_handle(struct center_service *s, const void *msg, size_t n, s
 struct center_import_result {
 	unsigned bundles, refused;     /* bundles answered with receipts; files refused (reported) */
 	unsigned long records, added;
+	unsigned long bad, conflicts, collisions; /* records answered bad / conflict, stored despite an id collision */
 	int more;                      /* more bundles than one pass takes: import again */
 	int pack_written;              /* the content pack was put on the stick */
 };
@@ -44,6 +45,9 @@ int center_stick_import(struct center_service *s, const char *dir, void (*report
 
 struct center_service_stats {
 	unsigned long hellos, offers, records_in, records_new, refused;
+	unsigned long records_bad;       /* answered "bad" (with a reason): stored nowhere, alert raised */
+	unsigned long records_conflict;  /* answered "conflict": this kiosk sent this id before with other content */
+	unsigned long records_collision; /* stored, but another kiosk holds the same id (alert naming both) */
 };
 void center_service_stats(struct center_service *s, struct center_service_stats *out);
 

@@ -24,7 +24,8 @@ static void on_stop(int sig)
 
 struct usb_ctx {
 	struct center_service *s;
-	unsigned long records, added; /* this kiosk's session so far */
+	unsigned long records, added, bad, conflicts; /* this kiosk's session so far */
+	unsigned long refused;                        /* bad and conflicting, the whole run */
 };
 
 static int handle(void *p, const void *msg, size_t n, struct buf *reply, struct diag *d)
@@ -37,7 +38,11 @@ static int handle(void *p, const void *msg, size_t n, struct buf *reply, struct 
 	if (b.records_in > a.records_in) {
 		c->records += b.records_in - a.records_in;
 		c->added += b.records_new - a.records_new;
-		printf("usb:   %lu requests received (%lu new)\n", c->records, c->added);
+		c->bad += b.records_bad - a.records_bad;
+		c->conflicts += b.records_conflict - a.records_conflict;
+		c->refused += (b.records_bad - a.records_bad) + (b.records_conflict - a.records_conflict);
+		printf("usb:   %lu requests received (%lu new, %lu refused, %lu conflicting)\n", c->records, c->added, c->bad,
+		       c->conflicts);
 		fflush(stdout);
 	}
 	if (rc) {
@@ -56,11 +61,12 @@ static void on_event(void *p, const char *serial_raw, const char *what_raw)
 	if (!serial) {
 		printf("usb: %s\n", what);
 	} else if (!strcmp(what, "connected")) {
-		c->records = c->added = 0;
+		c->records = c->added = c->bad = c->conflicts = 0;
 		printf("usb: kiosk %s connected\n", serial);
 	} else if (!strcmp(what, "left") || !strcmp(what, "stopped")) {
-		printf("usb: kiosk %s %s: %lu requests received, %lu new\n", serial,
-		       !strcmp(what, "left") ? "unplugged" : "stopped", c->records, c->added);
+		printf("usb: kiosk %s %s: %lu requests received, %lu new, %lu refused, %lu conflicting%s\n", serial,
+		       !strcmp(what, "left") ? "unplugged" : "stopped", c->records, c->added, c->bad, c->conflicts,
+		       c->bad || c->conflicts ? " (see 'spean-center alerts')" : "");
 	} else {
 		fprintf(stderr, "spean-center: usb: kiosk %s: %s\n", serial, what);
 	}
@@ -69,9 +75,10 @@ static void on_event(void *p, const char *serial_raw, const char *what_raw)
 	free(what);
 }
 
-int center_usb(const char *dir, const char *serial, unsigned kiosks, int poll_ms, struct diag *d)
+int center_usb(const char *dir, const char *serial, unsigned kiosks, int poll_ms, unsigned long *refused, struct diag *d)
 {
-	struct usb_ctx c = {NULL, 0, 0};
+	struct usb_ctx c = {NULL, 0, 0, 0, 0, 0};
+	*refused = 0;
 	int rc = center_service_open(dir, &c.s, d);
 	if (rc)
 		return rc;
@@ -83,5 +90,6 @@ int center_usb(const char *dir, const char *serial, unsigned kiosks, int poll_ms
 	struct usbhost_cfg cfg = {USBHOST_VID, USBHOST_PID, serial, kiosks, poll_ms, &stop_flag, handle, on_event, &c};
 	rc = usbhost_serve(&cfg, d);
 	center_service_close(c.s);
+	*refused = c.refused;
 	return rc;
 }

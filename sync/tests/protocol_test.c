@@ -225,15 +225,18 @@ static void test_receipts(void)
 	struct buf b, h;
 	buf_init(&b);
 	buf_init(&h);
-	sync_receipts_begin(&b, dev_pk, epoch);
+	static const int reasons[3] = {SYNC_WHY_NONE, SYNC_WHY_CONFLICT, SYNC_WHY_SEALED};
+	sync_receipts_begin(&b, dev_pk, epoch, 0x0123456789abcdefull);
 	for (int i = 0; i < 3; i++) {
 		crypt_random(offered[i].id, sizeof offered[i].id);
 		crypt_random(offered[i].hash, sizeof offered[i].hash);
 		offered[i].status = i;
+		offered[i].reason = reasons[i];
 		sync_receipts_add(&b, &h, &offered[i]);
 	}
 	sync_receipts_end(&b, &h, cen_sk);
-	CHECK_INT(b.len, SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN + 4 + 3 * (SYNC_ID_LEN + 1) + CRYPT_SIG);
+	CHECK_INT(b.data[4], SYNC_RECEIPTS);
+	CHECK_INT(b.len, SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN + 8 + 4 + 3 * (SYNC_ID_LEN + 2) + CRYPT_SIG);
 	struct sync_msg m;
 	struct sync_receipts rs;
 	struct diag d = {""};
@@ -243,9 +246,57 @@ static void test_receipts(void)
 	for (int i = 0; i < 3; i++)
 		CHECK(!memcmp(&rs.r[i], &offered[i], sizeof offered[i]));
 	CHECK(!memcmp(rs.epoch, epoch, sizeof epoch));
+	CHECK(rs.counter == 0x0123456789abcdefull);
+	CHECK_STR(sync_reason_text(rs.r[2].reason), "sealed to another center");
 	sync_receipts_finish(&rs);
 	CHECK_INT(every_cut_and_flip(&b, parse_receipts), 0);
 
+	/* The counter is signed: an old counter cannot be relabelled as a newer one. */
+	struct buf c2;
+	buf_init(&c2);
+	buf_append(&c2, b.data, b.len);
+	c2.data[SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_EPOCH_LEN + 7] ^= 0x40;
+	CHECK_INT(parse_receipts((const unsigned char *)c2.data, c2.len), ERR_CRYPTO);
+	/* Version 1 receipts (type 4, no counter: what an old receipts file is) are refused with the reason. */
+	c2.len = 0;
+	buf_append(&c2, b.data, b.len);
+	c2.data[4] = SYNC_RECEIPTS_V1;
+	CHECK_INT(sync_msg_parse(c2.data, c2.len, SYNC_MAX_MESSAGE, &m, &d), ERR_PARSE);
+	CHECK(strstr(d.msg, "protocol version 1") != NULL);
+	buf_finish(&c2);
+	struct buf e;
+	buf_init(&e);
+	/* A status with a reason that does not go with it (signed by the center all the same): refused. */
+	static const int misfits[][2] = {{SYNC_STORED, SYNC_WHY_SEALED}, {SYNC_BAD, SYNC_WHY_NONE}, {SYNC_BAD, SYNC_WHY_CONFLICT},
+					 {SYNC_CONFLICT, SYNC_WHY_NONE}, {SYNC_BAD, SYNC_WHY_MAX + 1}};
+	for (size_t i = 0; i < sizeof misfits / sizeof *misfits; i++) {
+		struct sync_receipt x = offered[0];
+		x.status = misfits[i][0];
+		x.reason = misfits[i][1];
+		h.len = 0;
+		sync_receipts_begin(&e, dev_pk, epoch, 1);
+		sync_receipts_add(&e, &h, &x);
+		sync_receipts_end(&e, &h, cen_sk);
+		CHECK_INT(sync_msg_parse(e.data, e.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+		CHECK_INT(sync_receipts_parse(&m, cen_pk, offered_hash, NULL, &rs, &d), ERR_PARSE);
+		CHECK(strstr(d.msg, "does not go with status") != NULL);
+	}
+	for (int why = SYNC_WHY_SIGNATURE; why <= SYNC_WHY_URGENT; why++) {
+		struct sync_receipt x = offered[0];
+		x.status = SYNC_BAD;
+		x.reason = why;
+		h.len = 0;
+		sync_receipts_begin(&e, dev_pk, epoch, 1);
+		sync_receipts_add(&e, &h, &x);
+		sync_receipts_end(&e, &h, cen_sk);
+		CHECK_INT(sync_msg_parse(e.data, e.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+		CHECK_INT(sync_receipts_parse(&m, cen_pk, offered_hash, NULL, &rs, &d), 0);
+		CHECK_INT(rs.r[0].reason, why);
+		CHECK(strcmp(sync_reason_text(why), "?") != 0);
+		sync_receipts_finish(&rs);
+	}
+
+	buf_finish(&e);
 	/* The kiosk's content differs from what the center signed for (one hash changed): refused. */
 	offered[1].hash[0] ^= 1;
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
@@ -253,7 +304,7 @@ static void test_receipts(void)
 	offered[1].hash[0] ^= 1;
 	/* Signed with a key that is not the center's. */
 	h.len = 0;
-	sync_receipts_begin(&b, dev_pk, epoch);
+	sync_receipts_begin(&b, dev_pk, epoch, 7);
 	sync_receipts_add(&b, &h, &offered[0]);
 	sync_receipts_end(&b, &h, dev_sk);
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
@@ -263,7 +314,7 @@ static void test_receipts(void)
 	struct sync_receipt stranger = offered[2];
 	stranger.id[3] ^= 1;
 	h.len = 0;
-	sync_receipts_begin(&b, dev_pk, epoch);
+	sync_receipts_begin(&b, dev_pk, epoch, 7);
 	sync_receipts_add(&b, &h, &stranger);
 	sync_receipts_end(&b, &h, cen_sk);
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
@@ -271,7 +322,7 @@ static void test_receipts(void)
 	CHECK(strstr(d.msg, "not offered") != NULL);
 	/* Genuine receipts of another epoch, relabelled: the signature covers the epoch. */
 	h.len = 0;
-	sync_receipts_begin(&b, dev_pk, epoch);
+	sync_receipts_begin(&b, dev_pk, epoch, 7);
 	sync_receipts_add(&b, &h, &offered[0]);
 	sync_receipts_end(&b, &h, cen_sk);
 	b.data[SYNC_HEADER_LEN + CRYPT_SIGN_PK] ^= 1;

@@ -2,9 +2,10 @@
  * spean-syncbench: the sync benchmark's helpers (tests/bench/sync.sh).
  *   fill KIOSKDIR N          store N real sealed requests (every 10th urgent) on a provisioned kiosk
  *   payload KIOSKDIR         print the sealed bytes the kiosk holds (what sync must carry)
- *   import CENTERDIR N       feed N signed records to an initialised center in chunks of 500
- *                            through the service (verify, commit, sign), against write+fsync of the
- *                            same bytes per chunk measured in the same run
+ *   import CENTERDIR N       feed N signed records, really sealed to the center's key, to an
+ *                            initialised center in chunks of 500 through the service (verify the
+ *                            signature, open and check each record, commit, sign), against
+ *                            write+fsync of the same bytes per chunk measured in the same run
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,10 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "center.h"
 #include "clock.h"
 #include "cstore.h"
 #include "fs.h"
 #include "device.h"
+#include "kv.h"
 #include "protocol.h"
 #include "record.h"
 #include "service.h"
@@ -103,12 +106,17 @@ static int import(const char *dir, long n)
 	}
 	cstore_close(cs);
 	struct center_service *s;
-	if (center_service_open(dir, &s, &d)) {
+	struct center_keys k;
+	if (center_service_open(dir, &s, &d) || center_load(dir, &k, &d)) {
 		fprintf(stderr, "syncbench: %s\n", d.msg);
 		return 1;
 	}
-	enum { CHUNK = 500, SEALED = 768 }; /* a sealed request is 512 to 1,024 bytes (padded) */
+	/* A sealed request is 512 to 1,024 bytes (padded): a plaintext of 700 bytes seals to 816. */
+	enum { CHUNK = 500, SEALED = 1024 + CRYPT_SEAL_OVERHEAD };
 	unsigned char(*sealed)[SEALED] = malloc((size_t)CHUNK * SEALED);
+	struct buf plain, box;
+	buf_init(&plain);
+	buf_init(&box);
 	struct sync_record *r = calloc(CHUNK, sizeof *r);
 	struct buf req, rep;
 	buf_init(&req);
@@ -122,13 +130,23 @@ static int import(const char *dir, long n)
 		double t0 = now_ms();
 		sync_offer_begin(&req, pk, epoch);
 		for (long i = 0; i < m; i++) {
-			crypt_random(sealed[i], SEALED);
+			crypt_random(r[i].id, RECORD_ID_LEN);
+			char hex[2 * RECORD_ID_LEN + 1];
+			hex_encode(r[i].id, RECORD_ID_LEN, hex);
+			plain.len = 0;
+			buf_printf(&plain,
+				   "format = spean-request-1\nid = %s\nlang = vi\noutcome = likely_eligible\ngroups = R02\n"
+				   "review_groups = \nurgent = no\nrules = bench-1\ncontact.commune_code = 90032\n"
+				   "contact.consent = yes\ncontact.matter = %0500d\n",
+				   hex, 0);
+			box.len = 0;
+			crypt_seal(plain.data, plain.len, k.pk, &box);
+			memcpy(sealed[i], box.data, box.len);
 			r[i].seq = (uint64_t)(done + i + 1);
-			memcpy(r[i].id, sealed[i], RECORD_ID_LEN);
 			r[i].sealed = sealed[i];
-			r[i].sealed_len = SEALED;
+			r[i].sealed_len = box.len;
 			r[i].urgent = 0;
-			crypt_hash(r[i].hash, sealed[i], SEALED);
+			crypt_hash(r[i].hash, sealed[i], box.len);
 			unsigned char sb[RECORD_SIGNED_LEN];
 			record_signed_bytes(sb, pk, r[i].id, r[i].seq, 0, r[i].hash);
 			crypt_sign(r[i].sig, sb, sizeof sb, sk);
@@ -155,6 +173,9 @@ static int import(const char *dir, long n)
 		done += m;
 	}
 	printf("import %ld %.0f %.0f %.0f\n", n, t_service, t_base, t_make);
+	center_keys_wipe(&k);
+	buf_finish(&plain);
+	buf_finish(&box);
 	unlink(base);
 	free(base);
 	center_service_close(s);

@@ -146,4 +146,28 @@ run 0 "$SPEAN" --data-dir "$K" audit
 grep -q "clock_jump from=" "$T/out" && pass || fail "audit records a clock jump"
 tail -1 "$T/out" | grep -q "request_added seq=3" && pass || fail "seq keeps growing after a clock jump"
 
+# Another center's card while requests sealed to this one are held: refused, saying how many and
+# what to do; nothing changes. --force takes it and keeps them held; this center's card again is
+# taken at once (they are sealed to it).
+run 2 "$SPEAN" --data-dir "$K" provision --center-key "$T/other-center/center.pub"
+err_has "3 held requests are sealed to the current center's key"
+err_has "Sync them to the current center first"
+[ "$(sed -n 's/^box = //p' "$K/center.pub")" = "$(sed -n 's/^box = //p' "$C/center.pub")" ] && pass || fail "a refused provision changed the card"
+run 2 "$SPEAN" --data-dir "$K" provision --center-key "$T/other-center/center.pub" --forse
+err_has "unexpected argument '--forse'"
+run 0 "$SPEAN" --data-dir "$K" provision --center-key "$T/other-center/center.pub" --force
+out_has "3 held requests stay sealed to the previous center: kept held, never purged"
+run 0 "$SPEAN" --data-dir "$K" audit
+grep -q "center_key_set .*stranded=3" "$T/out" && pass || fail "audit records the stranded requests"
+run 0 "$SPEAN" --data-dir "$K" requests status
+out_is "$(printf 'held 3\ndelivered 0')"
+run 0 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub"
+out_is "center key set"
+# The same card again is never refused.
+run 0 "$SPEAN" --data-dir "$K" provision --center-key "$C/center.pub"
+run 0 "$SPEAN" --help
+out_has "3 (sync)"
+run 0 "$CENTER" --help
+out_has "import, usb: some requests were refused or conflicting"
+
 done_tests

@@ -109,4 +109,73 @@ if mount -t tmpfs -o size=64k tmpfs "$T/full" 2>/dev/null; then
 else
 	echo "NOTE: cannot mount here (no CAP_SYS_ADMIN): full and read-only sticks not exercised" >&2
 fi
+# An old receipts file replayed from a stick cannot move a kiosk back to an older epoch. K3's two
+# requests are receipted under epoch E1 (the file is kept); the center is restored from a backup
+# that lacks them (epoch E2); K3 learns E2 from its next receipts and holds the two again. The old
+# E1 file put back on the stick is refused (its counter is older than what K3 applied): the two stay
+# held, to be delivered to E2.
+K3="$T/k3"
+run 0 "$SPEAN" --data-dir "$K3" provision --center-key "$C/center.pub"
+"$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K3" identity)" >/dev/null
+k3=$("$SPEAN" --data-dir "$K3" identity | cut -c1-16)
+cp "$C/center.db" "$T/backup.db" || exit 2
+add "$K3" 2
+run 0 "$SPEAN" --data-dir "$K3" sync --export "$S"
+run 0 "$CENTER" import --data-dir "$C" "$S"
+mkdir -p "$T/old-receipts" && cp "$S/spean/in/$k3"-*.receipts "$T/old-receipts/" || fail "no receipts for K3"
+run 0 "$SPEAN" --data-dir "$K3" sync --import "$S"
+out_has "2 delivered, 0 held"
+cp "$T/backup.db" "$C/center.db" && rm -f "$C/center.db-wal" "$C/center.db-shm"
+add "$K3" 1
+run 0 "$SPEAN" --data-dir "$K3" sync --export "$S"
+run 0 "$CENTER" import --data-dir "$C" "$S" # opens the restored database: a new epoch
+run 0 "$CENTER" alerts --data-dir "$C"
+out_has "new_epoch"
+run 0 "$SPEAN" --data-dir "$K3" sync --import "$S"
+err_has "the center was restored from a backup: 2 requests offered again"
+status_is "$K3" 2 1
+cp "$T/old-receipts/"*.receipts "$S/spean/in/"
+run 2 "$SPEAN" --data-dir "$K3" sync --import "$S"
+err_has "is older than the"
+err_has "an old receipts file replayed?"
+status_is "$K3" 2 1
+run 0 "$SPEAN" --data-dir "$K3" sync --export "$S"
+run 0 "$CENTER" import --data-dir "$C" "$S"
+run 0 "$SPEAN" --data-dir "$K3" sync --import "$S"
+status_is "$K3" 0 3
+
+# A kiosk re-provisioned to another center by force, with requests sealed to this one still held,
+# carries them on a stick to the other center: refused there as "sealed to another center" (stored
+# nowhere, an alert naming the kiosk), held at the kiosk, which says so and exits 3; back with this
+# center's card they are delivered.
+K4="$T/k4" C2="$T/center2"
+"$CENTER" init --data-dir "$C2" >/dev/null || exit 2
+run 0 "$SPEAN" --data-dir "$K4" provision --center-key "$C/center.pub"
+for c in "$C" "$C2"; do "$CENTER" enroll --data-dir "$c" "$("$SPEAN" --data-dir "$K4" identity)" >/dev/null; done
+add "$K4" 2
+run 2 "$SPEAN" --data-dir "$K4" provision --center-key "$C2/center.pub"
+err_has "2 held requests are sealed to the current center's key"
+run 0 "$SPEAN" --data-dir "$K4" provision --center-key "$C2/center.pub" --force
+out_has "2 held requests stay sealed to the previous center"
+add "$K4" 1
+S2="$T/stick2" && mkdir -p "$S2"
+run 0 "$SPEAN" --data-dir "$K4" sync --export "$S2"
+run 3 "$CENTER" import --data-dir "$C2" "$S2"
+out_has "requests refused: 2 (the center cannot open or check them), conflicting: 0"
+run 0 "$CENTER" status --data-dir "$C2"
+grep -q "^requests 1$" "$T/out" && pass || fail "the other center stored only what it can open: $(head -1 "$T/out")"
+run 0 "$CENTER" alerts --data-dir "$C2"
+out_has "bad_record kiosk=$("$SPEAN" --data-dir "$K4" identity | cut -c1-16) reason=sealed_to_another_center records=2"
+run 3 "$SPEAN" --data-dir "$K4" sync --import "$S2" --retention 1
+out_has "1 delivered, 2 held"
+out_has "2 held: refused by the center: sealed to another center"
+run 0 "$SPEAN" --data-dir "$K4" requests status
+out_has "refused 2"
+run 0 "$SPEAN" --data-dir "$K4" provision --center-key "$C/center.pub"
+run 0 "$SPEAN" --data-dir "$K4" sync --export "$S2"
+run 0 "$CENTER" import --data-dir "$C" "$S2"
+run 0 "$SPEAN" --data-dir "$K4" sync --import "$S2"
+out_has "2 delivered, 0 held"
+grep -q "refused by the center" "$T/out" && fail "refused line after delivery" || pass
+
 done_tests

@@ -218,4 +218,52 @@ run 2 "$SPEAN" --data-dir "$K" sync --url "ftp://x"
 err_has "not an http:// or https:// address"
 run 1 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:1"
 err_has "sync stopped"
+# A kiosk re-provisioned to a new center while requests sealed to the old one are held: provision
+# refuses (how many, what to do); with --force they stay held. The new center cannot open them:
+# it answers "bad" (sealed to another center), stores nothing of them and raises an alert naming
+# the kiosk; the kiosk keeps them held, says why and exits 3, and never purges them (retention 1).
+# Provisioned back with the old card, the old center takes them; the new center's request is not
+# offered again to the old one.
+C2="$T/center2" K3="$T/kiosk3"
+"$CENTER" init --data-dir "$C2" >/dev/null || exit 2
+rm -f "$T/serve2.out"
+"$CENTER" serve --data-dir "$C2" --listen 127.0.0.1:0 >"$T/serve2.out" 2>>"$T/serve2.err" &
+pids+=($!)
+for _ in $(seq 100); do grep -q listening "$T/serve2.out" 2>/dev/null && break; sleep 0.05; done
+PORT2=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\) https$/\1/p' "$T/serve2.out")
+run 0 "$SPEAN" --data-dir "$K3" provision --center-key "$C/center.pub"
+for c in "$C" "$C2"; do "$CENTER" enroll --data-dir "$c" "$("$SPEAN" --data-dir "$K3" identity)" >/dev/null; done
+k3=$("$SPEAN" --data-dir "$K3" identity | cut -c1-16)
+for _ in 1 2 3; do "$SPEAN" --data-dir "$K3" requests add --facts "$T/f.txt" --contact "$T/c.txt" >/dev/null; done
+run 2 "$SPEAN" --data-dir "$K3" provision --center-key "$C2/center.pub"
+err_has "3 held requests are sealed to the current center's key"
+err_has "Sync them to the current center first"
+err_has "--force"
+cmp -s <(sed -n 's/^box = //p' "$K3/center.pub") <(sed -n 's/^box = //p' "$C/center.pub") && pass || fail "a refused provision changed the card"
+run 0 "$SPEAN" --data-dir "$K3" provision --center-key "$C2/center.pub" --force
+out_has "3 held requests stay sealed to the previous center: kept held, never purged"
+"$SPEAN" --data-dir "$K3" requests add --facts "$T/f.txt" --contact "$T/c.txt" >/dev/null
+for _ in 1 2; do
+	run 3 "$SPEAN" --data-dir "$K3" sync --url "https://127.0.0.1:$PORT2" --retention 1
+	out_has "held"
+	out_has "3 held: refused by the center: sealed to another center"
+	err_has "the center refused 3 requests (0 with a conflicting id, 3 it cannot take)"
+	run 0 "$SPEAN" --data-dir "$K3" requests status
+	out_has "held 3"
+	out_has "refused 3"
+	out_has "  3 held: refused by the center: sealed to another center"
+done # (the second sync purged the one the new center took: retention 1; never the held ones)
+run 0 "$CENTER" status --data-dir "$C2"
+grep -q "^requests 1$" "$T/out" && pass || fail "the new center stored what it cannot open: $(head -1 "$T/out")"
+run 0 "$CENTER" alerts --data-dir "$C2"
+out_has "bad_record kiosk=$k3 reason=sealed_to_another_center records=3"
+run 0 "$CENTER" export --data-dir "$C2" --csv "$T/c2.csv" # nothing it cannot open was stored, so nothing fails to open
+out_has "exported 1 requests"
+run 0 "$SPEAN" --data-dir "$K3" provision --center-key "$C/center.pub"
+run 0 "$SPEAN" --data-dir "$K3" sync --url "https://127.0.0.1:$PORT"
+out_has "3 delivered, 0 held"
+grep -q "refused by the center" "$T/out" && fail "still reported refused after delivery" || pass
+run 0 "$SPEAN" --data-dir "$K3" requests status
+out_is "$(printf 'held 0\ndelivered 3')"
+
 done_tests

@@ -47,7 +47,7 @@ kiosk_sync "$K" 0
 out_has "32 delivered, 0 held"
 cable_done
 grep -q "kiosk SPEAN-TEST-0001 connected" "$T/cable.out" && pass || fail "the center names the kiosk: $(cat "$T/cable.out")"
-grep -q "32 requests received (32 new)" "$T/cable.out" && pass || fail "the center shows progress: $(cat "$T/cable.out")"
+grep -q "32 requests received (32 new, 0 refused, 0 conflicting)" "$T/cable.out" && pass || fail "the center shows progress: $(cat "$T/cable.out")"
 center_has 32
 status_is "$K" 0 32
 grep -rq "Thạch" "$F" "$T/cable.out" "$T/cable.err" && fail "personal data in clear on the cable's side" || pass
@@ -115,4 +115,22 @@ status_is "$K" 0 $((n - 32 + 32 + 4 + 4 + 6))
 center_has $((n + 4 + 5 + 3 + 4 + 5 + 6))
 grep -q "Thạch" "$T/err" && fail "personal data in the kiosk's log" || pass
 no_alerts
+
+# Over the cable too: a kiosk whose requests are sealed to another center (re-provisioned by force)
+# gets them refused with the reason; both sides say so and exit 3; nothing of them is stored.
+K5="$T/k5" C2="$T/center2"
+"$CENTER" init --data-dir "$C2" >/dev/null || exit 2
+"$SPEAN" --data-dir "$K5" provision --center-key "$C2/center.pub" >/dev/null || exit 2
+add "$K5" 2
+"$SPEAN" --data-dir "$K5" provision --center-key "$C/center.pub" --force >/dev/null || exit 2
+"$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K5" identity)" >/dev/null
+cable -- "$CENTER" usb --data-dir "$C" --kiosks 1
+kiosk_sync "$K5" 3
+out_has "2 held: refused by the center: sealed to another center"
+rc=0
+wait "$cable_pid" || rc=$?
+[ "$rc" = 3 ] && pass || fail "spean-center usb exited $rc, want 3 (requests refused)"
+grep -q "2 requests received (0 new, 2 refused, 0 conflicting)" "$T/cable.out" && pass || fail "the center shows the refusals: $(cat "$T/cable.out")"
+grep -q "0 new, 2 refused, 0 conflicting (see 'spean-center alerts')" "$T/cable.out" && pass || fail "the summary names the refusals: $(cat "$T/cable.out")"
+center_has $((n + 4 + 5 + 3 + 4 + 5 + 6))
 done_tests

@@ -167,7 +167,7 @@ int main(void)
 			r[i].hash[0] ^= 1;
 		sign(&r[i], (uint64_t)i + 1, dpk, dsk);
 		in[i] = (struct cstore_in){r[i].id, r[i].hash, r[i].sig, (const unsigned char *)r[i].sealed.data,
-					   r[i].sealed.len, (uint64_t)i + 1, r[i].urgent, 0};
+					   r[i].sealed.len, (uint64_t)i + 1, r[i].urgent, 0, 0};
 	}
 	/* Straight into the database, as an older center (or one before the receipt checks) kept them. */
 	struct cstore *cs = NULL;

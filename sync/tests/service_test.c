@@ -5,6 +5,7 @@
  * same id + other hash is a conflict with an alert; receipts verify.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "center.h"
@@ -58,6 +59,15 @@ static void offer(struct buf *b, const struct sync_record *r, size_t n)
 	for (size_t i = 0; i < n; i++)
 		sync_offer_add(b, &r[i]);
 	sync_offer_end(b, dev_sk);
+}
+
+static int collect_alert(void *ctx, int64_t wall, const char *kind, const char *device_hex, const char *detail)
+{
+	(void)wall;
+	char *all = ctx;
+	size_t n = strlen(all);
+	snprintf(all + n, 1024 - n, "%s %s %s\n", kind, device_hex, detail);
+	return 0;
 }
 
 int main(void)
@@ -178,6 +188,25 @@ int main(void)
 
 	/* A receipts message is not a request to the center. */
 	CHECK_INT(center_service_handle(s, rep.data, rep.len, &rep, &d), ERR_PARSE);
+
+	/* A hello telling of a refused pack: welcomed as usual, and an alert naming the kiosk, the pack and why. */
+	h.refused_version = 18446744073709551615ull;
+	h.refused_why = SYNC_PACK_VERSION;
+	crypt_random(h.nonce, sizeof h.nonce);
+	sync_hello_encode(&req, &h, dev_sk);
+	CHECK_INT(center_service_handle(s, req.data, req.len, &rep, &d), 0);
+	CHECK_INT(sync_msg_parse(rep.data, rep.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_welcome_parse(&m, k.sign_pk, &w, &d), 0);
+	CHECK(!memcmp(w.nonce, h.nonce, sizeof h.nonce));
+	CHECK_INT(cstore_open(dir, &cs, &d), 0);
+	char alerts[1024] = "";
+	CHECK_INT(cstore_each_alert(cs, collect_alert, alerts, &d), 0);
+	cstore_close(cs);
+	char want[256], hex[CRYPT_SIGN_PK * 2 + 1];
+	for (int i = 0; i < CRYPT_SIGN_PK; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dev_pk[i]);
+	snprintf(want, sizeof want, "pack_refused %s content pack 18446744073709551615 refused by the kiosk: version\n", hex);
+	CHECK(strstr(alerts, want) != NULL);
 	center_service_close(s);
 	buf_finish(&req);
 	buf_finish(&rep);

@@ -37,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case SYNC_HELLO: {
 		struct sync_hello h;
 		rc = sync_hello_parse(&m, &h, &d2);
+		/* A refusal told is a real version with a known reason. */
+		if (rc == 0)
+			FUZZ_CHECK(h.refused_version == 0 ||
+				   (h.refused_why >= 1 && h.refused_why <= SYNC_PACK_REFUSAL_MAX));
 		break;
 	}
 	case SYNC_WELCOME: {

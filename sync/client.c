@@ -247,8 +247,14 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 	rc = store_sync_finish(cfg->st, cfg->retention ? cfg->retention : 30, &res->purged, d);
 	res->content_offered = w.content_version;
 	if (!rc && cfg->content_install && w.content_version > cfg->content_have) {
-		if (w.content_version == cfg->content_refused && cfg->content_refused_why != SYNC_PACK_INSTALL) {
-			/* Refused before and the center told: fetching it again would refuse it again. */
+		/*
+		 * Refused before for what it holds (a signed pack: its version is the center's word):
+		 * fetching it again would refuse it again. A forged or malformed one (a stick can carry
+		 * anything) says nothing about the center's pack of that number: fetched.
+		 */
+		int verified = cfg->content_refused_why == SYNC_PACK_VERSION || cfg->content_refused_why == SYNC_PACK_OLDER ||
+			       cfg->content_refused_why == SYNC_PACK_CONTENT;
+		if (w.content_version == cfg->content_refused && verified) {
 			res->content_rc = ERR_REFUSED;
 			res->content_refusal = cfg->content_refused_why;
 			snprintf(res->content_why, sizeof res->content_why, "pack %llu was refused before (%s); the center knows",

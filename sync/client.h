@@ -36,7 +36,8 @@ struct sync_client_cfg {
 	 * A pack this kiosk refused earlier (0: none) and why (enum
 	 * sync_pack_refusal). Told to the center in the hello when
 	 * content_refused_tell is set; a pack of that version is not fetched
-	 * again unless it failed to install (SYNC_PACK_INSTALL).
+	 * again when it was refused for what it holds (version, older,
+	 * content), only when it was forged, malformed or not written.
 	 */
 	uint64_t content_refused;
 	int content_refused_why;

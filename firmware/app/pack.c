@@ -38,6 +38,11 @@ uint64_t pack_installed_version(const char *data_dir)
 	char *dir = fs_join(data_dir, PACK_DIR);
 	uint64_t v = fs_read_number(dir, PACK_VERSION_FILE);
 	free(dir);
+	if (v > CONTENT_MAX_VERSION) {
+		/* Installed before versions were bounded (2^64-1 from an old center): no pack could ever go above it. */
+		log_warn("pack_version_past_max version=%llu", (unsigned long long)v);
+		return 0;
+	}
 	return v;
 }
 

@@ -11,7 +11,11 @@
 #define PACK_DIR "content"
 #define PACK_VERSION_FILE "VERSION"
 
-/* The installed pack's version (0: none installed: the bundled pack is used). */
+/*
+ * The installed pack's version (0: none installed: the bundled pack is used;
+ * also 0 for a version past CONTENT_MAX_VERSION, installed from a center
+ * that did not bound them, so the next pack the center signs frees it).
+ */
 uint64_t pack_installed_version(const char *data_dir);
 /*
  * The content dir to use: arg (--content or $SPEAN_CONTENT_DIR) when set,

@@ -256,9 +256,24 @@ run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 told 6 content
 told 7 content
 told 18446744073709551615 version
-# A center holding such a pack can sign a good one again (its version is not a floor), and kiosks take it.
+# By stick too: a validly signed pack refused at 'sync --import' is told at the next network sync.
+mkdir -p "$T/stick/spean/in"
+"$PACKSIGN" "$C" 10 "$T/pack" icons/house.bmp="$T/huge.bmp" && mv "$C/content.pack" "$T/stick/spean/in/content.pack"
+"$SPEAN" --data-dir "$K" sync --import "$T/stick" >"$T/out" 2>"$T/err" # (its exit code is another test's)
+err_has "content pack refused, the current one stays: pack 10 refused: icons/house.bmp: 60000x60000 px"
+[ "$(cat "$K/content/VERSION")" = 2 ] && pass || fail "pack 2 stays after a refused pack from a stick"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
+told 10 content
+# A center holding such a pack can sign a good one again (its version is not a floor), and a kiosk that installed
+# 2^64-1 from a center before versions were bounded takes it (it was frozen on it).
 run 0 "$CENTER" pack --data-dir "$C" --content "$SPEAN_SOURCE_DIR/firmware/content/kiosk" --version 8
 out_has "content pack 8:"
+K3="$T/kiosk3"
+"$SPEAN" --data-dir "$K3" provision --center-key "$C/center.pub" >/dev/null
+"$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K3" identity)" >/dev/null
+cp -r "$K/content" "$K3/content" && echo 18446744073709551615 >"$K3/content/VERSION"
+run 0 "$SPEAN" --data-dir "$K3" sync --url "https://127.0.0.1:$PORT"
+out_has "content pack 8 installed"
 cp "$T/pack2.pack" "$C/content.pack" # the kiosk keeps pack 2 for what follows
 
 # A center that offers an older pack, or a pack not signed by it: refused with the reason, pack 2 stays.

@@ -519,7 +519,7 @@ static int cmd_stick(struct opts *o)
 			if (crc && why)
 				pack_refusal_note(dev.dir, r.content_version, why);
 			else if (!crc)
-				pack_refusal_after(dev.dir, &(struct sync_client_cfg){0}, &(struct sync_result){.content_installed = version});
+				pack_refusal_clear(dev.dir);
 			if (crc)
 				fprintf(stderr, "sync: content pack refused, the current one stays: %s\n", cd.msg);
 			else

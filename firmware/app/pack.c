@@ -71,9 +71,8 @@ int pack_check_dir(const char *dir, struct diag *d)
 {
 	struct packdir files;
 	int rc = packdir_read(dir, &files, d);
-	/* An installed pack carries VERSION (written here, not signed); the rest is what the center checked. */
-	if (!rc && (rc = content_pack_check(files.f, files.n, (const char *)spean_builtin_rules, spean_builtin_rules_len, d)) &&
-	    strncmp(d->msg, dir, strlen(dir)))
+	/* packdir_read names the whole path; content_pack_check the file inside the pack. */
+	if (!rc && (rc = content_pack_check(files.f, files.n, (const char *)spean_builtin_rules, spean_builtin_rules_len, d)))
 		diag_prefix(d, "%s/", dir);
 	packdir_finish(&files);
 	return rc;
@@ -176,7 +175,7 @@ void pack_refusal_note(const char *data_dir, uint64_t version, int why)
 	refusal_write(data_dir, &(struct pack_refusal){version, why, 0});
 }
 
-static void refusal_clear(const char *data_dir)
+void pack_refusal_clear(const char *data_dir)
 {
 	char *p = fs_join(data_dir, PACK_REFUSED_FILE);
 	if (fs_exists(p))
@@ -196,7 +195,7 @@ void pack_refusal_to_cfg(const char *data_dir, struct sync_client_cfg *cfg)
 void pack_refusal_after(const char *data_dir, const struct sync_client_cfg *cfg, const struct sync_result *res)
 {
 	if (res->content_installed) {
-		refusal_clear(data_dir);
+		pack_refusal_clear(data_dir);
 		return;
 	}
 	struct pack_refusal r;

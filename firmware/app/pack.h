@@ -56,6 +56,8 @@ struct pack_refusal {
 void pack_refusal_read(const char *data_dir, struct pack_refusal *r);
 /* Note a refusal (stick or network): a new one is told at the next sync. */
 void pack_refusal_note(const char *data_dir, uint64_t version, int why);
+/* A pack installed: nothing left to tell. */
+void pack_refusal_clear(const char *data_dir);
 /* Before a sync session: what the hello tells and what not to fetch again. */
 void pack_refusal_to_cfg(const char *data_dir, struct sync_client_cfg *cfg);
 /* After it: installed clears the note, a refusal notes it, a welcome to a hello that told it marks it told. */

@@ -74,8 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct sync_content c;
 		rc = sync_content_parse(&m, pk, &c, &d2);
 		if (rc == 0) {
+			FUZZ_CHECK(c.version >= 1 && c.version <= CONTENT_MAX_VERSION && c.n <= CONTENT_MAX_FILES);
 			for (uint32_t i = 0; i < c.n; i++)
-				FUZZ_CHECK(c.f[i].name[0] && !strstr(c.f[i].name, ".."));
+				FUZZ_CHECK(content_name_ok(c.f[i].name, strlen(c.f[i].name)));
 			sync_content_finish(&c);
 		}
 		break;

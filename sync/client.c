@@ -118,20 +118,25 @@ static int add_record(void *ctx, const struct store_request *r)
 
 int sync_content_accept(const void *data, size_t n, const unsigned char center_sign_pk[CRYPT_SIGN_PK], uint64_t have,
 			int (*install)(void *ctx, const struct sync_content *c, struct diag *d), void *ctx, uint64_t *version,
-			struct diag *d)
+			int *why, struct diag *d)
 {
 	struct sync_msg m;
 	struct sync_content c = {0};
+	int w = SYNC_PACK_FORMAT;
 	int rc = sync_msg_parse(data, n, SYNC_MAX_CONTENT_MESSAGE, &m, d);
-	if (!rc)
-		rc = sync_content_parse(&m, center_sign_pk, &c, d);
+	if (!rc && (rc = sync_content_parse(&m, center_sign_pk, &c, d)))
+		w = rc == ERR_CRYPTO ? SYNC_PACK_SIGNATURE : rc == ERR_INVAL ? SYNC_PACK_VERSION : SYNC_PACK_FORMAT;
 	if (!rc && c.version <= have) {
 		diag_set(d, "pack version %llu is not newer than the installed %llu (a rollback?)", (unsigned long long)c.version,
 			 (unsigned long long)have);
 		rc = ERR_REFUSED;
+		w = SYNC_PACK_OLDER;
 	}
-	if (!rc)
-		rc = install(ctx, &c, d);
+	/* The installer checks the content as a whole; what it cannot write is a disk's fault, not the pack's. */
+	if (!rc && (rc = install(ctx, &c, d)))
+		w = rc == ERR_IO || rc == ERR_NOSPACE ? SYNC_PACK_INSTALL : SYNC_PACK_CONTENT;
+	if (why)
+		*why = rc ? w : 0;
 	*version = rc ? 0 : c.version;
 	sync_content_finish(&c);
 	return rc;
@@ -148,12 +153,14 @@ static void fetch_content(const struct sync_client_cfg *cfg, struct sync_transpo
 	memcpy(q.device_pk, cfg->device_pk, CRYPT_SIGN_PK);
 	sync_content_req_encode(&req, &q, cfg->device_sk);
 	uint64_t version = 0;
+	int why = 0;
 	int rc = exchange(cfg, t, &req, &reply, &res->retries, &d);
 	if (!rc)
 		rc = sync_content_accept(reply.data, reply.len, cfg->center_sign_pk, cfg->content_have, cfg->content_install,
-					 cfg->ctx, &version, &d);
+					 cfg->ctx, &version, &why, &d);
 	if (rc) {
 		res->content_rc = rc;
+		res->content_refusal = why; /* 0: the link failed, nothing to tell */
 		snprintf(res->content_why, sizeof res->content_why, "%s", d.msg);
 		log_warn("content_refused code=%s", err_name(rc));
 	} else {
@@ -180,6 +187,10 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 	struct sync_hello h = {.held = (uint32_t)(cnt.held > UINT32_MAX ? UINT32_MAX : cnt.held)};
 	memcpy(h.device_pk, cfg->device_pk, CRYPT_SIGN_PK);
 	crypt_random(h.nonce, sizeof h.nonce);
+	if (cfg->content_refused_tell && cfg->content_refused && cfg->content_refused_why) {
+		h.refused_version = cfg->content_refused;
+		h.refused_why = cfg->content_refused_why;
+	}
 	sync_hello_encode(&req, &h, cfg->device_sk);
 	if ((rc = exchange(cfg, t, &req, &reply, &res->retries, d)))
 		goto out;
@@ -193,6 +204,7 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 		rc = ERR_CRYPTO;
 		goto out;
 	}
+	res->welcomed = 1;
 	if ((rc = store_set_epoch(cfg->st, w.epoch, cfg->center_sign_pk, &res->reoffered, d)) || (rc = store_count(cfg->st, &cnt, d)))
 		goto out;
 	struct sync_progress pr = {0, cnt.held, 0, 0};
@@ -248,8 +260,23 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 	}
 	rc = store_sync_finish(cfg->st, cfg->retention ? cfg->retention : 30, &res->purged, d);
 	res->content_offered = w.content_version;
-	if (!rc && cfg->content_install && w.content_version > cfg->content_have)
-		fetch_content(cfg, t, res);
+	if (!rc && cfg->content_install && w.content_version > cfg->content_have) {
+		/*
+		 * Refused before for what it holds (a signed pack: its version is the center's word):
+		 * fetching it again would refuse it again. A forged or malformed one (a stick can carry
+		 * anything) says nothing about the center's pack of that number: fetched.
+		 */
+		int verified = cfg->content_refused_why == SYNC_PACK_VERSION || cfg->content_refused_why == SYNC_PACK_OLDER ||
+			       cfg->content_refused_why == SYNC_PACK_CONTENT;
+		if (w.content_version == cfg->content_refused && verified) {
+			res->content_rc = ERR_REFUSED;
+			res->content_refusal = cfg->content_refused_why;
+			snprintf(res->content_why, sizeof res->content_why, "pack %llu was refused before (%s); the center knows",
+				 (unsigned long long)w.content_version, sync_pack_refusal_name(cfg->content_refused_why));
+		} else {
+			fetch_content(cfg, t, res);
+		}
+	}
 out:;
 	struct diag cd = {""};
 	if (store_count(cfg->st, &cnt, &cd) == 0) {

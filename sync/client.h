@@ -32,6 +32,16 @@ struct sync_client_cfg {
 	 */
 	uint64_t content_have;
 	int (*content_install)(void *ctx, const struct sync_content *c, struct diag *d);
+	/*
+	 * A pack this kiosk refused earlier (0: none) and why (enum
+	 * sync_pack_refusal). Told to the center in the hello when
+	 * content_refused_tell is set; a pack of that version is not fetched
+	 * again when it was refused for what it holds (version, older,
+	 * content), only when it was forged, malformed or not written.
+	 */
+	uint64_t content_refused;
+	int content_refused_why;
+	int content_refused_tell;
 };
 
 struct sync_result {
@@ -46,17 +56,20 @@ struct sync_result {
 	uint64_t content_offered;     /* the center's pack version (0: none) */
 	int content_rc;               /* the pack was refused (bad signature, older, invalid): its code */
 	char content_why[520];        /* and why */
+	int content_refusal;          /* and why, as an enum sync_pack_refusal (0: not refused) */
+	int welcomed;                 /* the center answered the hello (so it has what the hello told) */
 };
 
 /*
  * A content pack's bytes as received (network or stick): parsed, verified
- * as the center's, newer than have (never down), then installed whole by
- * install. 0 with *version set, or the code with d saying why; nothing is
- * installed then.
+ * as the center's, version within CONTENT_MAX_VERSION and newer than have
+ * (never down), then installed whole by install. 0 with *version set, or
+ * the code with d saying why and *why (when not NULL) the enum
+ * sync_pack_refusal; nothing is installed then.
  */
 int sync_content_accept(const void *data, size_t n, const unsigned char center_sign_pk[CRYPT_SIGN_PK], uint64_t have,
 			int (*install)(void *ctx, const struct sync_content *c, struct diag *d), void *ctx, uint64_t *version,
-			struct diag *d);
+			int *why, struct diag *d);
 
 /* What applying one receipts message did. */
 struct sync_applied {

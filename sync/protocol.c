@@ -53,6 +53,19 @@ const char *sync_reason_text(int reason)
 	}
 }
 
+const char *sync_pack_refusal_name(int why)
+{
+	switch (why) {
+	case SYNC_PACK_SIGNATURE: return "signature";
+	case SYNC_PACK_FORMAT: return "format";
+	case SYNC_PACK_VERSION: return "version";
+	case SYNC_PACK_OLDER: return "older";
+	case SYNC_PACK_CONTENT: return "content";
+	case SYNC_PACK_INSTALL: return "install";
+	default: return "?";
+	}
+}
+
 const char *sync_reason_name(int reason)
 {
 	switch (reason) {
@@ -253,6 +266,12 @@ void sync_hello_encode(struct buf *out, const struct sync_hello *h, const unsign
 	buf_append(out, h->device_pk, sizeof h->device_pk);
 	buf_append(out, h->nonce, sizeof h->nonce);
 	put_u32(out, h->held);
+	if (h->refused_version) { /* extension 1: only when there is something to tell, so older centers still read it */
+		unsigned char ext = 1, why = (unsigned char)h->refused_why;
+		buf_append(out, &ext, 1);
+		put_u64(out, h->refused_version);
+		buf_append(out, &why, 1);
+	}
 	finish(out, device_sk);
 }
 
@@ -265,6 +284,23 @@ int sync_hello_parse(const struct sync_msg *m, struct sync_hello *h, struct diag
 	take_copy(&r, h->device_pk, sizeof h->device_pk);
 	take_copy(&r, h->nonce, sizeof h->nonce);
 	h->held = take_u32(&r);
+	h->refused_version = 0;
+	h->refused_why = 0;
+	if (!r.bad && r.left) {
+		const unsigned char *ext = take(&r, 1);
+		if (ext && *ext != 1) {
+			diag_set(d, "hello: extension %u is unknown (a newer kiosk?)", *ext);
+			return ERR_PARSE;
+		}
+		h->refused_version = take_u64(&r);
+		const unsigned char *why = take(&r, 1);
+		h->refused_why = why ? *why : 0;
+		if (!r.bad && (h->refused_version == 0 || h->refused_why < 1 || h->refused_why > SYNC_PACK_REFUSAL_MAX)) {
+			diag_set(d, "hello: refused pack %llu with reason %d: out of range", (unsigned long long)h->refused_version,
+				 h->refused_why);
+			return ERR_PARSE;
+		}
+	}
 	if ((rc = body_end(&r, m, d)))
 		return rc;
 	return verify(m, h->device_pk, "device", d);
@@ -600,28 +636,6 @@ void sync_content_end(struct buf *out, const unsigned char center_sk[CRYPT_SIGN_
 	finish(out, center_sk);
 }
 
-/* A relative path of [A-Za-z0-9._-] parts, no empty, "." or ".." part. */
-static int good_name(const unsigned char *p, size_t n)
-{
-	if (n == 0 || n >= SYNC_CONTENT_MAX_NAME)
-		return 0;
-	size_t part = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || p[i] == '/') {
-			if (part == 0 || (part == 1 && p[i - 1] == '.') || (part == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
-				return 0;
-			part = 0;
-			continue;
-		}
-		unsigned char c = p[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
-			return 0;
-		part++;
-	}
-	return 1;
-}
-
 int sync_content_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_content *c,
 		       struct diag *d)
 {
@@ -649,7 +663,7 @@ int sync_content_parse(const struct sync_msg *m, const unsigned char center_pk[C
 		const unsigned char *data = take(&r, len);
 		if (r.bad)
 			break;
-		if (!good_name(name, nl)) {
+		if (!content_name_ok((const char *)name, nl)) {
 			diag_set(d, "content: file %u has a bad name", i + 1);
 			sync_content_finish(c);
 			return ERR_PARSE;
@@ -674,6 +688,13 @@ int sync_content_parse(const struct sync_msg *m, const unsigned char center_pk[C
 		diag_set(d, "content: version 0 is not a version");
 		sync_content_finish(c);
 		return ERR_PARSE;
+	}
+	if (c->version > CONTENT_MAX_VERSION) {
+		/* Installed, it would let no later pack go up: every kiosk frozen on it. */
+		diag_set(d, "content: version %llu is past the maximum %llu", (unsigned long long)c->version,
+			 (unsigned long long)CONTENT_MAX_VERSION);
+		sync_content_finish(c);
+		return ERR_INVAL;
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "contentpack.h"
 #include "crypt.h"
 #include "err.h"
 #include "mem.h"
@@ -77,10 +78,26 @@ struct sync_msg {
  */
 int sync_msg_parse(const void *data, size_t n, size_t max, struct sync_msg *m, struct diag *d);
 
+/* Why a kiosk refused a content pack: told to the center in the next hello (PROTOCOL.md). */
+enum sync_pack_refusal {
+	SYNC_PACK_SIGNATURE = 1, /* not signed by the center's key (forged, altered, another center) */
+	SYNC_PACK_FORMAT = 2,    /* not a well-formed pack message: lengths, names, counts, sizes */
+	SYNC_PACK_VERSION = 3,   /* signed, but its version is past CONTENT_MAX_VERSION */
+	SYNC_PACK_OLDER = 4,     /* signed, but not newer than the installed pack */
+	SYNC_PACK_CONTENT = 5,   /* signed and well formed, but the content check refuses it */
+	SYNC_PACK_INSTALL = 6,   /* could not be written at the kiosk (disk): tried again next time */
+};
+#define SYNC_PACK_REFUSAL_MAX SYNC_PACK_INSTALL
+/* "signature", "format", ...; "?" for an unknown code. */
+const char *sync_pack_refusal_name(int why);
+
 struct sync_hello {
 	unsigned char device_pk[CRYPT_SIGN_PK];
 	unsigned char nonce[SYNC_NONCE_LEN];
 	uint32_t held;
+	/* Hello extension 1: the content pack this kiosk last refused (0: none to tell) and why (enum sync_pack_refusal). */
+	uint64_t refused_version;
+	int refused_why;
 };
 void sync_hello_encode(struct buf *out, const struct sync_hello *h, const unsigned char device_sk[CRYPT_SIGN_SK]);
 /* Parse and verify with the key inside (whether that key is enrolled is the center's question). */
@@ -184,9 +201,13 @@ struct sync_content_req {
 void sync_content_req_encode(struct buf *out, const struct sync_content_req *r, const unsigned char device_sk[CRYPT_SIGN_SK]);
 int sync_content_req_parse(const struct sync_msg *m, struct sync_content_req *r, struct diag *d);
 
-/* A content pack: a version that only goes up, and named files (questions.conf, strings.vi, audio/km/x.wav...). */
-#define SYNC_CONTENT_MAX_FILES 1024
-#define SYNC_CONTENT_MAX_NAME 128
+/*
+ * A content pack: a version that only goes up (1 to CONTENT_MAX_VERSION),
+ * and named files (questions.conf, strings.vi, audio/km/x.wav...), within
+ * core/contentpack's limits.
+ */
+#define SYNC_CONTENT_MAX_FILES CONTENT_MAX_FILES
+#define SYNC_CONTENT_MAX_NAME CONTENT_MAX_NAME
 struct sync_content_file {
 	char name[SYNC_CONTENT_MAX_NAME];
 	const unsigned char *data;
@@ -212,6 +233,11 @@ void sync_content_end(struct buf *out, const unsigned char center_sk[CRYPT_SIGN_
 uint64_t sync_content_file_version(const char *path);
 /* The same from a pack's bytes already read (0: not a content pack). */
 uint64_t sync_content_version(const void *data, size_t n);
+/*
+ * Verify the center's signature (ERR_CRYPTO), then parse: names by
+ * content_name_ok, unique, at most SYNC_CONTENT_MAX_FILES (ERR_PARSE,
+ * ERR_TOOBIG); a version of 1 to CONTENT_MAX_VERSION (past it: ERR_INVAL).
+ */
 int sync_content_parse(const struct sync_msg *m, const unsigned char center_pk[CRYPT_SIGN_PK], struct sync_content *c,
 		       struct diag *d);
 void sync_content_finish(struct sync_content *c);

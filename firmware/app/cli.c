@@ -599,8 +599,14 @@ static int cmd_stick(struct opts *o)
 		if (!rc && r.pack.len) {
 			struct diag cd = {""};
 			uint64_t version = 0;
+			int why = 0;
 			int crc = sync_content_accept(r.pack.data, r.pack.len, dev.center_sign_pk, have, pack_install_cb, dev.dir,
-						      &version, &cd);
+						      &version, &why, &cd);
+			/* Told to the center at the next network or cable sync (the stick has no hello). */
+			if (crc && why)
+				pack_refusal_note(dev.dir, r.content_version, why);
+			else if (!crc)
+				pack_refusal_clear(dev.dir);
 			if (crc) {
 				fprintf(stderr, "sync: content pack refused, the current one stays: %s\n", cd.msg);
 				pack_refused = 1;
@@ -715,9 +721,14 @@ static int cmd_sync(struct opts *o)
 				      sync_progress_print,
 				      (void *)dev.dir,
 				      pack_installed_version(dev.dir),
-				      pack_install_cb};
+				      pack_install_cb,
+				      0,
+				      0,
+				      0};
+	pack_refusal_to_cfg(dev.dir, &cfg);
 	struct sync_result r;
 	rc = sync_run(&cfg, t, &r, &d);
+	pack_refusal_after(dev.dir, &cfg, &r);
 	t->ops->destroy(t);
 	usb_gadget_close(g);
 	if (r.reoffered)

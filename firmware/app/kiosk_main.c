@@ -414,7 +414,10 @@ int content_validate(const char *dir, struct diag *d)
 	buf_finish(&b);
 	free(rp);
 	if (!rc)
-		rc = load_content(&a, dir, 1, d);
+		rc = pack_check_dir(dir, d);
+	/* Pictures: their headers were checked above; pixels are decoded when shown (this may run on the sync thread, where SDL keeps per-thread state it never frees). */
+	if (!rc)
+		rc = load_content(&a, dir, 0, d);
 	icons_destroy(a.icons);
 	catalog_destroy(a.vi);
 	catalog_destroy(a.km);
@@ -445,7 +448,7 @@ int content_check_main(int argc, char **argv)
 	buf_append(&b, (const char *)spean_builtin_rules, spean_builtin_rules_len);
 	int rc = rules_parse(b.data, b.len, &a.rules, &d);
 	buf_finish(&b);
-	if (!rc && (rc = load_content(&a, content, 1, &d)))
+	if (!rc && ((rc = pack_check_dir(content, &d)) || (rc = load_content(&a, content, 1, &d))))
 		fprintf(stderr, "spean: content pack refused: %s\n", d.msg);
 	if (!rc) {
 		printf("%s: ok: version %s, %d questions, %d pictures, %d communes, %zu strings per language\n", content,
@@ -571,7 +574,8 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	}
 	free(prules);
 	buf_finish(&rb);
-	if (load_content(&a, content, 0, &d)) {
+	/* The whole pack as the center checked it (names, sizes, headers), then what this start needs of it. */
+	if (pack_check_dir(content, &d) || load_content(&a, content, 0, &d)) {
 		fprintf(stderr, "spean kiosk: content pack refused: %s\n", d.msg);
 		ex = 2;
 		goto out;

@@ -1,4 +1,5 @@
 #include "content.h"
+#include "contentpack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,9 @@ int catalog_parse(const char *text, size_t len, struct catalog **out, struct dia
 				rc = ERR_PARSE;
 				goto fail;
 			}
-		if (it.value_len == 0) {
-			diag_set(d, "line %u: empty text for '%.*s'", it.line, utf8_prefix(it.key, it.key_len, 60), it.key);
+		if (it.value_len == 0 || it.value_len > CONTENT_MAX_STRING) {
+			diag_set(d, "line %u: %s text for '%.*s' (at most %d bytes)", it.line, it.value_len ? "too long a" : "empty",
+				 utf8_prefix(it.key, it.key_len, 60), it.key, CONTENT_MAX_STRING);
 			rc = ERR_PARSE;
 			goto fail;
 		}
@@ -167,8 +169,9 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 					 utf8_prefix(it.key, it.key_len, 40), it.key);
 				return ERR_PARSE;
 			}
-			if (*slot || !it.value_len) {
-				diag_set(d, "line %u: '%.*s' is empty or repeated", it.line, (int)it.key_len, it.key);
+			if (*slot || !it.value_len || it.value_len > CONTENT_MAX_STRING) {
+				diag_set(d, "line %u: '%.*s' is empty, repeated or over %d bytes", it.line, (int)it.key_len, it.key,
+					 CONTENT_MAX_STRING);
 				return ERR_PARSE;
 			}
 			*slot = xstrndup(it.value, it.value_len);
@@ -201,6 +204,11 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 			if ((rc = is_text ? copy_field(q.text_key, sizeof q.text_key, &it, d)
 					  : copy_field(q.icon, sizeof q.icon, &it, d)))
 				return rc;
+			/* The picture is the file icons/NAME.bmp: a name that could leave the pack is refused here. */
+			if (!is_text && !content_key_ok(it.value, it.value_len)) {
+				diag_set(d, "line %u: icon is one name of A-Z a-z 0-9 . _ - (not a path)", it.line);
+				return ERR_PARSE;
+			}
 		} else if (kv_eq(it.key, it.key_len, "choices")) {
 			if (!have_fact) {
 				diag_set(d, "line %u: put 'fact' before 'choices'", it.line);
@@ -247,11 +255,12 @@ int content_parse_communes(const char *text, size_t len, struct content *c, stru
 	int rc;
 	kv_reader_init(&r, text, len, 0);
 	while ((rc = kv_next(&r, &it, d)) > 0) {
-		int ok = it.key_len == 5 && it.value_len > 0;
+		int ok = it.key_len == 5 && it.value_len > 0 && it.value_len <= CONTENT_MAX_STRING;
 		for (size_t i = 0; ok && i < 5; i++)
 			ok = it.key[i] >= '0' && it.key[i] <= '9';
 		if (!ok) {
-			diag_set(d, "line %u: want 'CODE = name' with a 5-digit code", it.line);
+			diag_set(d, "line %u: want 'CODE = name' with a 5-digit code and a name of at most %d bytes", it.line,
+				 CONTENT_MAX_STRING);
 			return ERR_PARSE;
 		}
 		for (int i = 0; i < c->ncommunes; i++)

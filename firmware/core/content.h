@@ -26,6 +26,8 @@ enum question_kind {
 };
 
 #define CONTENT_MAX_QUESTIONS 64
+/* Bytes of one text: a catalog entry, a commune name, version, center_phone (the longest Khmer text is ~720). */
+#define CONTENT_MAX_STRING 2048
 
 struct question {
 	char id[32];

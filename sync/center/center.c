@@ -11,6 +11,7 @@
 
 #include "content.h"
 #include "cstore.h"
+#include "packdir.h"
 #include "protocol.h"
 #include "fs.h"
 #include "report.h"
@@ -192,14 +193,15 @@ static const char usage[] =
 	"  forms --data-dir DIR --out DIR2\n"
 	"                               each request as the request form Mau 02-TP-TGPL (HTML)\n"
 	"  stats --data-dir DIR         requests by commune, group, outcome, month, urgency, language\n"
-	"  alerts --data-dir DIR        conflicts, bad records (and why), id collisions between kiosks\n"
-	"                               and new epochs, oldest first\n"
+	"  alerts --data-dir DIR        conflicts, bad records (and why), id collisions between kiosks,\n"
+	"                               new epochs and content packs kiosks refused, oldest first\n"
 	"  import --data-dir DIR STICKDIR\n"
 	"                               take the kiosks' bundles from a USB stick, write their receipts\n"
 	"                               (and the content pack) back to it\n"
 	"  pack --data-dir DIR --version N [--content DIR2]\n"
-	"                               sign the content pack (questions, texts, communes, pictures,\n"
-	"                               audio, rules) kiosks fetch at their next sync; N only goes up\n"
+	"                               check, then sign the content pack (questions, texts, communes,\n"
+	"                               pictures, audio, rules) kiosks fetch at their next sync; N only\n"
+	"                               goes up, 1 to 1000000000000; a pack a kiosk would refuse is never signed\n"
 	"  open --data-dir DIR --kiosk KIOSKDIR\n"
 	"                               open the sealed requests in a kiosk's data dir (tests, recovery)\n"
 	"  (--content DIR: the content pack for commune and group names; default the bundled one)\n"
@@ -555,57 +557,30 @@ static int cmd_enroll(const char *dir, const char *keyhex, const char *label)
 
 /* ---- content packs ---- */
 
-/* Add every content file under root/rel to the pack (sorted names; no scripts, docs or dotfiles). */
-static int pack_dir(struct buf *pack, const char *root, const char *rel, int *nfiles, struct diag *d)
+/*
+ * A pack's version: digits only (no sign, space or other character), 1 to
+ * CONTENT_MAX_VERSION, checked before it can overflow. 0 when it is not one.
+ */
+static uint64_t pack_version_arg(const char *s)
 {
-	char *path = rel[0] ? fs_join(root, rel) : xstrdup(root);
-	struct dirent **ents;
-	int n = scandir(path, &ents, NULL, alphasort);
-	if (n < 0) {
-		diag_set(d, "%s: cannot read the directory", path);
-		free(path);
-		return ERR_IO;
+	uint64_t v = 0;
+	if (!s || !*s)
+		return 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (CONTENT_MAX_VERSION - (uint64_t)(*p - '0')) / 10)
+			return 0;
+		v = v * 10 + (uint64_t)(*p - '0');
 	}
-	int rc = 0;
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		size_t nl = strlen(name);
-		int skip = name[0] == '.' || (nl > 3 && !strcmp(name + nl - 3, ".sh")) || (nl > 3 && !strcmp(name + nl - 3, ".md")) ||
-			   (nl > 5 && !strcmp(name + nl - 5, ".list"));
-		char sub[SYNC_CONTENT_MAX_NAME + 512];
-		snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", name);
-		char *full = fs_join(root, sub);
-		struct stat sb;
-		if (!skip && !rc && stat(full, &sb) == 0) {
-			if (S_ISDIR(sb.st_mode)) {
-				rc = pack_dir(pack, root, sub, nfiles, d);
-			} else if (S_ISREG(sb.st_mode)) {
-				struct buf data;
-				buf_init(&data);
-				if (strlen(sub) >= SYNC_CONTENT_MAX_NAME) {
-					diag_set(d, "%s: name too long for a pack", full);
-					rc = ERR_INVAL;
-				} else if (!(rc = fs_read_file(full, SYNC_MAX_CONTENT_MESSAGE, &data, d))) {
-					sync_content_add(pack, sub, data.data ? data.data : "", data.len);
-					(*nfiles)++;
-				}
-				buf_finish(&data);
-			}
-		}
-		free(full);
-		free(ents[i]);
-	}
-	free(ents);
-	free(path);
-	return rc;
+	return v;
 }
 
 static int cmd_pack(const char *dir, const char *content, const char *version)
 {
-	char *end;
-	unsigned long long v = version ? strtoull(version, &end, 10) : 0;
-	if (!version || *end || v == 0) {
-		fprintf(stderr, "spean-center: pack needs --version N (a whole number above the last pack's)\n");
+	uint64_t v = pack_version_arg(version);
+	if (!v) {
+		fprintf(stderr, "spean-center: pack needs --version N: a whole number from 1 to %llu, in digits, above the last "
+				"pack's (a version past it would stop every kiosk from taking any later pack)\n",
+			(unsigned long long)CONTENT_MAX_VERSION);
 		return 2;
 	}
 	struct center_keys k;
@@ -635,29 +610,32 @@ static int cmd_pack(const char *dir, const char *content, const char *version)
 		}
 	}
 	buf_finish(&old);
+	/* Exactly what the kiosk checks before it installs: a pack it would refuse is never signed. */
+	struct packdir files;
+	int rc = packdir_read(content, &files, &d);
+	if (!rc && !packdir_find(&files, "eligibility.rules")) /* the rules travel with the questions that depend on them */
+		packdir_add(&files, "eligibility.rules", spean_builtin_rules, spean_builtin_rules_len);
+	if (!rc && (rc = content_pack_check(files.f, files.n, (const char *)spean_builtin_rules, spean_builtin_rules_len, &d)))
+		diag_prefix(&d, "%s: not signed: ", content);
 	struct buf pack;
 	buf_init(&pack);
-	sync_content_begin(&pack, v);
-	int nfiles = 0;
-	int rc = pack_dir(&pack, content, "", &nfiles, &d);
 	if (!rc) {
-		char *rules = fs_join(content, "eligibility.rules");
-		if (!fs_exists(rules)) { /* the rules travel with the questions that depend on them */
-			sync_content_add(&pack, "eligibility.rules", spean_builtin_rules, spean_builtin_rules_len);
-			nfiles++;
-		}
-		free(rules);
+		sync_content_begin(&pack, v);
+		for (size_t i = 0; i < files.n; i++)
+			sync_content_add(&pack, files.f[i].name, files.f[i].data, files.f[i].len);
 		sync_content_end(&pack, k.sign_sk);
 		rc = fs_write_durable(pp, pack.data, pack.len, 0644, &d);
 	}
 	if (rc)
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 	else
-		printf("content pack %llu: %d files, %zu bytes, signed; kiosks fetch it at their next sync\n", v, nfiles, pack.len);
+		printf("content pack %llu: %zu files, %zu bytes, signed; kiosks fetch it at their next sync\n",
+		       (unsigned long long)v, files.n, pack.len);
+	packdir_finish(&files);
 	buf_finish(&pack);
 	free(pp);
 	center_keys_wipe(&k);
-	return rc ? 1 : 0;
+	return rc == 0 ? 0 : rc == ERR_IO || rc == ERR_NOSPACE ? 1 : 2;
 }
 
 static void import_report(void *ctx, const char *file, const char *why)

@@ -121,6 +121,19 @@ static int on_hello(struct center_service *s, const struct sync_msg *m, struct b
 	memcpy(w.device_pk, h.device_pk, sizeof w.device_pk);
 	memcpy(w.nonce, h.nonce, sizeof w.nonce);
 	memcpy(w.epoch, s->epoch, sizeof w.epoch);
+	if (h.refused_version) {
+		/* The kiosk refused a pack (ours or one from a stick): the office must know; the welcome waits for the alert. */
+		char detail[96];
+		snprintf(detail, sizeof detail, "content pack %llu refused by the kiosk: %s", (unsigned long long)h.refused_version,
+			 sync_pack_refusal_name(h.refused_why));
+		pthread_mutex_lock(&s->lock);
+		rc = cstore_alert(s->cs, "pack_refused", h.device_pk, NULL, detail, d);
+		pthread_mutex_unlock(&s->lock);
+		if (rc)
+			return rc;
+		log_warn("pack_refused version=%llu why=%s", (unsigned long long)h.refused_version,
+			 sync_pack_refusal_name(h.refused_why));
+	}
 	sync_welcome_encode(reply, &w, s->k.sign_sk);
 	pthread_mutex_lock(&s->lock);
 	s->stats.hellos++;

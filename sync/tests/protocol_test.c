@@ -12,6 +12,8 @@
 
 static unsigned char dev_pk[CRYPT_SIGN_PK], dev_sk[CRYPT_SIGN_SK], cen_pk[CRYPT_SIGN_PK], cen_sk[CRYPT_SIGN_SK];
 static unsigned char epoch[SYNC_EPOCH_LEN];
+/* A hello without extension: header, device key, nonce, held, signature. */
+#define SYNC_HELLO_LEN_V1 (SYNC_HEADER_LEN + CRYPT_SIGN_PK + SYNC_NONCE_LEN + 4 + CRYPT_SIG)
 
 /* Parsing every prefix fails; flipping any byte fails to parse or to verify. */
 typedef int (*parse_fn)(const unsigned char *p, size_t n);
@@ -112,8 +114,48 @@ static void test_hello_welcome(void)
 	struct sync_hello h2;
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
 	CHECK_INT(sync_hello_parse(&m, &h2, &d), 0);
-	CHECK(!memcmp(&h, &h2, sizeof h));
+	CHECK(!memcmp(h.device_pk, h2.device_pk, sizeof h.device_pk) && !memcmp(h.nonce, h2.nonce, sizeof h.nonce));
+	CHECK_INT(h2.held, 7);
+	CHECK_INT(h2.refused_version, 0);
+	CHECK_INT(b.len, SYNC_HELLO_LEN_V1); /* nothing to tell: the hello every center reads */
 	CHECK_INT(every_cut_and_flip(&b, parse_hello), 0);
+	/* Extension 1: the pack this kiosk refused and why (told to the center once). */
+	h.refused_version = CONTENT_MAX_VERSION + 1;
+	h.refused_why = SYNC_PACK_VERSION;
+	sync_hello_encode(&b, &h, dev_sk);
+	CHECK_INT(b.len, SYNC_HELLO_LEN_V1 + 10);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_hello_parse(&m, &h2, &d), 0);
+	CHECK(h2.refused_version == CONTENT_MAX_VERSION + 1 && h2.refused_why == SYNC_PACK_VERSION && h2.held == 7);
+	CHECK_INT(every_cut_and_flip(&b, parse_hello), 0);
+	CHECK_STR(sync_pack_refusal_name(SYNC_PACK_VERSION), "version");
+	/* A signed hello with an unknown extension, a reason out of range or no version: refused with the reason. */
+	static const struct {
+		unsigned char ext, why;
+		uint64_t version;
+		const char *msg;
+	} bad_ext[] = {
+		{2, 1, 5, "hello: extension 2 is unknown (a newer kiosk?)"},
+		{1, 0, 5, "hello: refused pack 5 with reason 0: out of range"},
+		{1, SYNC_PACK_REFUSAL_MAX + 1, 5, "hello: refused pack 5 with reason 7: out of range"},
+		{1, 1, 0, "hello: refused pack 0 with reason 1: out of range"},
+	};
+	for (size_t i = 0; i < sizeof bad_ext / sizeof *bad_ext; i++) {
+		h.refused_version = 1;
+		h.refused_why = 1;
+		sync_hello_encode(&b, &h, dev_sk);
+		unsigned char *ext = (unsigned char *)b.data + SYNC_HELLO_LEN_V1 - CRYPT_SIG;
+		ext[0] = bad_ext[i].ext;
+		for (int k = 0; k < 8; k++)
+			ext[1 + k] = (unsigned char)(bad_ext[i].version >> (8 * k));
+		ext[9] = bad_ext[i].why;
+		crypt_sign(ext + 10, b.data, b.len - CRYPT_SIG, dev_sk);
+		CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+		CHECK_INT(sync_hello_parse(&m, &h2, &d), ERR_PARSE);
+		CHECK_STR(d.msg, bad_ext[i].msg);
+	}
+	h.refused_version = 0;
+	h.refused_why = 0;
 
 	struct sync_welcome w = {.max_records = 500, .max_bytes = 1u << 20, .content_version = 3};
 	memcpy(w.device_pk, dev_pk, sizeof dev_pk);
@@ -372,7 +414,8 @@ static void test_content(void)
 	CHECK(c.f[0].len == 12 && !memcmp(c.f[0].data, "version = 4\n", 12));
 	sync_content_finish(&c);
 	CHECK_INT(every_cut_and_flip(&b, parse_content), 0);
-	static const char *const bad[] = {"../etc/passwd", "/abs", "a//b", "a/./b", "sp ace", "x/..", ""};
+	static const char *const bad[] = {"../etc/passwd", "/abs", "a//b", "a/./b", "sp ace", "x/..", "",
+					  "a\\b", "a\nb", "a\033[2J", "icons/..\\..\\x"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		sync_content_begin(&b, 5);
 		sync_content_add(&b, bad[i], "x", 1);
@@ -387,6 +430,27 @@ static void test_content(void)
 	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d), 0);
 	CHECK_INT(sync_content_parse(&m, cen_pk, &c, &d), ERR_PARSE);
 	CHECK(strstr(d.msg, "appears twice") != NULL);
+	/* A name with a NUL inside (the length says 3). */
+	sync_content_begin(&b, 5);
+	sync_content_add(&b, "abc", "x", 1);
+	((unsigned char *)b.data)[SYNC_HEADER_LEN + 12 + 2 + 1] = '\0';
+	sync_content_end(&b, cen_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_content_parse(&m, cen_pk, &c, &d), ERR_PARSE);
+	/* Versions: the maximum is taken, one past it (and 2^64-1, which would freeze a kiosk) refused though signed. */
+	static const uint64_t versions[] = {CONTENT_MAX_VERSION, CONTENT_MAX_VERSION + 1, UINT64_MAX};
+	for (int i = 0; i < 3; i++) {
+		sync_content_begin(&b, versions[i]);
+		sync_content_add(&b, "a", "x", 1);
+		sync_content_end(&b, cen_sk);
+		CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d), 0);
+		int rc = sync_content_parse(&m, cen_pk, &c, &d);
+		CHECK_INT(rc, i == 0 ? 0 : ERR_INVAL);
+		if (!rc)
+			sync_content_finish(&c);
+		else
+			CHECK(strstr(d.msg, "is past the maximum 1000000000000") != NULL);
+	}
 	buf_finish(&b);
 }
 

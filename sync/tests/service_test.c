@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "center.h"
@@ -144,6 +145,17 @@ static void enroll(const char *dir, const unsigned char *pk)
 	CHECK_INT(cstore_open(dir, &cs, &d), 0);
 	CHECK_INT(cstore_enroll(cs, pk, "test", &already, &d), 0);
 	cstore_close(cs);
+}
+
+#define ALERTS_MAX 16384
+static int collect_alert(void *ctx, int64_t wall, const char *kind, const char *device_hex, const char *detail)
+{
+	(void)wall;
+	char *all = ctx; /* ALERTS_MAX bytes */
+	size_t n = strlen(all);
+	if (n < ALERTS_MAX)
+		snprintf(all + n, ALERTS_MAX - n, "%s %s %s\n", kind, device_hex, detail);
+	return 0;
 }
 
 int main(void)
@@ -380,6 +392,30 @@ int main(void)
 
 	/* A receipts message is not a request to the center. */
 	CHECK_INT(center_service_handle(s, rep.data, rep.len, &rep, &d), ERR_PARSE);
+
+	/* A hello telling of a refused pack: welcomed as usual, and an alert naming the kiosk, the pack and why. */
+	h.refused_version = 18446744073709551615ull;
+	h.refused_why = SYNC_PACK_VERSION;
+	crypt_random(h.nonce, sizeof h.nonce);
+	sync_hello_encode(&req, &h, dev_sk);
+	CHECK_INT(center_service_handle(s, req.data, req.len, &rep, &d), 0);
+	CHECK_INT(sync_msg_parse(rep.data, rep.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_welcome_parse(&m, k.sign_pk, &w, &d), 0);
+	CHECK(!memcmp(w.nonce, h.nonce, sizeof h.nonce));
+	{
+		struct cstore *cs = NULL;
+		CHECK_INT(cstore_open(dir, &cs, &d), 0);
+		static char alerts[ALERTS_MAX];
+		alerts[0] = '\0';
+		CHECK_INT(cstore_each_alert(cs, collect_alert, alerts, &d), 0);
+		cstore_close(cs);
+		char line[256], hex[CRYPT_SIGN_PK * 2 + 1];
+		for (int i = 0; i < CRYPT_SIGN_PK; i++)
+			snprintf(hex + 2 * i, 3, "%02x", dev_pk[i]);
+		snprintf(line, sizeof line, "pack_refused %s content pack 18446744073709551615 refused by the kiosk: version\n",
+			 hex);
+		CHECK(strstr(alerts, line) != NULL);
+	}
 
 	/*
 	 * A restore from a backup: the database goes back, center.hw stays. The

@@ -37,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case SYNC_HELLO: {
 		struct sync_hello h;
 		rc = sync_hello_parse(&m, &h, &d2);
+		/* A refusal told is a real version with a known reason. */
+		if (rc == 0)
+			FUZZ_CHECK(h.refused_version == 0 ||
+				   (h.refused_why >= 1 && h.refused_why <= SYNC_PACK_REFUSAL_MAX));
 		break;
 	}
 	case SYNC_WELCOME: {
@@ -75,8 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct sync_content c;
 		rc = sync_content_parse(&m, pk, &c, &d2);
 		if (rc == 0) {
+			FUZZ_CHECK(c.version >= 1 && c.version <= CONTENT_MAX_VERSION && c.n <= CONTENT_MAX_FILES);
 			for (uint32_t i = 0; i < c.n; i++)
-				FUZZ_CHECK(c.f[i].name[0] && !strstr(c.f[i].name, ".."));
+				FUZZ_CHECK(content_name_ok(c.f[i].name, strlen(c.f[i].name)));
 			sync_content_finish(&c);
 		}
 		break;

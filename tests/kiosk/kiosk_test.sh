@@ -119,10 +119,10 @@ run 0 "$SPEAN" content check --content "$T/pack"
 out_has "13 pictures"
 mv "$T/pack/icons/shield.bmp" "$T/shield.bmp"
 run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/bad.replay"
-err_has "content pack refused: $T/pack/icons/shield.bmp: No such file or directory (the picture of question trafficking)"
+err_has "content pack refused: $T/pack/icons/shield.bmp: missing from the pack (the picture of question trafficking)"
 head -c 3000 "$T/shield.bmp" >"$T/pack/icons/shield.bmp"
 run 2 "$SPEAN" content check --content "$T/pack"
-err_has "icons/shield.bmp: not a readable BMP picture"
+err_has "icons/shield.bmp: BMP pixel rows at 122, 65536 bytes for 128x128 px, in a file of 3000 bytes"
 # A BMP that is not square (the header's height halved: the first half of the rows).
 python3 - "$T/shield.bmp" "$T/pack/icons/shield.bmp" <<'PY'
 import struct, sys
@@ -133,10 +133,25 @@ open(sys.argv[2], 'wb').write(b)
 PY
 run 2 "$SPEAN" content check --content "$T/pack"
 err_has "shield.bmp: 128x64 px; a picture is square"
-# The kiosk itself reads a picture when it first shows it: a bad one is logged, the question shown without it.
+# The kiosk's start checks every picture's header (not its pixels, read when first shown): a cut one refuses it.
 printf 'tap start\ntap lang_vi\ntap consent_yes\ntap who_self\nexpect answer_yes\n' >"$T/q.replay"
 cp "$T/shield.bmp" "$T/pack/icons/shield.bmp"
-head -c 3000 "$SPEAN_CONTENT_DIR/icons/matter.bmp" >"$T/pack/icons/matter.bmp"
 run 0 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/q.replay"
-err_has "event=icon_unreadable name=matter"
+head -c 3000 "$SPEAN_CONTENT_DIR/icons/matter.bmp" >"$T/pack/icons/matter.bmp"
+run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/q.replay"
+err_has "content pack refused: $T/pack/icons/matter.bmp: BMP pixel rows"
+# A header claiming 60000x60000 px is refused from the header, before any pixel memory.
+python3 - "$SPEAN_CONTENT_DIR/icons/matter.bmp" "$T/pack/icons/matter.bmp" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+struct.pack_into('<ii', b, 18, 60000, 60000)
+open(sys.argv[2], 'wb').write(b)
+PY
+run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/q.replay"
+err_has "icons/matter.bmp: 60000x60000 px; a picture is square, 32 to 1024 px"
+# A picture name that leaves the pack: refused in questions.conf itself.
+cp "$SPEAN_CONTENT_DIR/icons/matter.bmp" "$T/pack/icons/"
+sed -i 's/^icon = matter$/icon = ..\/..\/matter/' "$T/pack/questions.conf"
+run 2 "$SPEAN" content check --content "$T/pack"
+err_has "questions.conf: line 12: icon is one name of A-Z a-z 0-9 . _ - (not a path)"
 done_tests

@@ -132,8 +132,18 @@ out_has "0 held"
 center_has 219
 
 # Content packs: signed by the center, versions only go up; the kiosk installs a newer one whole and uses it.
+# A recording: RIFF/WAVE, PCM 16 kHz 16-bit mono; $1 samples bytes; $2 rate (default 16000).
+wav() { python3 - "$@" <<'PY'
+import struct, sys
+n = int(sys.argv[1]); rate = int(sys.argv[2]) if len(sys.argv) > 2 else 16000
+fmt = struct.pack('<HHIIHH', 1, 1, rate, rate * 2, 2, 16)
+body = b'WAVE' + b'fmt ' + struct.pack('<I', len(fmt)) + fmt + b'data' + struct.pack('<I', n) + bytes(n)
+sys.stdout.buffer.write(b'RIFF' + struct.pack('<I', len(body)) + body)
+PY
+}
 cp -r "$SPEAN_SOURCE_DIR/firmware/content/kiosk" "$T/pack"
 sed -i 's/^nav.back = .*/nav.back = Trở lại trang trước/' "$T/pack/strings.vi"
+mkdir -p "$T/pack/audio/km" && wav 32000 >"$T/pack/audio/km/attract.title.wav" # a good recording is signed
 run 0 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 2
 out_has "content pack 2:"
 run 2 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 2
@@ -141,19 +151,130 @@ err_has "a new one must be above it"
 run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 out_has "content pack 2 installed"
 grep -q "^nav.back = Trở lại trang trước" "$K/content/strings.vi" && pass || fail "the new pack's strings installed"
-[ -f "$K/content/icons/house.bmp" ] && [ -f "$K/content/eligibility.rules" ] && pass || fail "pictures and rules travel in the pack"
+[ -f "$K/content/icons/house.bmp" ] && [ -f "$K/content/eligibility.rules" ] && [ -f "$K/content/audio/km/attract.title.wav" ] &&
+	pass || fail "pictures, recordings and rules travel in the pack"
 printf 'tap start\ntap lang_vi\ntap consent_yes\nexpect Trở lại trang trước\n' >"$T/back.replay"
 SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy run 0 "$SPEAN" --data-dir "$K" kiosk --replay "$T/back.replay"
 run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
 grep -q installed "$T/out" && fail "the same pack installed twice" || pass
-# A pack that would not start (a Khmer question text missing) is refused whole; the old one stays.
-sed -i 's/^q.hiv = .*$//' "$T/pack/strings.km"
-run 0 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 3
+# `spean-center pack` runs the kiosk's own content check before it signs: a pack a kiosk would refuse is never
+# signed (content.pack unchanged), and the error names the file and the reason.
+pack_sum=$(sha256sum <"$C/content.pack")
+for v in 18446744073709551615 99999999999999999999 1000000000001 0 +5 " 5" 5x -1 0x10 ""; do
+	run 2 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version "$v"
+	err_has "pack needs --version N: a whole number from 1 to 1000000000000, in digits"
+done
+run 2 "$CENTER" pack --data-dir "$C" --content "$T/pack" --version 2
+err_has "a new one must be above it"
+unsigned() { # unsigned WHAT: $T/b must not be signed, for WHAT
+	run 2 "$CENTER" pack --data-dir "$C" --content "$T/b" --version 3
+	err_has "spean-center: $T/b: not signed: $1"
+}
+fresh() { rm -rf "$T/b" && cp -r "$T/pack" "$T/b"; }
+bmp_claims() { # bmp_claims W H: house.bmp with its header claiming W x H px
+	python3 - "$T/pack/icons/house.bmp" "$1" "$2" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+struct.pack_into('<ii', b, 18, int(sys.argv[2]), int(sys.argv[3]))
+sys.stdout.buffer.write(b)
+PY
+}
+fresh; sed -i 's/^q.hiv = .*$//' "$T/b/strings.km"
+unsigned "strings.km: the km catalog has no text for 'q.hiv'"
+fresh; printf '[question x]\nfact = nonsense\n' >>"$T/b/questions.conf"
+unsigned "questions.conf: line 125: unknown or repeated fact"
+fresh; bmp_claims 60000 60000 >"$T/b/icons/house.bmp"
+unsigned "icons/house.bmp: 60000x60000 px; a picture is square, 32 to 1024 px"
+fresh; head -c 5000 "$T/pack/icons/house.bmp" >"$T/b/icons/house.bmp"
+unsigned "icons/house.bmp: BMP pixel rows at 122, 65536 bytes for 128x128 px, in a file of 5000 bytes"
+fresh; sed -i 's/^icon = house$/icon = ..\/..\/..\/house/' "$T/b/questions.conf"
+unsigned "questions.conf: line 31: icon is one name of A-Z a-z 0-9 . _ - (not a path)"
+fresh; cp "$T/pack/icons/house.bmp" "$T/b/icons/bad$(printf '\033')[2Jname.bmp"
+unsigned "icons/bad??2Jname.bmp: a bad name for a file in a pack"
+fresh; cp "$T/pack/icons/house.bmp" "$T/b/icons/a\\b.bmp"
+unsigned 'icons/a?b.bmp: a bad name for a file in a pack'
+fresh; ln -s /etc/passwd "$T/b/strings.extra"
+run 2 "$CENTER" pack --data-dir "$C" --content "$T/b" --version 3
+err_has "$T/b/strings.extra: not a regular file (a link, a pipe or a device); a pack holds files only"
+fresh; sed -i "s/^nav.back = .*/nav.back = $(head -c 2100 /dev/zero | tr '\0' a)/" "$T/b/strings.vi"
+unsigned "strings.vi: line"
+err_has "too long a text for 'nav.back' (at most 2048 bytes)"
+fresh; mkdir -p "$T/b/audio/km"; wav 32000 | head -c 20000 >"$T/b/audio/km/attract.title.wav"
+unsigned "audio/km/attract.title.wav: WAV of 20000 bytes where its header says 32044"
+fresh; mkdir -p "$T/b/audio/km"; wav 32000 1000000 >"$T/b/audio/km/attract.title.wav"
+unsigned "audio/km/attract.title.wav: WAV format 1, 1 channels, 1000000 Hz"
+fresh; mkdir -p "$T/b/audio/km"; { printf 'RIFF\x04\x01\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80\x3e\x00\x00\x00\x7d\x00\x00\x02\x00\x10\x00data\xff\xff\xff\x7f'; head -c 224 /dev/zero; } >"$T/b/audio/km/attract.title.wav"
+unsigned "audio/km/attract.title.wav: WAV chunk 'data' of 2147483647 bytes runs past the end"
+fresh; mkdir -p "$T/b/audio"; wav 100 >"$T/b/audio/x.wav"
+unsigned "audio/x.wav: a recording is audio/LANG/KEY.wav"
+fresh; printf 'attract.title\n../../etc/passwd\n' >"$T/b/audio.keys"
+unsigned "audio.keys: line 2: a key is one name"
+[ "$(sha256sum <"$C/content.pack")" = "$pack_sum" ] && pass || fail "a refused pack changed content.pack"
+
+# A validly signed pack that the center's check would refuse (spean-packsign signs without checking, as an old
+# center would): the kiosk refuses it, keeps pack 2, does not fetch it again, and tells the center at its next
+# sync, which raises an alert naming the kiosk (once).
+cp "$C/content.pack" "$T/pack2.pack"
+kid=$("$SPEAN" --data-dir "$K" identity | grep -o '[0-9a-f]\{16\}' | head -1)
+hostile() { # hostile VERSION REASON [NAME=PATH...]: signed unchecked, offered, refused by the kiosk
+	local v=$1 why=$2
+	shift 2
+	"$PACKSIGN" "$C" "$v" "$T/pack" "$@" && pass || fail "packsign $v"
+	run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
+	err_has "content pack refused, the current one stays"
+	err_has "$why"
+	[ "$(cat "$K/content/VERSION")" = 2 ] && pass || fail "pack 2 stays after a refused pack $v"
+	[ -d "$K/content.new" ] && fail "a refused pack $v left content.new behind" || pass
+}
+told() { # told VERSION REASON: the center's alerts name this kiosk's refusal
+	run 0 "$CENTER" alerts --data-dir "$C"
+	out_has "pack_refused kiosk=$kid content pack $1 refused by the kiosk: $2"
+}
+sed 's/^q.hiv = .*$//' "$T/pack/strings.km" >"$T/km.broken"
+hostile 3 "pack 3 refused: strings.km: the km catalog has no text for 'q.hiv'" strings.km="$T/km.broken"
+run 0 "$CENTER" alerts --data-dir "$C"
+grep -q "pack_refused" "$T/out" && fail "the center heard of the refusal before the kiosk's next sync" || pass
 run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
-err_has "content pack refused, the current one stays: pack 3 refused"
-err_has "q.hiv"
-[ "$(cat "$K/content/VERSION")" = 2 ] && pass || fail "pack 2 stays after a refused pack 3"
-[ -d "$K/content.new" ] && fail "a refused pack left content.new behind" || pass
+err_has "pack 3 was refused before (content)"
+told 3 content
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
+run 0 "$CENTER" alerts --data-dir "$C"
+[ "$(grep -c "content pack 3 refused" "$T/out")" = 1 ] && pass || fail "the refusal told once: $(cat "$T/out")"
+bmp_claims 60000 60000 >"$T/huge.bmp"
+hostile 4 "pack 4 refused: icons/house.bmp: 60000x60000 px" icons/house.bmp="$T/huge.bmp"
+cp "$T/pack/strings.vi" "$T/escape"
+hostile 5 "has a bad name" ../escape="$T/escape"
+[ -e "$K/escape" ] && fail "a pack name left the pack" || pass
+wav 32000 | head -c 20000 >"$T/cut.wav"
+hostile 6 "pack 6 refused: audio/km/attract.title.wav: WAV of 20000 bytes" audio/km/attract.title.wav="$T/cut.wav"
+told 4 content
+told 5 format
+sed "s/^nav.back = .*/nav.back = $(head -c 2100 /dev/zero | tr '\0' a)/" "$T/pack/strings.vi" >"$T/long.vi"
+hostile 7 "too long a text for 'nav.back'" strings.vi="$T/long.vi"
+hostile 18446744073709551615 "content: version 18446744073709551615 is past the maximum 1000000000000"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
+told 6 content
+told 7 content
+told 18446744073709551615 version
+# By stick too: a validly signed pack refused at 'sync --import' is told at the next network sync.
+mkdir -p "$T/stick/spean/in"
+"$PACKSIGN" "$C" 10 "$T/pack" icons/house.bmp="$T/huge.bmp" && mv "$C/content.pack" "$T/stick/spean/in/content.pack"
+"$SPEAN" --data-dir "$K" sync --import "$T/stick" >"$T/out" 2>"$T/err" # (its exit code is another test's)
+err_has "content pack refused, the current one stays: pack 10 refused: icons/house.bmp: 60000x60000 px"
+[ "$(cat "$K/content/VERSION")" = 2 ] && pass || fail "pack 2 stays after a refused pack from a stick"
+run 0 "$SPEAN" --data-dir "$K" sync --url "https://127.0.0.1:$PORT"
+told 10 content
+# A center holding such a pack can sign a good one again (its version is not a floor), and a kiosk that installed
+# 2^64-1 from a center before versions were bounded takes it (it was frozen on it).
+run 0 "$CENTER" pack --data-dir "$C" --content "$SPEAN_SOURCE_DIR/firmware/content/kiosk" --version 8
+out_has "content pack 8:"
+K3="$T/kiosk3"
+"$SPEAN" --data-dir "$K3" provision --center-key "$C/center.pub" >/dev/null
+"$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K3" identity)" >/dev/null
+cp -r "$K/content" "$K3/content" && echo 18446744073709551615 >"$K3/content/VERSION"
+run 0 "$SPEAN" --data-dir "$K3" sync --url "https://127.0.0.1:$PORT"
+out_has "content pack 8 installed"
+cp "$T/pack2.pack" "$C/content.pack" # the kiosk keeps pack 2 for what follows
 
 # A center that offers an older pack, or a pack not signed by it: refused with the reason, pack 2 stays.
 kill "$SPID"; wait "$SPID" 2>/dev/null

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "contentpack.h"
 #include "fs.h"
 #include "log.h"
 #include "mem.h"
@@ -45,7 +46,19 @@ static struct icon *find(struct icons *s, const char *name)
 /* Read and check ic's picture; 0 or a negative code with d naming the file. */
 static int decode(struct icon *ic, const char *question, struct diag *d)
 {
-	SDL_Surface *raw = SDL_LoadBMP(ic->path);
+	/* The header first (core/contentpack): a size it claims is checked before SDL allocates anything for it. */
+	struct buf b;
+	struct content_picture pic;
+	buf_init(&b);
+	int rc = fs_read_file(ic->path, 14 + 124 + (size_t)CONTENT_PICTURE_MAX * CONTENT_PICTURE_MAX * 4 + 4, &b, d);
+	if (!rc && (rc = content_bmp_check(b.data, b.len, &pic, d)))
+		diag_prefix(d, "%s (the picture of question %s): ", ic->path, question);
+	if (rc) {
+		buf_finish(&b);
+		return rc;
+	}
+	SDL_Surface *raw = SDL_LoadBMP_RW(SDL_RWFromConstMem(b.data, (int)b.len), 1);
+	buf_finish(&b);
 	if (!raw) {
 		diag_set(d, "%s: not a readable BMP picture (question %s): %s", ic->path, question, SDL_GetError());
 		return ERR_PARSE;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs.h"
 #include "mem.h"
@@ -56,7 +57,9 @@ static int walk(struct packdir *p, const char *root, const char *rel, size_t *to
 		free(path);
 		return ERR_IO;
 	}
-	int rc = 0;
+	/* Files are read relative to the directory's handle, never through a link, never blocking (base/fs). */
+	int dfd = fs_dir_open(path, d);
+	int rc = dfd < 0 ? dfd : 0;
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		if (rc || skipped(name))
@@ -86,7 +89,7 @@ static int walk(struct packdir *p, const char *root, const char *rel, size_t *to
 		} else {
 			struct buf b;
 			buf_init(&b);
-			if (!(rc = fs_read_file(full, CONTENT_MAX_BYTES - *total, &b, d))) {
+			if (!(rc = fs_read_at(dfd, name, CONTENT_MAX_BYTES - *total, &b, full, d))) {
 				p->f = xrealloc(p->f, sizeof *p->f * (p->n + 1));
 				p->f[p->n++] = (struct content_file){sub, b.data ? b.data : xstrdup(""), b.len};
 				*total += b.len;
@@ -102,6 +105,8 @@ static int walk(struct packdir *p, const char *root, const char *rel, size_t *to
 	}
 	free(ents);
 	free(path);
+	if (dfd >= 0)
+		close(dfd);
 	return rc;
 }
 

@@ -53,7 +53,7 @@
 #define SERVE_HEAD_S 15u        /* TLS handshake and headers (the kiosk gives its connect+handshake 10 s) */
 #define SERVE_REQUEST_S 30u     /* the body's first byte, and the slack of the rate below */
 #define SERVE_MIN_RATE 2048u    /* bytes/s the body must keep (a quarter of the 8 KB/s link the kiosk expects) */
-#define SERVE_IDLE_S 30u        /* libmicrohttpd's idle timeout (replies, keep-alive): the kiosk's dead-link time */
+#define SERVE_IDLE_S 60u        /* libmicrohttpd's idle timeout: a reply the client stops reading (the deadlines cut the rest first) */
 #define SERVE_RETRY_AFTER "5"   /* seconds, on 503: a message is handled in well under that */
 #define SERVE_THREADS 4u
 

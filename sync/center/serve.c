@@ -13,8 +13,9 @@
  *   over the budget of bodies in flight 503 with Retry-After. The admitted
  *   length is reserved and buffered exactly; the message's own framing (its
  *   12-byte header says its length) must match it, else 400, nothing handled;
- * - connections per address are limited by libmicrohttpd, the total by the
- *   slots below (those over it wait in the listen backlog, not refused);
+ * - connections per address are limited by libmicrohttpd (32, or
+ *   --per-address: one over it is closed at once), the total to 2000 (one
+ *   over it waits in the listen backlog until a slot is free);
  * - libmicrohttpd's connection timeout only measures idleness, so a client
  *   trickling a byte every few seconds never meets it. Each connection
  *   therefore has deadlines of our own, checked every second by the main
@@ -22,8 +23,10 @@
  *   of its previous request), and each body byte i by SERVE_REQUEST_S +
  *   i / SERVE_MIN_RATE after the start; a connection past its deadline is
  *   shut down (the socket, so libmicrohttpd closes it as a client's close
- *   and frees everything). Waiting connections hold no thread: the pool's
- *   threads poll (epoll) and only run a request once its body is complete.
+ *   and frees everything). A reply has no deadline (a content pack is large
+ *   and the link slow); libmicrohttpd's idle timeout ends one nobody reads.
+ *   Waiting connections hold no thread: the pool's threads poll (epoll) and
+ *   only run a request once its body is complete.
  */
 #include "serve.h"
 
@@ -49,7 +52,7 @@
 /* The numbers, with their reasons (README, "The network service under load"). */
 #define SERVE_BODY_BUDGET (64u << 20) /* bytes of request bodies in flight: 8 maximal messages at once */
 #define SERVE_ADDRESS_SHARE (SERVE_BODY_BUDGET / 4) /* one address's part of it (a kiosk sends one message at a time) */
-#define SERVE_CONNECTIONS CENTER_SERVE_MAX_PER_ADDRESS /* in all (file descriptors: RLIMIT_NOFILE is raised to fit) */
+#define SERVE_CONNECTIONS CENTER_SERVE_CONNECTIONS
 #define SERVE_HEAD_S 15u        /* TLS handshake and headers (the kiosk gives its connect+handshake 10 s) */
 #define SERVE_REQUEST_S 30u     /* the body's first byte, and the slack of the rate below */
 #define SERVE_MIN_RATE 2048u    /* bytes/s the body must keep (a quarter of the 8 KB/s link the kiosk expects) */

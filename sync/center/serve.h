@@ -6,8 +6,9 @@
 
 #include "err.h"
 
-#define CENTER_SERVE_PER_ADDRESS 32u       /* connections one client address may hold, by default */
-#define CENTER_SERVE_MAX_PER_ADDRESS 2000u /* the most it may be set to: every connection */
+#define CENTER_SERVE_CONNECTIONS 2000u /* open at once, in all (RLIMIT_NOFILE is raised to fit) */
+#define CENTER_SERVE_PER_ADDRESS 32u   /* connections one client address may hold, by default */
+#define CENTER_SERVE_MAX_PER_ADDRESS CENTER_SERVE_CONNECTIONS
 
 /*
  * Serve dir's center on listen ("ADDR:PORT", port 0: any) over HTTPS, or

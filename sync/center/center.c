@@ -177,10 +177,12 @@ static const char usage[] =
 	"                               every kiosk is provisioned with ('spean provision --center-key')\n"
 	"  enroll --data-dir DIR KEYHEX [--label TEXT]\n"
 	"                               let the kiosk whose 'spean identity' is KEYHEX deliver\n"
-	"  serve --data-dir DIR --listen ADDR:PORT [--plain]\n"
+	"  serve --data-dir DIR --listen ADDR:PORT [--plain] [--per-address N]\n"
 	"                               receive from kiosks over HTTPS (POST /v1/sync; kiosks pin the\n"
 	"                               certificate from the card) until stopped; --plain: HTTP, only\n"
-	"                               on a private link (a direct cable)\n"
+	"                               on a private link (a direct cable); --per-address: connections\n"
+	"                               one address may hold (default 32; raise it when many kiosks\n"
+	"                               reach the center through one proxy, tunnel or NAT)\n"
 	"  usb --data-dir DIR [--serial S] [--kiosks N] [--poll MS]\n"
 	"                               receive from kiosks plugged into this PC by USB cable, one\n"
 	"                               after another, until stopped (Ctrl-C); --serial: only that\n"
@@ -754,7 +756,7 @@ int center_main(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL,
-		   *version = NULL, *serial = NULL, *kiosks = NULL, *poll = NULL;
+		   *version = NULL, *serial = NULL, *kiosks = NULL, *poll = NULL, *per_address = NULL;
 	int plain = 0;
 	const char *content = getenv("SPEAN_CONTENT_DIR");
 	if (!content || !*content)
@@ -782,6 +784,8 @@ int center_main(int argc, char **argv)
 			poll = argv[++i];
 		else if (!strcmp(argv[i], "--plain"))
 			plain = 1;
+		else if (!strcmp(argv[i], "--per-address") && i + 1 < argc)
+			per_address = argv[++i];
 		else if (!strcmp(argv[i], "--content") && i + 1 < argc)
 			content = argv[++i];
 		else if (argv[i][0] != '-' && !key && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "import")))
@@ -829,8 +833,14 @@ int center_main(int argc, char **argv)
 			fprintf(stderr, "spean-center: serve needs --listen ADDR:PORT (e.g. 0.0.0.0:8443)\n");
 			return 2;
 		}
+		char *e = NULL;
+		unsigned long pa = per_address ? strtoul(per_address, &e, 10) : 0;
+		if (per_address && (*e || !pa || pa > CENTER_SERVE_MAX_PER_ADDRESS)) {
+			fprintf(stderr, "spean-center: serve wants --per-address 1..%u (connections)\n", CENTER_SERVE_MAX_PER_ADDRESS);
+			return 2;
+		}
 		struct diag d = {""};
-		int rc = center_serve(dir, listen, plain, &d);
+		int rc = center_serve(dir, listen, plain, (unsigned)pa, &d);
 		if (rc)
 			fprintf(stderr, "spean-center: %s\n", d.msg);
 		return rc == ERR_INVAL ? 2 : rc ? 1 : 0;

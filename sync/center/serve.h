@@ -2,12 +2,37 @@
 #ifndef SPEAN_CENTER_SERVE_H
 #define SPEAN_CENTER_SERVE_H
 
+#include <stddef.h>
+
 #include "err.h"
+
+#define CENTER_SERVE_CONNECTIONS 2000u /* open at once, in all (RLIMIT_NOFILE is raised to fit) */
+#define CENTER_SERVE_PER_ADDRESS 32u   /* connections one client address may hold, by default */
+#define CENTER_SERVE_MAX_PER_ADDRESS CENTER_SERVE_CONNECTIONS
 
 /*
  * Serve dir's center on listen ("ADDR:PORT", port 0: any) over HTTPS, or
- * HTTP if plain; prints "listening ADDR:PORT https|http" once ready.
+ * HTTP if plain; prints "listening ADDR:PORT https|http" once ready. Bodies
+ * in flight, connections per address (per_address, 0: the default) and the
+ * time each request may take are bounded (serve.c says by how much and why);
+ * on SIGTERM it stops and prints what it handled, refused and cut to stderr.
  */
-int center_serve(const char *dir, const char *listen, int plain, struct diag *d);
+int center_serve(const char *dir, const char *listen, int plain, unsigned per_address, struct diag *d);
+
+/*
+ * Whether a request may send a body, from its Content-Length and
+ * Transfer-Encoding header values (NULL: absent), before a byte of the body is
+ * read: 0 and *len, or the HTTP status that refuses it (411 none or chunked,
+ * 413 over the message limit, 400 not a length a message can have) with the
+ * reason in d.
+ */
+unsigned center_serve_admit(const char *content_length, const char *transfer_encoding, size_t *len, struct diag *d);
+
+/*
+ * Whether the first n bytes of a body of len bytes (its Content-Length) begin
+ * a message of exactly len bytes (magic and the length in its 12-byte
+ * header): 0, or 400 with the reason in d. Needs n >= 12 to say yes.
+ */
+unsigned center_serve_frame(const void *head, size_t n, size_t len, struct diag *d);
 
 #endif

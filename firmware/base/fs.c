@@ -10,6 +10,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * Append what fd holds to b until the end of the file or until more than
+ * limit bytes came (*got says how many; the caller judges). 0 or a code with
+ * d set (shown names the file).
+ */
+static int read_to_end(int fd, size_t limit, struct buf *b, const char *shown, size_t *got, struct diag *d)
+{
+	*got = 0;
+	for (;;) {
+		if (b->cap - b->len < 2)
+			buf_reserve(b, 4096);
+		ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			diag_set(d, "%s: read failed: %s", shown, strerror(e));
+			return err_from_errno(e);
+		}
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+		*got += (size_t)n;
+		b->data[b->len] = '\0';
+		if (*got > limit)
+			return 0;
+	}
+}
+
 int fs_read_file(const char *path, size_t max, struct buf *b, struct diag *d)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -18,27 +47,12 @@ int fs_read_file(const char *path, size_t max, struct buf *b, struct diag *d)
 		diag_set(d, "%s: cannot open: %s", path, strerror(e));
 		return err_from_errno(e);
 	}
-	int rc = 0;
-	for (;;) {
-		buf_reserve(b, 4096);
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			diag_set(d, "%s: read failed: %s", path, strerror(e));
-			rc = err_from_errno(e);
-			break;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-		b->data[b->len] = '\0';
-		if (b->len > max) {
-			diag_set(d, "%s: larger than the limit of %zu bytes", path, max);
-			rc = ERR_TOOBIG;
-			break;
-		}
+	size_t got;
+	buf_reserve(b, 4096);
+	int rc = read_to_end(fd, max, b, path, &got, d);
+	if (!rc && got > max) {
+		diag_set(d, "%s: larger than the limit of %zu bytes", path, max);
+		rc = ERR_TOOBIG;
 	}
 	close(fd);
 	return rc;
@@ -238,43 +252,20 @@ int fs_open_at(int dirfd, const char *name, size_t max, size_t *size, const char
 int fs_read_at(int dirfd, const char *name, size_t max, struct buf *b, const char *shown, struct diag *d)
 {
 	shown = shown_or(shown, name);
-	size_t want;
+	size_t want, got, base = b->len;
 	int fd = fs_open_at(dirfd, name, max, &want, shown, d);
 	if (fd < 0)
 		return fd;
-	struct stat at;
-	int rc = 0;
-	size_t got = 0;
-
-	size_t base = b->len;
+	/* Room for all fstat said and one byte more, to see a file that grows while it is read. */
 	buf_reserve(b, want + 1);
-	for (;;) {
-		/* One byte more than fstat said, to see a file that grows while it is read. */
-		if (b->cap - b->len < 2)
-			buf_reserve(b, 4096);
-		ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			diag_set(d, "%s: read failed: %s", shown, strerror(e));
-			rc = err_from_errno(e);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-		got += (size_t)n;
-		b->data[b->len] = '\0';
-		if (got > want || got > max)
-			break;
-	}
-	if (got != want || fstat(fd, &at) || (size_t)at.st_size != want) {
+	int rc = read_to_end(fd, want, b, shown, &got, d);
+	struct stat at;
+	if (!rc && (got != want || fstat(fd, &at) || (size_t)at.st_size != want)) {
 		diag_set(d, "%s changed while it was read (%zu bytes, then %zu): refused", shown, want, got);
-		b->len = base;
 		rc = ERR_PARSE;
 	}
-out:
+	if (rc)
+		b->len = base;
 	close(fd);
 	return rc;
 }

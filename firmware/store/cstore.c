@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mem.h"
 #include "protocol_status.h"
+#include "sql.h"
 
 struct cstore {
 	sqlite3 *db;
@@ -254,25 +255,10 @@ static int new_epoch(struct cstore *cs, const char *why, uint64_t hw_commits, st
 	return r;
 }
 
-static int user_version(struct cstore *cs, int *v)
-{
-	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(cs->db, "PRAGMA user_version", -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*v = sqlite3_column_int(s, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
 /* Each step in its own transaction with the new user_version, counted as a commit (the high-water mark follows). */
 static int migrate(struct cstore *cs, struct diag *d)
 {
-	int v = 0, rc = user_version(cs, &v);
+	int v = 0, rc = sql_user_version(cs->db, &v);
 	if (rc != SQLITE_OK)
 		return fail(cs, rc, "cannot read the schema version", d);
 	if (v > NMIGRATIONS) {

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "fs.h"
 #include "log.h"
+#include "sql.h"
 #include "mem.h"
 
 struct store {
@@ -268,21 +269,6 @@ int store_check(struct store *st, struct diag *d)
 	return rc;
 }
 
-static int get_user_version(struct store *st, int *v)
-{
-	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*v = sqlite3_column_int(s, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
 static int migrate(struct store *st, int from, struct diag *d)
 {
 	for (int v = from; v < NMIGRATIONS; v++) {
@@ -327,7 +313,7 @@ int store_open(const char *dir, unsigned flags, struct store **out, struct diag 
 		chmod(st->path, 0600);
 	char why[256] = "";
 	int v = 0;
-	rc = get_user_version(st, &v);
+	rc = sql_user_version(st->db, &v);
 	if (rc != SQLITE_OK) {
 		if (map_rc(rc) == ERR_DAMAGED)
 			return damaged(&st, sqlite3_errstr(rc), d);
@@ -795,7 +781,7 @@ int store_apply_receipts(struct store *st, const unsigned char center[STORE_HASH
 {
 	*marked = 0;
 	*reoffered = 0;
-	uint64_t session, applied;
+	uint64_t session = 0, applied = 0;
 	char ckey[64];
 	counter_key(center, ckey);
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);

@@ -1,0 +1,10 @@
+/* store/sql: small SQLite helpers shared by the kiosk's store and the center's cstore (internal to firmware/store). */
+#ifndef SPEAN_STORE_SQL_H
+#define SPEAN_STORE_SQL_H
+
+#include <sqlite3.h>
+
+/* PRAGMA user_version into *v (the schema's migration step); an SQLite result code. */
+int sql_user_version(sqlite3 *db, int *v);
+
+#endif

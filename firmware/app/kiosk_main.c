@@ -98,6 +98,9 @@ static void status_cb(void *ctx, struct kiosk_status *st)
 	store_count(a->store, &n, &d);
 	st->held = (long long)n.held;
 	st->delivered = (long long)n.delivered;
+	uint64_t by[STORE_REASONS], refused = 0;
+	if (!store_count_refused(a->store, by, &refused, &d))
+		st->refused = (long long)refused;
 	st->battery = board_get()->battery_percent();
 	autosync_last(a->sync, st->last_sync, sizeof st->last_sync, &st->last_sync_failed);
 }

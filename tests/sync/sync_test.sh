@@ -374,6 +374,19 @@ for _ in 1 2; do
 	out_has "refused 3"
 	out_has "  3 held: refused by the center: sealed to another center"
 done # (the second sync purged the one the new center took: retention 1; never the held ones)
+# The staff status screen says so too (staff screens are in Vietnamese; shots kept in $SHOTS_DIR if set).
+echo 2468 | "$SPEAN" --data-dir "$K3" staff-pin >/dev/null || exit 2
+for lang in vi; do
+	refused_text=$(sed -n 's/^assisted.refused = //p' "$SPEAN_SOURCE_DIR/firmware/content/kiosk/strings.$lang" | sed 's/{n}/3/')
+	[ -n "$refused_text" ] && pass || fail "assisted.refused missing from strings.$lang"
+	{
+		printf 'tap staff\n'
+		printf 'tap key_%s\n' 2 4 6 8
+		printf 'tap key_ok\nexpect status\nexpect refused\nexpect %s\noverflow\nshot 62b-assisted-refused-%s\n' "$refused_text" "$lang"
+	} >"$T/refused-$lang.replay"
+	SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy run 0 "$SPEAN" --data-dir "$K3" kiosk --replay "$T/refused-$lang.replay" \
+		--shots "${SHOTS_DIR:-$T/shots}"
+done
 run 0 "$CENTER" status --data-dir "$C2"
 grep -q "^requests 1$" "$T/out" && pass || fail "the new center stored what it cannot open: $(head -1 "$T/out")"
 run 0 "$CENTER" alerts --data-dir "$C2"

@@ -822,7 +822,7 @@ static void screen_status(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
-	struct kiosk_status st = {0, 0, -1, "", 0};
+	struct kiosk_status st = {0, 0, 0, -1, "", 0};
 	if (k->ops.status)
 		k->ops.status(k->ops.ctx, &st);
 	label(k, &c, "title", kiosk_text(k, "assisted.title"), t->title_px, WF_BOLD);
@@ -841,6 +841,14 @@ static void screen_status(struct kiosk *k)
 	}
 	label(k, &c, "status", b.data, t->body_px, 0);
 	buf_finish(&b);
+	if (st.refused > 0) {
+		char n[24];
+		snprintf(n, sizeof n, "%lld", st.refused);
+		buf_init(&b);
+		fill(&b, kiosk_text(k, "assisted.refused"), (const char *const[]){"n", n, NULL});
+		label(k, &c, "refused", b.data, t->body_px, WF_DANGER);
+		buf_finish(&b);
+	}
 	buf_init(&b);
 	if (st.battery >= 0)
 		fill(&b, kiosk_text(k, "assisted.battery"), (const char *const[]){"percent", pct, NULL});

@@ -15,6 +15,7 @@ typedef int (*kiosk_submit_fn)(void *ctx, const struct flow *f, unsigned char id
 /* What the assisted-mode status screen shows. */
 struct kiosk_status {
 	long long held, delivered;
+	long long refused;    /* of the held, those the center refused (they stay held: tell the office) */
 	int battery;          /* percent, or -1 when there is no battery */
 	char last_sync[64];   /* "" = never; else the time it ended, "10:42" */
 	int last_sync_failed; /* it could not reach the center */

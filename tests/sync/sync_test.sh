@@ -376,6 +376,7 @@ for _ in 1 2; do
 done # (the second sync purged the one the new center took: retention 1; never the held ones)
 # The staff status screen says so too (staff screens are in Vietnamese; shots kept in $SHOTS_DIR if set).
 echo 2468 | "$SPEAN" --data-dir "$K3" staff-pin >/dev/null || exit 2
+mkdir -p "${SHOTS_DIR:-$T/shots}"
 for lang in vi; do
 	refused_text=$(sed -n 's/^assisted.refused = //p' "$SPEAN_SOURCE_DIR/firmware/content/kiosk/strings.$lang" | sed 's/{n}/3/')
 	[ -n "$refused_text" ] && pass || fail "assisted.refused missing from strings.$lang"

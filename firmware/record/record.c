@@ -323,3 +323,18 @@ void record_signed_bytes(unsigned char out[RECORD_SIGNED_LEN], const unsigned ch
 	*p++ = urgent ? 1 : 0;
 	memcpy(p, hash, CRYPT_HASH);
 }
+
+enum record_open record_open_sealed(const void *sealed, size_t n, const unsigned char box_pk[CRYPT_BOX_PK],
+				    const unsigned char box_sk[CRYPT_BOX_SK], const unsigned char id[RECORD_ID_LEN],
+				    int urgent, struct buf *plain, struct request *out, struct diag *d)
+{
+	if (crypt_seal_open(sealed, n, box_pk, box_sk, plain))
+		return RECORD_OPEN_SEALED;
+	if (record_parse_plain(plain->data ? plain->data : "", plain->len, out, d))
+		return RECORD_OPEN_UNREADABLE;
+	if (crypt_memcmp(out->id, id, RECORD_ID_LEN))
+		return RECORD_OPEN_ID;
+	if (!out->urgent != !urgent)
+		return RECORD_OPEN_URGENT;
+	return RECORD_OPEN_OK;
+}

@@ -72,6 +72,25 @@ void record_write_plain(const unsigned char id[RECORD_ID_LEN], const char *lang,
 int record_parse_plain(const char *text, size_t len, struct request *out, struct diag *d);
 
 /*
+ * Open a sealed request as the one its kiosk signed: sealed to this center
+ * (box pk/sk), a request record, and its inner id and urgent flag equal to
+ * the signed ones. Returns RECORD_OPEN_OK with out holding it (plain holds
+ * the plaintext: wipe it), or why not; for RECORD_OPEN_UNREADABLE d has the
+ * parser's "line N: ..." (which may quote a value: never print it whole).
+ * The center's receipt check and its reports both ask this.
+ */
+enum record_open {
+	RECORD_OPEN_OK,
+	RECORD_OPEN_SEALED,     /* does not open with this key (another center's, or damaged) */
+	RECORD_OPEN_UNREADABLE, /* opens, but is not a request record */
+	RECORD_OPEN_ID,         /* its inner id is not the signed one */
+	RECORD_OPEN_URGENT,     /* its inner urgent flag is not the signed one */
+};
+enum record_open record_open_sealed(const void *sealed, size_t n, const unsigned char box_pk[CRYPT_BOX_PK],
+				    const unsigned char box_sk[CRYPT_BOX_SK], const unsigned char id[RECORD_ID_LEN],
+				    int urgent, struct buf *plain, struct request *out, struct diag *d);
+
+/*
  * The bytes a device signs for a stored record: a domain tag, the device
  * key, id, sequence number, urgent flag and the hash of the sealed bytes.
  */

@@ -336,20 +336,23 @@ static const char *open_stored(const struct center_keys *k, const struct cstore_
 	crypt_hash(h, r->sealed, r->sealed_len);
 	if (crypt_memcmp(h, r->hash, CRYPT_HASH))
 		return "the stored bytes do not match their signed hash (damaged)";
-	if (crypt_seal_open(r->sealed, r->sealed_len, k->pk, k->sk, plain))
+	switch (record_open_sealed(r->sealed, r->sealed_len, k->pk, k->sk, r->id, r->urgent, plain, req, &d)) {
+	case RECORD_OPEN_OK:
+		return NULL;
+	case RECORD_OPEN_SEALED:
 		return "it does not open with this center's key (sealed to another center key, or damaged)";
-	if (record_parse_plain(plain->data, plain->len, req, &d)) {
+	case RECORD_OPEN_UNREADABLE:
 		if (sscanf(d.msg, "line %u", &line) == 1)
 			snprintf(why, whylen, "it opens but is not a request record (line %u)", line);
 		else
 			snprintf(why, whylen, "it opens but is not a request record (incomplete)");
 		return why;
-	}
-	if (memcmp(req->id, r->id, RECORD_ID_LEN))
+	case RECORD_OPEN_ID:
 		return "its inner id differs from the id the kiosk signed";
-	if (!req->urgent != !r->urgent)
+	case RECORD_OPEN_URGENT:
 		return "its inner urgent flag differs from the one the kiosk signed";
-	return NULL;
+	}
+	return "it does not open"; /* not reached */
 }
 
 static int walk_one(void *p, const struct cstore_request *r)

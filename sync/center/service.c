@@ -153,24 +153,17 @@ static int check_record(const struct center_service *s, const struct sync_record
 	struct diag rd = {""};
 	if (sync_record_verify(r, device_pk, &rd))
 		return SYNC_WHY_SIGNATURE;
+	static const int why[] = {[RECORD_OPEN_OK] = SYNC_WHY_NONE, [RECORD_OPEN_SEALED] = SYNC_WHY_SEALED,
+				  [RECORD_OPEN_UNREADABLE] = SYNC_WHY_UNREADABLE, [RECORD_OPEN_ID] = SYNC_WHY_ID,
+				  [RECORD_OPEN_URGENT] = SYNC_WHY_URGENT};
 	struct buf plain;
+	struct request q;
 	buf_init(&plain);
-	int why = SYNC_WHY_NONE;
-	if (crypt_seal_open(r->sealed, r->sealed_len, s->k.pk, s->k.sk, &plain)) {
-		why = SYNC_WHY_SEALED;
-	} else {
-		struct request q;
-		request_init(&q);
-		if (record_parse_plain(plain.data ? plain.data : "", plain.len, &q, &rd))
-			why = SYNC_WHY_UNREADABLE;
-		else if (crypt_memcmp(q.id, r->id, SYNC_ID_LEN))
-			why = SYNC_WHY_ID;
-		else if (!q.urgent != !r->urgent)
-			why = SYNC_WHY_URGENT;
-		request_finish(&q);
-	}
+	request_init(&q);
+	enum record_open o = record_open_sealed(r->sealed, r->sealed_len, s->k.pk, s->k.sk, r->id, r->urgent, &plain, &q, &rd);
+	request_finish(&q);
 	buf_finish_wipe(&plain);
-	return why;
+	return why[o];
 }
 
 /* Checking (a signature and an X25519 open per record) is most of a big import: half of a large chunk runs on a second thread, off the database lock. */

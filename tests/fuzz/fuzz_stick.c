@@ -25,42 +25,15 @@
 #include "fuzz_check.h"
 #include "mem.h"
 #include "stick.h"
+#include "testlib.h"
 
 static char base[64];
 static char outside_file[128], outside_dir[128], stick_dir[128];
 static const char sentinel[] = "precious: never written through a link";
 
-static void rmtree(const char *dir)
-{
-	struct stat ds;
-	if (lstat(dir, &ds))
-		return;
-	if (!S_ISDIR(ds.st_mode)) { /* a link (never followed), FIFO or file */
-		unlink(dir);
-		return;
-	}
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char p[512];
-		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (!lstat(p, &st) && S_ISDIR(st.st_mode))
-			rmtree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static void cleanup(void)
 {
-	rmtree(base);
+	t_rmtree(base);
 }
 
 static void setup(void)
@@ -153,7 +126,7 @@ static void build(struct reader *r)
 		/* kind 6 replaces the directory itself (spean/, in/ or out/) by the next kind's thing. */
 		if (kind == 6) {
 			snprintf(path, sizeof path, "%s", dir);
-			rmtree(path);
+			t_rmtree(path);
 			kind = (unsigned)(nl % 5);
 		} else {
 			if (lstat(dir, &ds) || !S_ISDIR(ds.st_mode))
@@ -290,7 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 65536)
 		return 0;
 	setup();
-	rmtree(stick_dir);
+	t_rmtree(stick_dir);
 	struct reader r = {data, size};
 	build(&r);
 	walk_center();

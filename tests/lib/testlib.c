@@ -45,6 +45,13 @@ char *t_tmpdir(const char *tag)
 
 void t_rmtree(const char *dir)
 {
+	struct stat ds;
+	if (lstat(dir, &ds))
+		return;
+	if (!S_ISDIR(ds.st_mode)) { /* a link (never followed: its target is not ours to remove), FIFO or file */
+		unlink(dir);
+		return;
+	}
 	DIR *d = opendir(dir);
 	if (!d)
 		return;

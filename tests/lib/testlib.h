@@ -37,7 +37,7 @@ void t_fail(const char *file, int line, const char *fmt, ...) __attribute__((for
 /* Print "N checks, M failed" and return the exit status for main. */
 int t_done(const char *name);
 
-/* A fresh temporary directory (removed by t_rmtree). */
+/* A fresh temporary directory (removed by t_rmtree, which removes a link itself, never what it points to). */
 char *t_tmpdir(const char *tag);
 void t_rmtree(const char *dir);
 /* Environment lookups with a fallback error. */

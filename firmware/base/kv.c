@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 int utf8_prefix(const char *s, size_t n, size_t max)
 {
 	if (n <= max)
@@ -14,37 +16,10 @@ int utf8_prefix(const char *s, size_t n, size_t max)
 
 int utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
-	while (p < e) {
-		unsigned c = *p;
-		if (c == 0)
+	unsigned long cp;
+	for (size_t i = 0, k; i < n; i += k)
+		if (!(k = utf8_next(s + i, n - i, &cp)) || cp == 0)
 			return 0;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		size_t need;
-		unsigned cp, min;
-		if ((c & 0xE0) == 0xC0) {
-			need = 1, cp = c & 0x1F, min = 0x80;
-		} else if ((c & 0xF0) == 0xE0) {
-			need = 2, cp = c & 0x0F, min = 0x800;
-		} else if ((c & 0xF8) == 0xF0) {
-			need = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return 0;
-		}
-		if ((size_t)(e - p) <= need)
-			return 0;
-		for (size_t i = 1; i <= need; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		p += need + 1;
-	}
 	return 1;
 }
 

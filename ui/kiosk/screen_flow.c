@@ -1,0 +1,209 @@
+#define LOG_MODULE "kiosk"
+/* kiosk/screen_flow: the screens around the questions: attract, language, consent, declined, who, outcome, messages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk_internal.h"
+
+void kiosk_screen_attract(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct col c = {t->pad, k->ui->h / 5, k->ui->w - 2 * t->pad};
+	/* Both languages: the resident has not chosen yet. */
+	const char *vi_title = catalog_get(k->vi, "attract.title"), *km_title = catalog_get(k->km, "attract.title");
+	ui_label(k->ui, "title_vi", (SDL_Rect){c.x, c.y, c.w, 0}, vi_title, "vi", t->title_px, WF_BOLD | WF_CENTER);
+	c.y += t->title_px * 2;
+	ui_label(k->ui, "title_km", (SDL_Rect){c.x, c.y, c.w, 0}, km_title, "km", t->title_px, WF_BOLD | WF_CENTER);
+	c.y += t->title_px * 2 + t->gap;
+	/* The buttons' size: one font fewer to open before the first frame. */
+	struct widget *b = ui_label(k->ui, "body", (SDL_Rect){c.x, c.y, c.w, 0}, catalog_get(k->vi, "attract.body"), "vi",
+				    t->button_px, WF_CENTER | WF_MUTED);
+	(void)b;
+	/* The whole screen is the start button; its label says so in both languages. */
+	struct buf s;
+	buf_init(&s);
+	buf_printf(&s, "%s · %s", catalog_get(k->vi, "attract.touch"), catalog_get(k->km, "attract.touch"));
+	/* Staff (outreach, assisted mode): a small corner button, behind a PIN. */
+	ui_button(k->ui, "staff", (SDL_Rect){k->ui->w - t->pad - k->ui->w / 6, t->pad / 2, k->ui->w / 6, t->touch_px * 3 / 4},
+		  catalog_get(k->vi, "assisted.staff"), "vi", WF_MUTED, kiosk_on_tap, k, ACT(A_STAFF, 0));
+	kiosk_button(k, "start", (SDL_Rect){t->pad, kiosk_bar_y(k) - t->touch_px / 2, k->ui->w - 2 * t->pad,
+							      t->touch_px * 3 / 2}, s.data, WF_PRIMARY, ACT(A_START, 0));
+		buf_finish(&s);
+}
+
+void kiosk_screen_language(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	int w = k->ui->w - 2 * t->pad;
+	ui_label(k->ui, "title", (SDL_Rect){t->pad, t->pad, w, 0}, catalog_get(k->vi, "lang.title"), "vi", t->title_px,
+		 WF_BOLD | WF_CENTER);
+	ui_label(k->ui, "title_km", (SDL_Rect){t->pad, t->pad + t->title_px * 3 / 2, w, 0}, catalog_get(k->km, "lang.title"),
+		 "km", t->title_px, WF_BOLD | WF_CENTER);
+	int y = t->pad + t->title_px * 4;
+	int h = (kiosk_bar_y(k) - t->gap - y - t->gap) / 2;
+	ui_button(k->ui, "lang_vi", (SDL_Rect){t->pad, y, w, h}, catalog_get(k->vi, "lang.vi"), "vi", WF_PRIMARY, kiosk_on_tap, k,
+		  ACT(A_LANG_VI, 0));
+	ui_button(k->ui, "lang_km", (SDL_Rect){t->pad, y + h + t->gap, w, h}, catalog_get(k->km, "lang.km"), "km",
+		  WF_PRIMARY, kiosk_on_tap, k, ACT(A_LANG_KM, 0));
+	kiosk_back_button(k);
+}
+
+void kiosk_screen_consent(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
+	kiosk_label(k, &c, "title", kiosk_text(k, "consent.title"), t->title_px, WF_BOLD);
+	kiosk_label(k, &c, "body", kiosk_text(k, "consent.body"), t->body_px, 0);
+	kiosk_label(k, &c, "question", kiosk_text(k, "consent.question"), t->body_px, WF_BOLD);
+	int w = (k->ui->w - 2 * t->pad - 2 * t->gap) / 3;
+	int y = kiosk_bar_y(k);
+	kiosk_button(k, "back", (SDL_Rect){t->pad, y, w, t->touch_px}, kiosk_text(k, "nav.back"), 0, ACT(A_BACK, 0));
+	/* Never pre-selected: two equal choices, the resident picks one. */
+	kiosk_button(k, "consent_no", (SDL_Rect){t->pad + w + t->gap, y, w, t->touch_px}, kiosk_text(k, "consent.decline"), 0,
+	       ACT(A_CONSENT_NO, 0));
+	kiosk_button(k, "consent_yes", (SDL_Rect){t->pad + 2 * (w + t->gap), y, w, t->touch_px}, kiosk_text(k, "consent.agree"),
+	       0, ACT(A_CONSENT_YES, 0));
+}
+
+void kiosk_screen_declined(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct col c = {t->pad, t->pad * 3, k->ui->w - 2 * t->pad};
+	kiosk_label(k, &c, "title", kiosk_text(k, "declined.title"), t->title_px, WF_BOLD | WF_CENTER);
+	struct buf b;
+	buf_init(&b);
+	kiosk_fill(&b, kiosk_text(k, "declined.body"), (const char *const[]){"phone", k->content->center_phone, NULL});
+	kiosk_label(k, &c, "body", b.data, t->body_px, WF_CENTER);
+	buf_finish(&b);
+	kiosk_button(k, "home", kiosk_main_action(k), kiosk_text(k, "nav.home"), WF_PRIMARY, ACT(A_HOME, 0));
+}
+
+void kiosk_screen_who(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
+	kiosk_label(k, &c, "title", kiosk_text(k, "who.title"), t->title_px, WF_BOLD);
+	kiosk_label(k, &c, "body", kiosk_text(k, "who.body"), t->body_px, WF_MUTED);
+	const char *ids[] = {"who_self", "who_family", "who_other"};
+	const char *texts[] = {kiosk_text(k, "who.self"), kiosk_text(k, "who.family"), kiosk_text(k, "who.other")};
+	int args[] = {ACT(A_WHO, WHO_SELF), ACT(A_WHO, WHO_FAMILY), ACT(A_WHO, WHO_OTHER)};
+	kiosk_grid(k, c.y + t->gap, kiosk_bar_y(k) - t->gap, 3, 1, ids, texts, args, NULL);
+	kiosk_back_button(k);
+}
+
+void kiosk_screen_outcome(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	const struct screen_result *res = &k->flow.result;
+	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
+	char key[96];
+	const char *on = outcome_name(res->outcome);
+	if (res->urgent) {
+		struct widget *p = ui_panel(k->ui, "urgent_bg", (SDL_Rect){0, 0, k->ui->w, t->pad + t->body_px * 2}, WF_DANGER);
+		(void)p;
+		ui_label(k->ui, "urgent", (SDL_Rect){t->pad, t->pad / 2, c.w, 0}, kiosk_text(k, "outcome.urgent"), k->flow.lang,
+			 t->body_px, WF_BOLD | WF_INVERSE);
+		c.y = t->pad + t->body_px * 2 + t->gap;
+	}
+	snprintf(key, sizeof key, "outcome.%s.title", on);
+	kiosk_label(k, &c, "title", kiosk_text(k, key), t->title_px, WF_BOLD);
+	/* Why: the groups in plain words. */
+	struct buf groups, body;
+	buf_init(&groups);
+	buf_init(&body);
+	enum tri want = res->outcome == OUTCOME_LIKELY_ELIGIBLE ? TRI_YES : TRI_MAYBE;
+	for (int s = 0; s < res->nslots; s++)
+		if (res->slot[s] == want) {
+			snprintf(key, sizeof key, "group.%s", k->rules->slot_id[s]);
+			buf_printf(&groups, "%s%s", groups.len ? ", " : "", kiosk_text(k, key));
+		}
+	snprintf(key, sizeof key, "outcome.%s.body", on);
+	kiosk_fill(&body, kiosk_text(k, key), (const char *const[]){"groups", groups.data ? groups.data : "", NULL});
+	kiosk_label(k, &c, "body", body.data, t->body_px, 0);
+	buf_finish(&groups);
+	buf_finish(&body);
+	/* Papers for the groups this outcome is about (confirmed, or those staff will check). */
+	const char *docs[RULES_MAX_GROUPS * RULES_MAX_DOCS];
+	int ndocs = 0;
+	for (int g = 0; res->outcome != OUTCOME_OUTSIDE_SCOPE && g < k->rules->ngroups; g++) {
+		const struct rule_group *rg = &k->rules->groups[g];
+		if (res->slot[rg->slot] != want || !rules_in_force(rg, res->on))
+			continue;
+		for (int i = 0; i < rg->ndocs; i++) {
+			int dup = 0;
+			for (int j = 0; j < ndocs; j++)
+				dup |= !strcmp(docs[j], rg->docs[i]);
+			if (!dup)
+				docs[ndocs++] = rg->docs[i];
+		}
+	}
+	if (ndocs) {
+		kiosk_label(k, &c, "documents_title", kiosk_text(k, "outcome.documents"), t->body_px, WF_BOLD);
+		for (int i = 0; i < ndocs; i++) {
+			char id[32];
+			struct buf line;
+			buf_init(&line);
+			snprintf(key, sizeof key, "doc.%s", docs[i]);
+			buf_printf(&line, "• %s", kiosk_text(k, key));
+			snprintf(id, sizeof id, "doc_%d", i);
+			kiosk_label(k, &c, id, line.data, t->body_px, 0);
+			buf_finish(&line);
+		}
+	} else if (res->outcome == OUTCOME_LIKELY_ELIGIBLE || res->outcome == OUTCOME_STAFF_REVIEW) {
+		kiosk_label(k, &c, "no_documents", kiosk_text(k, "outcome.no_documents"), t->body_px, 0);
+	}
+	int w = (k->ui->w - 2 * t->pad - 2 * t->gap) / 3;
+	int y = kiosk_bar_y(k);
+	kiosk_button(k, "back", (SDL_Rect){t->pad, y, w, t->touch_px}, kiosk_text(k, "nav.back"), 0, ACT(A_BACK, 0));
+	kiosk_button(k, "finish", (SDL_Rect){t->pad + w + t->gap, y, w, t->touch_px}, kiosk_text(k, "outcome.finish"), 0, ACT(A_FINISH, 0));
+	kiosk_button(k, "send", (SDL_Rect){t->pad + 2 * (w + t->gap), y, w, t->touch_px}, kiosk_text(k, "outcome.send"), WF_PRIMARY,
+	       ACT(A_SEND, 0));
+}
+
+void kiosk_screen_message(struct kiosk *k, const char *title_key, const char *body_key, int retry)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct col c = {t->pad, k->ui->h / 4, k->ui->w - 2 * t->pad};
+	kiosk_label(k, &c, "title", kiosk_text(k, title_key), t->title_px, WF_BOLD | WF_CENTER);
+	if (body_key)
+		kiosk_label(k, &c, "body", kiosk_text(k, body_key), t->body_px, WF_CENTER);
+	if (retry) {
+		kiosk_back_button(k);
+		kiosk_button(k, "retry", kiosk_main_action(k), kiosk_text(k, "review.send"), WF_PRIMARY, ACT(A_RETRY, 0));
+	}
+}
+
+enum tap_result kiosk_flow_tap(struct kiosk *k, int a, int p)
+{
+	struct flow *f = &k->flow;
+	switch (a) {
+	case A_START: flow_start(f); return TAP_DONE;
+	case A_LANG_VI: flow_language(f, "vi"); return TAP_DONE;
+	case A_LANG_KM: flow_language(f, "km"); return TAP_DONE;
+	case A_CONSENT_YES: flow_consent(f, 1); return TAP_DONE;
+	case A_CONSENT_NO: flow_consent(f, 0); return TAP_DONE;
+	case A_HOME:
+	case A_DONE:
+	case A_FINISH:
+	{
+		int assisted = k->assisted;
+		kiosk_reset(k);
+		if (assisted) {
+			/* The outreach worker goes on with the next person from the status screen. */
+			k->assisted = 1;
+			k->mode = MODE_STATUS;
+			kiosk_show(k);
+		}
+		return TAP_SHOWN;
+	}
+	case A_WHO:
+		k->cq_page = 0;
+		flow_who(f, (enum flow_who)p);
+		return TAP_DONE;
+	case A_BACK: flow_back(f); return TAP_DONE;
+	case A_SEND: flow_outcome_send(f); return TAP_DONE;
+	case A_REPLAY: kiosk_replay_prompt(k); return TAP_SHOWN;
+	default: return TAP_NOT_MINE;
+	}
+}

@@ -1,0 +1,295 @@
+#define LOG_MODULE "kiosk"
+/* kiosk/screen_question: one question per screen (choices, dates, numbers), the keypad, and assisted mode's list. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk_internal.h"
+#include "icons.h"
+#include "text.h"
+
+void kiosk_progress(struct kiosk *k, struct col *c)
+{
+	if (k->flow.compact) /* opened from the list, which counts the answers */
+		return;
+	const struct ui_theme *t = &k->ui->theme;
+	int n, total;
+	flow_progress(&k->flow, &n, &total);
+	struct buf b;
+	kiosk_count_text(k, "progress", "n", n, total, &b);
+	kiosk_label(k, c, "progress_text", b.data, t->small_px, WF_MUTED);
+	buf_finish(&b);
+	ui_progress(k->ui, "progress", (SDL_Rect){c->x, c->y, c->w, t->gap}, n - 1, total);
+	c->y += 2 * t->gap;
+}
+
+/* Digits typed on the keypad, shown as the entry expects (DD/MM/YYYY for dates). */
+static void entry_display(struct kiosk *k, enum question_kind kind, char *out, size_t n)
+{
+	if (kind != Q_DATE) {
+		/* A number entry shorter than out (the keypad caps it); cut, never overflow, if it ever is not. */
+		const char *s = k->entry[0] ? k->entry : "_";
+		size_t l = strnlen(s, n - 1);
+		memcpy(out, s, l);
+		out[l] = '\0';
+		return;
+	}
+	char d[9] = "________";
+	memcpy(d, k->entry, strlen(k->entry) > 8 ? 8 : strlen(k->entry));
+	snprintf(out, n, "%.2s / %.2s / %.4s", d, d + 2, d + 4);
+}
+
+static int kiosk_entry_date(const struct kiosk *k, struct date *out)
+{
+	if (strlen(k->entry) != 8)
+		return 0;
+	int v[8];
+	for (int i = 0; i < 8; i++)
+		v[i] = k->entry[i] - '0';
+	struct date d = {v[4] * 1000 + v[5] * 100 + v[6] * 10 + v[7], v[2] * 10 + v[3], v[0] * 10 + v[1]};
+	if (!date_valid(d) || date_cmp(d, k->flow.today) > 0)
+		return 0;
+	*out = d;
+	return 1;
+}
+
+void kiosk_keypad(struct kiosk *k, SDL_Rect area)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	const char *keys[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", kiosk_text(k, "keypad.delete"), "0",
+				kiosk_text(k, "keypad.ok")};
+	int w = (area.w - 2 * t->gap) / 3, h = (area.h - 3 * t->gap) / 4;
+	for (int i = 0; i < 12; i++) {
+		char id[16];
+		int action = i == 9 ? A_KEY_DEL : i == 11 ? A_ENTRY_OK : A_KEY;
+		snprintf(id, sizeof id, i == 9 ? "key_del" : i == 11 ? "key_ok" : "key_%s", keys[i]);
+		SDL_Rect r = {area.x + (i % 3) * (w + t->gap), area.y + (i / 3) * (h + t->gap), w, h};
+		ui_button(k->ui, id, r, keys[i], k->flow.lang, i == 11 ? WF_PRIMARY : 0, kiosk_on_tap, k,
+			  ACT(action, i == 10 ? 0 : i + 1));
+	}
+}
+
+/* The question in bold, its picture (when the pack has one) side px square on its left. */
+static void question_label(struct kiosk *k, struct col *c, const struct question *q, int size, int side)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	SDL_Surface *img = icons_get(k->icons, q->icon, side);
+	if (!img) {
+		kiosk_label(k, c, "question", kiosk_text(k, q->text_key), size, WF_BOLD);
+		return;
+	}
+	ui_image(k->ui, "picture", (SDL_Rect){c->x, c->y, side, side}, img);
+	struct col tc = {c->x + side + t->gap, c->y, c->w - side - t->gap};
+	kiosk_label(k, &tc, "question", kiosk_text(k, q->text_key), size, WF_BOLD);
+	int below = c->y + side + t->gap;
+	c->y = tc.y > below ? tc.y : below;
+}
+
+void kiosk_screen_question(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	const struct question *q = &k->content->q[k->flow.q];
+	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
+	kiosk_progress(k, &c);
+	if (q->kind == Q_DATE || q->kind == Q_NUMBER) {
+		/* Question and entry on the left, keypad on the right. */
+		int half = (k->ui->w - 2 * t->pad - t->gap) / 2;
+		struct col l = {t->pad, c.y, half};
+		question_label(k, &l, q, t->body_px, t->touch_px);
+		char disp[64];
+		entry_display(k, q->kind, disp, sizeof disp);
+		ui_field(k->ui, "entry", (SDL_Rect){l.x, l.y, half, t->touch_px}, disp, "vi", WF_FOCUSED);
+		l.y += t->touch_px + t->gap;
+		if (q->kind == Q_NUMBER) {
+			char key[80];
+			snprintf(key, sizeof key, "%s.none", q->text_key);
+			kiosk_button(k, "answer_none", (SDL_Rect){l.x, l.y, half, t->touch_px}, kiosk_text(k, key), 0, ACT(A_UNKNOWN, 0));
+			l.y += t->touch_px + t->gap;
+		}
+		kiosk_button(k, "answer_unknown", (SDL_Rect){l.x, l.y, half, t->touch_px}, kiosk_text(k, "answer.unknown"), 0,
+		       ACT(A_UNKNOWN, 0));
+		kiosk_keypad(k, (SDL_Rect){t->pad + half + t->gap, c.y, half, kiosk_bar_y(k) - t->gap - c.y});
+		kiosk_back_button(k);
+		return;
+	}
+	question_label(k, &c, q, t->body_px * 6 / 5, t->touch_px * 5 / 4);
+	const char *ids[FACT_MAX_VALUES + 1];
+	const char *texts[FACT_MAX_VALUES + 1];
+	int args[FACT_MAX_VALUES + 1];
+	char idbuf[FACT_MAX_VALUES + 1][48], keybuf[FACT_MAX_VALUES][96];
+	int n = 0;
+	const struct fact_def *fd = fact_def(q->fact);
+	if (q->kind == Q_YESNO) {
+		ids[n] = "answer_yes", texts[n] = kiosk_text(k, "answer.yes"), args[n++] = ACT(A_ANSWER, 0);
+		ids[n] = "answer_no", texts[n] = kiosk_text(k, "answer.no"), args[n++] = ACT(A_ANSWER, 1);
+	} else {
+		for (int v = 0; v < fd->nvalues; v++) {
+			if (!(q->choices >> v & 1))
+				continue;
+			snprintf(idbuf[n], sizeof idbuf[n], "choice_%s", fd->values[v]);
+			snprintf(keybuf[n], sizeof keybuf[n], "%s.%s", q->text_key, fd->values[v]);
+			ids[n] = idbuf[n];
+			texts[n] = kiosk_text(k, keybuf[n]);
+			args[n++] = ACT(A_ANSWER, v);
+		}
+	}
+	ids[n] = "answer_unknown", texts[n] = kiosk_text(k, "answer.unknown"), args[n++] = ACT(A_UNKNOWN, 0);
+	kiosk_grid(k, c.y + t->gap, kiosk_bar_y(k) - t->gap, n, q->kind == Q_YESNO ? 3 : 2, ids, texts, args, NULL);
+	kiosk_back_button(k);
+}
+
+/* What question q's answer says, for its row ("" when not answered). */
+static void compact_answer_text(struct kiosk *k, const struct question *q, char *out, size_t n)
+{
+	const struct facts *fs = &k->flow.facts;
+	out[0] = '\0';
+	if (!fs->set[q->fact])
+		return;
+	int v = fs->val[q->fact];
+	if (q->fact == F_BIRTH_DATE && v != FACT_UNKNOWN) {
+		snprintf(out, n, "%02d/%02d/%04d", fs->birth_date.d, fs->birth_date.m, fs->birth_date.y);
+	} else if (v == FACT_UNKNOWN) {
+		snprintf(out, n, "%s", kiosk_text(k, "answer.unknown"));
+	} else if (q->kind == Q_NUMBER) {
+		snprintf(out, n, "%d", v);
+	} else if (q->kind == Q_CHOICE) {
+		char key[96];
+		snprintf(key, sizeof key, "%s.%s", q->text_key, fact_def(q->fact)->values[v]);
+		snprintf(out, n, "%s", kiosk_text(k, key));
+	}
+}
+
+/* Height of question q's row: its text at the small size beside the answers, or one touch target. */
+static int compact_row_h(struct kiosk *k, const struct question *q, int text_w)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct text_layout *l = text_layout(k->ui->text, kiosk_text(k, q->text_key), t->small_px, TEXT_REGULAR, text_w,
+					    k->flow.lang);
+	int h = l ? text_layout_height(l) : t->touch_px;
+	text_layout_free(l);
+	return h > t->touch_px ? h : t->touch_px;
+}
+
+/*
+ * Every question that can still change the outcome, with those answered, a
+ * row each: yes/no answered in place, the others (choices, dates, numbers)
+ * open their own screen and come back. Rows are paged to fit the screen.
+ */
+void kiosk_screen_compact(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
+	kiosk_label(k, &c, "title", kiosk_text(k, "assisted.questions"), t->body_px, WF_BOLD);
+	int qs[CONTENT_MAX_QUESTIONS];
+	int n = flow_compact_list(&k->flow, qs, CONTENT_MAX_QUESTIONS);
+	int aw = c.w * 9 / 20, tw = c.w - aw - t->gap, top = c.y, bottom = kiosk_bar_y(k) - t->gap;
+	/* Page starts: as many rows as fit, in order. */
+	int starts[CONTENT_MAX_QUESTIONS + 1], heights[CONTENT_MAX_QUESTIONS], pages = 0;
+	for (int i = 0, y = top; i < n; i++) {
+		int h = heights[i] = compact_row_h(k, &k->content->q[qs[i]], tw);
+		if (i == 0 || y + h > bottom) {
+			starts[pages++] = i;
+			y = top;
+		}
+		y += h + t->gap;
+	}
+	starts[pages] = n;
+	if (k->cq_page >= pages)
+		k->cq_page = 0;
+	int answered = 0;
+	for (int i = 0; i < n; i++)
+		answered += k->flow.facts.set[k->content->q[qs[i]].fact];
+	int y = top;
+	for (int i = pages ? starts[k->cq_page] : 0; i < (pages ? starts[k->cq_page + 1] : 0); i++) {
+		const struct question *q = &k->content->q[qs[i]];
+		int h = heights[i];
+		char id[48];
+		snprintf(id, sizeof id, "cq_%s", q->id);
+		ui_label(k->ui, id, (SDL_Rect){c.x, y, tw, 0}, kiosk_text(k, q->text_key), k->flow.lang, t->small_px, 0);
+		int ax = c.x + tw + t->gap;
+		const struct facts *fs = &k->flow.facts;
+		if (q->kind == Q_YESNO) {
+			static const char *const keys[3] = {"answer.yes", "answer.no", "answer.unknown"};
+			static const char *const ids[3] = {"yes", "no", "unknown"};
+			int bw = (aw - 2 * t->gap / 2) / 3;
+			for (int b = 0; b < 3; b++) {
+				int v = b < 2 ? b : -1;
+				int chosen = fs->set[q->fact] && (b < 2 ? fs->val[q->fact] == v : fs->val[q->fact] == FACT_UNKNOWN);
+				snprintf(id, sizeof id, "cq_%s_%s", q->id, ids[b]);
+				struct widget *w = kiosk_button(k, id, (SDL_Rect){ax + b * (bw + t->gap / 2), y, bw, t->touch_px},
+							  kiosk_text(k, keys[b]), chosen ? WF_SELECTED : 0, ACT(A_CQ_ANSWER, qs[i] * 10 + b));
+				w->size_px = t->small_px;
+				ui_set_text(k->ui, w, "");
+				ui_set_text(k->ui, w, kiosk_text(k, keys[b]));
+			}
+		} else {
+			char ans[96];
+			compact_answer_text(k, q, ans, sizeof ans);
+			snprintf(id, sizeof id, "cq_%s_open", q->id);
+			struct widget *w = kiosk_button(k, id, (SDL_Rect){ax, y, aw, t->touch_px},
+						  *ans ? ans : kiosk_text(k, "assisted.answer"), *ans ? WF_SELECTED : 0,
+						  ACT(A_CQ_OPEN, qs[i]));
+			w->size_px = t->small_px;
+			ui_set_text(k->ui, w, "");
+			ui_set_text(k->ui, w, *ans ? ans : kiosk_text(k, "assisted.answer"));
+		}
+		y += h + t->gap;
+	}
+	/* Bar: Back, the next page (when there are more), the outcome. */
+	int w = (k->ui->w - 2 * t->pad - 2 * t->gap) / 3;
+	kiosk_button(k, "back", (SDL_Rect){t->pad, kiosk_bar_y(k), w, t->touch_px}, kiosk_text(k, "nav.back"), 0, ACT(A_BACK, 0));
+	if (pages > 1) {
+		struct buf pg;
+		kiosk_page_text(k, k->cq_page, pages, &pg);
+		kiosk_button(k, "page_next", (SDL_Rect){t->pad + w + t->gap, kiosk_bar_y(k), w, t->touch_px}, pg.data, 0,
+		       ACT(A_CQ_PAGE, 0));
+		buf_finish(&pg);
+	}
+	struct buf done;
+	kiosk_count_text(k, "assisted.show_outcome", "answered", answered, n, &done);
+	kiosk_button(k, "show_outcome", kiosk_main_action(k), done.data, WF_PRIMARY, ACT(A_CQ_DONE, 0));
+	buf_finish(&done);
+}
+
+void kiosk_entry_key(struct kiosk *k, int digit)
+{
+	size_t n = strlen(k->entry);
+	size_t max = k->mode == MODE_PIN ? 8
+		     : k->flow.state == FS_QUESTION && k->content->q[k->flow.q].kind == Q_DATE ? 8
+		     : k->flow.state == FS_QUESTION ? 4 : 15;
+	if (n < max) {
+		k->entry[n] = (char)('0' + digit);
+		k->entry[n + 1] = '\0';
+	}
+}
+
+enum tap_result kiosk_question_tap(struct kiosk *k, int a, int p)
+{
+	struct flow *f = &k->flow;
+	switch (a) {
+	case A_CQ_ANSWER: flow_compact_answer(f, p / 10, p % 10 == 2 ? -1 : p % 10); return TAP_DONE;
+	case A_CQ_OPEN: flow_compact_open(f, p); return TAP_DONE;
+	case A_CQ_DONE: flow_compact_done(f); return TAP_DONE;
+	case A_CQ_PAGE: k->cq_page++; return TAP_DONE;
+	case A_ANSWER: flow_answer(f, p); return TAP_DONE;
+	case A_UNKNOWN: flow_answer(f, -1); return TAP_DONE;
+	case A_KEY: kiosk_entry_key(k, p); return TAP_DONE;
+	case A_KEY_DEL: {
+		size_t n = strlen(k->entry);
+		if (n)
+			k->entry[n - 1] = '\0';
+		return TAP_DONE;
+	}
+	case A_ENTRY_OK:
+		if (f->state != FS_QUESTION)
+			return TAP_NOT_MINE;
+		const struct question *q = &k->content->q[f->q];
+		struct date dt;
+		if (q->kind == Q_DATE && kiosk_entry_date(k, &dt))
+			flow_answer_date(f, dt);
+		else if (q->kind == Q_NUMBER && k->entry[0])
+			flow_answer(f, atoi(k->entry));
+		return TAP_DONE;
+	default: return TAP_NOT_MINE;
+	}
+}

@@ -1,0 +1,148 @@
+#define LOG_MODULE "kiosk"
+/* kiosk/screen_staff: assisted mode's staff PIN and status screens. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk_internal.h"
+#include "clock.h"
+#include "log.h"
+
+void kiosk_screen_pin(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	int half = (k->ui->w - 2 * t->pad - t->gap) / 2;
+	struct col l = {t->pad, t->pad, half};
+	kiosk_label(k, &l, "title", kiosk_text(k, "assisted.title"), t->title_px, WF_BOLD);
+	kiosk_label(k, &l, "pin_label", kiosk_text(k, "assisted.pin"), t->body_px, 0);
+	char dots[16] = "";
+	for (size_t i = 0; i < strlen(k->entry) && i < 8; i++)
+		strcat(dots, "*");
+	ui_field(k->ui, "entry", (SDL_Rect){l.x, l.y, half, t->touch_px}, dots[0] ? dots : " ", "vi", WF_FOCUSED);
+	l.y += t->touch_px + t->gap;
+	uint64_t now = clock_mono_ns();
+	if (now < k->locked_until_ns) {
+		char s[16];
+		snprintf(s, sizeof s, "%llu", (unsigned long long)((k->locked_until_ns - now) / 1000000000u + 1));
+		struct buf b;
+		buf_init(&b);
+		kiosk_fill(&b, kiosk_text(k, "assisted.locked"), (const char *const[]){"seconds", s, NULL});
+		kiosk_label(k, &l, "pin_message", b.data, t->body_px, WF_DANGER);
+		buf_finish(&b);
+	} else if (k->pin_fails) {
+		char s[16];
+		snprintf(s, sizeof s, "%d", 5 - k->pin_fails);
+		struct buf b;
+		buf_init(&b);
+		kiosk_fill(&b, kiosk_text(k, "assisted.wrong"), (const char *const[]){"left", s, NULL});
+		kiosk_label(k, &l, "pin_message", b.data, t->body_px, WF_DANGER);
+		buf_finish(&b);
+	}
+	kiosk_keypad(k, (SDL_Rect){t->pad + half + t->gap, t->pad, half, kiosk_bar_y(k) - t->gap - t->pad});
+	kiosk_back_button(k);
+}
+
+void kiosk_screen_status(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
+	struct kiosk_status st = {0, 0, 0, -1, "", 0};
+	if (k->ops.status)
+		k->ops.status(k->ops.ctx, &st);
+	kiosk_label(k, &c, "title", kiosk_text(k, "assisted.title"), t->title_px, WF_BOLD);
+	char held[24], del[24], pct[16];
+	snprintf(held, sizeof held, "%lld", st.held);
+	snprintf(del, sizeof del, "%lld", st.delivered);
+	snprintf(pct, sizeof pct, "%d", st.battery);
+	struct buf b;
+	buf_init(&b);
+	kiosk_fill(&b, kiosk_text(k, "assisted.status"),
+	     (const char *const[]){"held", held, "delivered", del, "last",
+				   st.last_sync[0] ? st.last_sync : kiosk_text(k, "assisted.never"), NULL});
+	if (st.last_sync_failed) {
+		buf_puts(&b, " ");
+		buf_puts(&b, kiosk_text(k, "assisted.sync_failed"));
+	}
+	kiosk_label(k, &c, "status", b.data, t->body_px, 0);
+	buf_finish(&b);
+	if (st.refused > 0) {
+		char n[24];
+		snprintf(n, sizeof n, "%lld", st.refused);
+		buf_init(&b);
+		kiosk_fill(&b, kiosk_text(k, "assisted.refused"), (const char *const[]){"n", n, NULL});
+		kiosk_label(k, &c, "refused", b.data, t->body_px, WF_DANGER);
+		buf_finish(&b);
+	}
+	buf_init(&b);
+	if (st.battery >= 0)
+		kiosk_fill(&b, kiosk_text(k, "assisted.battery"), (const char *const[]){"percent", pct, NULL});
+	else
+		buf_puts(&b, kiosk_text(k, "assisted.no_battery"));
+	kiosk_label(k, &c, "battery", b.data, t->body_px, st.battery >= 0 && st.battery < 20 ? WF_DANGER : 0);
+	buf_finish(&b);
+	int w = (k->ui->w - 2 * t->pad - t->gap) / 2;
+	kiosk_button(k, "assisted_exit", (SDL_Rect){t->pad, kiosk_bar_y(k), w, t->touch_px}, kiosk_text(k, "assisted.exit"), 0,
+	       ACT(A_ASSISTED_EXIT, 0));
+	kiosk_button(k, "assisted_start", (SDL_Rect){t->pad + w + t->gap, kiosk_bar_y(k), w, t->touch_px},
+	       kiosk_text(k, "assisted.start"), WF_PRIMARY, ACT(A_ASSISTED_START, 0));
+}
+
+/* Taps while staff use the kiosk (PIN, status) or reach for the staff button. */
+void kiosk_staff_tap(struct kiosk *k, int a, int p)
+{
+	struct flow *f = &k->flow;
+	switch (a) {
+	case A_STAFF:
+		k->mode = MODE_PIN;
+		mem_wipe(k->entry, sizeof k->entry);
+		kiosk_activity(k);
+		break;
+	case A_KEY:
+		kiosk_entry_key(k, p);
+		break;
+	case A_KEY_DEL: {
+		size_t n = strlen(k->entry);
+		if (n)
+			k->entry[n - 1] = '\0';
+		break;
+	}
+	case A_ENTRY_OK: {
+		if (clock_mono_ns() < k->locked_until_ns)
+			break;
+		int rc = k->ops.check_pin ? k->ops.check_pin(k->ops.ctx, k->entry) : ERR_NOTFOUND;
+		mem_wipe(k->entry, sizeof k->entry);
+		if (rc == 0) {
+			k->pin_fails = 0;
+			k->lockouts = 0;
+			k->mode = MODE_STATUS;
+			log_info("assisted_unlocked");
+		} else if (++k->pin_fails >= 5) {
+			/* Lockout doubles each time: 60 s, 120 s, ... (monotonic clock, not the wall). */
+			uint64_t s = 60u << (k->lockouts < 6 ? k->lockouts : 6);
+			k->locked_until_ns = clock_mono_ns() + s * 1000000000u;
+			k->lockouts++;
+			k->pin_fails = 0;
+			log_warn("assisted_locked seconds=%llu", (unsigned long long)s);
+		} else {
+			log_info("assisted_pin_wrong fails=%d", k->pin_fails);
+		}
+		break;
+	}
+	case A_ASSISTED_START:
+		k->mode = MODE_RESIDENT;
+		k->assisted = 1;
+		flow_reset(f);
+		f->compact = 1; /* the worker answers the questions from one list */
+		flow_start(f);
+		break;
+	case A_BACK:
+	case A_ASSISTED_EXIT:
+		k->mode = MODE_RESIDENT;
+		k->assisted = 0;
+		mem_wipe(k->entry, sizeof k->entry);
+		flow_reset(f);
+		break;
+	default:
+		break;
+	}
+}

@@ -321,6 +321,11 @@ static void replay_step(void *ctx)
 				replay_fail(a, "expected '%s' on this screen", arg);
 				return;
 			}
+		} else if (!strcmp(line, "absent")) {
+			if (ui_find_any(a->ui, arg)) {
+				replay_fail(a, "'%s' is on this screen, expected it gone", arg);
+				return;
+			}
 		} else if (!strcmp(line, "state")) {
 			if (strcmp(flow_state_name(a->kiosk.flow.state), arg)) {
 				replay_fail(a, "expected state '%s'", arg);
@@ -336,7 +341,7 @@ static void replay_step(void *ctx)
 			}
 			buf_finish(&o);
 		} else {
-			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, state, overflow)", line);
+			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, absent, state, overflow)", line);
 			return;
 		}
 	}
@@ -518,7 +523,7 @@ static const char kiosk_usage[] =
 	"\n"
 	"Run the kiosk. With no display it runs headless (SDL offscreen driver).\n"
 	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, type TEXT, wait MS, shot NAME,\n"
-	"                   expect ID|LABEL, state NAME, overflow; exit 0 at its end, 3 if a target is missing\n"
+	"                   expect ID|LABEL, absent ID|LABEL, state NAME, overflow; exit 0 at its end, 3 if a target is missing\n"
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
 	"  --size WxH       window size (default 800x480)\n"
 	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else the built-in path)\n";

@@ -98,6 +98,56 @@ static int copy_field(char *dst, size_t n, const struct kv_item *it, struct diag
 	return 0;
 }
 
+/* A gate's "no" not given yet (FACT_UNKNOWN is a legal "no"). */
+#define GATE_NO_MISSING (-2)
+
+/*
+ * Resolve what each answer opens: the question exists, comes later in the file, asks the same fact,
+ * and only one answer opens it. Then no fact may be asked by two sequences.
+ */
+static int link_questions(struct content *c, struct diag *d)
+{
+	for (int i = 0; i < c->nquestions; i++) {
+		struct question *q = &c->q[i];
+		for (int j = 0; j < q->nchoice; j++) {
+			struct question_choice *ch = &q->choice[j];
+			if (ch->value >= 0)
+				continue;
+			int t = -1;
+			for (int k = 0; k < c->nquestions; k++)
+				if (!strcmp(c->q[k].id, ch->opens_id))
+					t = k;
+			if (t < 0) {
+				diag_set(d, "line %u: [question %s] opens '%s', which is not a question", q->line, q->id, ch->opens_id);
+				return ERR_PARSE;
+			}
+			struct question *sub = &c->q[t];
+			if (t <= i || sub->fact != q->fact || sub->parent >= 0) {
+				diag_set(d, "line %u: [question %s] opens [question %s]: it must come later, ask the same fact and be "
+					 "opened by one answer only", q->line, q->id, sub->id);
+				return ERR_PARSE;
+			}
+			sub->parent = i;
+			ch->opens = t;
+		}
+	}
+	for (int i = 0; i < c->nquestions; i++)
+		for (int j = i + 1; j < c->nquestions; j++)
+			if (c->q[i].fact == c->q[j].fact && content_root(c, i) != content_root(c, j)) {
+				diag_set(d, "line %u: [question %s] asks again what line %u asks", c->q[j].line, c->q[j].id,
+					 c->q[i].line);
+				return ERR_PARSE;
+			}
+	return 0;
+}
+
+int content_root(const struct content *c, int q)
+{
+	for (int n = 0; q >= 0 && q < c->nquestions && c->q[q].parent >= 0 && n < CONTENT_MAX_QUESTIONS; n++)
+		q = c->q[q].parent;
+	return q;
+}
+
 static int finish_question(struct content *c, struct question *q, int have_fact, int have_kind, int have_text,
 			   struct diag *d)
 {
@@ -108,7 +158,8 @@ static int finish_question(struct content *c, struct question *q, int have_fact,
 	const struct fact_def *fd = fact_def(q->fact);
 	int ok = (q->kind == Q_DATE && fd->kind == FK_DATE) || (q->kind == Q_NUMBER && fd->kind == FK_INT) ||
 		 (q->kind == Q_YESNO && fd->kind == FK_ENUM && fd->nvalues == 2 && !strcmp(fd->values[0], "yes")) ||
-		 (q->kind == Q_CHOICE && fd->kind == FK_ENUM);
+		 (q->kind == Q_CHOICE && fd->kind == FK_ENUM) || (q->kind == Q_GATE && fd->kind != FK_DATE) ||
+		 (q->kind == Q_DEADLINE && fd->kind == FK_INT);
 	if (!ok) {
 		diag_set(d, "line %u: [question %s] kind does not fit fact %s", q->line, q->id, fd->key);
 		return ERR_PARSE;
@@ -117,17 +168,21 @@ static int finish_question(struct content *c, struct question *q, int have_fact,
 		diag_set(d, "line %u: request_date is the kiosk's date, not a question", q->line);
 		return ERR_PARSE;
 	}
-	if (q->kind == Q_CHOICE && !q->choices) {
+	if (q->kind == Q_CHOICE && !q->nchoice) {
 		diag_set(d, "line %u: [question %s] needs choices", q->line, q->id);
 		return ERR_PARSE;
 	}
-	if (q->kind != Q_CHOICE && q->choices) {
+	if (q->kind != Q_CHOICE && q->kind != Q_GATE && q->nchoice) {
 		diag_set(d, "line %u: [question %s]: only choice questions have choices", q->line, q->id);
 		return ERR_PARSE;
 	}
+	if (q->kind == Q_GATE && (q->nchoice != 1 || q->gate_no == GATE_NO_MISSING)) {
+		diag_set(d, "line %u: [question %s] is a gate: it needs yes = >ID and no = VALUE or unknown", q->line, q->id);
+		return ERR_PARSE;
+	}
 	for (int i = 0; i < c->nquestions; i++)
-		if (c->q[i].fact == q->fact || !strcmp(c->q[i].id, q->id)) {
-			diag_set(d, "line %u: [question %s] asks again what line %u asks", q->line, q->id, c->q[i].line);
+		if (!strcmp(c->q[i].id, q->id)) {
+			diag_set(d, "line %u: [question %s] is defined again (line %u)", q->line, q->id, c->q[i].line);
 			return ERR_PARSE;
 		}
 	if (c->nquestions == CONTENT_MAX_QUESTIONS) {
@@ -155,6 +210,8 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 				return ERR_PARSE;
 			}
 			memset(&q, 0, sizeof q);
+			q.gate_no = GATE_NO_MISSING;
+			q.parent = -1;
 			memcpy(q.id, it.key + 9, it.key_len - 9);
 			q.line = it.line;
 			in_q = 1;
@@ -185,13 +242,13 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 			}
 			q.fact = (enum fact_id)f;
 		} else if (kv_eq(it.key, it.key_len, "kind")) {
-			static const char *const kinds[] = {"yesno", "choice", "date", "number"};
+			static const char *const kinds[] = {"yesno", "choice", "date", "number", "gate", "deadline"};
 			int k = -1;
-			for (int i = 0; i < 4; i++)
+			for (int i = 0; i < 6; i++)
 				if (kv_eq(it.value, it.value_len, kinds[i]))
 					k = i;
 			if (have_kind++ || k < 0) {
-				diag_set(d, "line %u: kind is yesno, choice, date or number", it.line);
+				diag_set(d, "line %u: kind is yesno, choice, date, number, gate or deadline", it.line);
 				return ERR_PARSE;
 			}
 			q.kind = (enum question_kind)k;
@@ -209,9 +266,25 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 				diag_set(d, "line %u: icon is one name of A-Z a-z 0-9 . _ - (not a path)", it.line);
 				return ERR_PARSE;
 			}
-		} else if (kv_eq(it.key, it.key_len, "choices")) {
+		} else if (kv_eq(it.key, it.key_len, "choices") || kv_eq(it.key, it.key_len, "yes") ||
+			   kv_eq(it.key, it.key_len, "no")) {
 			if (!have_fact) {
-				diag_set(d, "line %u: put 'fact' before 'choices'", it.line);
+				diag_set(d, "line %u: put 'fact' before '%.*s'", it.line, (int)it.key_len, it.key);
+				return ERR_PARSE;
+			}
+			int is_no = kv_eq(it.key, it.key_len, "no"), is_yes = kv_eq(it.key, it.key_len, "yes");
+			if (is_no) {
+				int unknown = kv_eq(it.value, it.value_len, "unknown");
+				int v = unknown ? FACT_UNKNOWN : fact_value_find(q.fact, it.value, it.value_len);
+				if (q.gate_no != GATE_NO_MISSING || (v < 0 && !unknown)) {
+					diag_set(d, "line %u: no is one value of %s or unknown, once", it.line, fact_def(q.fact)->key);
+					return ERR_PARSE;
+				}
+				q.gate_no = v;
+				continue;
+			}
+			if (q.nchoice) {
+				diag_set(d, "line %u: '%.*s' repeated", it.line, (int)it.key_len, it.key);
 				return ERR_PARSE;
 			}
 			const char *p = it.value, *e = p + it.value_len;
@@ -222,17 +295,39 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 					b++;
 				while (q2 > b && q2[-1] == ' ')
 					q2--;
-				int v = fact_value_find(q.fact, b, (size_t)(q2 - b));
-				if (v < 0) {
-					diag_set(d, "line %u: '%.*s' is not a value of %s", it.line, utf8_prefix(b, (size_t)(q2 - b), 40),
-						 b, fact_def(q.fact)->key);
+				if (q.nchoice == QUESTION_MAX_CHOICES || (is_yes && q.nchoice == 1)) {
+					diag_set(d, "line %u: at most %d choices on a screen (with \"I don't know\": five); ask the rest "
+						 "as another question (>ID)", it.line, is_yes ? 1 : QUESTION_MAX_CHOICES);
 					return ERR_PARSE;
 				}
-				q.choices |= 1u << v;
+				struct question_choice *ch = &q.choice[q.nchoice];
+				if (b < q2 && *b == '>') {
+					size_t n = (size_t)(q2 - b - 1);
+					if (n == 0 || n >= sizeof ch->opens_id) {
+						diag_set(d, "line %u: '>' names the question an answer opens", it.line);
+						return ERR_PARSE;
+					}
+					ch->value = -1;
+					memcpy(ch->opens_id, b + 1, n);
+					ch->opens_id[n] = '\0';
+				} else if (is_yes) {
+					diag_set(d, "line %u: yes = >ID: the question a yes opens", it.line);
+					return ERR_PARSE;
+				} else {
+					int v = fact_value_find(q.fact, b, (size_t)(q2 - b));
+					if (v < 0 || (q.choices >> v & 1)) {
+						diag_set(d, "line %u: '%.*s' is not a value of %s, or is listed twice", it.line,
+							 utf8_prefix(b, (size_t)(q2 - b), 40), b, fact_def(q.fact)->key);
+						return ERR_PARSE;
+					}
+					ch->value = v;
+					q.choices |= 1u << v;
+				}
+				q.nchoice++;
 				p = cm ? cm + 1 : e;
 			}
 		} else {
-			diag_set(d, "line %u: unknown key '%.*s' in a question (want fact, kind, text, icon, choices)", it.line,
+			diag_set(d, "line %u: unknown key '%.*s' in a question (want fact, kind, text, icon, choices, yes, no)", it.line,
 				 utf8_prefix(it.key, it.key_len, 40), it.key);
 			return ERR_PARSE;
 		}
@@ -240,6 +335,8 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 	if (rc < 0)
 		return rc;
 	if (in_q && (rc = finish_question(c, &q, have_fact, have_kind, have_text, d)))
+		return rc;
+	if ((rc = link_questions(c, d)))
 		return rc;
 	if (!c->version || !c->center_phone || c->nquestions == 0) {
 		diag_set(d, "line %u: the questions file needs version, center_phone and at least one question", r.line);
@@ -308,10 +405,9 @@ int content_check_catalog(const struct content *c, const struct rules *r, const 
 		if (need(cat, q->text_key, lang, d))
 			return ERR_PARSE;
 		const struct fact_def *fd = fact_def(q->fact);
-		for (int v = 0; v < fd->nvalues; v++) {
-			if (!(q->choices >> v & 1))
-				continue;
-			snprintf(key, sizeof key, "%s.%s", q->text_key, fd->values[v]);
+		for (int j = 0; q->kind == Q_CHOICE && j < q->nchoice; j++) {
+			const struct question_choice *ch = &q->choice[j];
+			snprintf(key, sizeof key, "%s.%s", q->text_key, ch->value >= 0 ? fd->values[ch->value] : ch->opens_id);
 			if (need(cat, key, lang, d))
 				return ERR_PARSE;
 		}

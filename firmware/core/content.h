@@ -19,10 +19,25 @@ const char *catalog_key(const struct catalog *c, size_t i);
 const char *catalog_value(const struct catalog *c, size_t i);
 
 enum question_kind {
-	Q_YESNO,  /* yes / no / I don't know */
-	Q_CHOICE, /* one of the fact's values / I don't know */
-	Q_DATE,   /* a date (year, month, day) / I don't know */
-	Q_NUMBER, /* a whole number / none or I don't know */
+	Q_YESNO,    /* yes / no / I don't know */
+	Q_CHOICE,   /* one of the fact's values, or a step to another question / I don't know */
+	Q_DATE,     /* a date (year, month, day; year alone or year and month too) / I don't know */
+	Q_NUMBER,   /* a whole number / none or I don't know */
+	Q_GATE,     /* yes (opens another question) / no (sets a value) / I don't know: "is there ...?" */
+	Q_DEADLINE, /* a date ahead, which the kiosk turns into working days left / I don't know the date */
+};
+
+/*
+ * At most five answers on a screen, "I don't know" included: a choice question offers at most
+ * four. A longer list of the engine's values is asked as a short sequence of questions instead
+ * (a choice that opens another question).
+ */
+#define QUESTION_MAX_CHOICES 4
+
+struct question_choice {
+	int value;          /* the fact's value index, or -1: this choice opens question `opens` */
+	int opens;          /* index into content->q when value < 0 */
+	char opens_id[32];
 };
 
 #define CONTENT_MAX_QUESTIONS 64
@@ -35,7 +50,11 @@ struct question {
 	enum question_kind kind;
 	char text_key[48];  /* catalog key of the question text */
 	char icon[32];      /* icon name (content/kiosk/icons/NAME.bmp), may be empty */
-	unsigned choices;   /* Q_CHOICE: bit i = the fact's value i is offered, in value order */
+	unsigned choices;   /* Q_CHOICE: bit i = the fact's value i is offered (by this question itself) */
+	int nchoice;        /* Q_CHOICE: the choices in the order written; Q_GATE: [0] = what yes opens */
+	struct question_choice choice[QUESTION_MAX_CHOICES];
+	int gate_no;        /* Q_GATE: the fact's value "no" sets, or FACT_UNKNOWN */
+	int parent;         /* -1: asked in the sequence; else the question one of whose answers opens it */
 	unsigned line;
 };
 
@@ -55,11 +74,16 @@ struct content {
 
 /*
  * Parse questions.conf: top keys version, center_phone; then one
- * [question ID] section per question with fact, kind, text, icon, choices.
- * Checked: facts exist and match the kind, choices are the fact's values,
- * no fact asked twice. ERR_PARSE with "line N: reason".
+ * [question ID] section per question with fact, kind, text, icon, choices
+ * (a value of the fact, or ">ID": this answer opens question ID), and for a
+ * gate: yes = >ID, no = VALUE|unknown. Checked: facts exist and match the
+ * kind, choices are the fact's values, at most QUESTION_MAX_CHOICES, what an
+ * answer opens exists, comes later, asks the same fact and is opened once;
+ * no fact asked by two sequences. ERR_PARSE with "line N: reason".
  */
 int content_parse_questions(const char *text, size_t len, struct content *c, struct diag *d);
+/* The question at the head of q's sequence (q itself unless another question opens it). */
+int content_root(const struct content *c, int q);
 /* Parse communes.txt: "CODE = name" lines, CODE 5 digits, unique. */
 int content_parse_communes(const char *text, size_t len, struct content *c, struct diag *d);
 void content_finish(struct content *c);

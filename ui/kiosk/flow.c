@@ -35,12 +35,17 @@ static void clear_draft(struct flow *f)
 	facts_init(&f->facts);
 	mem_wipe(&f->result, sizeof f->result);
 	mem_wipe(f->history, sizeof f->history);
+	memset(f->picked, FLOW_PICK_NONE, sizeof f->picked);
+	mem_wipe(f->picked_date, sizeof f->picked_date);
+	mem_wipe(f->picked_number, sizeof f->picked_number);
+	memset(f->progress_at, 0, sizeof f->progress_at);
 	mem_wipe(f->receipt, sizeof f->receipt);
 	f->nhist = 0;
 	f->q = 0;
 	f->field = 0;
 	f->who = WHO_SELF;
 	memcpy(f->lang, "vi", 3);
+	memset(f->consent_lang, 0, sizeof f->consent_lang);
 	/* The request date is the kiosk's today. */
 	f->facts.set[F_REQUEST_DATE] = 1;
 	f->facts.val[F_REQUEST_DATE] = 0;
@@ -83,19 +88,32 @@ void flow_consent(struct flow *f, int agree)
 	if (f->state != FS_CONSENT)
 		return;
 	if (!agree) {
+		/* Nothing is kept but the language: the resident is thanked in the language they chose. */
+		char lang[3];
+		memcpy(lang, f->lang, sizeof lang);
 		clear_draft(f);
+		memcpy(f->lang, lang, sizeof lang);
 		flow_set_state(f, FS_DECLINED);
 		return;
 	}
 	f->contact.consent = 1;
+	memcpy(f->consent_lang, f->lang, sizeof f->consent_lang);
 	flow_set_state(f, FS_WHO);
 }
 
-/* The next question at or after `from` that can still change the outcome; -1 if none. */
+void flow_set_lang(struct flow *f, const char *lang)
+{
+	if (strcmp(lang, "vi") && strcmp(lang, "km"))
+		return;
+	memcpy(f->lang, lang, 3);
+}
+
+/* The next question of the sequence at or after `from` that can still change the outcome; -1 if none. */
 static int next_question(const struct flow *f, int from)
 {
 	for (int i = from; i < f->content->nquestions; i++)
-		if (content_question_matters(f->rules, &f->facts, f->content->q[i].fact, f->today))
+		if (f->content->q[i].parent < 0 &&
+		    content_question_matters(f->rules, &f->facts, f->content->q[i].fact, f->today))
 			return i;
 	return -1;
 }
@@ -130,7 +148,8 @@ static void answered(struct flow *f)
 		return;
 	}
 	f->history[f->nhist++] = f->q;
-	advance(f, f->q + 1);
+	/* After a question another one opened, the sequence goes on after the first of them. */
+	advance(f, content_root(f->content, f->q) + 1);
 }
 
 void flow_answer(struct flow *f, int value)
@@ -140,6 +159,10 @@ void flow_answer(struct flow *f, int value)
 	enum fact_id id = f->content->q[f->q].fact;
 	const struct fact_def *fd = fact_def(id);
 	f->facts.set[id] = 1;
+	if (value < 0)
+		f->picked[f->q] = FLOW_PICK_UNKNOWN;
+	else if (fd->kind == FK_INT)
+		f->picked_number[f->q] = value;
 	if (value < 0)
 		f->facts.val[id] = FACT_UNKNOWN;
 	else if (fd->kind == FK_ENUM && value >= fd->nvalues)
@@ -161,6 +184,51 @@ void flow_answer_date(struct flow *f, struct date d)
 	f->facts.set[id] = 1;
 	f->facts.val[id] = 0;
 	f->facts.birth_date = d;
+	f->picked_date[f->q] = d;
+	f->picked[f->q] = 0;
+	answered(f);
+}
+
+void flow_pick(struct flow *f, int j)
+{
+	if (f->state != FS_QUESTION)
+		return;
+	const struct question *q = &f->content->q[f->q];
+	int value = -1, opens = -1;
+	switch (q->kind) {
+	case Q_YESNO:
+		if (j != 0 && j != 1)
+			return;
+		value = j;
+		break;
+	case Q_CHOICE:
+		if (j < 0 || j >= q->nchoice)
+			return;
+		value = q->choice[j].value;
+		opens = value < 0 ? q->choice[j].opens : -1;
+		break;
+	case Q_GATE:
+		if (j == 0)
+			opens = q->choice[0].opens;
+		else if (j == 1)
+			value = q->gate_no; /* may be FACT_UNKNOWN: "no deadline" leaves the count unknown */
+		else
+			return;
+		break;
+	default:
+		return;
+	}
+	f->picked[f->q] = (signed char)j;
+	if (opens >= 0) {
+		/* A step to the next question of the same fact: Back comes here again. */
+		f->history[f->nhist++] = f->q;
+		f->q = opens;
+		flow_set_state(f, FS_QUESTION);
+		return;
+	}
+	enum fact_id id = q->fact;
+	f->facts.set[id] = 1;
+	f->facts.val[id] = value < 0 ? FACT_UNKNOWN : value;
 	answered(f);
 }
 
@@ -286,7 +354,7 @@ int flow_contact_done(struct flow *f, struct diag *d)
 	f->contact.requester_relation = f->who == WHO_SELF ? NULL : xstrdup(f->who == WHO_FAMILY ? "family" : "other");
 	free(f->contact.consent_text);
 	char ct[16];
-	snprintf(ct, sizeof ct, "kiosk-%s-1", f->lang);
+	snprintf(ct, sizeof ct, "kiosk-%s-1", f->consent_lang[0] ? f->consent_lang : f->lang);
 	f->contact.consent_text = xstrdup(ct);
 	flow_set_state(f, FS_REVIEW);
 	return 0;
@@ -319,13 +387,24 @@ void flow_submitted(struct flow *f, int ok, const unsigned char id[RECORD_ID_LEN
 	flow_set_state(f, FS_RECEIPT);
 }
 
-void flow_progress(const struct flow *f, int *n, int *total)
+int flow_progress(struct flow *f)
 {
-	*n = f->nhist + 1;
+	int depth = f->nhist < CONTENT_MAX_QUESTIONS ? f->nhist : CONTENT_MAX_QUESTIONS;
+	if (f->progress_at[depth])
+		return f->progress_at[depth] - 1; /* this screen was shown before: the same bar */
 	int more = 0;
-	for (int i = f->q + 1; i < f->content->nquestions; i++)
-		more += content_question_matters(f->rules, &f->facts, f->content->q[i].fact, f->today);
-	*total = f->nhist + 1 + more;
+	for (int i = content_root(f->content, f->q) + 1; i < f->content->nquestions; i++)
+		more += f->content->q[i].parent < 0 &&
+			content_question_matters(f->rules, &f->facts, f->content->q[i].fact, f->today);
+	int pm = 1000 * f->nhist / (f->nhist + 1 + more);
+	for (int d = 0; d < depth; d++)
+		if (f->progress_at[d] - 1 > pm)
+			pm = f->progress_at[d] - 1;
+	f->progress_at[depth] = (short)(pm + 1);
+	/* Deeper screens are measured again when reached (answers may have changed since). */
+	for (int d = depth + 1; d <= CONTENT_MAX_QUESTIONS; d++)
+		f->progress_at[d] = 0;
+	return pm;
 }
 
 int flow_compact_list(const struct flow *f, int *qs, int max)
@@ -333,6 +412,8 @@ int flow_compact_list(const struct flow *f, int *qs, int max)
 	int n = 0;
 	for (int i = 0; i < f->content->nquestions && n < max; i++) {
 		enum fact_id id = f->content->q[i].fact;
+		if (f->content->q[i].parent >= 0)
+			continue; /* reached from the question that opens it */
 		if (f->facts.set[id] || content_question_matters(f->rules, &f->facts, id, f->today))
 			qs[n++] = i;
 	}

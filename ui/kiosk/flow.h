@@ -33,17 +33,26 @@ struct flow {
 	const struct content *content;
 	struct date today;
 	char lang[3];                 /* "vi" or "km" */
+	char consent_lang[3];         /* the language consent was given in */
 	enum flow_who who;
 	struct facts facts;
 	int q;                        /* current question (index into content->q) */
 	int history[CONTENT_MAX_QUESTIONS];
-	int nhist;                    /* questions answered, in order (for Back) */
+	int nhist;                    /* questions answered or stepped through, in order (for Back) */
+	/* What the resident last picked on each question, shown again when Back returns to it. */
+	signed char picked[CONTENT_MAX_QUESTIONS]; /* FLOW_PICK_NONE, FLOW_PICK_UNKNOWN, or the answer's index */
+	struct date picked_date[CONTENT_MAX_QUESTIONS];
+	int picked_number[CONTENT_MAX_QUESTIONS];
+	short progress_at[CONTENT_MAX_QUESTIONS + 1]; /* per mille shown at each history depth (never goes back) */
 	struct screen_result result;
 	struct contact contact;       /* the draft: memory only, wiped on reset */
 	int field;                    /* contact field being edited */
 	char receipt[2 * RECORD_ID_LEN + 1];
 	int compact;                  /* assisted (outreach) mode: questions as a list (FS_COMPACT) */
 };
+
+#define FLOW_PICK_NONE (-1)
+#define FLOW_PICK_UNKNOWN (-2)
 
 const char *flow_state_name(enum flow_state s);
 
@@ -56,10 +65,18 @@ void flow_set_state(struct flow *f, enum flow_state s);
 void flow_start(struct flow *f);                       /* attract -> language */
 void flow_language(struct flow *f, const char *lang);  /* -> consent */
 void flow_consent(struct flow *f, int agree);          /* -> who or declined */
+/* Switch the language on any screen: everything entered stays (consent keeps the language it was given in). */
+void flow_set_lang(struct flow *f, const char *lang);
 void flow_who(struct flow *f, enum flow_who who);      /* -> first question that matters */
 /* Answer the current question: enum value index, a number, a date, or FACT_UNKNOWN (value < 0). */
 void flow_answer(struct flow *f, int value);
 void flow_answer_date(struct flow *f, struct date d);
+/*
+ * Answer j of the current question as its screen shows them: yes/no (0, 1), a choice in its
+ * written order (a value, or a step to the question it opens), a gate's yes (0: opens its
+ * question) or no (1).
+ */
+void flow_pick(struct flow *f, int j);
 /* Back: previous question, or the previous screen. */
 void flow_back(struct flow *f);
 /* Outcome -> contact (send) ; finish without sending -> reset. */
@@ -78,8 +95,12 @@ void flow_review_send(struct flow *f);                 /* -> submitting */
 /* The store's answer: id on success -> receipt, else -> submit_failed (nothing lost). */
 void flow_submitted(struct flow *f, int ok, const unsigned char id[RECORD_ID_LEN]);
 
-/* Question n of about total (total = answered + those that still matter). */
-void flow_progress(const struct flow *f, int *n, int *total);
+/*
+ * How far through the questions the resident is, in per mille: answered / (answered + those that
+ * still matter), never less than what an earlier screen showed (a bar of steps, no count that
+ * jumps); Back shows what that screen showed.
+ */
+int flow_progress(struct flow *f);
 
 /*
  * The compact flow (assisted mode, f->compact set before flow_who): the

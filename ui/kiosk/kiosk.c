@@ -22,6 +22,42 @@ const char *kiosk_text(const struct kiosk *k, const char *key)
 	return t ? t : key;
 }
 
+/*
+ * A count as the resident's language writes it (one digit style per language on every screen:
+ * Khmer digits on Khmer screens, for counts, seconds and pages; what the resident typed stays as typed).
+ */
+void kiosk_int(const struct kiosk *k, int v, char *out, size_t n)
+{
+	snprintf(out, n, "%d", v);
+	if (strcmp(k->flow.lang, "km"))
+		return;
+	char tmp[64];
+	size_t o = 0;
+	for (const char *p = out; *p && o + 4 < sizeof tmp; p++) {
+		if (*p >= '0' && *p <= '9') {
+			/* U+17E0 KHMER DIGIT ZERO .. U+17E9 */
+			tmp[o++] = (char)0xE1, tmp[o++] = (char)0x9F, tmp[o++] = (char)(0xA0 + (*p - '0'));
+		} else {
+			tmp[o++] = *p;
+		}
+	}
+	tmp[o] = '\0';
+	snprintf(out, n, "%s", tmp);
+}
+
+/* s with its spaces made non-breaking (U+00A0), so a phone number is never cut across lines. */
+void kiosk_nobreak(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+	for (; *s && o + 3 < n; s++) {
+		if (*s == ' ')
+			out[o++] = (char)0xC2, out[o++] = (char)0xA0;
+		else
+			out[o++] = *s;
+	}
+	out[o] = '\0';
+}
+
 /* Fill {name} placeholders from a NULL-terminated list of name, value pairs. */
 void kiosk_fill(struct buf *out, const char *tmpl, const char *const *kv)
 {
@@ -47,8 +83,8 @@ void kiosk_fill(struct buf *out, const char *tmpl, const char *const *kv)
 void kiosk_count_text(struct kiosk *k, const char *key, const char *name, int n, int total, struct buf *out)
 {
 	char sn[16], st[16];
-	snprintf(sn, sizeof sn, "%d", n);
-	snprintf(st, sizeof st, "%d", total);
+	kiosk_int(k, n, sn, sizeof sn);
+	kiosk_int(k, total, st, sizeof st);
 	buf_init(out);
 	kiosk_fill(out, kiosk_text(k, key), (const char *const[]){name, sn, "total", st, NULL});
 }
@@ -61,7 +97,11 @@ void kiosk_page_text(struct kiosk *k, int page, int pages, struct buf *out)
 
 struct widget *kiosk_label(struct kiosk *k, struct col *c, const char *id, const char *text, int size, unsigned fl)
 {
-	struct widget *w = ui_label(k->ui, id, (SDL_Rect){c->x, c->y, c->w, 0}, text, k->flow.lang, size, fl);
+	int w_max = c->w;
+	/* Beside the language switch, a label stops short of it. */
+	if (c->y < k->pill_bottom && c->x + c->w > k->pill_x - k->ui->theme.gap)
+		w_max = k->pill_x - k->ui->theme.gap - c->x;
+	struct widget *w = ui_label(k->ui, id, (SDL_Rect){c->x, c->y, w_max, 0}, text, k->flow.lang, size, fl);
 	c->y += w->r.h + k->ui->theme.gap;
 	return w;
 }
@@ -153,22 +193,30 @@ void kiosk_grid(struct kiosk *k, int y, int y_end, int n, int min_cols, const ch
 	}
 }
 
+/*
+ * "Are you still here?": a touch anywhere means yes, and nothing behind the panel receives it
+ * (a catcher covers the whole screen). The panel sits in the lower part of the screen, so the
+ * field being edited (at the top) stays visible.
+ */
 static void idle_overlay(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
-	SDL_Rect r = {t->pad, k->ui->h / 5, k->ui->w - 2 * t->pad, k->ui->h * 3 / 5};
-	ui_panel(k->ui, "idle_bg", r, 0);
-	struct col c = {r.x + t->pad, r.y + t->pad, r.w - 2 * t->pad};
+	ui_catcher(k->ui, "idle_catch", (SDL_Rect){0, 0, k->ui->w, k->ui->h}, kiosk_on_tap, k, ACT(A_CONTINUE, 0));
+	int top = k->ui->h * 2 / 5;
+	SDL_Rect r = {t->pad, top, k->ui->w - 2 * t->pad, k->ui->h - top - t->pad};
+	ui_panel(k->ui, "idle_bg", r, WF_PRIMARY);
+	ui_panel(k->ui, "idle_inner", (SDL_Rect){r.x + 3, r.y + 3, r.w - 6, r.h - 6}, 0);
+	struct col c = {r.x + t->pad, r.y + t->pad / 2, r.w - 2 * t->pad};
 	kiosk_label(k, &c, "idle_title", kiosk_text(k, "idle.title"), t->title_px, WF_BOLD | WF_CENTER);
 	char s[16];
-	snprintf(s, sizeof s, "%d", k->countdown);
+	kiosk_int(k, k->countdown, s, sizeof s);
 	struct buf b;
 	buf_init(&b);
 	kiosk_fill(&b, kiosk_text(k, "idle.body"), (const char *const[]){"seconds", s, NULL});
 	k->countdown_label = kiosk_label(k, &c, "idle_body", b.data, t->body_px, WF_CENTER);
 	buf_finish(&b);
-	kiosk_button(k, "idle_continue", (SDL_Rect){r.x + t->pad, r.y + r.h - t->pad - t->touch_px, r.w - 2 * t->pad, t->touch_px},
-	       kiosk_text(k, "idle.continue"), WF_PRIMARY, ACT(A_CONTINUE, 0));
+	kiosk_button(k, "idle_continue", (SDL_Rect){r.x + t->pad, r.y + r.h - t->pad / 2 - t->touch_px, r.w - 2 * t->pad, t->touch_px},
+		     kiosk_text(k, "idle.continue"), WF_PRIMARY, ACT(A_CONTINUE, 0));
 }
 
 void kiosk_show(struct kiosk *k)
@@ -183,6 +231,28 @@ void kiosk_show(struct kiosk *k)
 		if (k->idle_warning)
 			idle_overlay(k);
 		return;
+	}
+	/*
+	 * The language switch, top right, on every screen where the resident is answering: it keeps
+	 * everything entered. (Not on attract and language, which show both; not on the receipt,
+	 * where the QR code is.)
+	 */
+	k->pill_x = k->ui->w, k->pill_bottom = 0;
+	switch (k->flow.state) {
+	case FS_CONSENT: case FS_WHO: case FS_QUESTION: case FS_OUTCOME: case FS_CONTACT: case FS_REVIEW:
+	case FS_SUBMIT_FAILED: case FS_COMPACT: {
+		const struct ui_theme *t = &k->ui->theme;
+		int pw = k->ui->w / 6, ph = t->touch_px;
+		int other = !strcmp(k->flow.lang, "km");
+		k->pill_x = k->ui->w - t->pad - pw;
+		k->pill_bottom = t->pad / 2 + ph;
+		ui_button(k->ui, "lang_switch", (SDL_Rect){k->pill_x, t->pad / 2, pw, ph},
+			  catalog_get(other ? k->vi : k->km, other ? "lang.vi" : "lang.km"), other ? "vi" : "km", 0, kiosk_on_tap,
+			  k, ACT(A_LANG_SWITCH, 0));
+		break;
+	}
+	default:
+		break;
 	}
 	switch (k->flow.state) {
 	case FS_ATTRACT: kiosk_screen_attract(k); break;
@@ -200,6 +270,8 @@ void kiosk_show(struct kiosk *k)
 	case FS_COMPACT: kiosk_screen_compact(k); break;
 	default: break;
 	}
+	if (k->confirm_finish && k->flow.state == FS_OUTCOME)
+		kiosk_finish_confirm(k);
 	if (k->idle_warning)
 		idle_overlay(k);
 	/* A new screen speaks its prompt once; rebuilding the same screen (a keypad tap) does not. */
@@ -253,7 +325,7 @@ static void idle_tick(void *ctx)
 	}
 	if (k->countdown_label) {
 		char s[16];
-		snprintf(s, sizeof s, "%d", k->countdown);
+		kiosk_int(k, k->countdown, s, sizeof s);
 		struct buf b;
 		buf_init(&b);
 		kiosk_fill(&b, kiosk_text(k, "idle.body"), (const char *const[]){"seconds", s, NULL});
@@ -281,6 +353,8 @@ void kiosk_reset(struct kiosk *k)
 	k->idle_warning = 0;
 	mem_wipe(k->entry, sizeof k->entry);
 	k->field_error[0] = '\0';
+	k->review_return = 0;
+	k->confirm_finish = 0;
 	k->page = 0;
 	k->vi_method = VI_TELEX; /* the next resident starts with the default */
 	k->print = KIOSK_PRINT_NONE;

@@ -86,7 +86,10 @@ struct kiosk {
 	int lockouts;
 	uint64_t locked_until_ns;
 	char prompt[64];          /* the prompt of the screen on show */
-	char field_error[32];     /* catalog key of why the contact field was refused, or "" */
+	char field_error[32];     /* catalog key of why the entry on show was refused, or "" */
+	int review_return;        /* a field opened with Edit from the review: Next returns there */
+	int confirm_finish;       /* "finish without sending?" is asked over the outcome */
+	int pill_x, pill_bottom;  /* the language switch in the top right corner (labels beside it wrap short of it) */
 	enum kiosk_print print;   /* the receipt printer's state for the request on show */
 };
 

@@ -12,7 +12,7 @@ enum {
 	A_START = 1, A_LANG_VI, A_LANG_KM, A_CONSENT_YES, A_CONSENT_NO, A_HOME, A_WHO, A_ANSWER, A_UNKNOWN,
 	A_KEY, A_KEY_DEL, A_ENTRY_OK, A_BACK, A_SEND, A_FINISH, A_FIELD_NEXT, A_COMMUNE, A_PAGE_NEXT, A_PAGE_PREV,
 	A_EDIT, A_REVIEW_SEND, A_RETRY, A_CONTINUE, A_DONE, A_REPLAY, A_STAFF, A_ASSISTED_START, A_ASSISTED_EXIT,
-	A_CQ_ANSWER, A_CQ_OPEN, A_CQ_DONE, A_CQ_PAGE
+	A_CQ_ANSWER, A_CQ_OPEN, A_CQ_DONE, A_CQ_PAGE, A_PICK, A_LANG_SWITCH, A_FINISH_ASK, A_FINISH_NO
 };
 
 /* A button's arg is action * 1000 + parameter (an answer value, a commune index, a field). */
@@ -31,6 +31,8 @@ struct col {
 };
 
 /* kiosk.c: text and layout helpers */
+void kiosk_nobreak(const char *s, char *out, size_t n);
+void kiosk_int(const struct kiosk *k, int v, char *out, size_t n);
 void kiosk_fill(struct buf *out, const char *tmpl, const char *const *kv);
 void kiosk_count_text(struct kiosk *k, const char *key, const char *name, int n, int total, struct buf *out);
 void kiosk_page_text(struct kiosk *k, int page, int pages, struct buf *out);
@@ -54,12 +56,14 @@ void kiosk_screen_who(struct kiosk *k);
 void kiosk_screen_outcome(struct kiosk *k);
 void kiosk_screen_message(struct kiosk *k, const char *title_key, const char *body_key, int retry);
 enum tap_result kiosk_flow_tap(struct kiosk *k, int action, int param);
+void kiosk_finish_confirm(struct kiosk *k);
 
 /* screen_question.c */
 void kiosk_progress(struct kiosk *k, struct col *c);
 void kiosk_keypad(struct kiosk *k, SDL_Rect area);
 void kiosk_entry_key(struct kiosk *k, int digit);
 void kiosk_screen_question(struct kiosk *k);
+const char *kiosk_question_text(struct kiosk *k, const struct question *q);
 void kiosk_screen_compact(struct kiosk *k);
 enum tap_result kiosk_question_tap(struct kiosk *k, int action, int param);
 
@@ -68,6 +72,7 @@ char **kiosk_field_value(struct kiosk *k, enum flow_field f);
 const char *kiosk_commune_name(const struct kiosk *k, const char *code);
 void kiosk_screen_contact(struct kiosk *k);
 void kiosk_load_entry(struct kiosk *k);
+void kiosk_refuse(struct kiosk *k, const char *key);
 enum tap_result kiosk_contact_tap(struct kiosk *k, int action, int param);
 extern const char *const kiosk_field_label_keys[FIELD_COUNT];
 

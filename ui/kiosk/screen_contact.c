@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kiosk_internal.h"
+#include "audio.h"
 #include "log.h"
 #include "text.h"
 
@@ -39,6 +40,8 @@ void kiosk_screen_contact(struct kiosk *k)
 	if (!k->field_error[0])
 		kiosk_label(k, &c, "title", kiosk_text(k, "contact.title"), t->small_px, WF_MUTED);
 	kiosk_label(k, &c, "field_label", kiosk_text(k, kiosk_field_label_keys[f]), t->body_px, WF_BOLD);
+	if (f == FIELD_COMMUNE && k->field_error[0])
+		kiosk_label(k, &c, "field_error", kiosk_text(k, k->field_error), t->small_px, WF_DANGER | WF_BOLD);
 	if (f == FIELD_COMMUNE) {
 		/* A paged list of the province's communes. */
 		int per = 8, n = k->content->ncommunes;
@@ -115,20 +118,40 @@ void kiosk_load_entry(struct kiosk *k)
 	}
 }
 
+/* Refuse what the resident entered, in place: the message (a catalog key) under the field, spoken where a prompt exists. */
+void kiosk_refuse(struct kiosk *k, const char *key)
+{
+	size_t n = strnlen(key, sizeof k->field_error - 1);
+	memcpy(k->field_error, key, n);
+	k->field_error[n] = '\0';
+	log_info("refused why=%s", k->field_error); /* a catalog key, never what was typed */
+	if (k->audio && audio_has(k->audio, k->flow.lang, k->field_error))
+		audio_play(k->audio, k->flow.lang, k->field_error);
+}
+
 /* Next on a contact field: keep it if it is valid (else say why, in place), then the next field or the review. */
 static void field_next(struct kiosk *k)
 {
 	struct flow *f = &k->flow;
 	struct diag d = {""};
-	if (f->field != FIELD_COMMUNE) {
-		if (flow_contact_set(f, (enum flow_field)f->field, k->entry, &d)) {
-			log_info("field_invalid field=%d", f->field);
-			/* The field stays, so the resident can correct it, and says why. */
-			size_t n = strnlen(d.msg, sizeof k->field_error - 1);
-			memcpy(k->field_error, d.msg, n);
-			k->field_error[n] = '\0';
+	if (f->field == FIELD_COMMUNE) {
+		if (!f->contact.commune_code) {
+			kiosk_refuse(k, "contact.required");
 			return;
 		}
+	} else if (flow_contact_set(f, (enum flow_field)f->field, k->entry, &d)) {
+		/* The field stays, so the resident can correct it, and says why. */
+		kiosk_refuse(k, d.msg);
+		return;
+	} else if (f->field == FIELD_NAME && !k->entry[0]) {
+		kiosk_refuse(k, "contact.required");
+		return;
+	}
+	if (k->review_return) {
+		/* An edit from the review goes back to the review. */
+		k->review_return = 0;
+		if (flow_contact_done(f, &d) == 0)
+			return;
 	}
 	if (f->field + 1 < FIELD_COUNT)
 		f->field++;

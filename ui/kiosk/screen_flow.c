@@ -5,31 +5,38 @@
 #include <string.h>
 
 #include "kiosk_internal.h"
+#include "audio.h"
 
 void kiosk_screen_attract(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
-	struct col c = {t->pad, k->ui->h / 5, k->ui->w - 2 * t->pad};
-	/* Both languages: the resident has not chosen yet. */
-	const char *vi_title = catalog_get(k->vi, "attract.title"), *km_title = catalog_get(k->km, "attract.title");
-	ui_label(k->ui, "title_vi", (SDL_Rect){c.x, c.y, c.w, 0}, vi_title, "vi", t->title_px, WF_BOLD | WF_CENTER);
-	c.y += t->title_px * 2;
-	ui_label(k->ui, "title_km", (SDL_Rect){c.x, c.y, c.w, 0}, km_title, "km", t->title_px, WF_BOLD | WF_CENTER);
-	c.y += t->title_px * 2 + t->gap;
-	/* The buttons' size: one font fewer to open before the first frame. */
-	struct widget *b = ui_label(k->ui, "body", (SDL_Rect){c.x, c.y, c.w, 0}, catalog_get(k->vi, "attract.body"), "vi",
-				    t->button_px, WF_CENTER | WF_MUTED);
-	(void)b;
-	/* The whole screen is the start button; its label says so in both languages. */
-	struct buf s;
-	buf_init(&s);
-	buf_printf(&s, "%s · %s", catalog_get(k->vi, "attract.touch"), catalog_get(k->km, "attract.touch"));
+	/* A touch anywhere starts (the staff corner excepted): the catcher lies under everything else. */
+	ui_catcher(k->ui, "attract_catch", (SDL_Rect){0, 0, k->ui->w, k->ui->h}, kiosk_on_tap, k, ACT(A_START, 0));
+	struct col c = {t->pad, t->pad + t->touch_px * 3 / 4, k->ui->w - 2 * t->pad};
+	/* Both languages, title and welcome: the resident has not chosen yet. */
+	static const char *const langs[2] = {"vi", "km"};
+	for (int i = 0; i < 2; i++) {
+		const struct catalog *cat = i ? k->km : k->vi;
+		char id[16];
+		snprintf(id, sizeof id, "title_%s", langs[i]);
+		struct widget *w = ui_label(k->ui, id, (SDL_Rect){c.x, c.y, c.w, 0}, catalog_get(cat, "attract.title"), langs[i],
+					    t->title_px, WF_BOLD | WF_CENTER);
+		c.y += w->r.h;
+		snprintf(id, sizeof id, "body_%s", langs[i]);
+		w = ui_label(k->ui, id, (SDL_Rect){c.x, c.y, c.w, 0}, catalog_get(cat, "attract.body"), langs[i], t->small_px,
+			     WF_CENTER | WF_MUTED);
+		c.y += w->r.h + t->gap;
+	}
 	/* Staff (outreach, assisted mode): a small corner button, behind a PIN. */
 	ui_button(k->ui, "staff", (SDL_Rect){k->ui->w - t->pad - k->ui->w / 6, t->pad / 2, k->ui->w / 6, t->touch_px * 3 / 4},
 		  catalog_get(k->vi, "assisted.staff"), "vi", WF_MUTED, kiosk_on_tap, k, ACT(A_STAFF, 0));
-	kiosk_button(k, "start", (SDL_Rect){t->pad, kiosk_bar_y(k) - t->touch_px / 2, k->ui->w - 2 * t->pad,
-							      t->touch_px * 3 / 2}, s.data, WF_PRIMARY, ACT(A_START, 0));
-		buf_finish(&s);
+	/* The start bar says it in both languages. */
+	struct buf s;
+	buf_init(&s);
+	buf_printf(&s, "%s · %s", catalog_get(k->vi, "attract.touch"), catalog_get(k->km, "attract.touch"));
+	kiosk_button(k, "start", (SDL_Rect){t->pad, kiosk_bar_y(k) - t->touch_px / 2, k->ui->w - 2 * t->pad, t->touch_px * 3 / 2},
+		     s.data, WF_PRIMARY, ACT(A_START, 0));
+	buf_finish(&s);
 }
 
 void kiosk_screen_language(struct kiosk *k)
@@ -71,9 +78,11 @@ void kiosk_screen_declined(struct kiosk *k)
 	const struct ui_theme *t = &k->ui->theme;
 	struct col c = {t->pad, t->pad * 3, k->ui->w - 2 * t->pad};
 	kiosk_label(k, &c, "title", kiosk_text(k, "declined.title"), t->title_px, WF_BOLD | WF_CENTER);
+	char phone[64];
+	kiosk_nobreak(k->content->center_phone, phone, sizeof phone);
 	struct buf b;
 	buf_init(&b);
-	kiosk_fill(&b, kiosk_text(k, "declined.body"), (const char *const[]){"phone", k->content->center_phone, NULL});
+	kiosk_fill(&b, kiosk_text(k, "declined.body"), (const char *const[]){"phone", phone, NULL});
 	kiosk_label(k, &c, "body", b.data, t->body_px, WF_CENTER);
 	buf_finish(&b);
 	kiosk_button(k, "home", kiosk_main_action(k), kiosk_text(k, "nav.home"), WF_PRIMARY, ACT(A_HOME, 0));
@@ -100,7 +109,7 @@ void kiosk_screen_outcome(struct kiosk *k)
 	char key[96];
 	const char *on = outcome_name(res->outcome);
 	if (res->urgent) {
-		struct widget *p = ui_panel(k->ui, "urgent_bg", (SDL_Rect){0, 0, k->ui->w, t->pad + t->body_px * 2}, WF_DANGER);
+		struct widget *p = ui_panel(k->ui, "urgent_bg", (SDL_Rect){0, 0, k->pill_x - t->gap, t->pad + t->body_px * 2}, WF_DANGER);
 		(void)p;
 		ui_label(k->ui, "urgent", (SDL_Rect){t->pad, t->pad / 2, c.w, 0}, kiosk_text(k, "outcome.urgent"), k->flow.lang,
 			 t->body_px, WF_BOLD | WF_INVERSE);
@@ -153,12 +162,50 @@ void kiosk_screen_outcome(struct kiosk *k)
 	} else if (res->outcome == OUTCOME_LIKELY_ELIGIBLE || res->outcome == OUTCOME_STAFF_REVIEW) {
 		kiosk_label(k, &c, "no_documents", kiosk_text(k, "outcome.no_documents"), t->body_px, 0);
 	}
-	int w = (k->ui->w - 2 * t->pad - 2 * t->gap) / 3;
-	int y = kiosk_bar_y(k);
-	kiosk_button(k, "back", (SDL_Rect){t->pad, y, w, t->touch_px}, kiosk_text(k, "nav.back"), 0, ACT(A_BACK, 0));
-	kiosk_button(k, "finish", (SDL_Rect){t->pad + w + t->gap, y, w, t->touch_px}, kiosk_text(k, "outcome.finish"), 0, ACT(A_FINISH, 0));
-	kiosk_button(k, "send", (SDL_Rect){t->pad + 2 * (w + t->gap), y, w, t->touch_px}, kiosk_text(k, "outcome.send"), WF_PRIMARY,
-	       ACT(A_SEND, 0));
+	/*
+	 * The bar: Back, the replay of the prompt, then "finish without sending", visibly secondary
+	 * (narrow, muted, small type, asks before it ends), and Send, the widest and the primary.
+	 */
+	int y = kiosk_bar_y(k), sw = (k->ui->w - 2 * t->pad - 3 * t->gap) / 5;
+	kiosk_button(k, "back", (SDL_Rect){t->pad, y, sw, t->touch_px}, kiosk_text(k, "nav.back"), 0, ACT(A_BACK, 0));
+	char okey[96];
+	snprintf(okey, sizeof okey, "outcome.%s.title", outcome_name(res->outcome));
+	if (k->audio && audio_has(k->audio, k->flow.lang, okey))
+		kiosk_button(k, "replay", (SDL_Rect){t->pad + sw + t->gap, y, sw, t->touch_px}, kiosk_text(k, "nav.replay"), 0,
+			     ACT(A_REPLAY, 0));
+	struct widget *fin = kiosk_button(k, "finish", (SDL_Rect){t->pad + 2 * (sw + t->gap), y, sw, t->touch_px},
+					  kiosk_text(k, "outcome.finish"), WF_MUTED, ACT(A_FINISH_ASK, 0));
+	fin->size_px = t->small_px;
+	ui_set_text(k->ui, fin, "");
+	ui_set_text(k->ui, fin, kiosk_text(k, "outcome.finish"));
+	int sx = t->pad + 3 * (sw + t->gap);
+	kiosk_button(k, "send", (SDL_Rect){sx, y, k->ui->w - t->pad - sx, t->touch_px}, kiosk_text(k, "outcome.send"), WF_PRIMARY,
+		     ACT(A_SEND, 0));
+}
+
+/* "Finish without sending?" over the outcome: only its two buttons answer; a touch elsewhere is no. */
+void kiosk_finish_confirm(struct kiosk *k)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	ui_catcher(k->ui, "confirm_catch", (SDL_Rect){0, 0, k->ui->w, k->ui->h}, kiosk_on_tap, k, ACT(A_FINISH_NO, 0));
+	int top = k->ui->h / 4;
+	SDL_Rect r = {t->pad, top, k->ui->w - 2 * t->pad, k->ui->h - top - t->pad};
+	ui_panel(k->ui, "confirm_bg", r, WF_PRIMARY);
+	ui_panel(k->ui, "confirm_inner", (SDL_Rect){r.x + 3, r.y + 3, r.w - 6, r.h - 6}, 0);
+	struct col c = {r.x + t->pad, r.y + t->pad / 2, r.w - 2 * t->pad};
+	kiosk_label(k, &c, "confirm_title", kiosk_text(k, "outcome.finish_confirm"), t->title_px, WF_BOLD | WF_CENTER);
+	char phone[64];
+	kiosk_nobreak(k->content->center_phone, phone, sizeof phone);
+	struct buf b;
+	buf_init(&b);
+	kiosk_fill(&b, kiosk_text(k, "outcome.finish_confirm.body"), (const char *const[]){"phone", phone, NULL});
+	kiosk_label(k, &c, "confirm_body", b.data, t->body_px, WF_CENTER);
+	buf_finish(&b);
+	int bw = (r.w - 3 * t->pad) / 2, by = r.y + r.h - t->pad / 2 - t->touch_px;
+	kiosk_button(k, "finish_no", (SDL_Rect){r.x + t->pad, by, bw, t->touch_px}, kiosk_text(k, "outcome.finish_confirm.no"),
+		     WF_PRIMARY, ACT(A_FINISH_NO, 0));
+	kiosk_button(k, "finish_yes", (SDL_Rect){r.x + 2 * t->pad + bw, by, bw, t->touch_px},
+		     kiosk_text(k, "outcome.finish_confirm.yes"), 0, ACT(A_FINISH, 0));
 }
 
 void kiosk_screen_message(struct kiosk *k, const char *title_key, const char *body_key, int retry)
@@ -183,6 +230,13 @@ enum tap_result kiosk_flow_tap(struct kiosk *k, int a, int p)
 	case A_LANG_KM: flow_language(f, "km"); return TAP_DONE;
 	case A_CONSENT_YES: flow_consent(f, 1); return TAP_DONE;
 	case A_CONSENT_NO: flow_consent(f, 0); return TAP_DONE;
+	case A_FINISH_ASK: k->confirm_finish = 1; return TAP_DONE;
+	case A_FINISH_NO: k->confirm_finish = 0; return TAP_DONE;
+	case A_LANG_SWITCH:
+		/* Everything entered stays; the screen is drawn again in the other language. */
+		flow_set_lang(f, strcmp(f->lang, "km") ? "km" : "vi");
+		k->prompt[0] = '\0';
+		return TAP_DONE;
 	case A_HOME:
 	case A_DONE:
 	case A_FINISH:

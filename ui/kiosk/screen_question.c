@@ -8,18 +8,32 @@
 #include "icons.h"
 #include "text.h"
 
+/*
+ * Where the resident is: a bar of the four steps (questions, outcome, contact, review), the
+ * current one in bold, and under the questions step how far through them they are. No count:
+ * the number of questions left depends on the answers, and a total that changes misleads.
+ */
 void kiosk_progress(struct kiosk *k, struct col *c)
 {
 	if (k->flow.compact) /* opened from the list, which counts the answers */
 		return;
 	const struct ui_theme *t = &k->ui->theme;
-	int n, total;
-	flow_progress(&k->flow, &n, &total);
-	struct buf b;
-	kiosk_count_text(k, "progress", "n", n, total, &b);
-	kiosk_label(k, c, "progress_text", b.data, t->small_px, WF_MUTED);
-	buf_finish(&b);
-	ui_progress(k->ui, "progress", (SDL_Rect){c->x, c->y, c->w, t->gap}, n - 1, total);
+	static const char *const steps[4] = {"step.questions", "step.outcome", "step.contact", "step.review"};
+	int sw = (c->w - 3 * t->gap) / 4, h = 0;
+	for (int i = 0; i < 4; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "step_%d", i);
+		struct widget *w = ui_label(k->ui, id, (SDL_Rect){c->x + i * (sw + t->gap), c->y, sw, 0}, kiosk_text(k, steps[i]),
+					    k->flow.lang, t->small_px, i == 0 ? WF_BOLD : WF_MUTED);
+		h = w->r.h > h ? w->r.h : h;
+	}
+	c->y += h;
+	ui_progress(k->ui, "progress", (SDL_Rect){c->x, c->y, sw, t->gap}, flow_progress(&k->flow), 1000);
+	for (int i = 1; i < 4; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "step_bar_%d", i);
+		ui_progress(k->ui, id, (SDL_Rect){c->x + i * (sw + t->gap), c->y, sw, t->gap}, 0, 1000);
+	}
 	c->y += 2 * t->gap;
 }
 
@@ -69,18 +83,32 @@ void kiosk_keypad(struct kiosk *k, SDL_Rect area)
 	}
 }
 
+/* The question's text: addressed to the resident ("you") when they answer for themselves, else about "that person". */
+const char *kiosk_question_text(struct kiosk *k, const struct question *q)
+{
+	if (k->flow.who == WHO_SELF) {
+		char key[80];
+		snprintf(key, sizeof key, "%s.you", q->text_key);
+		const struct catalog *c = strcmp(k->flow.lang, "km") ? k->vi : k->km;
+		const char *s = catalog_get(c, key);
+		if (s)
+			return s;
+	}
+	return kiosk_text(k, q->text_key);
+}
+
 /* The question in bold, its picture (when the pack has one) side px square on its left. */
 static void question_label(struct kiosk *k, struct col *c, const struct question *q, int size, int side)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	SDL_Surface *img = icons_get(k->icons, q->icon, side);
 	if (!img) {
-		kiosk_label(k, c, "question", kiosk_text(k, q->text_key), size, WF_BOLD);
+		kiosk_label(k, c, "question", kiosk_question_text(k, q), size, WF_BOLD);
 		return;
 	}
 	ui_image(k->ui, "picture", (SDL_Rect){c->x, c->y, side, side}, img);
 	struct col tc = {c->x + side + t->gap, c->y, c->w - side - t->gap};
-	kiosk_label(k, &tc, "question", kiosk_text(k, q->text_key), size, WF_BOLD);
+	kiosk_label(k, &tc, "question", kiosk_question_text(k, q), size, WF_BOLD);
 	int below = c->y + side + t->gap;
 	c->y = tc.y > below ? tc.y : below;
 }
@@ -113,28 +141,33 @@ void kiosk_screen_question(struct kiosk *k)
 		return;
 	}
 	question_label(k, &c, q, t->body_px * 6 / 5, t->touch_px * 5 / 4);
-	const char *ids[FACT_MAX_VALUES + 1];
-	const char *texts[FACT_MAX_VALUES + 1];
-	int args[FACT_MAX_VALUES + 1];
-	char idbuf[FACT_MAX_VALUES + 1][48], keybuf[FACT_MAX_VALUES][96];
-	int n = 0;
+	/* At most five answers (the content check keeps it so), the one picked before selected. */
+	const char *ids[QUESTION_MAX_CHOICES + 2], *texts[QUESTION_MAX_CHOICES + 2];
+	int args[QUESTION_MAX_CHOICES + 2];
+	unsigned flags[QUESTION_MAX_CHOICES + 2];
+	char idbuf[QUESTION_MAX_CHOICES][48], keybuf[QUESTION_MAX_CHOICES][96];
+	int n = 0, picked = k->flow.picked[k->flow.q];
 	const struct fact_def *fd = fact_def(q->fact);
-	if (q->kind == Q_YESNO) {
-		ids[n] = "answer_yes", texts[n] = kiosk_text(k, "answer.yes"), args[n++] = ACT(A_ANSWER, 0);
-		ids[n] = "answer_no", texts[n] = kiosk_text(k, "answer.no"), args[n++] = ACT(A_ANSWER, 1);
+	if (q->kind == Q_YESNO || q->kind == Q_GATE) {
+		ids[n] = "answer_yes", texts[n] = kiosk_text(k, "answer.yes"), args[n++] = ACT(A_PICK, 0);
+		ids[n] = "answer_no", texts[n] = kiosk_text(k, "answer.no"), args[n++] = ACT(A_PICK, 1);
 	} else {
-		for (int v = 0; v < fd->nvalues; v++) {
-			if (!(q->choices >> v & 1))
-				continue;
-			snprintf(idbuf[n], sizeof idbuf[n], "choice_%s", fd->values[v]);
-			snprintf(keybuf[n], sizeof keybuf[n], "%s.%s", q->text_key, fd->values[v]);
+		for (int j = 0; j < q->nchoice; j++) {
+			const struct question_choice *ch = &q->choice[j];
+			const char *name = ch->value >= 0 ? fd->values[ch->value] : ch->opens_id;
+			snprintf(idbuf[n], sizeof idbuf[n], "choice_%s", name);
+			snprintf(keybuf[n], sizeof keybuf[n], "%s.%s", q->text_key, name);
 			ids[n] = idbuf[n];
 			texts[n] = kiosk_text(k, keybuf[n]);
-			args[n++] = ACT(A_ANSWER, v);
+			args[n++] = ACT(A_PICK, j);
 		}
 	}
-	ids[n] = "answer_unknown", texts[n] = kiosk_text(k, "answer.unknown"), args[n++] = ACT(A_UNKNOWN, 0);
-	kiosk_grid(k, c.y + t->gap, kiosk_bar_y(k) - t->gap, n, q->kind == Q_YESNO ? 3 : 2, ids, texts, args, NULL);
+	for (int i = 0; i < n; i++)
+		flags[i] = picked == i ? WF_SELECTED : 0;
+	ids[n] = "answer_unknown", texts[n] = kiosk_text(k, "answer.unknown");
+	flags[n] = picked == FLOW_PICK_UNKNOWN ? WF_SELECTED : 0;
+	args[n++] = ACT(A_UNKNOWN, 0);
+	kiosk_grid(k, c.y + t->gap, kiosk_bar_y(k) - t->gap, n, n <= 3 ? 3 : 2, ids, texts, args, flags);
 	kiosk_back_button(k);
 }
 
@@ -152,10 +185,18 @@ static void compact_answer_text(struct kiosk *k, const struct question *q, char 
 		snprintf(out, n, "%s", kiosk_text(k, "answer.unknown"));
 	} else if (q->kind == Q_NUMBER) {
 		snprintf(out, n, "%d", v);
-	} else if (q->kind == Q_CHOICE) {
-		char key[96];
-		snprintf(key, sizeof key, "%s.%s", q->text_key, fact_def(q->fact)->values[v]);
-		snprintf(out, n, "%s", kiosk_text(k, key));
+	} else {
+		/* The label of the value where it is offered: this question or one it opens. */
+		const struct content *c = k->content;
+		int self = (int)(q - c->q);
+		for (int i = 0; i < c->nquestions; i++)
+			if (content_root(c, i) == self && c->q[i].kind == Q_CHOICE && (c->q[i].choices >> v & 1)) {
+				char key[96];
+				snprintf(key, sizeof key, "%s.%s", c->q[i].text_key, fact_def(q->fact)->values[v]);
+				snprintf(out, n, "%s", kiosk_text(k, key));
+				return;
+			}
+		snprintf(out, n, "%s", kiosk_text(k, v == q->gate_no ? "answer.no" : "answer.yes"));
 	}
 }
 
@@ -163,7 +204,7 @@ static void compact_answer_text(struct kiosk *k, const struct question *q, char 
 static int compact_row_h(struct kiosk *k, const struct question *q, int text_w)
 {
 	const struct ui_theme *t = &k->ui->theme;
-	struct text_layout *l = text_layout(k->ui->text, kiosk_text(k, q->text_key), t->small_px, TEXT_REGULAR, text_w,
+	struct text_layout *l = text_layout(k->ui->text, kiosk_question_text(k, q), t->small_px, TEXT_REGULAR, text_w,
 					    k->flow.lang);
 	int h = l ? text_layout_height(l) : t->touch_px;
 	text_layout_free(l);
@@ -205,7 +246,7 @@ void kiosk_screen_compact(struct kiosk *k)
 		int h = heights[i];
 		char id[48];
 		snprintf(id, sizeof id, "cq_%s", q->id);
-		ui_label(k->ui, id, (SDL_Rect){c.x, y, tw, 0}, kiosk_text(k, q->text_key), k->flow.lang, t->small_px, 0);
+		ui_label(k->ui, id, (SDL_Rect){c.x, y, tw, 0}, kiosk_question_text(k, q), k->flow.lang, t->small_px, 0);
 		int ax = c.x + tw + t->gap;
 		const struct facts *fs = &k->flow.facts;
 		if (q->kind == Q_YESNO) {
@@ -272,6 +313,7 @@ enum tap_result kiosk_question_tap(struct kiosk *k, int a, int p)
 	case A_CQ_DONE: flow_compact_done(f); return TAP_DONE;
 	case A_CQ_PAGE: k->cq_page++; return TAP_DONE;
 	case A_ANSWER: flow_answer(f, p); return TAP_DONE;
+	case A_PICK: flow_pick(f, p); return TAP_DONE;
 	case A_UNKNOWN: flow_answer(f, -1); return TAP_DONE;
 	case A_KEY: kiosk_entry_key(k, p); return TAP_DONE;
 	case A_KEY_DEL: {

@@ -56,9 +56,11 @@ void kiosk_screen_receipt(struct kiosk *k)
 	char shown[16];
 	receipt_number(k, shown, sizeof shown);
 	kiosk_label(k, &c, "number", shown, t->title_px * 3 / 2, WF_BOLD);
+	char phone[64];
+	kiosk_nobreak(k->content->center_phone, phone, sizeof phone);
 	struct buf b;
 	buf_init(&b);
-	kiosk_fill(&b, kiosk_text(k, "receipt.body"), (const char *const[]){"phone", k->content->center_phone, NULL});
+	kiosk_fill(&b, kiosk_text(k, "receipt.body"), (const char *const[]){"phone", phone, NULL});
 	kiosk_label(k, &c, "body", b.data, t->body_px, 0);
 	buf_finish(&b);
 	ui_qr(k->ui, "qr", (SDL_Rect){k->ui->w - t->pad - qr, t->pad, qr, qr}, k->flow.receipt);
@@ -81,11 +83,13 @@ static void print_receipt(struct kiosk *k)
 	receipt_number(k, shown, sizeof shown);
 	snprintf(date, sizeof date, "%02d/%02d/%04d", f->today.d, f->today.m, f->today.y);
 	snprintf(okey, sizeof okey, "outcome.%s.title", outcome_name(f->result.outcome));
+	char phone[64];
+	kiosk_nobreak(k->content->center_phone, phone, sizeof phone);
 	struct buf db, foot;
 	buf_init(&db);
 	buf_init(&foot);
 	kiosk_fill(&db, kiosk_text(k, "receipt.date"), (const char *const[]){"date", date, NULL});
-	kiosk_fill(&foot, kiosk_text(k, "receipt.body"), (const char *const[]){"phone", k->content->center_phone, NULL});
+	kiosk_fill(&foot, kiosk_text(k, "receipt.body"), (const char *const[]){"phone", phone, NULL});
 	const char *docs[RULES_MAX_GROUPS * RULES_MAX_DOCS + 1];
 	char dkeys[RULES_MAX_GROUPS * RULES_MAX_DOCS][64];
 	int nd = 0;

@@ -219,6 +219,15 @@ struct widget *ui_panel(struct ui *u, const char *id, SDL_Rect r, unsigned flags
 	return w;
 }
 
+struct widget *ui_catcher(struct ui *u, const char *id, SDL_Rect r, widget_fn fn, void *ctx, int arg)
+{
+	struct widget *w = add(u, W_PANEL, id, r, WF_CLEAR);
+	w->on_tap = fn;
+	w->ctx = ctx;
+	w->arg = arg;
+	return w;
+}
+
 struct widget *ui_qr(struct ui *u, const char *id, SDL_Rect r, const char *data)
 {
 	QRcode *q = QRcode_encodeString8bit(data, 0, QR_ECLEVEL_M);
@@ -312,6 +321,8 @@ static void draw(struct ui *u, struct widget *w)
 	const struct ui_theme *t = &u->theme;
 	switch (w->kind) {
 	case W_PANEL:
+		if (w->flags & WF_CLEAR)
+			break;
 		SDL_FillRect(u->surf, &w->r, map(u, (w->flags & WF_DANGER) ? t->danger : (w->flags & WF_PRIMARY) ? t->accent : t->button_bg));
 		break;
 	case W_LABEL: {

@@ -36,6 +36,7 @@ enum {
 	WF_SELECTED = 1u << 9,
 	WF_INVERSE = 1u << 10, /* light text on a dark panel */
 	WF_COMPACT = 1u << 11, /* keyboard keys: may be 3/4 of the touch target (about 7 mm) */
+	WF_CLEAR = 1u << 12,   /* a panel that draws nothing (a catcher: see ui_catcher) */
 };
 
 struct widget;
@@ -91,6 +92,11 @@ struct widget *ui_button(struct ui *u, const char *id, SDL_Rect r, const char *t
 struct widget *ui_field(struct ui *u, const char *id, SDL_Rect r, const char *text, const char *lang, unsigned flags);
 struct widget *ui_progress(struct ui *u, const char *id, SDL_Rect r, int value, int max);
 struct widget *ui_panel(struct ui *u, const char *id, SDL_Rect r, unsigned flags);
+/*
+ * A modal's catcher: an invisible panel over r that takes every touch inside it (nothing under it
+ * receives one) and calls fn. Add it before the modal's own widgets, which stay on top of it.
+ */
+struct widget *ui_catcher(struct ui *u, const char *id, SDL_Rect r, widget_fn fn, void *ctx, int arg);
 /* A QR code of data (libqrencode); ERR_INVAL if it does not encode. */
 struct widget *ui_qr(struct ui *u, const char *id, SDL_Rect r, const char *data);
 /* A picture (alpha-blended, drawn at its own size centred in r). img is borrowed: keep it alive. */

@@ -170,9 +170,57 @@ int main(void)
 	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\nkind = date\ntext = t\n",
 		       "line 3: [question a] kind does not fit fact hiv");
 	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = household\nkind = choice\nchoices = poor, rich\ntext = t\n",
-		       "line 6: 'rich' is not a value of household");
+		       "line 6: 'rich' is not a value of household, or is listed twice");
+	/* At most five answers on a screen: four choices and "I don't know". */
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = criminal_role\nkind = choice\n"
+		       "choices = none, reported, accused, victim, witness\ntext = t\n",
+		       "line 6: at most 4 choices on a screen (with \"I don't know\": five); ask the rest as another question (>ID)");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = household\nkind = choice\nchoices = poor, poor\ntext = t\n",
+		       "line 6: 'poor' is not a value of household, or is listed twice");
+	/* A sequence: what an answer opens exists, comes later, asks the same fact, is opened once. */
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = criminal_role\nkind = gate\nyes = >b\nno = none\ntext = t\n",
+		       "line 3: [question a] opens 'b', which is not a question");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question b]\nfact = criminal_role\nkind = choice\nchoices = victim\ntext = t\n"
+		       "[question a]\nfact = criminal_role\nkind = gate\nyes = >b\nno = none\ntext = t\n",
+		       "line 8: [question a] opens [question b]: it must come later, ask the same fact and be opened by one answer only");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = criminal_role\nkind = gate\nyes = >b\nno = none\ntext = t\n"
+		       "[question b]\nfact = trafficking\nkind = choice\nchoices = victim\ntext = t\n",
+		       "line 3: [question a] opens [question b]: it must come later, ask the same fact and be opened by one answer only");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = criminal_role\nkind = choice\nchoices = >b, >b\ntext = t\n"
+		       "[question b]\nfact = criminal_role\nkind = choice\nchoices = victim\ntext = t\n",
+		       "line 3: [question a] opens [question b]: it must come later, ask the same fact and be opened by one answer only");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = criminal_role\nkind = gate\nyes = >b\ntext = t\n"
+		       "[question b]\nfact = criminal_role\nkind = choice\nchoices = victim\ntext = t\n",
+		       "line 3: [question a] is a gate: it needs yes = >ID and no = VALUE or unknown");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = criminal_role\nkind = gate\nyes = victim\nno = none\ntext = t\n",
+		       "line 6: yes = >ID: the question a yes opens");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = criminal_role\nkind = gate\nyes = >b\nno = maybe\ntext = t\n",
+		       "line 7: no is one value of criminal_role or unknown, once");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = criminal_role\nkind = choice\nchoices = victim\ntext = t\n"
+		       "[question b]\nfact = criminal_role\nkind = choice\nchoices = witness\ntext = t\n",
+		       "line 8: [question b] asks again what line 3 asks");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = deadline_working_days\nkind = deadline\nchoices = 1\ntext = t\n",
+		       "line 6: '1' is not a value of deadline_working_days, or is listed twice");
 	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\nkind = yesno\ntext = t\n[question b]\nfact = hiv\nkind = yesno\ntext = t\n",
 		       "line 7: [question b] asks again what line 3 asks");
+	{
+		/* The shipped sequence: the criminal role's gate opens the side, which opens the two ends. */
+		struct content sc;
+		struct diag sd = {""};
+		memset(&sc, 0, sizeof sc);
+		const char *seq = "version = 1\ncenter_phone = 1\n"
+				  "[question g]\nfact = criminal_role\nkind = gate\nyes = >s\nno = none\ntext = t\n"
+				  "[question s]\nfact = criminal_role\nkind = choice\nchoices = victim, >x\ntext = t\n"
+				  "[question x]\nfact = criminal_role\nkind = choice\nchoices = accused\ntext = t\n";
+		CHECK_INT(content_parse_questions(seq, strlen(seq), &sc, &sd), 0);
+		CHECK_INT(sc.q[0].parent, -1);
+		CHECK_INT(sc.q[1].parent, 0);
+		CHECK_INT(sc.q[2].parent, 1);
+		CHECK_INT(content_root(&sc, 2), 0);
+		CHECK_INT(sc.q[0].gate_no, fact_value_find(F_CRIMINAL_ROLE, "none", 4));
+		CHECK_INT(sc.q[1].choice[1].opens, 2);
+		content_finish(&sc);
+	}
 	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\ntext = t\n",
 		       "line 3: [question a] needs fact, kind and text");
 	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\nkind = yesno\ntext = t\ntext = u\n",

@@ -57,17 +57,31 @@ static int apply(struct persona *p, const char *s, char sep, int prose)
 	return 0;
 }
 
-int personas_load(const char *path, struct personas *out, struct diag *d)
+/* Copy src into dst (n bytes of room) if it fits; -1 if not. */
+static int copy(char *dst, size_t n, const char *src)
 {
-	struct buf b;
+	size_t l = strlen(src);
+	if (l >= n)
+		return -1;
+	memcpy(dst, src, l + 1);
+	return 0;
+}
+
+int personas_parse(const char *text, size_t len, const char *name, struct personas *out, struct diag *d)
+{
 	struct persona base;
-	int rc, have_base = 0, lineno = 0;
+	int have_base = 0, lineno = 0;
+	const char *why = NULL;
 	memset(out, 0, sizeof *out);
 	memset(&base, 0, sizeof base);
-	buf_init(&b);
-	if ((rc = fs_read_file(path, 4u << 20, &b, d)))
-		goto fail;
-	for (char *line = b.data, *next; line && *line; line = next) {
+	if (memchr(text, '\0', len)) {
+		diag_set(d, "%s: a NUL byte", name);
+		return ERR_PARSE;
+	}
+	char *copy_text = xmalloc(len + 1);
+	memcpy(copy_text, text, len);
+	copy_text[len] = '\0';
+	for (char *line = copy_text, *next; line && *line; line = next) {
 		char *nl = strchr(line, '\n');
 		next = nl ? nl + 1 : NULL;
 		if (nl)
@@ -78,8 +92,7 @@ int personas_load(const char *path, struct personas *out, struct diag *d)
 			if (strstr(line, "meritorious=") && strstr(line, "household=")) {
 				memset(&base, 0, sizeof base);
 				if (apply(&base, line + 1, ' ', 1)) {
-					diag_set(d, "%s:%d: bad baseline fact", path, lineno);
-					rc = ERR_PARSE;
+					why = "a baseline fact is empty, too long or one too many";
 					goto fail;
 				}
 				have_base = 1;
@@ -97,31 +110,51 @@ int personas_load(const char *path, struct personas *out, struct diag *d)
 				*tab = '\0';
 			p = tab ? tab + 1 : NULL;
 		}
-		if (!have_base || nf < 5) {
-			diag_set(d, "%s:%d: %s", path, lineno,
-				 !have_base ? "a persona before the baseline comment" : "a persona row has fewer than 5 fields");
-			rc = ERR_PARSE;
+		if (!have_base) {
+			why = "a persona before the baseline comment";
+			goto fail;
+		}
+		if (nf < 5) {
+			why = "a persona row has fewer than 5 tab-separated fields";
 			goto fail;
 		}
 		struct persona p = base;
-		snprintf(p.id, sizeof p.id, "%s", f[0]);
-		if (apply(&p, f[1], ';', 0)) {
-			diag_set(d, "%s:%d: bad fact in persona %s", path, lineno, p.id);
-			rc = ERR_PARSE;
+		if (!*f[0] || copy(p.id, sizeof p.id, f[0]) || copy(p.outcome, sizeof p.outcome, f[2]) ||
+		    copy(p.groups, sizeof p.groups, f[3])) {
+			why = "an empty id, or an id, outcome or groups too long";
 			goto fail;
 		}
-		snprintf(p.outcome, sizeof p.outcome, "%s", f[2]);
-		snprintf(p.groups, sizeof p.groups, "%s", f[3]);
+		if (apply(&p, f[1], ';', 0)) {
+			why = "a fact without '=', empty, too long or one too many";
+			goto fail;
+		}
+		if (strcmp(f[4], "yes") && strcmp(f[4], "no")) {
+			why = "urgent is neither yes nor no";
+			goto fail;
+		}
 		p.urgent = !strcmp(f[4], "yes");
 		snprintf(p.what, sizeof p.what, "%s", nf > 5 ? f[5] : "");
 		out->p = xrealloc(out->p, (out->n + 1) * sizeof *out->p);
 		out->p[out->n++] = p;
 	}
-	buf_finish(&b);
+	free(copy_text);
 	return 0;
 fail:
-	buf_finish(&b);
+	diag_set(d, "%s:%d: %s", name, lineno, why);
+	free(copy_text);
 	personas_free(out);
+	return ERR_PARSE;
+}
+
+int personas_load(const char *path, struct personas *out, struct diag *d)
+{
+	struct buf b;
+	buf_init(&b);
+	memset(out, 0, sizeof *out);
+	int rc = fs_read_file(path, 4u << 20, &b, d);
+	if (!rc)
+		rc = personas_parse(b.data ? b.data : "", b.len, path, out, d);
+	buf_finish(&b);
 	return rc;
 }
 

@@ -32,10 +32,14 @@ struct personas {
 };
 
 /*
- * Read the file at path. ERR_NOTFOUND/ERR_IO if it cannot be read; ERR_PARSE
- * with d naming the line for a row before the baseline, a row with fewer than
- * five fields, a fact without '=' or too many facts.
+ * Parse text[0..len) (name: how messages call it, e.g. the path). 0, or
+ * ERR_PARSE with d naming the line: a NUL byte, a row before the baseline, a
+ * row with fewer than five fields, a fact without '=' or with an empty key, a
+ * key, value, id, outcome or groups too long, too many facts, urgent other
+ * than yes/no. out is empty on failure; personas_free it either way.
  */
+int personas_parse(const char *text, size_t len, const char *name, struct personas *out, struct diag *d);
+/* Read and parse the file at path: as personas_parse, or ERR_NOTFOUND/ERR_IO if it cannot be read. */
 int personas_load(const char *path, struct personas *out, struct diag *d);
 void personas_free(struct personas *ps);
 /* The persona's value for key ("yes", "1950-05-01", "unknown"...), or NULL when the key is absent. */

@@ -248,6 +248,7 @@ struct bench {
 	struct loop *loop;
 	struct kiosk kiosk;
 	int w, h, verbose;
+	const char *shots; /* --shots DIR: each screen counted, as PNG */
 };
 
 static int submit_cb(void *ctx, const struct flow *f, unsigned char id[RECORD_ID_LEN], struct diag *d)
@@ -387,6 +388,15 @@ static void seen(struct bench *b, struct journey *j)
 			chars += graphemes(w->text);
 	j->now.screens++;
 	j->now.chars += chars;
+	if (b->shots) {
+		char path[4096];
+		struct diag d = {""};
+		snprintf(path, sizeof path, "%s/%s-%s-%02d-%s.png", b->shots, j->p->id, j->lang, j->now.screens,
+			 flow_state_name(b->kiosk.flow.state));
+		ui_render(b->ui);
+		if (ui_screenshot(b->ui, path, &d))
+			fprintf(stderr, "spean-journey: %s\n", d.msg);
+	}
 	if (b->verbose)
 		fprintf(stderr, "  %s %s screen %d: %s%s%s, %d chars\n", j->p->id, j->lang, j->now.screens,
 			flow_state_name(b->kiosk.flow.state), b->kiosk.flow.state == FS_QUESTION ? " " : "",
@@ -554,19 +564,24 @@ static void cell(double now, double before, int have)
 
 static const char usage[] =
 	"usage: spean-journey [--personas ID,ID...] [--lang vi|km] [--before FILE] [--size WxH] [--verbose]\n"
-	"                     [--record FILE --commit SHA]\n"
+	"                     [--shots DIR] [--require-shorter] [--record FILE --commit SHA]\n"
 	"\n"
 	"The journey benchmark: the real kiosk (offscreen) from the attract screen to the receipt for every\n"
 	"persona of $SPEAN_SHARED_DIR/spec/personas-public.tsv in both languages; screens, taps, keystrokes and\n"
 	"characters shown, beside the figures before issue 12 (--before, default tests/bench/journey-before.tsv).\n"
 	"Exits 1 if a journey does not reach the receipt with the persona's outcome, or takes more taps than before.\n"
-	"  --record FILE  also write this run's figures as a before file (header: --commit SHA)\n"
+	"  --record FILE  also write this run's figures as a before file (header: --commit SHA; --before /dev/null\n"
+	"                 when there is none yet)\n"
+	"  --require-shorter  also exit 1 unless the median journey takes fewer taps than before (issue 12's goal)\n"
+	"  --verbose      each screen counted, with its characters (state names only, nothing typed)\n"
+	"  --shots DIR    each screen counted as DIR/PERSONA-LANG-NN-STATE.png\n"
 	"Content: $SPEAN_CONTENT_DIR (default the repo's firmware/content/kiosk); fonts: $SPEAN_FONT_DIR (fonts/).\n";
 
 int main(int argc, char **argv)
 {
 	const char *only = NULL, *lang_only = NULL, *record = NULL, *commit = "?";
-	char *before_path = fs_join(SPEAN_JOURNEY_SOURCE_DIR, "tests/bench/journey-before.tsv");
+	int require_shorter = 0, shorter = 0;
+	const char *before_arg = NULL;
 	struct bench b;
 	memset(&b, 0, sizeof b);
 	b.src = SPEAN_JOURNEY_SOURCE_DIR;
@@ -576,6 +591,10 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--verbose")) {
 			b.verbose = 1;
+			continue;
+		}
+		if (!strcmp(a, "--require-shorter")) {
+			require_shorter = 1;
 			continue;
 		}
 		if (!strcmp(a, "--help")) {
@@ -591,13 +610,14 @@ int main(int argc, char **argv)
 			only = v;
 		else if (!strcmp(a, "--lang") && (!strcmp(v, "vi") || !strcmp(v, "km")))
 			lang_only = v;
-		else if (!strcmp(a, "--before")) {
-			free(before_path);
-			before_path = xstrdup(v);
-		} else if (!strcmp(a, "--record"))
+		else if (!strcmp(a, "--before"))
+			before_arg = v;
+		else if (!strcmp(a, "--record"))
 			record = v;
 		else if (!strcmp(a, "--commit"))
 			commit = v;
+		else if (!strcmp(a, "--shots"))
+			b.shots = v;
 		else if (!strcmp(a, "--size") && sscanf(v, "%dx%d", &b.w, &b.h) == 2 && b.w >= 320 && b.h >= 240 &&
 			 b.w <= 4096 && b.h <= 4096)
 			;
@@ -610,6 +630,7 @@ int main(int argc, char **argv)
 	setenv("SDL_VIDEODRIVER", getenv("SDL_VIDEODRIVER") ? getenv("SDL_VIDEODRIVER") : "offscreen", 1);
 	setenv("SDL_AUDIODRIVER", "dummy", 1);
 	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+	char *before_path = before_arg ? xstrdup(before_arg) : fs_join(SPEAN_JOURNEY_SOURCE_DIR, "tests/bench/journey-before.tsv");
 	const char *shared = getenv("SPEAN_SHARED_DIR"), *content = getenv("SPEAN_CONTENT_DIR"),
 		   *fonts = getenv("SPEAN_FONT_DIR");
 	char *shared_def = fs_join(SPEAN_JOURNEY_SOURCE_DIR, "../shared");
@@ -627,8 +648,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "spean-journey: %s\n", d.msg);
 		goto out;
 	}
-	if (before_load(before_path, &bf, &nbf, bcommit, sizeof bcommit))
-		fprintf(stderr, "spean-journey: no figures before at %s (%s): ratios left out\n", before_path, strerror(errno));
+	if (before_load(before_path, &bf, &nbf, bcommit, sizeof bcommit)) {
+		fprintf(stderr, "spean-journey: no figures before at %s: %s\n", before_path, strerror(errno));
+		goto out;
+	}
 	crypt_init();
 	if (bench_open(&b, content && *content ? content : content_def, fonts && *fonts ? fonts : fonts_def, &d)) {
 		fprintf(stderr, "spean-journey: %s\n", d.msg);
@@ -705,6 +728,7 @@ int main(int argc, char **argv)
 		printf("  %-10s", "median");
 		for (int m = 0; m < 8; m += 2)
 			cell(md[m], md[m + 1], 1);
+		shorter = md[2] < md[3];
 		printf(" over %d journeys: taps %s, chars %s\n", nb,
 		       md[2] < md[3] ? "shorter" : md[2] > md[3] ? "LONGER" : "same as before",
 		       md[6] < md[7] ? "fewer" : md[6] > md[7] ? "more" : "same as before");
@@ -724,8 +748,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "spean-journey: %s\n", d.msg), failed++;
 		buf_finish(&o);
 	}
-	printf("  %zu journeys: %d failed, %d longer than before\n", nj, failed, longer);
-	ex = nj == 0 || failed || longer ? 1 : 0;
+	printf("  %zu journeys: %d failed, %d longer than before%s\n", nj, failed, longer,
+	       require_shorter && !shorter ? "; the median of taps is not shorter (--require-shorter)" : "");
+	ex = nj == 0 || failed || longer || (require_shorter && !shorter) ? 1 : 0;
 out:
 	free(js);
 	free(bf);

@@ -16,6 +16,7 @@
 #include "kv.h"
 #include "log.h"
 #include "measure.h"
+#include "personas.h"
 #include "mem.h"
 #include "record.h"
 #include "rules.h"
@@ -47,7 +48,7 @@ struct config {
 };
 
 /* One screening input: facts, the date they are screened on, the outcome the file expects ("" if none). */
-struct persona {
+struct bench_persona {
 	char id[16];
 	struct facts f;
 	struct date on;
@@ -55,7 +56,7 @@ struct persona {
 };
 
 struct corpus {
-	struct persona *p;
+	struct bench_persona *p;
 	size_t n;
 	char source[4200];
 };
@@ -171,7 +172,7 @@ static int apply_pairs(struct facts *f, const char *s, size_t len, char sep, str
 static int corpus_add(struct corpus *c, const char *id, const char *baseline, const char *row, size_t rowlen,
 		      const char *want, size_t wantlen)
 {
-	struct persona p;
+	struct bench_persona p;
 	struct diag d = {""};
 	memset(&p, 0, sizeof p);
 	snprintf(p.id, sizeof p.id, "%s", id);
@@ -191,6 +192,18 @@ static int corpus_add(struct corpus *c, const char *id, const char *baseline, co
 	return 0;
 }
 
+/* A persona of the file, as read by the shared reader (tests/lib/personas.c): its merged facts, one pair at a time. */
+static int corpus_add_persona(struct corpus *c, const struct persona *ps)
+{
+	struct buf pairs;
+	buf_init(&pairs);
+	for (int i = 0; i < ps->nfacts; i++)
+		buf_printf(&pairs, "%s=%s;", ps->key[i], ps->value[i]);
+	int rc = corpus_add(c, ps->id, "", pairs.data ? pairs.data : "", pairs.len, ps->outcome, strlen(ps->outcome));
+	buf_finish(&pairs);
+	return rc;
+}
+
 /*
  * The personas of shared/spec/personas-public.tsv: the header comment's
  * baseline first, then each row's own facts. Falls back to invented facts.
@@ -199,38 +212,17 @@ static void corpus_load(struct corpus *c)
 {
 	const char *shared = getenv("SPEAN_SHARED_DIR");
 	char *path = fs_join(shared && *shared ? shared : SPEAN_BENCH_SHARED_DIR, "spec/personas-public.tsv");
-	struct buf b;
+	struct personas ps;
 	struct diag d = {""};
-	buf_init(&b);
 	memset(c, 0, sizeof *c);
-	if (!fs_read_file(path, 1u << 20, &b, &d)) {
-		char *baseline = NULL;
-		for (char *line = b.data, *next; line && *line; line = next) {
-			char *nl = strchr(line, '\n');
-			next = nl ? nl + 1 : NULL;
-			if (nl)
-				*nl = '\0';
-			if (line[0] == '#') {
-				if (strstr(line, "meritorious=") && strstr(line, "household="))
-					baseline = line + 1;
-				continue;
-			}
-			char *field[6] = {0};
-			size_t nf = 0;
-			for (char *p = line; p && nf < 6;) {
-				field[nf++] = p;
-				char *tab = strchr(p, '\t');
-				if (tab)
-					*tab = '\0';
-				p = tab ? tab + 1 : NULL;
-			}
-			if (nf < 3 || !baseline)
-				continue;
-			corpus_add(c, field[0], baseline, field[1], strlen(field[1]), field[2], strlen(field[2]));
-		}
+	if (!personas_load(path, &ps, &d)) {
+		for (size_t i = 0; i < ps.n; i++)
+			corpus_add_persona(c, &ps.p[i]);
 		snprintf(c->source, sizeof c->source, "%s", path);
+	} else {
+		fprintf(stderr, "spean-bench: %s\n", d.msg);
 	}
-	buf_finish(&b);
+	personas_free(&ps);
 	if (!c->n) {
 		for (size_t i = 0; i < sizeof fallback_rows / sizeof fallback_rows[0]; i++) {
 			char id[16];
@@ -334,7 +326,7 @@ static int kiosk_open(const struct bench *b, const char *dir, struct device *dev
 /* Request i: persona i mod n, contact i mod m, one in five in Khmer. */
 static int submit_nth(const struct bench *b, struct store *st, const struct device *dev, size_t i)
 {
-	const struct persona *p = &b->corpus.p[i % b->corpus.n];
+	const struct bench_persona *p = &b->corpus.p[i % b->corpus.n];
 	const struct contact *c = &b->contacts[i % b->ncontacts];
 	unsigned char id[RECORD_ID_LEN];
 	uint64_t seq;
@@ -357,7 +349,7 @@ static double loop_rate(const struct bench *b, int baseline, double min_sec, dou
 	size_t k = 0;
 	do {
 		for (int j = 0; j < 4096; j++) {
-			const struct persona *p = &c->p[k];
+			const struct bench_persona *p = &c->p[k];
 			if (++k == c->n)
 				k = 0;
 			if (baseline) {
@@ -403,7 +395,7 @@ static void bench_engine(struct bench *b)
 
 	size_t match = 0, checked = 0;
 	for (size_t i = 0; i < b->corpus.n; i++) {
-		const struct persona *p = &b->corpus.p[i];
+		const struct bench_persona *p = &b->corpus.p[i];
 		struct screen_result res;
 		if (!p->want[0])
 			continue;

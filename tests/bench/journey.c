@@ -137,6 +137,19 @@ static void plan_typed(struct plan *pl, const struct typed *t)
  * then "which date", the criminal role as a short sequence...), change the
  * case for it here. Returns 0, or -1 with why when it cannot answer.
  */
+/* Does question q, or a question one of its choices opens, offer value val? */
+static int offers(const struct content *c, int q, int val)
+{
+	if (q < 0 || q >= c->nquestions || val < 0)
+		return 0;
+	for (int j = 0; j < c->q[q].nchoice; j++) {
+		const struct question_choice *ch = &c->q[q].choice[j];
+		if (ch->value >= 0 ? ch->value == val : offers(c, ch->opens, val))
+			return 1;
+	}
+	return 0;
+}
+
 static int answer_screen(const struct kiosk *k, const struct persona *p, const char *lang, struct plan *pl,
 			 char *why, size_t n)
 {
@@ -166,9 +179,25 @@ static int answer_screen(const struct kiosk *k, const struct persona *p, const c
 		case Q_YESNO:
 			plan_add(pl, "%s", !strcmp(v, "yes") ? "answer_yes" : "answer_no");
 			return 0;
-		case Q_CHOICE:
-			plan_add(pl, "choice_%s", v);
+		case Q_GATE: {
+			/* "Is there ...?": no when the value is the gate's no, else yes (it opens the next question). */
+			int val = fact_value_find(q->fact, v, strlen(v));
+			plan_add(pl, "%s", fact_def(q->fact)->kind == FK_ENUM && val == q->gate_no ? "answer_no" : "answer_yes");
 			return 0;
+		}
+		case Q_CHOICE: {
+			/* The value itself, or the choice that opens the question offering it. */
+			int val = fact_value_find(q->fact, v, strlen(v));
+			for (int j = 0; j < q->nchoice; j++) {
+				const struct question_choice *ch = &q->choice[j];
+				if (ch->value >= 0 ? ch->value == val : offers(k->content, ch->opens, val)) {
+					plan_add(pl, "choice_%s", ch->value >= 0 ? v : ch->opens_id);
+					return 0;
+				}
+			}
+			snprintf(why, n, "%s = %s: no choice leads to it", q->id, v);
+			return -1;
+		}
 		case Q_DATE: {
 			struct date dt;
 			if (date_parse(v, strlen(v), &dt)) {

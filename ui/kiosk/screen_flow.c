@@ -30,13 +30,20 @@ void kiosk_screen_attract(struct kiosk *k)
 	/* Staff (outreach, assisted mode): a small corner button, behind a PIN. */
 	ui_button(k->ui, "staff", (SDL_Rect){k->ui->w - t->pad - k->ui->w / 6, t->pad / 2, k->ui->w / 6, t->touch_px * 3 / 4},
 		  catalog_get(k->vi, "assisted.staff"), "vi", WF_MUTED, kiosk_on_tap, k, ACT(A_STAFF, 0));
-	/* The start bar says it in both languages. */
-	struct buf s;
-	buf_init(&s);
-	buf_printf(&s, "%s · %s", catalog_get(k->vi, "attract.touch"), catalog_get(k->km, "attract.touch"));
-	kiosk_button(k, "start", (SDL_Rect){t->pad, kiosk_bar_y(k) - t->touch_px / 2, k->ui->w - 2 * t->pad, t->touch_px * 3 / 2},
-		     s.data, WF_PRIMARY, ACT(A_START, 0));
-	buf_finish(&s);
+	/*
+	 * Two start buttons, one per language, each saying "touch to start" in its own language: a
+	 * resident who taps theirs skips the language screen. A touch anywhere else starts too.
+	 */
+	int bw = (k->ui->w - 2 * t->pad - t->gap) / 2, by = kiosk_bar_y(k) - t->touch_px / 2;
+	for (int i = 0; i < 2; i++) {
+		const struct catalog *cat = i ? k->km : k->vi;
+		struct buf s;
+		buf_init(&s);
+		buf_printf(&s, "%s\n%s", catalog_get(cat, i ? "lang.km" : "lang.vi"), catalog_get(cat, "attract.touch"));
+		ui_button(k->ui, i ? "start_km" : "start_vi", (SDL_Rect){t->pad + i * (bw + t->gap), by, bw, t->touch_px * 3 / 2},
+			  s.data, langs[i], WF_PRIMARY, kiosk_on_tap, k, ACT(A_START_LANG, i));
+		buf_finish(&s);
+	}
 }
 
 void kiosk_screen_language(struct kiosk *k)
@@ -226,6 +233,10 @@ enum tap_result kiosk_flow_tap(struct kiosk *k, int a, int p)
 	struct flow *f = &k->flow;
 	switch (a) {
 	case A_START: flow_start(f); return TAP_DONE;
+	case A_START_LANG:
+		flow_start(f);
+		flow_language(f, p ? "km" : "vi");
+		return TAP_DONE;
 	case A_LANG_VI: flow_language(f, "vi"); return TAP_DONE;
 	case A_LANG_KM: flow_language(f, "km"); return TAP_DONE;
 	case A_CONSENT_YES: flow_consent(f, 1); return TAP_DONE;

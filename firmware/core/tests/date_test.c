@@ -1,4 +1,7 @@
 /* Tests for core/date: parsing and ages as the Civil Code counts them. */
+#include <stdlib.h>
+
+#include "content.h"
 #include "date.h"
 #include "err.h"
 #include "testlib.h"
@@ -240,6 +243,26 @@ static void test_from_fields(void)
 	fields("2027", "", "", t, "date.future");
 	fields("9999", "", "", t, "date.future");
 	fields("2024", "2", "29", "2024-02-28", "date.future");
+	/* Every reason is a message in both catalogs the kiosk shows (Vietnamese and Khmer). */
+	static const char *const reasons[] = {"date.year_needed", "date.month_needed", "date.bad_month",
+					      "date.bad_day",     "date.future",       "date.too_old"};
+	static const char *const catalogs[] = {"firmware/content/kiosk/strings.vi", "firmware/content/kiosk/strings.km"};
+	for (int c = 0; c < 2; c++) {
+		size_t n;
+		char *text = t_read_repo(catalogs[c], &n);
+		struct catalog *cat = NULL;
+		struct diag d = {""};
+		CHECK(text != NULL);
+		CHECK_INT(text ? catalog_parse(text, n, &cat, &d) : ERR_IO, 0);
+		for (size_t i = 0; cat && i < sizeof reasons / sizeof reasons[0]; i++) {
+			const char *msg = catalog_get(cat, reasons[i]);
+			if (!msg || !*msg || !strcmp(msg, reasons[i]))
+				t_fail(__FILE__, __LINE__, "%s has no message for %s", catalogs[c], reasons[i]);
+			t_checks++;
+		}
+		catalog_destroy(cat);
+		free(text);
+	}
 	/* A NULL why is allowed. */
 	struct date out;
 	CHECK_INT(date_partial_from_fields("1950", "", "", D(t), &out, NULL), 0);

@@ -189,7 +189,7 @@ int date_age_range(struct date birth, struct date on, int *min, int *max)
 	return 0;
 }
 
-/* 1 or 2 digits (or exactly `want` if it is 4); -1 for anything else. */
+/* A typed field: exactly 4 digits when want is 4 (a year), else 1 or 2; -1 for anything else. */
 static int field_number(const char *s, int want)
 {
 	unsigned long n = strlen(s);

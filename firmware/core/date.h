@@ -56,7 +56,9 @@ int date_age_range(struct date birth, struct date on, int *min, int *max);
  * catalog key of the message to show: "date.year_needed", "date.month_needed"
  * (a day without a month), "date.bad_month", "date.bad_day" (no such day in
  * that month, 29 February of a common year included), "date.too_old" (before
- * 1900), "date.future" (the earliest day the fields allow is after `today`).
+ * 1900), "date.future" (the earliest day the fields allow is after `today`;
+ * also when `today` itself is not a real day, so a bad clock never admits a
+ * date). The year or month of `today` is accepted: the engine clamps it.
  */
 int date_partial_from_fields(const char *year, const char *month, const char *day, struct date today,
 			     struct date *out, const char **why);

@@ -90,9 +90,10 @@ int facts_set_text(struct facts *f, const char *key, size_t kn, const char *val,
 		switch (fd->kind) {
 		case FK_DATE: {
 			struct date dt;
-			if (date_parse(val, vn, &dt)) {
-				diag_set(d, "bad date for %s: '%.*s' (want a real day as YYYY-MM-DD)", fd->key,
-					 QUOTE(val, vn), val);
+			if (id == F_BIRTH_DATE ? date_partial_parse(val, vn, &dt) : date_parse(val, vn, &dt)) {
+				diag_set(d, "bad date for %s: '%.*s' (want %s)", fd->key, QUOTE(val, vn), val,
+					 id == F_BIRTH_DATE ? "YYYY, YYYY-MM or a real day as YYYY-MM-DD"
+							    : "a real day as YYYY-MM-DD");
 				return ERR_INVAL;
 			}
 			if (id == F_REQUEST_DATE)
@@ -165,7 +166,8 @@ int facts_parse(const char *text, size_t len, struct facts *out, struct diag *d)
 
 int facts_check(const struct facts *f, struct date on, struct diag *d)
 {
-	if (facts_known(f, F_BIRTH_DATE) && date_cmp(f->birth_date, on) > 0) {
+	/* A year or month that holds `on` is fine: its later days are clamped to `on` (date_age_range). */
+	if (facts_known(f, F_BIRTH_DATE) && date_cmp(date_partial_first(f->birth_date), on) > 0) {
 		if (f->line[F_BIRTH_DATE])
 			diag_set(d, "line %u: birth_date is after the request date", f->line[F_BIRTH_DATE]);
 		else
@@ -184,8 +186,9 @@ void facts_write(const struct facts *f, const char *prefix, struct buf *out)
 		if (f->val[i] == FACT_UNKNOWN) {
 			buf_puts(out, "unknown");
 		} else if (defs[i].kind == FK_DATE) {
-			struct date dt = i == F_REQUEST_DATE ? f->request_date : f->birth_date;
-			buf_printf(out, "%04d-%02d-%02d", dt.y, dt.m, dt.d);
+			char text[16];
+			date_partial_format(i == F_REQUEST_DATE ? f->request_date : f->birth_date, text, sizeof text);
+			buf_puts(out, text);
 		} else if (defs[i].kind == FK_INT) {
 			buf_printf(out, "%d", f->val[i]);
 		} else {

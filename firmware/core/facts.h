@@ -59,7 +59,8 @@ int fact_value_find(enum fact_id id, const char *v, size_t n);
 /*
  * Facts about the beneficiary. For each fact: set (it appeared in the input)
  * and its value: enum index, integer, or FACT_UNKNOWN. Dates live in the
- * date fields (valid when val != FACT_UNKNOWN).
+ * date fields (valid when val != FACT_UNKNOWN): request_date a full day,
+ * birth_date a partial date (core/date: YYYY, YYYY-MM or YYYY-MM-DD).
  */
 struct facts {
 	unsigned char set[F_COUNT];
@@ -78,8 +79,9 @@ int facts_parse(const char *text, size_t len, struct facts *out, struct diag *d)
 /* Known value (not absent, not unknown)? */
 int facts_known(const struct facts *f, enum fact_id id);
 /*
- * Consistency with the effective request date `on`: a birth date after it is
- * an error naming the birth_date line.
+ * Consistency with the effective request date `on`: a birth date whose
+ * earliest allowed day is after it is an error naming the birth_date line
+ * (a year or month holding `on` is fine).
  */
 int facts_check(const struct facts *f, struct date on, struct diag *d);
 /* Append "prefix.key = value" lines for every set fact (canonical order). */

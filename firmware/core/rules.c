@@ -324,7 +324,13 @@ enum tri rules_eval(const struct rules *r, int node, const struct facts *f, stru
 		if (n->fact == NODE_AGE) {
 			if (!facts_known(f, F_BIRTH_DATE))
 				return TRI_MAYBE;
-			return cmp_int(date_age(f->birth_date, on), n->cmp, n->value);
+			/* A partial birth date allows a range of ages: yes if the comparison holds for every one. */
+			int lo, hi, holds = 0;
+			if (date_age_range(f->birth_date, on, &lo, &hi))
+				return TRI_MAYBE;
+			for (int a = lo; a <= hi; a++)
+				holds += cmp_int(a, n->cmp, n->value) == TRI_YES;
+			return holds == 0 ? TRI_NO : holds == hi - lo + 1 ? TRI_YES : TRI_MAYBE;
 		}
 		if (!facts_known(f, (enum fact_id)n->fact))
 			return TRI_MAYBE;

@@ -178,11 +178,6 @@ static void group_names(const char *groups, const struct report_names *n, struct
 	}
 }
 
-static void format_date(struct date d, char out[16])
-{
-	snprintf(out, 16, "%04d-%02d-%02d", d.y % 10000, d.m % 100, d.d % 100);
-}
-
 /* ---- CSV -------------------------------------------------------------- */
 
 /* White space a spreadsheet may trim before it looks for a formula (and zero-width ones it may not show). */
@@ -263,7 +258,7 @@ void report_csv_row(const struct report_item *it, const struct report_names *n, 
 	snprintf(received, sizeof received, "%llu", (unsigned long long)it->received);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)it->seq);
 	if (facts_known(&r->facts, F_BIRTH_DATE))
-		format_date(r->facts.birth_date, birth);
+		date_partial_format(r->facts.birth_date, birth, sizeof birth); /* "1950", "2010-03", "1960-06-06" */
 	buf_init(&gnames);
 	buf_init(&rnames);
 	buf_puts(&gnames, "");
@@ -779,9 +774,10 @@ void report_form_html(const struct report_item *it, const struct report_names *n
 	buf_puts(out, "<h2>1. Người được trợ giúp pháp lý</h2>\n");
 	field(out, "Họ và tên", c->name, "long");
 	buf_puts(out, "<p>Ngày, tháng, năm sinh: ");
-	if (facts_known(&r->facts, F_BIRTH_DATE))
-		buf_printf(out, "<span class=\"v\">%02d/%02d/%04d</span>", r->facts.birth_date.d % 100,
-			   r->facts.birth_date.m % 100, r->facts.birth_date.y % 10000);
+	char birth[16];
+	/* As the form's readers write it: "1950", "03/2010" or "06/06/1960". */
+	if (facts_known(&r->facts, F_BIRTH_DATE) && date_partial_format_dmy(r->facts.birth_date, birth, sizeof birth) > 0)
+		buf_printf(out, "<span class=\"v\">%s</span>", birth);
 	else
 		fill(out, "short");
 	buf_puts(out, " &nbsp; Giới tính: ");

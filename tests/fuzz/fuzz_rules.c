@@ -102,8 +102,9 @@ static void derived_facts(const uint8_t *data, size_t size, struct facts *f)
 		case FK_DATE:
 			if (i == F_REQUEST_DATE)
 				f->request_date = (struct date){2024 + (int)(b % 3), 2, 28 + (int)(b % 2 && b % 3 == 0)};
-			else
-				f->birth_date = (struct date){1950 + (int)(b % 75), 1 + (int)(b % 12), 1 + (int)(b % 28)};
+			else /* a full day, or a year and month, or a year alone (b / 5 % 3) */
+				f->birth_date = (struct date){1950 + (int)(b % 75), b / 5 % 3 == 2 ? 0 : 1 + (int)(b % 12),
+							      b / 5 % 3 ? 0 : 1 + (int)(b % 28)};
 			f->val[i] = 0;
 			break;
 		case FK_ENUM:

@@ -46,6 +46,26 @@ bad 'request_date = unknown\n' "bad.txt:1: request_date cannot be 'unknown'"
 bad 'deadline_working_days = -1\n' "bad.txt:1: bad value for deadline_working_days"
 bad 'deadline_working_days = 99999999999\n' "bad.txt:1: bad value for deadline_working_days"
 bad 'request_date = 2026-01-01\nbirth_date = 2026-01-02\n' "bad.txt:2: birth_date is after the request date"
+# Partial birth dates: a year or a month wholly after the request date is refused, one holding it is not.
+bad 'request_date = 2026-04-01\nbirth_date = 2027\n' "bad.txt:2: birth_date is after the request date"
+bad 'request_date = 2026-04-01\nbirth_date = 2026-05\n' "bad.txt:2: birth_date is after the request date"
+bad 'birth_date = 1960-6\n' "bad.txt:1: bad date for birth_date: '1960-6' (want YYYY, YYYY-MM or a real day as YYYY-MM-DD)"
+bad 'birth_date = 19600\n' "bad.txt:1: bad date for birth_date: '19600'"
+bad 'birth_date = 2010-13\n' "bad.txt:1: bad date for birth_date: '2010-13'"
+bad 'request_date = 2026\n' "bad.txt:1: bad date for request_date: '2026' (want a real day as YYYY-MM-DD)"
+# Born 1950, year only, near-poor: 75 or 76 on 2026-04-01, elderly with FD for certain (Q10).
+sed -e 's/^birth_date = .*/birth_date = 1950/' -e 's/^household = .*/household = near_poor/' \
+    -e 's/^request_date = .*/request_date = 2026-04-01/' -e '/^deadline_working_days/d' "$T/p21.txt" >"$T/q10.txt"
+run 0 "$SPEAN" screen --facts "$T/q10.txt"
+out_is '{"outcome":"likely_eligible","groups":["R07C"],"review_groups":[],"urgent":false,"documents":["DOC_PROOF_OF_STATUS"],"rules":"vn-tgpl-2026.1"}'
+# Born 2010, year only: 15 or 16 on 2026-04-01, so "a child" is for staff to check.
+sed -e 's/^birth_date = .*/birth_date = 2010/' -e 's/^household = .*/household = none/' "$T/q10.txt" >"$T/y2010.txt"
+run 0 "$SPEAN" screen --facts "$T/y2010.txt"
+out_is '{"outcome":"staff_review","groups":[],"review_groups":["R03"],"urgent":false,"documents":["DOC_BIRTH_CERT"],"rules":"vn-tgpl-2026.1"}'
+# The year and the month of the request itself are fine (a newborn).
+sed -e 's/^birth_date = .*/birth_date = 2026-04/' "$T/y2010.txt" >"$T/m2026.txt"
+run 0 "$SPEAN" screen --facts "$T/m2026.txt"
+out_is '{"outcome":"likely_eligible","groups":["R03"],"review_groups":[],"urgent":false,"documents":["DOC_BIRTH_CERT"],"rules":"vn-tgpl-2026.1"}'
 bad 'household poor\n' "bad.txt:1: expected '=' after key 'household'"
 bad 'hiv = no\n\xff\xfe = x\n' "bad.txt:2: not valid UTF-8 text"
 run 2 "$SPEAN" screen --facts "$T/missing.txt"

@@ -125,6 +125,56 @@ static void test_three_valued(const struct rules *r)
 	CHECK(res.slot[2] == TRI_NO);
 }
 
+/* Partial birth dates (eligibility.md, "Derived conditions"): yes only if every allowed day gives yes. */
+static void test_partial_birth(const struct rules *r)
+{
+	/* Born 2010 on 2026-04-01: 15 or 16, so "under 16" is for staff. */
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 2010\n", "staff_review", "-", "R03");
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 2011\n", "likely_eligible", "R03", "-");
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 2009\n", "not_listed", "-", "-");
+	/* On the last day of the year everyone born in 2010 is 16. */
+	EXPECT(BASE "request_date = 2026-12-31\nbirth_date = 2010\n", "not_listed", "-", "-");
+	EXPECT(BASE "request_date = 2026-12-30\nbirth_date = 2010\n", "staff_review", "-", "R03");
+	/* The month of the request: born on 1 April turns 16 that day, later days do not. */
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 2010-04\n", "staff_review", "-", "R03");
+	EXPECT(BASE "request_date = 2026-04-30\nbirth_date = 2010-04\n", "not_listed", "-", "-");
+	EXPECT(BASE "request_date = 2026-04-29\nbirth_date = 2010-04\n", "staff_review", "-", "R03");
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 2010-05\n", "likely_eligible", "R03", "-");
+	/* Elderly with FD: 60 from the 60th birthday; 1966 is 59 or 60 on 2026-04-01. */
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 1966\nhousehold = near_poor\n", "staff_review", "-", "R07C");
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 1965\nhousehold = near_poor\n", "likely_eligible", "R07C", "-");
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 1966-03\nhousehold = near_poor\n", "likely_eligible", "R07C",
+	       "-");
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 1966-04\nhousehold = near_poor\n", "staff_review", "-",
+	       "R07C");
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 1966-05\nhousehold = near_poor\n", "not_listed", "-", "-");
+	/* The year or month of the request itself: clamped to the request day, a newborn. */
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 2026\n", "likely_eligible", "R03", "-");
+	EXPECT(BASE "request_date = 2026-04-01\nbirth_date = 2026-04\n", "likely_eligible", "R03", "-");
+	/* February of a leap year: 29 Feb reaches 18 on 28 Feb of a common year (accompanying child: under 18). */
+	EXPECT(BASE "request_date = 2026-02-27\ntrafficking = accompanying_child\nmatter_related_to_trafficking = yes\n"
+		    "birth_date = 2008-02\n", "staff_review", "-", "R06A");
+	EXPECT(BASE "request_date = 2026-02-28\ntrafficking = accompanying_child\nmatter_related_to_trafficking = yes\n"
+		    "birth_date = 2008-02\n", "not_listed", "-", "-");
+	/* An earliest allowed day after the request date is an error in facts_check, and the engine never guesses. */
+	struct facts f;
+	struct diag d = {""};
+	const char *late = "request_date = 2026-04-01\nbirth_date = 2026-05\n";
+	CHECK_INT(facts_parse(late, strlen(late), &f, &d), 0);
+	CHECK_INT(facts_check(&f, f.request_date, &d), ERR_INVAL);
+	CHECK_STR(d.msg, "line 2: birth_date is after the request date");
+	const char *year = "request_date = 2026-04-01\nbirth_date = 2026\n";
+	CHECK_INT(facts_parse(year, strlen(year), &f, &d), 0);
+	CHECK_INT(facts_check(&f, f.request_date, &d), 0);
+	CHECK_INT(facts_check(&f, (struct date){2025, 12, 31}, &d), ERR_INVAL);
+	/* The canonical text keeps what was known, no more. */
+	struct buf b;
+	buf_init(&b);
+	facts_write(&f, "facts.", &b);
+	CHECK_STR(b.data, "facts.request_date = 2026-04-01\nfacts.birth_date = 2026\n");
+	buf_finish(&b);
+}
+
 static void test_json(const struct rules *r)
 {
 	struct screen_result res;
@@ -230,6 +280,7 @@ int main(void)
 {
 	struct rules *r = load_repo_rules();
 	test_boundaries(r);
+	test_partial_birth(r);
 	test_boundaries_cover_rules(r);
 	test_three_valued(r);
 	test_json(r);

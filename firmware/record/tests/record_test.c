@@ -117,6 +117,27 @@ int main(void)
 	CHECK_STR(again.data, plain.data);
 	request_finish(&req);
 
+	/* A birth year alone, and a year and month, travel as they were known (no day is made up). */
+	static const char *const partial[] = {"1950", "2010-03"};
+	for (int i = 0; i < 2; i++) {
+		struct facts pf;
+		char pft[128], line[64];
+		snprintf(pft, sizeof pft, "request_date = 2026-04-01\nbirth_date = %s\n", partial[i]);
+		CHECK_INT(facts_parse(pft, strlen(pft), &pf, &d), 0);
+		screen(rules, &pf, (struct date){2026, 4, 1}, &res);
+		buf_finish(&again);
+		buf_init(&again);
+		record_write_plain(id, "vi", &pf, rules, &res, &c, &again);
+		snprintf(line, sizeof line, "\nfacts.birth_date = %s\n", partial[i]);
+		CHECK(strstr(again.data, line) != NULL);
+		request_init(&req);
+		CHECK_INT(record_parse_plain(again.data, again.len, &req, &d), 0);
+		CHECK_INT(date_cmp(req.facts.birth_date, pf.birth_date), 0);
+		CHECK_INT(req.facts.birth_date.d, 0);
+		CHECK_INT(req.facts.birth_date.m, i ? 3 : 0);
+		request_finish(&req);
+	}
+
 	/* Broken records are rejected with a reason. */
 	request_init(&req);
 	CHECK_INT(record_parse_plain("id = 00\n", 8, &req, &d), ERR_PARSE);

@@ -364,13 +364,14 @@ static void fixture_init(struct fixture *fx)
 		  "contact.name = <script>alert(\"x\")&'y'</script>\ncontact.commune_code = 90014\n"
 		  "contact.address = <i>ấp</i>\ncontact.matter = a<b>c\ncontact.requester_relation = <b>bà</b>\n"
 		  "contact.consent_text = kiosk-vi-1\n");
-	/* 4: a multi-line matter (the record format cannot carry one, the exporter must not rely on that). */
-	open_text(&fx->req[4], 5, "km", "staff_review", "R02", "R04 R07C", 0, "",
+	/* 4: a multi-line matter (the record format cannot carry one, the exporter must not rely on that);
+	 * born in a known month of a known year. */
+	open_text(&fx->req[4], 5, "km", "staff_review", "R02", "R04 R07C", 0, "facts.birth_date = 2010-03\n",
 		  "contact.name = Lâm Sà Rết\ncontact.commune_code = 90001\ncontact.matter = x\n"
 		  "contact.consent_text = kiosk-km-1\n");
 	set_str(&fx->req[4].contact.matter, "Tranh chấp đất\r\nvới hàng xóm\nlần 2");
-	/* 5: a business matter. */
-	open_text(&fx->req[5], 6, "vi", "outside_scope", "", "", 0, "",
+	/* 5: a business matter; only the birth year known. */
+	open_text(&fx->req[5], 6, "vi", "outside_scope", "", "", 0, "facts.birth_date = 1950\n",
 		  "contact.name = Trần Văn Ba\ncontact.commune_code = 90001\ncontact.matter = buôn bán\n"
 		  "contact.consent_text = kiosk-vi-1\n");
 
@@ -490,6 +491,9 @@ static void test_csv(struct fixture *fx)
 		CHECK_STR(c.cell[3][19], "'=HYPERLINK(\"http://x.example\",\"bấm\")");
 		CHECK_STR(c.cell[5][19], "Tranh chấp đất\xEF\xBF\xBD\xEF\xBF\xBDvới hàng xóm\xEF\xBF\xBDlần 2");
 		CHECK_STR(c.cell[6][7], "Ngoài phạm vi trợ giúp pháp lý");
+		/* Partial birth dates as the facts hold them: a month and year, a year alone. */
+		CHECK_STR(c.cell[5][14], "2010-03");
+		CHECK_STR(c.cell[6][14], "1950");
 	}
 	csv_free(&c);
 
@@ -935,6 +939,12 @@ static void test_form(struct fixture *fx)
 	const char *first = strstr(out.data, "<li>Giấy tờ chứng minh (nếu có)</li>");
 	CHECK(first && !strstr(first + 1, "<li>Giấy tờ chứng minh (nếu có)</li>"));
 	HAS("<li>Giấy chứng nhận hộ nghèo do xã cấp</li>");
+	/* A partial birth date as people write it, never a made-up day ("00/03/2010"). */
+	HAS("Ngày, tháng, năm sinh: <span class=\"v\">03/2010</span>");
+	HASNT("00/");
+	form(fx, 5, &fx->names, &out);
+	HAS("Ngày, tháng, năm sinh: <span class=\"v\">1950</span>");
+	HASNT("00/00/1950");
 
 	/* Without names: codes, no document list, still a whole page. */
 	form(fx, 0, NULL, &out);

@@ -17,6 +17,20 @@
  * spaces and punctuation join the run around them when that run's font has the
  * glyph (Noto Sans Khmer UI has no digits, so "លេខ 0912" gets a Latin run).
  * Runs share one baseline: the largest ascent of the fonts in the line.
+ *
+ * Khmer and Latin at the same visual size on one baseline: Noto Sans Khmer UI
+ * draws its consonants exactly as tall as Noto Sans's x-height (0.536 em) and
+ * 0.244 em above its baseline (to fit subscripts into Latin's descent), so at
+ * the same pixel size Khmer looked smaller than the Vietnamese beside it and
+ * floated about 4 px above it. So the Khmer face is drawn at
+ * text_khmer_px(size) = size * TEXT_KHMER_BODY_PERMILLE / 1000 (the ratio is
+ * computed from the fonts' glyphs at text_init: 1.2 for these fonts), and its
+ * runs are lowered by the measured height of its consonants above its
+ * baseline, so that Khmer consonants stand on the line's baseline where Latin
+ * letters stand. A Khmer run's line box is its font's, lowered by as much: a
+ * mixed line is taller than a Latin one (room for Khmer subscripts below the
+ * baseline); a Khmer-only line is TEXT_KHMER_BODY_PERMILLE/1000 times as tall
+ * as before. Sizes given to this module are Latin sizes.
  * Glyphs use FreeType's normal hinting, whose advances are what
  * `hb-shape --font-funcs=ft --ft-load-flags=0 --font-size=<px*64>` reports
  * (the tests hold every catalog string to that, +-1 px).
@@ -34,8 +48,19 @@
 
 enum text_style { TEXT_REGULAR, TEXT_BOLD };
 
-/* Sizes are pixels per em (SDL_ttf point size at 72 dpi). */
+/* Sizes are pixels per em (SDL_ttf point size at 72 dpi) of the Latin face. */
 enum { TEXT_SIZE_MIN = 4, TEXT_SIZE_MAX = 400 };
+
+/*
+ * A Khmer consonant's body is drawn this many thousandths of the Latin
+ * x-height tall: 1.2 x-heights is 0.64 em in Noto Sans, 90% of its capital
+ * height. A Khmer consonant carries the distinctions a Latin word spreads
+ * over ascenders and capitals inside its body (many differ only by a small
+ * stroke or loop), so at 1.0 x-height it read smaller than the Vietnamese
+ * beside it; at 1.33 (capital height) a line with subscripts would be 30%
+ * taller than a Latin one. Checked by text_pixels_test on rendered ink.
+ */
+#define TEXT_KHMER_BODY_PERMILLE 1200
 
 struct text;
 struct text_layout;

@@ -219,8 +219,13 @@ static struct memo *memo_slot(struct text_font *tf, const char *s, size_t n)
 
 /* The Khmer consonant KA drawn alone: its ink bottom is where Khmer consonants stand. */
 #define KHMER_PROBE "\xe1\x9e\x80"
-/* Stacks that reach highest (KA + OE; SO + TRIISAP + II; KA + NIKAHIT) and lowest (SO + coeng TA + coeng RO + U). */
-#define KHMER_TALL "\xe1\x9e\x80\xe1\x9e\xbe\xe1\x9e\x9f\xe1\x9f\x8a\xe1\x9e\xb8\xe1\x9e\x80\xe1\x9f\x86"
+/*
+ * Stacks that reach highest (KA + OE, KA + NIKAHIT, KA + TOANDAKHIAT: nothing
+ * below them, so their lowest ink is the consonants' bottom; not TRIISAP +
+ * a vowel above, whose TRIISAP turns into a mark below) and lowest (SO +
+ * coeng TA + coeng RO + U).
+ */
+#define KHMER_TALL "\xe1\x9e\x80\xe1\x9e\xbe\xe1\x9e\x80\xe1\x9f\x86\xe1\x9e\x80\xe1\x9f\x8d"
 #define KHMER_DEEP "\xe1\x9e\x9f\xe1\x9f\x92\xe1\x9e\x8f\xe1\x9f\x92\xe1\x9e\x9a\xe1\x9e\xbb"
 
 /* Pixel size of the Khmer face for Latin size px (style 0 regular, 1 bold); never below TEXT_SIZE_MIN. */

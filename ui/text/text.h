@@ -157,6 +157,42 @@ int text_nfc(const char *in, size_t n, struct buf *out);
 int text_glyph_check(struct text *t, const char *utf8, int size_px, char *why, size_t n);
 
 /*
+ * Digits: one style per language on every screen.
+ *
+ * The catalog rule. On Khmer screens, numbers the kiosk counts are written in
+ * Khmer digits (០-៩): counts, seconds, pages and progress, i.e. the
+ * placeholders {n} {total} (progress, page), {seconds} (idle.body,
+ * assisted.locked), {left}, {answered}, {held}, {delivered} and {percent}
+ * (text_placeholder_counts says which). Numbers a person types, dials or
+ * quotes stay as typed, in ASCII digits, in both languages: phone numbers
+ * ({phone}; the phone keypad has ASCII digits), request numbers and receipt
+ * codes (receipt.number's value, assisted.refused's {n}: the center quotes
+ * them back), dates and times ({date}, {last}, a birth date typed on the
+ * keypad). Vietnamese screens use ASCII digits throughout. Digits written into
+ * strings.km itself are Khmer digits (text_catalog_test refuses ASCII digits
+ * there).
+ *
+ * text_format_int writes value in lang's digits ("km": Khmer digits; "vi":
+ * ASCII), with '-' for a negative value and no grouping, NUL-terminated, into
+ * buf[0..n). Returns the length in bytes (a Khmer digit is 3), ERR_TOOBIG if
+ * it does not fit (buf is then ""), ERR_INVAL for another language or no buf.
+ */
+int text_format_int(const char *lang, long long value, char *buf, size_t n);
+/* 1 if placeholder {name} of catalog key `key` takes text_format_int's digits under the rule above. */
+int text_placeholder_counts(const char *key, const char *name);
+
+/*
+ * The Khmer catalog's house rules, for every value of strings.km (and any
+ * Khmer text the center ships): 0, or ERR_PARSE with why naming the problem:
+ * an ASCII ':' in Khmer text (Khmer writes ៖, U+17D6), an ASCII digit in
+ * Khmer text outside a {placeholder} (the digit rule above), or one of the
+ * known spellings with COENG TA where the standard has COENG DA (ចាប់ផ្តើម for
+ * ចាប់ផ្ដើម, ...; ស្ត្រី, មន្ត្រី, បន្ត, ប៉ុន្តែ rightly keep COENG TA).
+ * ERR_INVAL on invalid UTF-8. A value with no Khmer letter is not Khmer text.
+ */
+int text_km_check(const char *s, size_t n, char *why, size_t whyn);
+
+/*
  * `spean text measure --lang km|vi --size PX [--bold] STRING`: argv[0] is the
  * command's name, argv[1] the subcommand. Prints the width in pixels on one
  * line. Fonts from $SPEAN_FONT_DIR, else the build's fonts/ directory.

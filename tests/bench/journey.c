@@ -157,7 +157,8 @@ static int answer_screen(const struct kiosk *k, const struct persona *p, const c
 	memset(pl, 0, sizeof *pl);
 	switch (f->state) {
 	case FS_ATTRACT:
-		plan_add(pl, "start");
+		/* The resident's own language's start button (one tap: the language screen is skipped). */
+		plan_add(pl, "start_%s", lang);
 		return 0;
 	case FS_LANGUAGE:
 		plan_add(pl, "lang_%s", lang);

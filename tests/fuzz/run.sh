@@ -18,7 +18,7 @@ esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 fuzzdir=$root/tests/fuzz
-targets=(facts rules contact record keyfile content pack sync usbframe vi_input printer stick report serve personas)
+targets=(facts rules contact record keyfile content pack sync usbframe vi_input kmtext printer stick report serve personas)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # ASan/UBSan on the parsers too (SPEAN_SANITIZE), not only on the fuzz entry points.
@@ -46,6 +46,10 @@ for t in "${targets[@]}"; do
 	if [ "$t" = vi_input ]; then # the Telex engine's target lives with its module
 		bin=$build/ui/input/fuzz_vi_input
 		src=$root/ui/input/corpus/vi_input
+	fi
+	if [ "$t" = kmtext ]; then # so does the Khmer catalog rules' target
+		bin=$build/ui/text/fuzz_kmtext
+		src=$root/ui/text/corpus/kmtext
 	fi
 	dir=$work/$t
 	mkdir -p "$dir/corpus" "$dir/artifacts"

@@ -28,21 +28,8 @@ const char *kiosk_text(const struct kiosk *k, const char *key)
  */
 void kiosk_int(const struct kiosk *k, int v, char *out, size_t n)
 {
-	snprintf(out, n, "%d", v);
-	if (strcmp(k->flow.lang, "km"))
-		return;
-	char tmp[64];
-	size_t o = 0;
-	for (const char *p = out; *p && o + 4 < sizeof tmp; p++) {
-		if (*p >= '0' && *p <= '9') {
-			/* U+17E0 KHMER DIGIT ZERO .. U+17E9 */
-			tmp[o++] = (char)0xE1, tmp[o++] = (char)0x9F, tmp[o++] = (char)(0xA0 + (*p - '0'));
-		} else {
-			tmp[o++] = *p;
-		}
-	}
-	tmp[o] = '\0';
-	snprintf(out, n, "%s", tmp);
+	if (text_format_int(k->flow.lang, v, out, n) < 0)
+		snprintf(out, n, "?");
 }
 
 /* s with its spaces made non-breaking (U+00A0), so a phone number is never cut across lines. */

@@ -11,7 +11,7 @@ void kiosk_screen_attract(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	/* A touch anywhere starts (the staff corner excepted): the catcher lies under everything else. */
-	ui_catcher(k->ui, "attract_catch", (SDL_Rect){0, 0, k->ui->w, k->ui->h}, kiosk_on_tap, k, ACT(A_START, 0));
+	ui_catcher(k->ui, "start", (SDL_Rect){0, 0, k->ui->w, k->ui->h}, kiosk_on_tap, k, ACT(A_START, 0));
 	struct col c = {t->pad, t->pad + t->touch_px * 3 / 4, k->ui->w - 2 * t->pad};
 	/* Both languages, title and welcome: the resident has not chosen yet. */
 	static const char *const langs[2] = {"vi", "km"};

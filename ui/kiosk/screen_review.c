@@ -21,7 +21,8 @@ void kiosk_screen_review(struct kiosk *k)
 			continue;
 		struct buf line;
 		buf_init(&line);
-		buf_printf(&line, "%s: %s", kiosk_text(k, kiosk_field_label_keys[f]),
+		/* Khmer text takes the Khmer colon. */
+		buf_printf(&line, "%s%s %s", kiosk_text(k, kiosk_field_label_keys[f]), strcmp(k->flow.lang, "km") ? ":" : "\u17d6",
 			   f == FIELD_COMMUNE ? kiosk_commune_name(k, *v) : (*v ? *v : ""));
 		char id[24];
 		snprintf(id, sizeof id, "review_%d", f);

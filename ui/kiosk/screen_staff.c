@@ -23,7 +23,7 @@ void kiosk_screen_pin(struct kiosk *k)
 	uint64_t now = clock_mono_ns();
 	if (now < k->locked_until_ns) {
 		char s[16];
-		snprintf(s, sizeof s, "%llu", (unsigned long long)((k->locked_until_ns - now) / 1000000000u + 1));
+		kiosk_int(k, (int)((k->locked_until_ns - now) / 1000000000u + 1), s, sizeof s);
 		struct buf b;
 		buf_init(&b);
 		kiosk_fill(&b, kiosk_text(k, "assisted.locked"), (const char *const[]){"seconds", s, NULL});
@@ -31,7 +31,7 @@ void kiosk_screen_pin(struct kiosk *k)
 		buf_finish(&b);
 	} else if (k->pin_fails) {
 		char s[16];
-		snprintf(s, sizeof s, "%d", 5 - k->pin_fails);
+		kiosk_int(k, 5 - k->pin_fails, s, sizeof s);
 		struct buf b;
 		buf_init(&b);
 		kiosk_fill(&b, kiosk_text(k, "assisted.wrong"), (const char *const[]){"left", s, NULL});
@@ -51,9 +51,9 @@ void kiosk_screen_status(struct kiosk *k)
 		k->ops.status(k->ops.ctx, &st);
 	kiosk_label(k, &c, "title", kiosk_text(k, "assisted.title"), t->title_px, WF_BOLD);
 	char held[24], del[24], pct[16];
-	snprintf(held, sizeof held, "%lld", st.held);
-	snprintf(del, sizeof del, "%lld", st.delivered);
-	snprintf(pct, sizeof pct, "%d", st.battery);
+	kiosk_int(k, (int)st.held, held, sizeof held);
+	kiosk_int(k, (int)st.delivered, del, sizeof del);
+	kiosk_int(k, st.battery, pct, sizeof pct);
 	struct buf b;
 	buf_init(&b);
 	kiosk_fill(&b, kiosk_text(k, "assisted.status"),

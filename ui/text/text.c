@@ -35,8 +35,11 @@ static const char *const face_files[FACE_COUNT] = {
 
 struct text_font {
 	TTF_Font *f;
-	int size;
-	int asc, desc; /* pixels above / below the baseline (desc >= 0) */
+	int size;      /* the size asked for (the cache key) */
+	int px;        /* the size the face is opened at: size, or size scaled for Khmer (see khmer_px) */
+	int asc, desc; /* pixels above / below the line's shared baseline (desc >= 0), raise included */
+	int raise;     /* pixels the face's consonants sit above its own baseline (see font_open); 0 for Latin */
+	int top;       /* the face's ascent less raise: where its surfaces go above the shared baseline */
 	int pad;       /* advance of the space that frames every run (see run_measure) */
 	int pad2;      /* width of two of them */
 	int probe;     /* bottom ink row of BASELINE_PROBE rendered alone (see text_layout_draw) */
@@ -76,7 +79,9 @@ struct text {
 	char *path[FACE_COUNT];
 	hb_face_t *hbface[FACE_COUNT]; /* HarfBuzz's view of each file: widths come from here */
 	hb_buffer_t *hbbuf;
+	hb_font_t *cover[2]; /* the Khmer faces (regular, bold) at any scale: which characters they have */
 	struct font_list fonts[FACE_COUNT];
+	int khmer_permille[2]; /* Khmer size / Latin size per style, in 1/1000 (see text_init) */
 	int khmer_script_off; /* test hook */
 	/* Line break iterators, opened on first use (ICU's Khmer dictionary takes a while to load). */
 	UBreakIterator *brk_km, *brk_vi;
@@ -167,6 +172,18 @@ static int ink_bottom(SDL_Surface *s, int x0)
 	return -1;
 }
 
+/* Highest row of s with ink; -1 if none. */
+static int ink_top(SDL_Surface *s)
+{
+	for (int y = 0; y < s->h; y++) {
+		const Uint32 *row = (const Uint32 *)((const char *)s->pixels + y * s->pitch);
+		for (int x = 0; x < s->w; x++)
+			if (row[x] >> 24)
+				return y;
+	}
+	return -1;
+}
+
 static uint64_t memo_hash(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603u; /* FNV-1a */
@@ -200,11 +217,35 @@ static struct memo *memo_slot(struct text_font *tf, const char *s, size_t n)
 	return &tf->memo[i];
 }
 
+/* The Khmer consonant KA drawn alone: its ink bottom is where Khmer consonants stand. */
+#define KHMER_PROBE "\xe1\x9e\x80"
+/*
+ * Stacks that reach highest (KA + OE, KA + NIKAHIT, KA + TOANDAKHIAT: nothing
+ * below them, so their lowest ink is the consonants' bottom; not TRIISAP +
+ * a vowel above, whose TRIISAP turns into a mark below) and lowest (SO +
+ * coeng TA + coeng RO + U).
+ */
+#define KHMER_TALL "\xe1\x9e\x80\xe1\x9e\xbe\xe1\x9e\x80\xe1\x9f\x86\xe1\x9e\x80\xe1\x9f\x8d"
+#define KHMER_DEEP "\xe1\x9e\x9f\xe1\x9f\x92\xe1\x9e\x8f\xe1\x9f\x92\xe1\x9e\x9a\xe1\x9e\xbb"
+
+/* Pixel size of the Khmer face for Latin size px (style 0 regular, 1 bold); never below TEXT_SIZE_MIN. */
+static int khmer_px(const struct text *t, int style, int px)
+{
+	int k = (px * t->khmer_permille[style] + 500) / 1000;
+	return k < TEXT_SIZE_MIN ? TEXT_SIZE_MIN : k;
+}
+
+int text_khmer_px(const struct text *t, enum text_style st, int size_px)
+{
+	return khmer_px(t, st == TEXT_BOLD, size_px);
+}
+
 /* Open face at size; 0 or a negative code with d naming the file. */
 static int font_open(struct text *t, int face, int size, struct text_font **out, struct diag *d)
 {
 	struct font_list *fl = &t->fonts[face];
-	TTF_Font *f = TTF_OpenFont(t->path[face], size);
+	int px = face >= 2 ? khmer_px(t, face & 1, size) : size;
+	TTF_Font *f = TTF_OpenFont(t->path[face], px);
 	if (!f) {
 		struct stat sb;
 		int missing = stat(t->path[face], &sb) != 0 && errno == ENOENT;
@@ -220,35 +261,83 @@ static int font_open(struct text *t, int face, int size, struct text_font **out,
 	struct text_font *tf = xcalloc(1, sizeof *tf);
 	tf->f = f;
 	tf->size = size;
+	tf->px = px;
 	tf->khmer = face >= 2;
-	tf->hb = hb_font_create(t->hbface[face]);
-	hb_font_set_scale(tf->hb, size * 64, size * 64);
-	tf->asc = TTF_FontAscent(f);
+	tf->asc = tf->top = TTF_FontAscent(f);
 	tf->desc = -TTF_FontDescent(f);
-	int h;
+	int h, rc = ERR_PARSE;
 	if (TTF_SizeUTF8(f, " ", &tf->pad, &h) < 0 || TTF_SizeUTF8(f, "  ", &tf->pad2, &h) < 0) {
 		diag_set(d, "%s: cannot measure a space: %s", t->path[face], TTF_GetError());
-		TTF_CloseFont(f);
-		free(tf);
-		return ERR_PARSE;
+		goto fail;
 	}
-	if (fl->n == fl->cap) {
-		fl->cap = fl->cap ? fl->cap * 2 : 4;
-		fl->v = xrealloc(fl->v, fl->cap * sizeof *fl->v);
-	}
-	fl->v[fl->n++] = tf;
 	SDL_Surface *probe = TTF_RenderUTF8_Blended(f, BASELINE_PROBE, (SDL_Color){0, 0, 0, 255});
 	tf->probe = probe ? ink_bottom(probe, 0) : -1;
 	SDL_FreeSurface(probe);
 	if (tf->probe < 0) {
 		diag_set(d, "%s: cannot draw a full stop: %s", t->path[face], TTF_GetError());
-		TTF_CloseFont(f);
-		free(tf);
-		return ERR_PARSE;
+		goto fail;
 	}
-	log_debug("font_opened file=%s size=%d asc=%d desc=%d", face_files[face], size, tf->asc, tf->desc);
+	if (tf->khmer) {
+		/*
+		 * Noto Sans Khmer UI fits subscripts and vowels below into Latin's
+		 * descent by drawing its consonants 0.244 em above its own baseline,
+		 * where Latin letters stand. Where the scripts share a line, the
+		 * consonants are what must stand on the baseline (today they floated
+		 * about 4 px above the Latin letters at kiosk sizes): measure where
+		 * this size, as hinted, puts the bottom of KA (a surface's baseline
+		 * is row `ascent`) and lower the run by that much. The run's ascent
+		 * shrinks and its descent grows by the same amount.
+		 */
+		SDL_Surface *ka = TTF_RenderUTF8_Blended(f, KHMER_PROBE, (SDL_Color){0, 0, 0, 255});
+		int bottom = ka ? ink_bottom(ka, 0) : -1;
+		SDL_FreeSurface(ka);
+		if (bottom < 0 || bottom >= tf->asc) {
+			diag_set(d, "%s: cannot draw U+1780: %s", t->path[face], TTF_GetError());
+			goto fail;
+		}
+		tf->raise = tf->asc - 1 - bottom;
+		tf->asc -= tf->raise;
+		tf->desc += tf->raise;
+		tf->top = tf->asc;
+		/*
+		 * Hinted stacks can overshoot the font's ascent and descent by a pixel
+		 * (at 29 px, a vowel above rose one row out of the line box and was
+		 * clipped). Measure the tallest and deepest stacks from the consonants'
+		 * bottom: the consonants of KHMER_TALL stand on its lowest ink row;
+		 * KHMER_DEEP has nothing above, so SDL_ttf draws it at the same rows
+		 * as KA alone.
+		 */
+		SDL_Surface *tall = TTF_RenderUTF8_Blended(f, KHMER_TALL, (SDL_Color){0, 0, 0, 255});
+		SDL_Surface *deep = TTF_RenderUTF8_Blended(f, KHMER_DEEP, (SDL_Color){0, 0, 0, 255});
+		int tb = tall ? ink_bottom(tall, 0) : -1, tt = tall ? ink_top(tall) : -1;
+		int db = deep ? ink_bottom(deep, 0) : -1;
+		SDL_FreeSurface(tall);
+		SDL_FreeSurface(deep);
+		if (tb < 0 || tt < 0 || db < 0) {
+			diag_set(d, "%s: cannot draw Khmer stacks: %s", t->path[face], TTF_GetError());
+			goto fail;
+		}
+		if (tb - tt + 1 > tf->asc)
+			tf->asc = tb - tt + 1;
+		if (db - bottom > tf->desc)
+			tf->desc = db - bottom;
+	}
+	tf->hb = hb_font_create(t->hbface[face]);
+	hb_font_set_scale(tf->hb, px * 64, px * 64);
+	if (fl->n == fl->cap) {
+		fl->cap = fl->cap ? fl->cap * 2 : 4;
+		fl->v = xrealloc(fl->v, fl->cap * sizeof *fl->v);
+	}
+	fl->v[fl->n++] = tf;
+	log_debug("font_opened file=%s size=%d px=%d asc=%d desc=%d raise=%d", face_files[face], size, px, tf->asc,
+		  tf->desc, tf->raise);
 	*out = tf;
 	return 0;
+fail:
+	log_error("font_open_failed file=%s size=%d", face_files[face], px);
+	TTF_CloseFont(f);
+	free(tf);
+	return rc;
 }
 
 /* The cached font for (face, size); NULL if it cannot be opened (logged). */
@@ -273,6 +362,43 @@ void text_test_set_khmer_script(struct text *t, int on)
 			font_set_script(t, face, t->fonts[face].v[i]->f);
 			memo_clear(t->fonts[face].v[i]); /* shaped with the other script */
 		}
+}
+
+/* Ink height of code point c in face (font units); 0 if the face has no such glyph or it draws nothing. */
+static int ink_height(hb_face_t *face, hb_codepoint_t c)
+{
+	hb_font_t *f = hb_font_create(face); /* scale: font units */
+	hb_codepoint_t g;
+	hb_glyph_extents_t e = {0};
+	int h = hb_font_get_nominal_glyph(f, c, &g) && hb_font_get_glyph_extents(f, g, &e) ? -e.height : 0;
+	hb_font_destroy(f);
+	return h;
+}
+
+/*
+ * Khmer size / Latin size for style (0 regular, 1 bold), in 1/1000, from the
+ * fonts themselves: the size at which the Khmer consonant KA is
+ * TEXT_KHMER_BODY_PERMILLE of the Latin x-height (the ink of "x").
+ */
+static int khmer_ratio(struct text *t, int style, int *permille, struct diag *d)
+{
+	int latin = face_of(TEXT_LATN, style ? TEXT_BOLD : TEXT_REGULAR);
+	int khmer = face_of(TEXT_KHMR, style ? TEXT_BOLD : TEXT_REGULAR);
+	unsigned upem_l = hb_face_get_upem(t->hbface[latin]), upem_k = hb_face_get_upem(t->hbface[khmer]);
+	long xh = ink_height(t->hbface[latin], 'x'), ka = ink_height(t->hbface[khmer], 0x1780);
+	if (xh <= 0 || ka <= 0 || !upem_l || !upem_k) {
+		diag_set(d, "%s: no %s to size Khmer by", t->path[xh <= 0 ? latin : khmer],
+			 xh <= 0 ? "\"x\"" : "U+1780 (KA)");
+		return ERR_PARSE;
+	}
+	/* Heights as fractions of each em: xh / upem_l and ka / upem_k. */
+	long num = (long)TEXT_KHMER_BODY_PERMILLE * xh * upem_k, den = ka * (long)upem_l;
+	*permille = (int)((num + den / 2) / den);
+	if (*permille < 500 || *permille > 2000) {
+		diag_set(d, "%s: Khmer would be drawn at %d/1000 of the Latin size", t->path[khmer], *permille);
+		return ERR_PARSE;
+	}
+	return 0;
 }
 
 int text_init(struct text **out, const char *font_dir, struct diag *d)
@@ -317,7 +443,14 @@ int text_init(struct text **out, const char *font_dir, struct diag *d)
 			goto fail;
 		}
 	}
-	log_info("fonts_opened dir=%s count=%d", font_dir, FACE_COUNT);
+	for (int style = 0; style < 2; style++) {
+		t->cover[style] = hb_font_create(t->hbface[face_of(TEXT_KHMR, style ? TEXT_BOLD : TEXT_REGULAR)]);
+		rc = khmer_ratio(t, style, &t->khmer_permille[style], d);
+		if (rc)
+			goto fail;
+	}
+	log_info("fonts_opened dir=%s count=%d khmer_permille=%d,%d", font_dir, FACE_COUNT, t->khmer_permille[0],
+		 t->khmer_permille[1]);
 	*out = t;
 	return 0;
 fail:
@@ -347,6 +480,9 @@ void text_destroy(struct text *t)
 		ubrk_close(t->brk_vi);
 	buf_finish_wipe(&t->scratch);
 	hb_buffer_destroy(t->hbbuf);
+	for (int style = 0; style < 2; style++)
+		if (t->cover[style])
+			hb_font_destroy(t->cover[style]);
 	free(t->runs);
 	free(t);
 	ttf_unref();
@@ -405,26 +541,25 @@ static int is_neutral(uint32_t c)
 	}
 }
 
-static TTF_Font *khmer_coverage_font(struct text *t, enum text_style st)
-{
-	/* Coverage does not depend on size: any open size of the face will do. */
-	struct font_list *fl = &t->fonts[face_of(TEXT_KHMR, st)];
-	return fl->n ? fl->v[0]->f : NULL;
-}
-
 /* Script of a neutral character whose neighbours say `base`: Khmer only if that font has it. */
-static enum text_script neutral_script(TTF_Font *khmer, enum text_script base, uint32_t c)
+static enum text_script neutral_script(hb_font_t *khmer, enum text_script base, uint32_t c)
 {
 	if (base != TEXT_KHMR || is_dropped(c))
 		return base;
-	return khmer && TTF_GlyphIsProvided32(khmer, c) ? TEXT_KHMR : TEXT_LATN;
+	hb_codepoint_t g;
+	return hb_font_get_nominal_glyph(khmer, c, &g) ? TEXT_KHMR : TEXT_LATN;
 }
 
 int text_split_runs(struct text *t, enum text_style st, const char *s, size_t len, struct text_run *runs, size_t max)
 {
 	if (len && !utf8_valid(s, len))
 		return ERR_INVAL;
-	TTF_Font *khmer = khmer_coverage_font(t, st);
+	/*
+	 * Coverage does not depend on size. It came from whichever SDL_ttf font of
+	 * the face was open, and when none was yet a space after Khmer went to the
+	 * Latin face: the same string measured differently in a fresh struct text.
+	 */
+	hb_font_t *khmer = t->cover[st == TEXT_BOLD];
 	/* Leading neutrals take the script of the first strong character. */
 	enum text_script lead = TEXT_LATN;
 	for (size_t j = 0; j < len;) {
@@ -985,7 +1120,7 @@ void text_layout_draw(const struct text_layout *l, SDL_Surface *dst, int x, int 
 				shift = 0;
 			}
 			SDL_Rect src = {0, 0, clip < s->w ? clip : s->w, s->h};
-			SDL_Rect at = {x0 + r->x - r->font->pad, baseline - r->font->asc - shift, src.w, src.h};
+			SDL_Rect at = {x0 + r->x - r->font->pad, baseline - r->font->top - shift, src.w, src.h};
 			if (SDL_BlitSurface(s, &src, dst, &at) < 0)
 				log_error("blit_failed err=%s", SDL_GetError());
 			SDL_FreeSurface(s);

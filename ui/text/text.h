@@ -17,6 +17,20 @@
  * spaces and punctuation join the run around them when that run's font has the
  * glyph (Noto Sans Khmer UI has no digits, so "លេខ 0912" gets a Latin run).
  * Runs share one baseline: the largest ascent of the fonts in the line.
+ *
+ * Khmer and Latin at the same visual size on one baseline: Noto Sans Khmer UI
+ * draws its consonants exactly as tall as Noto Sans's x-height (0.536 em) and
+ * 0.244 em above its baseline (to fit subscripts into Latin's descent), so at
+ * the same pixel size Khmer looked smaller than the Vietnamese beside it and
+ * floated about 4 px above it. So the Khmer face is drawn at
+ * text_khmer_px(size) = size * TEXT_KHMER_BODY_PERMILLE / 1000 (the ratio is
+ * computed from the fonts' glyphs at text_init: 1.2 for these fonts), and its
+ * runs are lowered by the measured height of its consonants above its
+ * baseline, so that Khmer consonants stand on the line's baseline where Latin
+ * letters stand. A Khmer run's line box is its font's, lowered by as much: a
+ * mixed line is taller than a Latin one (room for Khmer subscripts below the
+ * baseline); a Khmer-only line is TEXT_KHMER_BODY_PERMILLE/1000 times as tall
+ * as before. Sizes given to this module are Latin sizes.
  * Glyphs use FreeType's normal hinting, whose advances are what
  * `hb-shape --font-funcs=ft --ft-load-flags=0 --font-size=<px*64>` reports
  * (the tests hold every catalog string to that, +-1 px).
@@ -34,8 +48,19 @@
 
 enum text_style { TEXT_REGULAR, TEXT_BOLD };
 
-/* Sizes are pixels per em (SDL_ttf point size at 72 dpi). */
+/* Sizes are pixels per em (SDL_ttf point size at 72 dpi) of the Latin face. */
 enum { TEXT_SIZE_MIN = 4, TEXT_SIZE_MAX = 400 };
+
+/*
+ * A Khmer consonant's body is drawn this many thousandths of the Latin
+ * x-height tall: 1.2 x-heights is 0.64 em in Noto Sans, 90% of its capital
+ * height. A Khmer consonant carries the distinctions a Latin word spreads
+ * over ascenders and capitals inside its body (many differ only by a small
+ * stroke or loop), so at 1.0 x-height it read smaller than the Vietnamese
+ * beside it; at 1.33 (capital height) a line with subscripts would be 30%
+ * taller than a Latin one. Checked by text_pixels_test on rendered ink.
+ */
+#define TEXT_KHMER_BODY_PERMILLE 1200
 
 struct text;
 struct text_layout;
@@ -130,6 +155,42 @@ int text_nfc(const char *in, size_t n, struct buf *out);
  * check the real glyph sequence with hb-shape.
  */
 int text_glyph_check(struct text *t, const char *utf8, int size_px, char *why, size_t n);
+
+/*
+ * Digits: one style per language on every screen.
+ *
+ * The catalog rule. On Khmer screens, numbers the kiosk counts are written in
+ * Khmer digits (០-៩): counts, seconds, pages and progress, i.e. the
+ * placeholders {n} {total} (progress, page), {seconds} (idle.body,
+ * assisted.locked), {left}, {answered}, {held}, {delivered} and {percent}
+ * (text_placeholder_counts says which). Numbers a person types, dials or
+ * quotes stay as typed, in ASCII digits, in both languages: phone numbers
+ * ({phone}; the phone keypad has ASCII digits), request numbers and receipt
+ * codes (receipt.number's value, assisted.refused's {n}: the center quotes
+ * them back), dates and times ({date}, {last}, a birth date typed on the
+ * keypad). Vietnamese screens use ASCII digits throughout. Digits written into
+ * strings.km itself are Khmer digits (text_catalog_test refuses ASCII digits
+ * there).
+ *
+ * text_format_int writes value in lang's digits ("km": Khmer digits; "vi":
+ * ASCII), with '-' for a negative value and no grouping, NUL-terminated, into
+ * buf[0..n). Returns the length in bytes (a Khmer digit is 3), ERR_TOOBIG if
+ * it does not fit (buf is then ""), ERR_INVAL for another language or no buf.
+ */
+int text_format_int(const char *lang, long long value, char *buf, size_t n);
+/* 1 if placeholder {name} of catalog key `key` takes text_format_int's digits under the rule above. */
+int text_placeholder_counts(const char *key, const char *name);
+
+/*
+ * The Khmer catalog's house rules, for every value of strings.km (and any
+ * Khmer text the center ships): 0, or ERR_PARSE with why naming the problem:
+ * an ASCII ':' in Khmer text (Khmer writes ៖, U+17D6), an ASCII digit in
+ * Khmer text outside a {placeholder} (the digit rule above), or one of the
+ * known spellings with COENG TA where the standard has COENG DA (ចាប់ផ្តើម for
+ * ចាប់ផ្ដើម, ...; ស្ត្រី, មន្ត្រី, បន្ត, ប៉ុន្តែ rightly keep COENG TA).
+ * ERR_INVAL on invalid UTF-8. A value with no Khmer letter is not Khmer text.
+ */
+int text_km_check(const char *s, size_t n, char *why, size_t whyn);
 
 /*
  * `spean text measure --lang km|vi --size PX [--bold] STRING`: argv[0] is the

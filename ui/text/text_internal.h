@@ -36,6 +36,9 @@ const char *text_font_file(enum text_script sc, enum text_style st);
  */
 void text_test_set_khmer_script(struct text *t, int on);
 
+/* The pixel size the Khmer face is drawn at for Latin size size_px (see TEXT_KHMER_BODY_PERMILLE). */
+int text_khmer_px(const struct text *t, enum text_style st, int size_px);
+
 /* Decode one code point of valid UTF-8 at s[*i], advancing *i (malformed: U+FFFD, one byte). */
 uint32_t text_utf8_next(const char *s, size_t len, size_t *i);
 

@@ -66,6 +66,7 @@ static void check_catalog(struct text *t, const char *lang, int size, enum text_
 	}
 
 	double *want = xcalloc((size_t)n, sizeof *want);
+	int *nruns = xcalloc((size_t)n, sizeof *nruns);
 	int *bad_glyph = xcalloc((size_t)n, sizeof *bad_glyph);
 	for (int sc = 0; sc < 2; sc++) {
 		if (!nrun[sc])
@@ -77,12 +78,15 @@ static void check_catalog(struct text *t, const char *lang, int size, enum text_
 		for (size_t k = 0; k < nrun[sc]; k++)
 			lines[k] = runs[sc][k].text;
 		struct hb_line *out = xcalloc(nrun[sc], sizeof *out);
-		int rc = hb_shape_lines(font, size, lines, nrun[sc], out);
+		/* The Khmer face is drawn larger than the size asked for (TEXT_KHMER_BODY_PERMILLE). */
+		int px = sc == TEXT_KHMR ? text_khmer_px(t, st, size) : size;
+		int rc = hb_shape_lines(font, px, lines, nrun[sc], out);
 		CHECK_INT(rc, 0);
 		if (rc == 0) {
 			for (size_t k = 0; k < nrun[sc]; k++) {
 				size_t e = runs[sc][k].entry;
 				want[e] += hb_width(&out[k]);
+				nruns[e]++;
 				for (size_t g = 0; g < out[k].n; g++)
 					if (out[k].g[g].gid == 0 || out[k].g[g].gid == dotted)
 						bad_glyph[e] = 1;
@@ -103,7 +107,14 @@ static void check_catalog(struct text *t, const char *lang, int size, enum text_
 			diff = -diff;
 		if (diff > s->worst)
 			s->worst = diff;
-		if (diff > 1.0)
+		/*
+		 * The module rounds each run's advance to whole pixels once (that is where
+		 * the next run's pen goes): half a pixel per run, and at least the 1 px of
+		 * text.md. (Before Khmer was drawn 1.2x larger, the sums happened to stay
+		 * within 1 px; declined.body, three runs, is now 1.02 px off.)
+		 */
+		double tol = nruns[i] > 2 ? 0.5 * nruns[i] : 1.0;
+		if (diff > tol)
 			t_fail(__FILE__, __LINE__, "strings.%s %s size %d%s: width %d, hb-shape %.2f", lang, cat[i].key,
 			       size, st == TEXT_BOLD ? " bold" : "", w, want[i]);
 		else if (diff < 0.5)
@@ -129,6 +140,7 @@ static void check_catalog(struct text *t, const char *lang, int size, enum text_
 	free(runs[0]);
 	free(runs[1]);
 	free(want);
+	free(nruns);
 	free(bad_glyph);
 	catalog_free(cat, n);
 }
@@ -177,7 +189,7 @@ static void test_oracle_can_fail(struct text *t)
 	text_test_set_khmer_script(t, 0);
 	CHECK_INT(text_measure(t, khmer, 32, TEXT_REGULAR, &w_bad, NULL), 0);
 	text_test_set_khmer_script(t, 1);
-	CHECK_INT(hb_shape_lines(km, 32, &khmer, 1, out), 0);
+	CHECK_INT(hb_shape_lines(km, text_khmer_px(t, TEXT_REGULAR, 32), &khmer, 1, out), 0);
 	double want = hb_width(&out[0]);
 	hb_lines_free(out, 1);
 	CHECK(w_ok - want <= 1 && want - w_ok <= 1);
@@ -185,7 +197,7 @@ static void test_oracle_can_fail(struct text *t)
 	printf("ខ្មែរ at 32 px: %d px shaped, %d px without the Khmr script, hb-shape %.2f\n", w_ok, w_bad, want);
 }
 
-static void test_cli(void)
+static void test_cli(int km_px)
 {
 	const char *bin = t_env("SPEAN_TEXT_BIN");
 	const char *khmer = "\xe1\x9e\x81\xe1\x9f\x92\xe1\x9e\x98\xe1\x9f\x82\xe1\x9e\x9a"; /* ខ្មែរ */
@@ -195,7 +207,7 @@ static void test_cli(void)
 
 	struct hb_line out;
 	const char *km = font_path(text_font_file(TEXT_KHMR, TEXT_REGULAR));
-	CHECK_INT(hb_shape_lines(km, 32, &khmer, 1, &out), 0);
+	CHECK_INT(hb_shape_lines(km, km_px, &khmer, 1, &out), 0);
 	char want[32];
 	snprintf(want, sizeof want, "%d\n", (int)(hb_width(&out) + 0.5));
 	hb_lines_free(&out, 1);
@@ -247,8 +259,9 @@ int main(void)
 	struct text *t = oracle_text_open();
 	test_catalog(t);
 	test_oracle_can_fail(t);
+	int km_px = text_khmer_px(t, TEXT_REGULAR, 32);
 	text_destroy(t);
-	test_cli();
+	test_cli(km_px);
 	oracle_cleanup();
 	return t_done("text_shape_test");
 }

@@ -215,7 +215,7 @@ int holidays_parse(const char *text, size_t len, struct holidays *h, struct diag
 		s = nl ? nl + 1 : end;
 	}
 	if (!h->first_year) {
-		diag_set(d, "line %u: no 'covers = FIRST..LAST' line", line);
+		diag_set(d, "no 'covers = FIRST..LAST' line");
 		goto fail;
 	}
 	/* A covered year with nothing listed is a year nobody filled in (every year has New Year's Day). */
@@ -223,7 +223,7 @@ int holidays_parse(const char *text, size_t len, struct holidays *h, struct diag
 		while (i < h->n && h->day[i].date.y < y)
 			i++;
 		if (i == h->n || h->day[i].date.y != y) {
-			diag_set(d, "line %u: covers %d..%d but lists no day in %d", line, h->first_year, h->last_year, y);
+			diag_set(d, "covers %d..%d but lists no day in %d", h->first_year, h->last_year, y);
 			goto fail;
 		}
 	}

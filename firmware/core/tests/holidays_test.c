@@ -162,10 +162,11 @@ int main(void)
 	}
 
 	/* ---- the parser's refusals ---- */
-	REFUSED("", "line 0: no 'covers = FIRST..LAST' line");
+	REFUSED("", "no 'covers = FIRST..LAST' line");
+	REFUSED("# only a comment\n\n", "no 'covers = FIRST..LAST' line");
 	REFUSED("# nothing\n2026-01-01 = off new_year\n", "line 2: 'covers = FIRST..LAST' comes before the days");
 	REFUSED("covers = 2026..2027\n2026-01-01 = off new_year\n",
-		"line 2: covers 2026..2027 but lists no day in 2027");
+		"covers 2026..2027 but lists no day in 2027");
 	REFUSED("covers = 2026\n", "line 1: want 'covers = FIRST..LAST', two years 1900..2999, the first not after the last");
 	REFUSED("covers = 2027..2026\n", "line 1: want 'covers = FIRST..LAST', two years 1900..2999, the first not after the last");
 	REFUSED("covers = 1899..2026\n", "line 1: want 'covers = FIRST..LAST', two years 1900..2999, the first not after the last");

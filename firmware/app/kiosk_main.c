@@ -393,6 +393,15 @@ static int load_content(struct app *a, const char *dir, int full, struct diag *d
 	file = "strings.km";
 	if ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) || (rc = catalog_parse(b.data, b.len, &a->km, d)))
 		goto out;
+	/* Optional (content_pack_check): a pack signed before packs carried it still starts, unable to count working days. */
+	file = "holidays.txt";
+	buf_finish(&b);
+	char *hp = fs_join(dir, file);
+	int have = fs_exists(hp);
+	free(hp);
+	if (have && ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) ||
+		     (rc = holidays_parse(b.data, b.len, &a->content.holidays, d))))
+		goto out;
 	file = "strings";
 	if ((rc = content_check_catalog(&a->content, a->rules, a->vi, "vi", d)) ||
 	    (rc = content_check_catalog(&a->content, a->rules, a->km, "km", d)))
@@ -458,9 +467,18 @@ int content_check_main(int argc, char **argv)
 	buf_finish(&b);
 	if (!rc && ((rc = pack_check_dir(content, &d)) || (rc = load_content(&a, content, 1, &d))))
 		fprintf(stderr, "spean: content pack refused: %s\n", d.msg);
+	/* A pack going out must let the kiosk count working days this year (the center refuses to sign it otherwise). */
+	int year, month, day;
+	clock_today(&year, &month, &day);
+	if (!rc && (rc = holidays_check_year(&a.content.holidays, year, &d))) {
+		fprintf(stderr, "spean: content pack refused: %s/holidays.txt: %s\n", content,
+			a.content.holidays.first_year ? d.msg : "missing (the kiosk counts working days to a hearing with it)");
+	}
 	if (!rc) {
 		printf("%s: ok: version %s, %d questions, %d pictures, %d communes, %zu strings per language\n", content,
 		       a.content.version, a.content.nquestions, icons_count(a.icons), a.content.ncommunes, catalog_count(a.vi));
+		printf("holidays: covers %d..%d, %d days listed (the current year %d covered; the center updates the list)\n",
+		       a.content.holidays.first_year, a.content.holidays.last_year, a.content.holidays.n, year);
 		/* Spoken prompts: generated Vietnamese, recorded Khmer. */
 		const char *gen = getenv("SPEAN_AUDIO_DIR");
 		char *rec = fs_join(content, "audio");

@@ -1,4 +1,4 @@
-/* core/content: the kiosk's content pack as data: string catalogs, the questions and the commune list. Pure. */
+/* core/content: the kiosk's content pack as data: string catalogs, the questions, the commune list and the holidays. Pure. */
 #ifndef SPEAN_CORE_CONTENT_H
 #define SPEAN_CORE_CONTENT_H
 
@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "facts.h"
+#include "holidays.h"
 #include "rules.h"
 
 /* A translation catalog: "key = text" lines (base/kv format). */
@@ -70,6 +71,12 @@ struct content {
 	struct question q[CONTENT_MAX_QUESTIONS];
 	int ncommunes;
 	struct commune *communes;
+	/*
+	 * holidays.txt (holidays_parse): the kiosk counts the working days to a
+	 * hearing with it (holidays_workdays_between). Empty (first_year 0: every
+	 * count ERR_NOTFOUND) for a pack signed before packs carried it.
+	 */
+	struct holidays holidays;
 };
 
 /*

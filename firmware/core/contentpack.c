@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "content.h"
+#include "holidays.h"
 #include "rules.h"
 
 static uint32_t le16(const unsigned char *p)
@@ -333,6 +334,22 @@ int content_pack_check(const struct content_file *f, size_t n, const char *defau
 	}
 	if ((t = find(f, n, "audio.keys")) && (rc = check_audio_keys(t, d)))
 		goto fail;
+	/*
+	 * Optional here, so a kiosk keeps starting on a pack signed before packs
+	 * carried it (it then says it cannot count working days); the center
+	 * signs no new pack without it, and `spean content check` wants it
+	 * covering this year (content_pack_holidays).
+	 */
+	if ((t = find(f, n, "holidays.txt"))) {
+		file = t->name;
+		rc = ERR_PARSE;
+		if (t->len > CONTENT_MAX_TEXT) {
+			diag_set(d, "%zu bytes; a text file is at most %u", t->len, CONTENT_MAX_TEXT);
+			goto fail;
+		}
+		if ((rc = holidays_parse(t->data, t->len, &c.holidays, d)))
+			goto fail;
+	}
 	rc = 0;
 fail:
 	if (rc && file)
@@ -341,5 +358,23 @@ fail:
 	catalog_destroy(cat[1]);
 	content_finish(&c);
 	rules_destroy(r);
+	return rc;
+}
+
+int content_pack_holidays(const struct content_file *f, size_t n, int year, struct diag *d)
+{
+	struct holidays h; /* ~18 KiB of stack, like content_pack_check's struct content */
+	const struct content_file *t = find(f, n, "holidays.txt");
+	if (!t) {
+		diag_set(d, "holidays.txt: missing from the pack (the kiosk counts working days to a hearing with it)");
+		return ERR_NOTFOUND;
+	}
+	int rc = t->len > CONTENT_MAX_TEXT ? ERR_PARSE : holidays_parse(t->data, t->len, &h, d);
+	if (rc == 0)
+		rc = holidays_check_year(&h, year, d);
+	if (rc && t->len > CONTENT_MAX_TEXT)
+		diag_set(d, "%zu bytes; a text file is at most %u", t->len, CONTENT_MAX_TEXT);
+	if (rc)
+		diag_prefix(d, "holidays.txt: ");
 	return rc;
 }

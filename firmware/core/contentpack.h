@@ -18,7 +18,7 @@
 #define CONTENT_MAX_FILES 1024
 #define CONTENT_MAX_NAME 128          /* bytes of a file's name with its directories (NUL not counted: < this) */
 #define CONTENT_MAX_BYTES (60u << 20) /* every file together (the signed message is at most 64 MiB) */
-#define CONTENT_MAX_TEXT (4u << 20)   /* questions.conf, communes.txt, strings.*, eligibility.rules, audio.keys */
+#define CONTENT_MAX_TEXT (4u << 20)   /* questions.conf, communes.txt, strings.*, eligibility.rules, audio.keys, holidays.txt */
 #define CONTENT_MAX_AUDIO (8u << 20)  /* one recording (audio/LANG/KEY.wav): ~4 min of 16 kHz 16-bit mono */
 #define CONTENT_PICTURE_MIN 32        /* a picture is square, 32 to 1024 px */
 #define CONTENT_PICTURE_MAX 1024
@@ -64,10 +64,18 @@ struct content_file {
  * communes.txt, strings.vi and strings.km parsed and complete; every
  * picture a question names present as icons/NAME.bmp and every BMP's
  * header good; every file under audio/ an audio/LANG/KEY.wav recording
- * with a good header; audio.keys' keys good names. 0, or a negative code
- * with d = "NAME: reason".
+ * with a good header; audio.keys' keys good names; holidays.txt, when
+ * present, a good list (holidays_parse). 0, or a negative code with
+ * d = "NAME: reason".
  */
 int content_pack_check(const struct content_file *f, size_t n, const char *default_rules, size_t default_rules_len,
 		       struct diag *d);
+/*
+ * What a pack going out (signed by the center, checked by `spean content
+ * check`) needs beyond content_pack_check: a holidays.txt that covers
+ * `year`, the current one. 0; ERR_NOTFOUND (missing, or another year) or
+ * ERR_PARSE, with d = "holidays.txt: reason".
+ */
+int content_pack_holidays(const struct content_file *f, size_t n, int year, struct diag *d);
 
 #endif

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "clock.h"
 #include "content.h"
+#include "contentpack.h"
 #include "cstore.h"
 #include "packdir.h"
 #include "protocol.h"
@@ -621,6 +623,11 @@ static int cmd_pack(const char *dir, const char *content, const char *version)
 	if (!rc && !packdir_find(&files, "eligibility.rules")) /* the rules travel with the questions that depend on them */
 		packdir_add(&files, "eligibility.rules", spean_builtin_rules, spean_builtin_rules_len);
 	if (!rc && (rc = content_pack_check(files.f, files.n, (const char *)spean_builtin_rules, spean_builtin_rules_len, &d)))
+		diag_prefix(&d, "%s: not signed: ", content);
+	/* Kiosks count working days to a hearing with the pack's holidays: a pack that cannot for this year is not sent. */
+	int year, month, day;
+	clock_today(&year, &month, &day);
+	if (!rc && (rc = content_pack_holidays(files.f, files.n, year, &d)))
 		diag_prefix(&d, "%s: not signed: ", content);
 	struct buf pack;
 	buf_init(&pack);

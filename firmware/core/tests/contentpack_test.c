@@ -13,6 +13,7 @@
 
 static const char *const repo_files[] = {
 	"questions.conf",      "communes.txt",       "strings.vi",         "strings.km",        "audio.keys",
+	"holidays.txt",
 	"icons/business.bmp",  "icons/calendar.bmp", "icons/court.bmp",    "icons/disability.bmp",
 	"icons/family.bmp",    "icons/health.bmp",   "icons/house.bmp",    "icons/matter.bmp",  "icons/medal.bmp",
 	"icons/money.bmp",     "icons/people.bmp",   "icons/shield.bmp",   "icons/village.bmp",
@@ -364,6 +365,32 @@ static void test_pack(void)
 	free(longer);
 	pack_get(&p, "strings.vi")->name = "strings.fr";
 	EXPECT_PACK(&p, ERR_PARSE, "strings.vi: missing from the pack");
+	pack_free(&p);
+	/*
+	 * holidays.txt: parsed with the pack (a bad day names its line); optional
+	 * for content_pack_check (a kiosk keeps starting on an older pack), wanted
+	 * and covering this year for a pack going out (content_pack_holidays).
+	 */
+	pack_load(&p);
+	struct diag hd = {""};
+	CHECK_INT(content_pack_holidays(p.f, p.n, 2026, &hd), 0);
+	CHECK_INT(content_pack_holidays(p.f, p.n, 2027, &hd), 0);
+	CHECK_INT(content_pack_holidays(p.f, p.n, 2028, &hd), ERR_NOTFOUND);
+	CHECK_STR(hd.msg, "holidays.txt: covers 2026..2027, not 2028: the kiosk cannot count working days this year (add 2028's "
+			  "holidays)");
+	const char *hol = "covers = 2026..2026\n2026-01-01 = off new_year\n2026-01-06 = work swap\n";
+	pack_put(&p, "holidays.txt", hol, strlen(hol));
+	EXPECT_PACK(&p, ERR_PARSE, "holidays.txt: line 3: 2026-01-06 is a Tuesday: 'work' is for a Saturday or Sunday worked");
+	CHECK_INT(content_pack_holidays(p.f, p.n, 2026, &hd), ERR_PARSE);
+	CHECK_STR(hd.msg, "holidays.txt: line 3: 2026-01-06 is a Tuesday: 'work' is for a Saturday or Sunday worked (a weekday is "
+			  "a working day already)");
+	hol = "2026-01-01 = off new_year\n";
+	pack_put(&p, "holidays.txt", hol, strlen(hol));
+	EXPECT_PACK(&p, ERR_PARSE, "holidays.txt: line 1: 'covers = FIRST..LAST' comes before the days");
+	pack_get(&p, "holidays.txt")->name = "holidays.old";
+	EXPECT_PACK(&p, 0, NULL);
+	CHECK_INT(content_pack_holidays(p.f, p.n, 2026, &hd), ERR_NOTFOUND);
+	CHECK_STR(hd.msg, "holidays.txt: missing from the pack (the kiosk counts working days to a hearing with it)");
 	pack_free(&p);
 	pack_load(&p);
 	const char *bad_rules = "this is not a rule\n";

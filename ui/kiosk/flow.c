@@ -179,7 +179,8 @@ void flow_answer_date(struct flow *f, struct date d)
 	if (f->state != FS_QUESTION)
 		return;
 	enum fact_id id = f->content->q[f->q].fact;
-	if (fact_def(id)->kind != FK_DATE || !date_valid(d) || date_cmp(d, f->today) > 0)
+	/* A year, a year and month, or a day (eligibility.md); none that starts after today. */
+	if (fact_def(id)->kind != FK_DATE || !date_partial_valid(d) || date_cmp(date_partial_first(d), f->today) > 0)
 		return;
 	f->facts.set[id] = 1;
 	f->facts.val[id] = 0;
@@ -187,6 +188,45 @@ void flow_answer_date(struct flow *f, struct date d)
 	f->picked_date[f->q] = d;
 	f->picked[f->q] = 0;
 	answered(f);
+}
+
+int flow_answer_deadline(struct flow *f, const char *year, const char *month, const char *day, const char **why)
+{
+	if (f->state != FS_QUESTION || f->content->q[f->q].kind != Q_DEADLINE)
+		return ERR_STATE;
+	/* A whole day: the fields as the date helper reads them, with a day required. */
+	struct date d;
+	const char *w = NULL;
+	struct date far = {2999, 12, 31};
+	if (date_partial_from_fields(year, month, day, far, &d, &w)) {
+		*why = w;
+		return ERR_INVAL;
+	}
+	if (!date_valid(d)) {
+		*why = "deadline.full_date";
+		return ERR_INVAL;
+	}
+	if (date_cmp(d, f->today) < 0) {
+		*why = "deadline.past";
+		return ERR_INVAL;
+	}
+	int days;
+	int rc = holidays_workdays_between(&f->content->holidays, f->today, d, &days);
+	if (rc == ERR_NOTFOUND) {
+		/* The pack's holidays do not reach that far: the center counts (the date goes in the record's matter by staff). */
+		*why = "deadline.too_far";
+		return ERR_INVAL;
+	}
+	if (rc)
+		return rc;
+	enum fact_id id = f->content->q[f->q].fact;
+	f->picked_date[f->q] = d;
+	f->picked[f->q] = 0;
+	f->facts.set[id] = 1;
+	f->facts.val[id] = days > FACT_INT_MAX ? FACT_INT_MAX : days;
+	log_info("deadline_counted"); /* not the date: it is the resident's */
+	answered(f);
+	return 0;
 }
 
 void flow_pick(struct flow *f, int j)

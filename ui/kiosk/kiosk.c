@@ -339,6 +339,7 @@ void kiosk_reset(struct kiosk *k)
 	k->idle_timer = k->tick_timer = NULL;
 	k->idle_warning = 0;
 	mem_wipe(k->entry, sizeof k->entry);
+	mem_wipe(k->dfield, sizeof k->dfield);
 	k->field_error[0] = '\0';
 	k->review_return = 0;
 	k->confirm_finish = 0;
@@ -377,7 +378,9 @@ void kiosk_on_tap(void *ctx, struct widget *w)
 	}
 	enum flow_state before = f->state;
 	int before_q = f->q, before_field = f->field;
-	enum tap_result r = kiosk_flow_tap(k, a, p);
+	enum tap_result r = kiosk_date_tap(k, a, p);
+	if (r == TAP_NOT_MINE)
+		r = kiosk_flow_tap(k, a, p);
 	if (r == TAP_NOT_MINE)
 		r = kiosk_question_tap(k, a, p);
 	if (r == TAP_NOT_MINE)
@@ -388,6 +391,7 @@ void kiosk_on_tap(void *ctx, struct widget *w)
 		return;
 	if (f->state != before || f->q != before_q || f->field != before_field) {
 		kiosk_load_entry(k);
+		kiosk_date_load(k);
 		k->prompt[0] = '\0';
 		k->field_error[0] = '\0';
 	}
@@ -418,5 +422,6 @@ void kiosk_finish(struct kiosk *k)
 	flow_reset(&k->flow);
 	contact_finish(&k->flow.contact);
 	mem_wipe(k->entry, sizeof k->entry);
+	mem_wipe(k->dfield, sizeof k->dfield);
 }
 

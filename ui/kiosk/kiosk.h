@@ -66,6 +66,8 @@ struct kiosk {
 	void *submit_ctx;
 	/* screen-local input (memory only, wiped with the flow) */
 	char entry[96];
+	char dfield[3][5];        /* the date screen's year, month, day as typed (memory only) */
+	int dfocus;               /* which of them the keypad types into, in the question's order */
 	int kb_shift;
 	int vi_method;            /* enum vi_method: VI_TELEX (default) or VI_VNI, the resident's choice */
 	struct km_input km_state;

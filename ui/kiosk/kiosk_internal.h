@@ -12,7 +12,7 @@ enum {
 	A_START = 1, A_LANG_VI, A_LANG_KM, A_CONSENT_YES, A_CONSENT_NO, A_HOME, A_WHO, A_ANSWER, A_UNKNOWN,
 	A_KEY, A_KEY_DEL, A_ENTRY_OK, A_BACK, A_SEND, A_FINISH, A_FIELD_NEXT, A_COMMUNE, A_PAGE_NEXT, A_PAGE_PREV,
 	A_EDIT, A_REVIEW_SEND, A_RETRY, A_CONTINUE, A_DONE, A_REPLAY, A_STAFF, A_ASSISTED_START, A_ASSISTED_EXIT,
-	A_CQ_ANSWER, A_CQ_OPEN, A_CQ_DONE, A_CQ_PAGE, A_PICK, A_LANG_SWITCH, A_FINISH_ASK, A_FINISH_NO, A_START_LANG
+	A_CQ_ANSWER, A_CQ_OPEN, A_CQ_DONE, A_CQ_PAGE, A_PICK, A_LANG_SWITCH, A_FINISH_ASK, A_FINISH_NO, A_START_LANG, A_DATE_FOCUS
 };
 
 /* A button's arg is action * 1000 + parameter (an answer value, a commune index, a field). */
@@ -64,6 +64,12 @@ void kiosk_keypad(struct kiosk *k, SDL_Rect area);
 void kiosk_entry_key(struct kiosk *k, int digit);
 void kiosk_screen_question(struct kiosk *k);
 const char *kiosk_question_text(struct kiosk *k, const struct question *q);
+void kiosk_question_label(struct kiosk *k, struct col *c, const struct question *q, int size, int side);
+
+/* screen_date.c */
+void kiosk_screen_date(struct kiosk *k);
+void kiosk_date_load(struct kiosk *k);
+enum tap_result kiosk_date_tap(struct kiosk *k, int action, int param);
 void kiosk_screen_compact(struct kiosk *k);
 enum tap_result kiosk_question_tap(struct kiosk *k, int action, int param);
 

@@ -40,32 +40,14 @@ void kiosk_progress(struct kiosk *k, struct col *c)
 /* Digits typed on the keypad, shown as the entry expects (DD/MM/YYYY for dates). */
 static void entry_display(struct kiosk *k, enum question_kind kind, char *out, size_t n)
 {
-	if (kind != Q_DATE) {
-		/* A number entry shorter than out (the keypad caps it); cut, never overflow, if it ever is not. */
-		const char *s = k->entry[0] ? k->entry : "_";
-		size_t l = strnlen(s, n - 1);
-		memcpy(out, s, l);
-		out[l] = '\0';
-		return;
-	}
-	char d[9] = "________";
-	memcpy(d, k->entry, strlen(k->entry) > 8 ? 8 : strlen(k->entry));
-	snprintf(out, n, "%.2s / %.2s / %.4s", d, d + 2, d + 4);
+	(void)kind;
+	/* A number entry shorter than out (the keypad caps it); cut, never overflow, if it ever is not. */
+	const char *s = k->entry[0] ? k->entry : "_";
+	size_t l = strnlen(s, n - 1);
+	memcpy(out, s, l);
+	out[l] = '\0';
 }
 
-static int kiosk_entry_date(const struct kiosk *k, struct date *out)
-{
-	if (strlen(k->entry) != 8)
-		return 0;
-	int v[8];
-	for (int i = 0; i < 8; i++)
-		v[i] = k->entry[i] - '0';
-	struct date d = {v[4] * 1000 + v[5] * 100 + v[6] * 10 + v[7], v[2] * 10 + v[3], v[0] * 10 + v[1]};
-	if (!date_valid(d) || date_cmp(d, k->flow.today) > 0)
-		return 0;
-	*out = d;
-	return 1;
-}
 
 void kiosk_keypad(struct kiosk *k, SDL_Rect area)
 {
@@ -98,7 +80,7 @@ const char *kiosk_question_text(struct kiosk *k, const struct question *q)
 }
 
 /* The question in bold, its picture (when the pack has one) side px square on its left. */
-static void question_label(struct kiosk *k, struct col *c, const struct question *q, int size, int side)
+void kiosk_question_label(struct kiosk *k, struct col *c, const struct question *q, int size, int side)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	SDL_Surface *img = icons_get(k->icons, q->icon, side);
@@ -117,13 +99,17 @@ void kiosk_screen_question(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	const struct question *q = &k->content->q[k->flow.q];
+	if (q->kind == Q_DATE || q->kind == Q_DEADLINE) {
+		kiosk_screen_date(k);
+		return;
+	}
 	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
 	kiosk_progress(k, &c);
-	if (q->kind == Q_DATE || q->kind == Q_NUMBER) {
+	if (q->kind == Q_NUMBER) {
 		/* Question and entry on the left, keypad on the right. */
 		int half = (k->ui->w - 2 * t->pad - t->gap) / 2;
 		struct col l = {t->pad, c.y, half};
-		question_label(k, &l, q, t->body_px, t->touch_px);
+		kiosk_question_label(k, &l, q, t->body_px, t->touch_px);
 		char disp[64];
 		entry_display(k, q->kind, disp, sizeof disp);
 		ui_field(k->ui, "entry", (SDL_Rect){l.x, l.y, half, t->touch_px}, disp, "vi", WF_FOCUSED);
@@ -140,7 +126,7 @@ void kiosk_screen_question(struct kiosk *k)
 		kiosk_back_button(k);
 		return;
 	}
-	question_label(k, &c, q, t->body_px * 6 / 5, t->touch_px * 5 / 4);
+	kiosk_question_label(k, &c, q, t->body_px * 6 / 5, t->touch_px * 5 / 4);
 	/* At most five answers (the content check keeps it so), the one picked before selected. */
 	const char *ids[QUESTION_MAX_CHOICES + 2], *texts[QUESTION_MAX_CHOICES + 2];
 	int args[QUESTION_MAX_CHOICES + 2];
@@ -296,7 +282,6 @@ void kiosk_entry_key(struct kiosk *k, int digit)
 {
 	size_t n = strlen(k->entry);
 	size_t max = k->mode == MODE_PIN ? 8
-		     : k->flow.state == FS_QUESTION && k->content->q[k->flow.q].kind == Q_DATE ? 8
 		     : k->flow.state == FS_QUESTION ? 4 : 15;
 	if (n < max) {
 		k->entry[n] = (char)('0' + digit);
@@ -325,11 +310,7 @@ enum tap_result kiosk_question_tap(struct kiosk *k, int a, int p)
 	case A_ENTRY_OK:
 		if (f->state != FS_QUESTION)
 			return TAP_NOT_MINE;
-		const struct question *q = &k->content->q[f->q];
-		struct date dt;
-		if (q->kind == Q_DATE && kiosk_entry_date(k, &dt))
-			flow_answer_date(f, dt);
-		else if (q->kind == Q_NUMBER && k->entry[0])
+		if (k->content->q[f->q].kind == Q_NUMBER && k->entry[0])
 			flow_answer(f, atoi(k->entry));
 		return TAP_DONE;
 	default: return TAP_NOT_MINE;

@@ -5,40 +5,61 @@
  * the pack, cut and forged recordings, too many files, too many bytes, an
  * oversized string) and is refused with the file and the reason.
  */
+#include <dirent.h>
 #include <stdint.h>
 
 #include "common.h"
 #include "content.h"
 #include "contentpack.h"
 
-static const char *const repo_files[] = {
-	"questions.conf",      "communes.txt",       "strings.vi",         "strings.km",        "audio.keys",
-	"icons/business.bmp",  "icons/calendar.bmp", "icons/court.bmp",    "icons/disability.bmp",
-	"icons/family.bmp",    "icons/health.bmp",   "icons/house.bmp",    "icons/matter.bmp",  "icons/medal.bmp",
-	"icons/money.bmp",     "icons/people.bmp",   "icons/shield.bmp",   "icons/village.bmp",
-};
-#define NREPO (sizeof repo_files / sizeof *repo_files)
+/* The repo's pack: its text files and every picture in icons/ (read from the directory: the list changes with the content). */
+static const char *const repo_texts[] = {"questions.conf", "communes.txt", "strings.vi", "strings.km", "audio.keys"};
+#define NTEXTS (sizeof repo_texts / sizeof *repo_texts)
+#define NREPO_MAX (NTEXTS + 3 + CONTENT_MAX_QUESTIONS)
 
 struct pack {
 	size_t n;
-	struct content_file f[NREPO + 8];
-	char *owned[NREPO + 8];
+	struct content_file f[NREPO_MAX + 8];
+	char *owned[NREPO_MAX + 8];
+	char names[NREPO_MAX][64];
 };
 
 static char *rules_text;
 static size_t rules_len;
 
+static void pack_add_repo(struct pack *p, const char *name)
+{
+	char rel[128];
+	size_t len;
+	snprintf(rel, sizeof rel, "firmware/content/kiosk/%s", name);
+	snprintf(p->names[p->n], sizeof p->names[p->n], "%s", name);
+	p->owned[p->n] = t_read_repo(rel, &len);
+	p->f[p->n] = (struct content_file){p->names[p->n], p->owned[p->n], len};
+	p->n++;
+}
+
 static void pack_load(struct pack *p)
 {
 	memset(p, 0, sizeof *p);
-	for (size_t i = 0; i < NREPO; i++) {
-		char rel[128];
-		snprintf(rel, sizeof rel, "firmware/content/kiosk/%s", repo_files[i]);
-		size_t len;
-		p->owned[i] = t_read_repo(rel, &len);
-		p->f[i] = (struct content_file){repo_files[i], p->owned[i], len};
+	for (size_t i = 0; i < NTEXTS; i++)
+		pack_add_repo(p, repo_texts[i]);
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/firmware/content/kiosk/icons", t_env("SPEAN_SOURCE_DIR"));
+	DIR *dh = opendir(dir);
+	if (!dh) {
+		fprintf(stderr, "cannot open %s\n", dir);
+		exit(2);
 	}
-	p->n = NREPO;
+	struct dirent *e;
+	while ((e = readdir(dh))) {
+		size_t nl = strlen(e->d_name);
+		if (nl > 4 && nl < 50 && !strcmp(e->d_name + nl - 4, ".bmp") && p->n < NREPO_MAX) {
+			char name[64];
+			snprintf(name, sizeof name, "icons/%.50s", e->d_name);
+			pack_add_repo(p, name);
+		}
+	}
+	closedir(dh);
 }
 
 static void pack_free(struct pack *p)

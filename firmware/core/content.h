@@ -39,6 +39,14 @@ struct question {
 	unsigned line;
 };
 
+/*
+ * The answer buttons' symbols: icons/NAME.bmp in every pack (the content
+ * check refuses a pack without one), the kiosk's Yes, No and "I don't know";
+ * no question shows one as its picture.
+ */
+enum answer_symbol { ANSWER_SYMBOL_YES, ANSWER_SYMBOL_NO, ANSWER_SYMBOL_UNKNOWN, ANSWER_SYMBOLS };
+extern const char *const content_answer_symbol[ANSWER_SYMBOLS]; /* "answer_yes", "answer_no", "answer_unknown" */
+
 struct commune {
 	char code[6];
 	char *name;
@@ -57,7 +65,8 @@ struct content {
  * Parse questions.conf: top keys version, center_phone; then one
  * [question ID] section per question with fact, kind, text, icon, choices.
  * Checked: facts exist and match the kind, choices are the fact's values,
- * no fact asked twice. ERR_PARSE with "line N: reason".
+ * no fact asked twice, no picture shown by two questions or by a question
+ * and an answer button. ERR_PARSE with "line N: reason".
  */
 int content_parse_questions(const char *text, size_t len, struct content *c, struct diag *d);
 /* Parse communes.txt: "CODE = name" lines, CODE 5 digits, unique. */

@@ -339,6 +339,57 @@ static void test_pack(void)
 	pack_get(&p, "icons/house.bmp")->name = "icons/home.bmp";
 	EXPECT_PACK(&p, ERR_NOTFOUND, "icons/house.bmp: missing from the pack (the picture of question");
 	pack_free(&p);
+	/* Each answer button's symbol must be there (issue 12.6): without one, or with a cut one, the pack is refused. */
+	for (int a = 0; a < ANSWER_SYMBOLS; a++) {
+		char name[64], want[256];
+		snprintf(name, sizeof name, "icons/%s.bmp", content_answer_symbol[a]);
+		pack_load(&p);
+		CHECK(pack_get(&p, name) != NULL);
+		pack_get(&p, name)->name = "icons/other.bmp";
+		snprintf(want, sizeof want, "%s: missing from the pack (an answer button's symbol: every pack has icons/answer_yes, "
+			 "answer_no and answer_unknown.bmp)", name);
+		EXPECT_PACK(&p, ERR_NOTFOUND, want);
+		struct content_file *sym = pack_get(&p, "icons/other.bmp");
+		sym->name = name;
+		sym->len = 3000;
+		snprintf(want, sizeof want, "%s: BMP pixel rows at 122", name);
+		EXPECT_PACK(&p, ERR_PARSE, want);
+		pack_free(&p);
+	}
+	/* Two questions showing one picture (the pack's questions.conf with the HIV question given the Agent Orange one's). */
+	pack_load(&p);
+	struct content_file *qc = pack_get(&p, "questions.conf");
+	char *qs = xmalloc(qc->len + 1);
+	memcpy(qs, qc->data, qc->len);
+	qs[qc->len] = '\0';
+	char *hiv = strstr(qs, "[question hiv]"), *ic = hiv ? strstr(hiv, "icon = ") : NULL;
+	CHECK(ic != NULL);
+	if (ic) {
+		struct buf nb;
+		buf_init(&nb);
+		buf_append(&nb, qs, (size_t)(ic - qs));
+		buf_append(&nb, "icon = orange_drum", 18);
+		const char *eol = strchr(ic, '\n');
+		buf_append(&nb, eol, strlen(eol));
+		pack_put(&p, "questions.conf", nb.data, nb.len);
+		buf_finish(&nb);
+		EXPECT_PACK(&p, ERR_PARSE, "questions.conf: line ");
+		struct diag d = {""};
+		content_pack_check(p.f, p.n, rules_text, rules_len, &d);
+		CHECK(strstr(d.msg, "[question hiv] shows the picture orange_drum of [question agent_orange]") != NULL);
+	}
+	free(qs);
+	pack_free(&p);
+	/* ... or under two names: the HIV picture a copy of the Agent Orange one, or of the Yes symbol. */
+	pack_load(&p);
+	struct content_file *drum = pack_get(&p, "icons/orange_drum.bmp"), *yes = pack_get(&p, "icons/answer_yes.bmp");
+	pack_put(&p, "icons/red_ribbon.bmp", drum->data, drum->len);
+	EXPECT_PACK(&p, ERR_PARSE,
+		    "icons/red_ribbon.bmp: the same picture as icons/orange_drum.bmp (the picture of question agent_orange); "
+		    "each question has its own");
+	pack_put(&p, "icons/red_ribbon.bmp", yes->data, yes->len);
+	EXPECT_PACK(&p, ERR_PARSE, "icons/red_ribbon.bmp: the same picture as icons/answer_yes.bmp (an answer button's symbol)");
+	pack_free(&p);
 
 	/* Recordings: where they go, and their headers. */
 	pack_load(&p);

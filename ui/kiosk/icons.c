@@ -1,7 +1,8 @@
 #define LOG_MODULE "icons"
 /*
- * kiosk/icons: the questions' pictures. At start every picture a question
- * names must exist (a pack without one is refused before anything is shown);
+ * kiosk/icons: the questions' pictures and the answer buttons' symbols. At
+ * start every picture a question names and the three symbols must exist (a
+ * pack without one is refused before anything is shown);
  * it is read when first shown (reading all of them would slow the first
  * frame by 2 ms) and kept as ARGB; `spean content check` reads them all.
  * Each screen size gets its own linearly scaled copy, made once.

@@ -13,9 +13,10 @@ struct icons;
  * The pictures the questions name and the answer symbols (answer_yes,
  * answer_no, answer_unknown: always), dir/icons/NAME.bmp (SDL's BMP reader;
  * square, 32 to 1024 px). A missing one refuses the pack: ERR_NOTFOUND with
- * d->msg naming the file and the question or answer. full: also read and check every
- * picture now (ERR_PARSE for a cut or odd one); otherwise each is read when
- * first shown. A pack whose questions name no pictures gives the answer symbols alone.
+ * d->msg naming the file and the question or the answer. full: also read
+ * and check every picture now (ERR_PARSE for a cut or odd one); otherwise
+ * each is read when first shown. A pack whose questions name no pictures
+ * gives the answer symbols alone.
  */
 int icons_load(struct icons **out, const char *dir, const struct content *c, int full, struct diag *d);
 void icons_destroy(struct icons *s);

@@ -87,6 +87,8 @@ const char *catalog_value(const struct catalog *c, size_t i)
 	return c->values[i];
 }
 
+const char *const content_answer_symbol[ANSWER_SYMBOLS] = {"answer_yes", "answer_no", "answer_unknown"};
+
 static int copy_field(char *dst, size_t n, const struct kv_item *it, struct diag *d)
 {
 	if (it->value_len == 0 || it->value_len >= n) {
@@ -183,6 +185,19 @@ static int finish_question(struct content *c, struct question *q, int have_fact,
 	for (int i = 0; i < c->nquestions; i++)
 		if (!strcmp(c->q[i].id, q->id)) {
 			diag_set(d, "line %u: [question %s] is defined again (line %u)", q->line, q->id, c->q[i].line);
+			return ERR_PARSE;
+		}
+	/* A picture tells one question (or one answer) from the others: a shared one would say two things at once. */
+	for (int a = 0; q->icon[0] && a < ANSWER_SYMBOLS; a++)
+		if (!strcmp(q->icon, content_answer_symbol[a])) {
+			diag_set(d, "line %u: [question %s] shows %s, an answer button's symbol; a question has its own picture",
+				 q->line, q->id, q->icon);
+			return ERR_PARSE;
+		}
+	for (int i = 0; q->icon[0] && i < c->nquestions; i++)
+		if (!strcmp(c->q[i].icon, q->icon)) {
+			diag_set(d, "line %u: [question %s] shows the picture %s of [question %s] (line %u); each question has its own",
+				 q->line, q->id, q->icon, c->q[i].id, c->q[i].line);
 			return ERR_PARSE;
 		}
 	if (c->nquestions == CONTENT_MAX_QUESTIONS) {

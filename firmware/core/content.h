@@ -59,6 +59,14 @@ struct question {
 	unsigned line;
 };
 
+/*
+ * The answer buttons' symbols: icons/NAME.bmp in every pack (the content
+ * check refuses a pack without one), the kiosk's Yes, No and "I don't know";
+ * no question shows one as its picture.
+ */
+enum answer_symbol { ANSWER_SYMBOL_YES, ANSWER_SYMBOL_NO, ANSWER_SYMBOL_UNKNOWN, ANSWER_SYMBOLS };
+extern const char *const content_answer_symbol[ANSWER_SYMBOLS]; /* "answer_yes", "answer_no", "answer_unknown" */
+
 struct commune {
 	char code[6];
 	char *name;
@@ -86,7 +94,8 @@ struct content {
  * gate: yes = >ID, no = VALUE|unknown. Checked: facts exist and match the
  * kind, choices are the fact's values, at most QUESTION_MAX_CHOICES, what an
  * answer opens exists, comes later, asks the same fact and is opened once;
- * no fact asked by two sequences. ERR_PARSE with "line N: reason".
+ * no fact asked by two sequences; no picture shown by two questions or by a
+ * question and an answer button. ERR_PARSE with "line N: reason".
  */
 int content_parse_questions(const char *text, size_t len, struct content *c, struct diag *d);
 /* The question at the head of q's sequence (q itself unless another question opens it). */

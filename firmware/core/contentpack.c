@@ -326,8 +326,34 @@ int content_pack_check(const struct content_file *f, size_t n, const char *defau
 			continue;
 		char name[64];
 		snprintf(name, sizeof name, "icons/%s.bmp", c.q[q].icon);
-		if (!find(f, n, name)) {
+		const struct content_file *pic = find(f, n, name);
+		if (!pic) {
 			diag_set(d, "%s: missing from the pack (the picture of question %s)", name, c.q[q].id);
+			rc = ERR_NOTFOUND;
+			goto fail;
+		}
+		/* One picture under two names is as shared as one name (questions.conf refuses that); so is a copy of an answer symbol. */
+		for (int o = 0; o < ANSWER_SYMBOLS + q; o++) {
+			char other[64];
+			snprintf(other, sizeof other, "icons/%s.bmp", o < ANSWER_SYMBOLS ? content_answer_symbol[o]
+											 : c.q[o - ANSWER_SYMBOLS].icon);
+			const struct content_file *of = find(f, n, other);
+			if (of && of->len == pic->len && !memcmp(of->data, pic->data, pic->len)) {
+				diag_set(d, "%s: the same picture as %s (%s%s); each question has its own", name, other,
+					 o < ANSWER_SYMBOLS ? "an answer button's symbol" : "the picture of question ",
+					 o < ANSWER_SYMBOLS ? "" : c.q[o - ANSWER_SYMBOLS].id);
+				rc = ERR_PARSE;
+				goto fail;
+			}
+		}
+	}
+	/* The answer buttons' symbols: the kiosk shows them on every question. */
+	for (int a = 0; a < ANSWER_SYMBOLS; a++) {
+		char name[64];
+		snprintf(name, sizeof name, "icons/%s.bmp", content_answer_symbol[a]);
+		if (!find(f, n, name)) {
+			diag_set(d, "%s: missing from the pack (an answer button's symbol: every pack has icons/%s, %s and %s.bmp)",
+				 name, content_answer_symbol[0], content_answer_symbol[1], content_answer_symbol[2]);
 			rc = ERR_NOTFOUND;
 			goto fail;
 		}

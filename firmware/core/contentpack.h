@@ -62,11 +62,12 @@ struct content_file {
  * The whole pack: the limits above on count, names (unique), sizes; the
  * rules (the pack's eligibility.rules, else default_rules), questions.conf,
  * communes.txt, strings.vi and strings.km parsed and complete; every
- * picture a question names present as icons/NAME.bmp and every BMP's
- * header good; every file under audio/ an audio/LANG/KEY.wav recording
- * with a good header; audio.keys' keys good names; holidays.txt, when
- * present, a good list (holidays_parse). 0, or a negative code with
- * d = "NAME: reason".
+ * picture a question names present as icons/NAME.bmp and none shown by two
+ * questions (not even as a copy under another name); the answer symbols
+ * (content_answer_symbol) present; every BMP's header good; every file
+ * under audio/ an audio/LANG/KEY.wav recording with a good header;
+ * audio.keys' keys good names; holidays.txt, when present, a good list
+ * (holidays_parse). 0, or a negative code with d = "NAME: reason".
  */
 int content_pack_check(const struct content_file *f, size_t n, const char *default_rules, size_t default_rules_len,
 		       struct diag *d);

@@ -116,15 +116,15 @@ err_has "the km catalog has no text for 'q.hiv'"
 # ... and so does a missing, cut or odd picture, naming the question and the file.
 cp "$SPEAN_CONTENT_DIR/strings.km" "$T/pack/"
 run 0 "$SPEAN" content check --content "$T/pack"
-out_has "13 pictures"
-mv "$T/pack/icons/shield.bmp" "$T/shield.bmp"
+out_has "22 pictures"
+mv "$T/pack/icons/chains.bmp" "$T/chains.bmp"
 run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/bad.replay"
-err_has "content pack refused: $T/pack/icons/shield.bmp: missing from the pack (the picture of question trafficking)"
-head -c 3000 "$T/shield.bmp" >"$T/pack/icons/shield.bmp"
+err_has "content pack refused: $T/pack/icons/chains.bmp: missing from the pack (the picture of question trafficking)"
+head -c 3000 "$T/chains.bmp" >"$T/pack/icons/chains.bmp"
 run 2 "$SPEAN" content check --content "$T/pack"
-err_has "icons/shield.bmp: BMP pixel rows at 122, 65536 bytes for 128x128 px, in a file of 3000 bytes"
+err_has "icons/chains.bmp: BMP pixel rows at 122, 65536 bytes for 128x128 px, in a file of 3000 bytes"
 # A BMP that is not square (the header's height halved: the first half of the rows).
-python3 - "$T/shield.bmp" "$T/pack/icons/shield.bmp" <<'PY'
+python3 - "$T/chains.bmp" "$T/pack/icons/chains.bmp" <<'PY'
 import struct, sys
 b = bytearray(open(sys.argv[1], 'rb').read())
 w, h = struct.unpack_from('<ii', b, 18)
@@ -132,26 +132,26 @@ struct.pack_into('<i', b, 22, h // 2)
 open(sys.argv[2], 'wb').write(b)
 PY
 run 2 "$SPEAN" content check --content "$T/pack"
-err_has "shield.bmp: 128x64 px; a picture is square"
+err_has "chains.bmp: 128x64 px; a picture is square"
 # The kiosk's start checks every picture's header (not its pixels, read when first shown): a cut one refuses it.
 printf 'tap start\ntap lang_vi\ntap consent_yes\ntap who_self\nexpect answer_yes\n' >"$T/q.replay"
-cp "$T/shield.bmp" "$T/pack/icons/shield.bmp"
+cp "$T/chains.bmp" "$T/pack/icons/chains.bmp"
 run 0 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/q.replay"
-head -c 3000 "$SPEAN_CONTENT_DIR/icons/matter.bmp" >"$T/pack/icons/matter.bmp"
+head -c 3000 "$SPEAN_CONTENT_DIR/icons/memo.bmp" >"$T/pack/icons/memo.bmp"
 run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/q.replay"
-err_has "content pack refused: $T/pack/icons/matter.bmp: BMP pixel rows"
+err_has "content pack refused: $T/pack/icons/memo.bmp: BMP pixel rows"
 # A header claiming 60000x60000 px is refused from the header, before any pixel memory.
-python3 - "$SPEAN_CONTENT_DIR/icons/matter.bmp" "$T/pack/icons/matter.bmp" <<'PY'
+python3 - "$SPEAN_CONTENT_DIR/icons/memo.bmp" "$T/pack/icons/memo.bmp" <<'PY'
 import struct, sys
 b = bytearray(open(sys.argv[1], 'rb').read())
 struct.pack_into('<ii', b, 18, 60000, 60000)
 open(sys.argv[2], 'wb').write(b)
 PY
 run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/q.replay"
-err_has "icons/matter.bmp: 60000x60000 px; a picture is square, 32 to 1024 px"
+err_has "icons/memo.bmp: 60000x60000 px; a picture is square, 32 to 1024 px"
 # A picture name that leaves the pack: refused in questions.conf itself.
-cp "$SPEAN_CONTENT_DIR/icons/matter.bmp" "$T/pack/icons/"
-sed -i 's/^icon = matter$/icon = ..\/..\/matter/' "$T/pack/questions.conf"
+cp "$SPEAN_CONTENT_DIR/icons/memo.bmp" "$T/pack/icons/"
+sed -i 's/^icon = memo$/icon = ..\/..\/memo/' "$T/pack/questions.conf"
 run 2 "$SPEAN" content check --content "$T/pack"
 err_has "questions.conf: line 12: icon is one name of A-Z a-z 0-9 . _ - (not a path)"
 done_tests

@@ -148,6 +148,7 @@ int main(void)
 	struct content c;
 	struct catalog *vi = NULL, *km = NULL;
 	struct diag d = {""};
+	struct content cc;
 	load_pack(&c, &vi, &km);
 	CHECK(c.nquestions >= 19);
 	CHECK(c.ncommunes > 10);
@@ -225,9 +226,26 @@ int main(void)
 		       "line 3: [question a] needs fact, kind and text");
 	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\nkind = yesno\ntext = t\ntext = u\n",
 		       "line 7: 'text' repeated");
+	/* Pictures (issue 12.6): two questions never share one, and none shows an answer button's symbol. */
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\nkind = yesno\ntext = t\nicon = ribbon\n"
+		       "[question b]\nfact = agent_orange\nkind = yesno\ntext = u\nicon = ribbon\n",
+		       "line 8: [question b] shows the picture ribbon of [question a] (line 3); each question has its own");
+	expect_q_error("version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\nkind = yesno\ntext = t\nicon = answer_unknown\n",
+		       "line 3: [question a] shows answer_unknown, an answer button's symbol; a question has its own picture");
+	/* ... while questions without a picture, and different pictures, are fine; the repo's pack has one per question. */
+	memset(&cc, 0, sizeof cc);
+	const char *distinct = "version = 1\ncenter_phone = 1\n[question a]\nfact = hiv\nkind = yesno\ntext = t\nicon = ribbon\n"
+			       "[question b]\nfact = agent_orange\nkind = yesno\ntext = u\nicon = drum\n[question c]\n"
+			       "fact = disability\nkind = yesno\ntext = v\n[question d]\nfact = dv_victim\nkind = yesno\ntext = w\n";
+	CHECK_INT(content_parse_questions(distinct, strlen(distinct), &cc, &d), 0);
+	content_finish(&cc);
+	for (int i = 0; i < c.nquestions; i++) {
+		CHECK(c.q[i].icon[0] != '\0');
+		for (int j = 0; j < i; j++)
+			CHECK(strcmp(c.q[i].icon, c.q[j].icon) != 0);
+	}
 	expect_q_error("version = 1\n", "line 1: the questions file needs version, center_phone and at least one question");
 	expect_q_error("colour = 1\n", "line 1: unknown key 'colour' (want version, center_phone)");
-	struct content cc;
 	memset(&cc, 0, sizeof cc);
 	CHECK_INT(content_parse_communes("9000 = x\n", 9, &cc, &d), ERR_PARSE);
 	content_finish(&cc);

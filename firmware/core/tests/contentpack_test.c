@@ -5,41 +5,61 @@
  * the pack, cut and forged recordings, too many files, too many bytes, an
  * oversized string) and is refused with the file and the reason.
  */
+#include <dirent.h>
 #include <stdint.h>
 
 #include "common.h"
 #include "content.h"
 #include "contentpack.h"
 
-static const char *const repo_files[] = {
-	"questions.conf",      "communes.txt",       "strings.vi",         "strings.km",        "audio.keys",
-	"holidays.txt",
-	"icons/business.bmp",  "icons/calendar.bmp", "icons/court.bmp",    "icons/disability.bmp",
-	"icons/family.bmp",    "icons/health.bmp",   "icons/house.bmp",    "icons/matter.bmp",  "icons/medal.bmp",
-	"icons/money.bmp",     "icons/people.bmp",   "icons/shield.bmp",   "icons/village.bmp",
-};
-#define NREPO (sizeof repo_files / sizeof *repo_files)
+/* The repo's pack: its text files and every picture in icons/ (read from the directory: the list changes with the content). */
+static const char *const repo_texts[] = {"questions.conf", "communes.txt", "strings.vi", "strings.km", "audio.keys", "holidays.txt"};
+#define NTEXTS (sizeof repo_texts / sizeof *repo_texts)
+#define NREPO_MAX (NTEXTS + 3 + CONTENT_MAX_QUESTIONS)
 
 struct pack {
 	size_t n;
-	struct content_file f[NREPO + 8];
-	char *owned[NREPO + 8];
+	struct content_file f[NREPO_MAX + 8];
+	char *owned[NREPO_MAX + 8];
+	char names[NREPO_MAX][64];
 };
 
 static char *rules_text;
 static size_t rules_len;
 
+static void pack_add_repo(struct pack *p, const char *name)
+{
+	char rel[128];
+	size_t len;
+	snprintf(rel, sizeof rel, "firmware/content/kiosk/%s", name);
+	snprintf(p->names[p->n], sizeof p->names[p->n], "%s", name);
+	p->owned[p->n] = t_read_repo(rel, &len);
+	p->f[p->n] = (struct content_file){p->names[p->n], p->owned[p->n], len};
+	p->n++;
+}
+
 static void pack_load(struct pack *p)
 {
 	memset(p, 0, sizeof *p);
-	for (size_t i = 0; i < NREPO; i++) {
-		char rel[128];
-		snprintf(rel, sizeof rel, "firmware/content/kiosk/%s", repo_files[i]);
-		size_t len;
-		p->owned[i] = t_read_repo(rel, &len);
-		p->f[i] = (struct content_file){repo_files[i], p->owned[i], len};
+	for (size_t i = 0; i < NTEXTS; i++)
+		pack_add_repo(p, repo_texts[i]);
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/firmware/content/kiosk/icons", t_env("SPEAN_SOURCE_DIR"));
+	DIR *dh = opendir(dir);
+	if (!dh) {
+		fprintf(stderr, "cannot open %s\n", dir);
+		exit(2);
 	}
-	p->n = NREPO;
+	struct dirent *e;
+	while ((e = readdir(dh))) {
+		size_t nl = strlen(e->d_name);
+		if (nl > 4 && nl < 50 && !strcmp(e->d_name + nl - 4, ".bmp") && p->n < NREPO_MAX) {
+			char name[64];
+			snprintf(name, sizeof name, "icons/%.50s", e->d_name);
+			pack_add_repo(p, name);
+		}
+	}
+	closedir(dh);
 }
 
 static void pack_free(struct pack *p)
@@ -318,6 +338,57 @@ static void test_pack(void)
 	pack_load(&p);
 	pack_get(&p, "icons/house.bmp")->name = "icons/home.bmp";
 	EXPECT_PACK(&p, ERR_NOTFOUND, "icons/house.bmp: missing from the pack (the picture of question");
+	pack_free(&p);
+	/* Each answer button's symbol must be there (issue 12.6): without one, or with a cut one, the pack is refused. */
+	for (int a = 0; a < ANSWER_SYMBOLS; a++) {
+		char name[64], want[256];
+		snprintf(name, sizeof name, "icons/%s.bmp", content_answer_symbol[a]);
+		pack_load(&p);
+		CHECK(pack_get(&p, name) != NULL);
+		pack_get(&p, name)->name = "icons/other.bmp";
+		snprintf(want, sizeof want, "%s: missing from the pack (an answer button's symbol: every pack has icons/answer_yes, "
+			 "answer_no and answer_unknown.bmp)", name);
+		EXPECT_PACK(&p, ERR_NOTFOUND, want);
+		struct content_file *sym = pack_get(&p, "icons/other.bmp");
+		sym->name = name;
+		sym->len = 3000;
+		snprintf(want, sizeof want, "%s: BMP pixel rows at 122", name);
+		EXPECT_PACK(&p, ERR_PARSE, want);
+		pack_free(&p);
+	}
+	/* Two questions showing one picture (the pack's questions.conf with the HIV question given the Agent Orange one's). */
+	pack_load(&p);
+	struct content_file *qc = pack_get(&p, "questions.conf");
+	char *qs = xmalloc(qc->len + 1);
+	memcpy(qs, qc->data, qc->len);
+	qs[qc->len] = '\0';
+	char *hiv = strstr(qs, "[question hiv]"), *ic = hiv ? strstr(hiv, "icon = ") : NULL;
+	CHECK(ic != NULL);
+	if (ic) {
+		struct buf nb;
+		buf_init(&nb);
+		buf_append(&nb, qs, (size_t)(ic - qs));
+		buf_append(&nb, "icon = orange_drum", 18);
+		const char *eol = strchr(ic, '\n');
+		buf_append(&nb, eol, strlen(eol));
+		pack_put(&p, "questions.conf", nb.data, nb.len);
+		buf_finish(&nb);
+		EXPECT_PACK(&p, ERR_PARSE, "questions.conf: line ");
+		struct diag d = {""};
+		content_pack_check(p.f, p.n, rules_text, rules_len, &d);
+		CHECK(strstr(d.msg, "[question hiv] shows the picture orange_drum of [question agent_orange]") != NULL);
+	}
+	free(qs);
+	pack_free(&p);
+	/* ... or under two names: the HIV picture a copy of the Agent Orange one, or of the Yes symbol. */
+	pack_load(&p);
+	struct content_file *drum = pack_get(&p, "icons/orange_drum.bmp"), *yes = pack_get(&p, "icons/answer_yes.bmp");
+	pack_put(&p, "icons/red_ribbon.bmp", drum->data, drum->len);
+	EXPECT_PACK(&p, ERR_PARSE,
+		    "icons/red_ribbon.bmp: the same picture as icons/orange_drum.bmp (the picture of question agent_orange); "
+		    "each question has its own");
+	pack_put(&p, "icons/red_ribbon.bmp", yes->data, yes->len);
+	EXPECT_PACK(&p, ERR_PARSE, "icons/red_ribbon.bmp: the same picture as icons/answer_yes.bmp (an answer button's symbol)");
 	pack_free(&p);
 
 	/* Recordings: where they go, and their headers. */

@@ -41,7 +41,8 @@ struct question {
 
 struct commune {
 	char code[6];
-	char *name;
+	char *name;    /* Vietnamese (the official name) */
+	char *name_km; /* Khmer, or NULL when the list gives none (show the Vietnamese) */
 };
 
 struct content {
@@ -60,7 +61,12 @@ struct content {
  * no fact asked twice. ERR_PARSE with "line N: reason".
  */
 int content_parse_questions(const char *text, size_t len, struct content *c, struct diag *d);
-/* Parse communes.txt: "CODE = name" lines, CODE 5 digits, unique. */
+/*
+ * Parse communes.txt: "CODE = Vietnamese name" or "CODE = Vietnamese name |
+ * Khmer name" lines, CODE 5 digits, unique. Strict about the Khmer part: an
+ * empty name on either side of '|', a second '|', or a Khmer part without a
+ * Khmer letter is ERR_PARSE with "line N: reason".
+ */
 int content_parse_communes(const char *text, size_t len, struct content *c, struct diag *d);
 void content_finish(struct content *c);
 

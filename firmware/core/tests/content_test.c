@@ -39,6 +39,72 @@ static void expect_q_error(const char *text, const char *want)
 	content_finish(&c);
 }
 
+static void expect_communes_error(const char *text, const char *want)
+{
+	struct content c;
+	struct diag d = {""};
+	memset(&c, 0, sizeof c);
+	int rc = content_parse_communes(text, strlen(text), &c, &d);
+	t_checks++;
+	if (rc != ERR_PARSE || strcmp(d.msg, want))
+		t_fail(__FILE__, __LINE__, "%s: got %d \"%s\", want \"%s\"", text, rc, d.msg, want);
+	content_finish(&c);
+}
+
+/* "CODE = Vietnamese name | Khmer name": the Khmer part is optional and strict. */
+static void test_communes_km(const struct content *pack)
+{
+	struct content cc;
+	struct diag d = {""};
+	memset(&cc, 0, sizeof cc);
+	const char *ok = "90001 = Phường Trà Vinh | សង្កាត់ព្រះត្រពាំង\n"
+			 "90002 = Phường Long Đức\n"
+			 "90005 =\tXã Càng Long\t|\tឃុំកន្លង់  \n"
+			 "90006 = Xã Khmer 2|ក២\n";
+	CHECK_INT(content_parse_communes(ok, strlen(ok), &cc, &d), 0);
+	CHECK_INT(cc.ncommunes, 4);
+	CHECK_STR(cc.communes[0].name, "Phường Trà Vinh");
+	CHECK_STR(cc.communes[0].name_km, "សង្កាត់ព្រះត្រពាំង");
+	CHECK_STR(cc.communes[1].name, "Phường Long Đức");
+	CHECK(cc.communes[1].name_km == NULL);
+	CHECK_STR(cc.communes[2].name, "Xã Càng Long");
+	CHECK_STR(cc.communes[2].name_km, "ឃុំកន្លង់");
+	CHECK_STR(cc.communes[3].name, "Xã Khmer 2");
+	CHECK_STR(cc.communes[3].name_km, "ក២");
+	content_finish(&cc);
+
+	expect_communes_error("90001 = a\n90002 = | ព្រះត្រពាំង\n",
+			      "line 2: the Vietnamese name before '|' is empty (leave out '|' when there is no Khmer name)");
+	expect_communes_error("90001 = Trà Vinh |\n",
+			      "line 1: the Khmer name after '|' is empty (leave out '|' when there is no Khmer name)");
+	expect_communes_error("90001 = Trà Vinh |  \t \n",
+			      "line 1: the Khmer name after '|' is empty (leave out '|' when there is no Khmer name)");
+	expect_communes_error("90001 = |\n",
+			      "line 1: the Vietnamese name before '|' is empty (leave out '|' when there is no Khmer name)");
+	expect_communes_error("90001 = Trà Vinh | ព្រះត្រពាំង | ព្រះ\n",
+			      "line 1: a second '|' (want 'CODE = Vietnamese name | Khmer name')");
+	expect_communes_error("90001 = Trà Vinh || ព្រះត្រពាំង\n",
+			      "line 1: a second '|' (want 'CODE = Vietnamese name | Khmer name')");
+	/* Latin, Khmer digits or signs only, a name put on the wrong side: no Khmer letter. */
+	expect_communes_error("90001 = Trà Vinh | Tra Vinh\n",
+			      "line 1: the name after '|' has no Khmer letter (want 'CODE = Vietnamese name | Khmer name')");
+	expect_communes_error("90001 = Trà Vinh | ១២៣ ៖\n",
+			      "line 1: the name after '|' has no Khmer letter (want 'CODE = Vietnamese name | Khmer name')");
+	expect_communes_error("90001 = ព្រះត្រពាំង | Trà Vinh\n",
+			      "line 1: the name after '|' has no Khmer letter (want 'CODE = Vietnamese name | Khmer name')");
+
+	/* The pack's list: a few communes with their Khmer names, the rest Vietnamese only, no '|' left in a name. */
+	int with_km = 0;
+	for (int i = 0; i < pack->ncommunes; i++) {
+		const struct commune *m = &pack->communes[i];
+		CHECK(!strchr(m->name, '|') && (!m->name_km || !strchr(m->name_km, '|')));
+		with_km += m->name_km != NULL;
+		if (!strcmp(m->code, "90001"))
+			CHECK_STR(m->name_km ? m->name_km : "(none)", "សង្កាត់ព្រះត្រពាំង");
+	}
+	CHECK(with_km >= 2 && with_km < pack->ncommunes);
+}
+
 /* Walk the questions like the kiosk: returns the number asked. */
 static int walk(const struct rules *r, const struct content *c, const struct facts *truth, struct date today,
 		struct screen_result *final, char *asked, size_t an)
@@ -186,6 +252,7 @@ int main(void)
 	CHECK_INT(content_parse_communes("90001 = a\n90001 = b\n", 20, &cc, &d), ERR_PARSE);
 	CHECK_STR(d.msg, "line 2: commune code 90001 listed twice");
 	content_finish(&cc);
+	test_communes_km(&c);
 
 	/* Matters: with everything unknown the scope question matters; once poor + specific + not business, nothing else does but urgency. */
 	struct facts f;

@@ -105,6 +105,120 @@ static void test_communes_km(const struct content *pack)
 	CHECK(with_km >= 2 && with_km < pack->ncommunes);
 }
 
+/* Is key a question text: "q.ID" with no further dot? */
+static int question_key(const char *key)
+{
+	return !strncmp(key, "q.", 2) && !strchr(key + 2, '.');
+}
+
+static int has_any(const char *s, const char *const *subs)
+{
+	for (; *subs; subs++)
+		if (strstr(s, *subs))
+			return 1;
+	return 0;
+}
+
+/*
+ * "you" and "that person": every question text q.ID speaks of the person who
+ * needs help in one way ("người đó", "អ្នកនោះ"), never "bạn" or "người cần
+ * giúp"; its q.ID.you, for a resident asking for themselves, speaks to them
+ * and never of "người đó". Both catalogs, every question of the pack.
+ */
+static void test_you_and_that_person(const struct content *c, const struct catalog *vi, const struct catalog *km)
+{
+	static const char *const vi_you[] = {"Bạn", "bạn", NULL};
+	static const char *const vi_other[] = {"Người đó", "người đó", "người cần giúp", "Người cần giúp", NULL};
+	static const char *const km_other[] = {"អ្នកនោះ", "អ្នកដែលត្រូវការជំនួយ", NULL};
+	char key[96];
+	for (int i = 0; i < c->nquestions; i++) {
+		snprintf(key, sizeof key, "%s.you", c->q[i].text_key);
+		if (!catalog_get(vi, key) || !catalog_get(km, key))
+			t_fail(__FILE__, __LINE__, "question %s: no %s in strings.vi and strings.km", c->q[i].id, key);
+		t_checks++;
+	}
+	int nq = 0;
+	for (size_t i = 0; i < catalog_count(vi); i++) {
+		const char *k = catalog_key(vi, i);
+		if (!question_key(k))
+			continue;
+		nq++;
+		snprintf(key, sizeof key, "%s.you", k);
+		const char *v = catalog_value(vi, i), *vy = catalog_get(vi, key);
+		const char *m = catalog_get(km, k), *my = catalog_get(km, key);
+		t_checks++;
+		if (!vy || !m || !my) {
+			t_fail(__FILE__, __LINE__, "%s: needs %s and both in strings.km", k, key);
+			continue;
+		}
+		t_checks += 4;
+		if (has_any(v, vi_you) || strstr(v, "người cần giúp") || strstr(v, "Người cần giúp"))
+			t_fail(__FILE__, __LINE__, "strings.vi %s speaks to the resident or of \"người cần giúp\": %s", k, v);
+		if (has_any(vy, vi_other))
+			t_fail(__FILE__, __LINE__, "strings.vi %s speaks of another person: %s", key, vy);
+		if (strstr(m, "អ្នកដែលត្រូវការជំនួយ"))
+			t_fail(__FILE__, __LINE__, "strings.km %s says \"អ្នកដែលត្រូវការជំនួយ\", not \"អ្នកនោះ\": %s", k, m);
+		if (has_any(my, km_other))
+			t_fail(__FILE__, __LINE__, "strings.km %s speaks of another person: %s", key, my);
+		/* Where the Vietnamese names the person, the Khmer does too, the same way. */
+		t_checks += 2;
+		if (has_any(v, vi_other) != (strstr(m, "អ្នកនោះ") != NULL))
+			t_fail(__FILE__, __LINE__, "%s: \"người đó\" in one catalog and not \"អ្នកនោះ\" in the other", k);
+		if (has_any(vy, vi_you) != (strstr(my, "អ្នក") != NULL))
+			t_fail(__FILE__, __LINE__, "%s: \"bạn\" in one catalog and not \"អ្នក\" in the other", key);
+	}
+	CHECK(nq >= c->nquestions);
+}
+
+/*
+ * Keys the issue-12 screens use before questions.conf asks for them (the
+ * criminal-case sequence, the deadline, finishing without sending, the steps
+ * of the progress bar, the contact refusals, the language switch), and every
+ * small-print legal term belongs to a choice label that says it in plain words.
+ */
+static void test_issue12_keys(const struct catalog *vi, const struct catalog *km)
+{
+	static const char *const keys[] = {
+		"q.criminal_role", "q.criminal_role.you", "q.criminal_side", "q.criminal_side.you",
+		"q.criminal_side.victim", "q.criminal_side.victim.term", "q.criminal_side.witness",
+		"q.criminal_side.witness.term", "q.criminal_side.criminal_suspect", "q.criminal_side.criminal_decided",
+		"q.criminal_suspect", "q.criminal_suspect.you", "q.criminal_suspect.reported",
+		"q.criminal_suspect.reported.term", "q.criminal_suspect.prosecution_requested",
+		"q.criminal_suspect.prosecution_requested.term", "q.criminal_suspect.emergency_detained",
+		"q.criminal_suspect.emergency_detained.term", "q.criminal_suspect.accused", "q.criminal_suspect.accused.term",
+		"q.criminal_decided", "q.criminal_decided.you", "q.criminal_decided.prisoner",
+		"q.criminal_decided.prisoner.term", "q.criminal_decided.diversion", "q.criminal_decided.diversion.term",
+		"q.deadline", "q.deadline.you", "q.deadline_date", "q.deadline_date.you", "q.deadline_date.unknown",
+		"q.deadline.past", "q.deadline.too_far", "outcome.finish_confirm", "outcome.finish_confirm.body",
+		"outcome.finish_confirm.yes", "outcome.finish_confirm.no", "step.questions", "step.outcome", "step.contact",
+		"step.review", "contact.commune_required", "contact.name_required", "lang.switch",
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		t_checks++;
+		if (!catalog_get(vi, keys[i]) || !catalog_get(km, keys[i]))
+			t_fail(__FILE__, __LINE__, "%s is missing from strings.vi or strings.km", keys[i]);
+	}
+	/* The body names the phone to call, in both. */
+	CHECK(strstr(catalog_get(vi, "outcome.finish_confirm.body") ? catalog_get(vi, "outcome.finish_confirm.body") : "",
+		     "{phone}"));
+	CHECK(strstr(catalog_get(km, "outcome.finish_confirm.body") ? catalog_get(km, "outcome.finish_confirm.body") : "",
+		     "{phone}"));
+	const struct catalog *cats[2] = {vi, km};
+	for (int c = 0; c < 2; c++)
+		for (size_t i = 0; i < catalog_count(cats[c]); i++) {
+			const char *k = catalog_key(cats[c], i);
+			size_t n = strlen(k);
+			if (n < 6 || strcmp(k + n - 5, ".term"))
+				continue;
+			char label[96];
+			snprintf(label, sizeof label, "%.*s", (int)(n - 5), k);
+			const char *plain = catalog_get(cats[c], label);
+			t_checks++;
+			if (!plain || !strcmp(plain, catalog_value(cats[c], i)))
+				t_fail(__FILE__, __LINE__, "%s: its label %s is missing or says the same", k, label);
+		}
+}
+
 /* Walk the questions like the kiosk: returns the number asked. */
 static int walk(const struct rules *r, const struct content *c, const struct facts *truth, struct date today,
 		struct screen_result *final, char *asked, size_t an)
@@ -272,6 +386,8 @@ int main(void)
 	facts_set_text(&f, "ethnic_minority", 15, "yes", 3, &d);
 	CHECK(content_question_matters(r, &f, F_RESIDENCE_AREA_LISTED, today));
 
+	test_you_and_that_person(&c, vi, km);
+	test_issue12_keys(vi, km);
 	test_personas(r, &c);
 	catalog_destroy(vi);
 	catalog_destroy(km);

@@ -170,6 +170,62 @@ static void test_you_and_that_person(const struct content *c, const struct catal
 	CHECK(nq >= c->nquestions);
 }
 
+/* The {placeholders} of s, sorted and joined ("{groups}{phone}"), into out. */
+static void placeholders(const char *s, char *out, size_t n)
+{
+	char found[16][40];
+	int k = 0;
+	for (const char *p = strchr(s, '{'); p && k < 16; p = strchr(p + 1, '{')) {
+		const char *e = strchr(p, '}');
+		if (!e || (size_t)(e - p) >= sizeof found[0] - 1)
+			break;
+		snprintf(found[k++], sizeof found[0], "%.*s", (int)(e - p + 1), p);
+	}
+	qsort(found, (size_t)k, sizeof found[0], (int (*)(const void *, const void *))strcmp);
+	out[0] = '\0';
+	for (int i = 0; i < k; i++)
+		snprintf(out + strlen(out), n - strlen(out), "%s", found[i]);
+}
+
+/*
+ * Every KEY.you (questions, outcome bodies, the name field) has its KEY, both
+ * in both catalogs, speaks to the resident and never of "người đó" / "người
+ * cần giúp" / "អ្នកនោះ" / "អ្នកដែលត្រូវការជំនួយ"; and a text fills in the same
+ * {placeholders} in Khmer as in Vietnamese, and in KEY.you as in KEY.
+ */
+static void test_you_variants(const struct catalog *vi, const struct catalog *km)
+{
+	static const char *const other[] = {"Người đó", "người đó", "người cần giúp", "Người cần giúp", "អ្នកនោះ",
+					    "អ្នកដែលត្រូវការជំនួយ", NULL};
+	int nyou = 0;
+	char base[96], a[256], b[256];
+	for (size_t i = 0; i < catalog_count(vi); i++) {
+		const char *k = catalog_key(vi, i), *v = catalog_value(vi, i), *m = catalog_get(km, k);
+		placeholders(v, a, sizeof a);
+		placeholders(m ? m : "", b, sizeof b);
+		t_checks++;
+		if (m && strcmp(a, b))
+			t_fail(__FILE__, __LINE__, "%s: strings.vi fills in %s, strings.km %s", k, a, b);
+		size_t n = strlen(k);
+		if (n < 5 || strcmp(k + n - 4, ".you"))
+			continue;
+		nyou++;
+		snprintf(base, sizeof base, "%.*s", (int)(n - 4), k);
+		const char *bv = catalog_get(vi, base), *bm = catalog_get(km, base);
+		t_checks += 3;
+		if (!bv || !bm || !m) {
+			t_fail(__FILE__, __LINE__, "%s: %s and both in strings.km are needed too", k, base);
+			continue;
+		}
+		if (has_any(v, other) || has_any(m, other))
+			t_fail(__FILE__, __LINE__, "%s speaks of another person", k);
+		placeholders(bv, b, sizeof b);
+		if (strcmp(a, b))
+			t_fail(__FILE__, __LINE__, "%s fills in %s, %s fills in %s", k, a, base, b);
+	}
+	CHECK(nyou >= 20);
+}
+
 /*
  * Keys the issue-12 screens use before questions.conf asks for them (the
  * criminal-case sequence, the deadline, finishing without sending, the steps
@@ -388,6 +444,7 @@ int main(void)
 
 	test_you_and_that_person(&c, vi, km);
 	test_issue12_keys(vi, km);
+	test_you_variants(vi, km);
 	test_personas(r, &c);
 	catalog_destroy(vi);
 	catalog_destroy(km);

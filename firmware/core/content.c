@@ -8,6 +8,7 @@
 #include "kv.h"
 #include "mem.h"
 #include "screen.h"
+#include "utf8.h"
 
 struct catalog {
 	size_t n;
@@ -360,6 +361,32 @@ int content_parse_questions(const char *text, size_t len, struct content *c, str
 	return 0;
 }
 
+/* s[0..n) without the blanks around it. */
+static void trim_blanks(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t'))
+		(*s)++, (*n)--;
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/*
+ * Does s[0..n) hold a Khmer letter (a consonant or an independent vowel,
+ * U+1780-U+17B3)? Signs, digits or a Latin name after '|' are a mistake (a
+ * name put on the wrong side, a copy of the Vietnamese), not a Khmer name.
+ */
+static int has_khmer_letter(const char *s, size_t n)
+{
+	for (size_t i = 0, k; i < n; i += k) {
+		unsigned long cp = 0;
+		if (!(k = utf8_next(s + i, n - i, &cp)))
+			return 0; /* kv_next refuses invalid UTF-8 before this */
+		if (cp >= 0x1780 && cp <= 0x17B3)
+			return 1;
+	}
+	return 0;
+}
+
 int content_parse_communes(const char *text, size_t len, struct content *c, struct diag *d)
 {
 	struct kv_reader r;
@@ -371,8 +398,8 @@ int content_parse_communes(const char *text, size_t len, struct content *c, stru
 		for (size_t i = 0; ok && i < 5; i++)
 			ok = it.key[i] >= '0' && it.key[i] <= '9';
 		if (!ok) {
-			diag_set(d, "line %u: want 'CODE = name' with a 5-digit code and a name of at most %d bytes", it.line,
-				 CONTENT_MAX_STRING);
+			diag_set(d, "line %u: want 'CODE = name' or 'CODE = name | Khmer name' with a 5-digit code and at most %d bytes",
+				 it.line, CONTENT_MAX_STRING);
 			return ERR_PARSE;
 		}
 		for (int i = 0; i < c->ncommunes; i++)
@@ -380,11 +407,35 @@ int content_parse_communes(const char *text, size_t len, struct content *c, stru
 				diag_set(d, "line %u: commune code %.5s listed twice", it.line, it.key);
 				return ERR_PARSE;
 			}
+		const char *vi = it.value, *km = NULL, *bar = memchr(it.value, '|', it.value_len);
+		size_t vi_len = it.value_len, km_len = 0;
+		if (bar) {
+			km = bar + 1;
+			km_len = it.value_len - (size_t)(km - it.value);
+			vi_len = (size_t)(bar - vi);
+			trim_blanks(&vi, &vi_len);
+			trim_blanks(&km, &km_len);
+			if (memchr(km, '|', km_len)) {
+				diag_set(d, "line %u: a second '|' (want 'CODE = Vietnamese name | Khmer name')", it.line);
+				return ERR_PARSE;
+			}
+			if (!vi_len || !km_len) {
+				diag_set(d, "line %u: the %s name %s '|' is empty (leave out '|' when there is no Khmer name)", it.line,
+					 vi_len ? "Khmer" : "Vietnamese", vi_len ? "after" : "before");
+				return ERR_PARSE;
+			}
+			if (!has_khmer_letter(km, km_len)) {
+				diag_set(d, "line %u: the name after '|' has no Khmer letter (want 'CODE = Vietnamese name | Khmer name')",
+					 it.line);
+				return ERR_PARSE;
+			}
+		}
 		c->communes = xrealloc(c->communes, sizeof *c->communes * (size_t)(c->ncommunes + 1));
 		struct commune *m = &c->communes[c->ncommunes++];
 		memcpy(m->code, it.key, 5);
 		m->code[5] = '\0';
-		m->name = xstrndup(it.value, it.value_len);
+		m->name = xstrndup(vi, vi_len);
+		m->name_km = km ? xstrndup(km, km_len) : NULL;
 	}
 	if (rc == 0 && c->ncommunes == 0) {
 		diag_set(d, "the commune list is empty");
@@ -395,8 +446,10 @@ int content_parse_communes(const char *text, size_t len, struct content *c, stru
 
 void content_finish(struct content *c)
 {
-	for (int i = 0; i < c->ncommunes; i++)
+	for (int i = 0; i < c->ncommunes; i++) {
 		free(c->communes[i].name);
+		free(c->communes[i].name_km);
+	}
 	free(c->communes);
 	free(c->version);
 	free(c->center_phone);

@@ -69,7 +69,8 @@ extern const char *const content_answer_symbol[ANSWER_SYMBOLS]; /* "answer_yes",
 
 struct commune {
 	char code[6];
-	char *name;
+	char *name;    /* Vietnamese (the official name) */
+	char *name_km; /* Khmer, or NULL when the list gives none (show the Vietnamese) */
 };
 
 struct content {
@@ -100,7 +101,12 @@ struct content {
 int content_parse_questions(const char *text, size_t len, struct content *c, struct diag *d);
 /* The question at the head of q's sequence (q itself unless another question opens it). */
 int content_root(const struct content *c, int q);
-/* Parse communes.txt: "CODE = name" lines, CODE 5 digits, unique. */
+/*
+ * Parse communes.txt: "CODE = Vietnamese name" or "CODE = Vietnamese name |
+ * Khmer name" lines, CODE 5 digits, unique. Strict about the Khmer part: an
+ * empty name on either side of '|', a second '|', or a Khmer part without a
+ * Khmer letter is ERR_PARSE with "line N: reason".
+ */
 int content_parse_communes(const char *text, size_t len, struct content *c, struct diag *d);
 void content_finish(struct content *c);
 

@@ -29,9 +29,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof c);
 	rc = content_parse_communes(t, size, &c, &d);
 	FUZZ_CHECK(rc == 0 || rc == ERR_PARSE);
-	if (!rc)
-		for (int i = 0; i < c.ncommunes; i++)
-			FUZZ_CHECK(strlen(c.communes[i].code) == 5 && c.communes[i].name[0]);
+	if (rc)
+		fuzz_check_diag(&d);
+	for (int i = 0; !rc && i < c.ncommunes; i++) {
+		const struct commune *m = &c.communes[i];
+		FUZZ_CHECK(strlen(m->code) == 5 && m->name[0]);
+		/* "name | Khmer name": one '|' at most, split off; neither side empty or blank-edged. */
+		FUZZ_CHECK(!strchr(m->name, '|') && m->name[strlen(m->name) - 1] != ' ');
+		if (m->name_km)
+			FUZZ_CHECK(m->name_km[0] && m->name_km[0] != ' ' && !strchr(m->name_km, '|') &&
+				   m->name_km[strlen(m->name_km) - 1] != ' ');
+	}
 	content_finish(&c);
 
 	struct catalog *cat = NULL;

@@ -203,18 +203,18 @@ int flow_answer_deadline(struct flow *f, const char *year, const char *month, co
 		return ERR_INVAL;
 	}
 	if (!date_valid(d)) {
-		*why = "deadline.full_date";
+		*why = "q.deadline.full_date";
 		return ERR_INVAL;
 	}
 	if (date_cmp(d, f->today) < 0) {
-		*why = "deadline.past";
+		*why = "q.deadline.past";
 		return ERR_INVAL;
 	}
 	int days;
 	int rc = holidays_workdays_between(&f->content->holidays, f->today, d, &days);
 	if (rc == ERR_NOTFOUND) {
 		/* The pack's holidays do not reach that far: the center counts (the date goes in the record's matter by staff). */
-		*why = "deadline.too_far";
+		*why = "q.deadline.too_far";
 		return ERR_INVAL;
 	}
 	if (rc)

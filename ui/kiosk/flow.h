@@ -80,7 +80,7 @@ void flow_pick(struct flow *f, int j);
 /*
  * A date ahead (Q_DEADLINE), from the date screen's fields: a whole day, today or later, turned
  * into the working days left (content's holidays, holidays_workdays_between). 0, or ERR_INVAL with
- * *why a catalog key: a date.* key, "deadline.full_date", "deadline.past", "deadline.too_far"
+ * *why a catalog key: a date.* key, "q.deadline.full_date", "q.deadline.past", "q.deadline.too_far"
  * (the pack's holiday list does not reach that date: the kiosk does not guess).
  */
 int flow_answer_deadline(struct flow *f, const char *year, const char *month, const char *day, const char **why);

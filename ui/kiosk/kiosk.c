@@ -45,6 +45,20 @@ void kiosk_nobreak(const char *s, char *out, size_t n)
 	out[o] = '\0';
 }
 
+/* key's text addressed to the resident (key.you) when they answer for themselves and the catalog has it, else key's. */
+const char *kiosk_text_you(const struct kiosk *k, const char *key)
+{
+	if (k->flow.who == WHO_SELF) {
+		char you[96];
+		snprintf(you, sizeof you, "%s.you", key);
+		const struct catalog *c = strcmp(k->flow.lang, "km") ? k->vi : k->km;
+		const char *s = catalog_get(c, you);
+		if (s)
+			return s;
+	}
+	return kiosk_text(k, key);
+}
+
 /* Fill {name} placeholders from a NULL-terminated list of name, value pairs. */
 void kiosk_fill(struct buf *out, const char *tmpl, const char *const *kv)
 {
@@ -115,7 +129,12 @@ static const char *prompt_key(const struct kiosk *k)
 	case FS_LANGUAGE: return "lang.title";
 	case FS_CONSENT: return "consent.body";
 	case FS_WHO: return "who.title";
-	case FS_QUESTION: return k->content->q[f->q].text_key;
+	case FS_QUESTION:
+		/* The prompt says what the screen shows: to "you", or about "that person". */
+		snprintf(key, sizeof key, "%s.you", k->content->q[f->q].text_key);
+		if (f->who == WHO_SELF && k->audio && audio_has(k->audio, f->lang, key))
+			return key;
+		return k->content->q[f->q].text_key;
 	case FS_OUTCOME:
 		snprintf(key, sizeof key, "outcome.%s.title", outcome_name(f->result.outcome));
 		return key;
@@ -229,7 +248,7 @@ void kiosk_show(struct kiosk *k)
 	case FS_CONSENT: case FS_WHO: case FS_QUESTION: case FS_OUTCOME: case FS_CONTACT: case FS_REVIEW:
 	case FS_SUBMIT_FAILED: case FS_COMPACT: {
 		const struct ui_theme *t = &k->ui->theme;
-		int pw = k->ui->w / 6, ph = t->touch_px;
+		int pw = k->ui->w / 6, ph = t->touch_px * 4 / 5 > 48 ? t->touch_px * 4 / 5 : 48;
 		int other = !strcmp(k->flow.lang, "km");
 		k->pill_x = k->ui->w - t->pad - pw;
 		k->pill_bottom = t->pad / 2 + ph;

@@ -31,6 +31,7 @@ struct col {
 };
 
 /* kiosk.c: text and layout helpers */
+const char *kiosk_text_you(const struct kiosk *k, const char *key);
 void kiosk_nobreak(const char *s, char *out, size_t n);
 void kiosk_int(const struct kiosk *k, int v, char *out, size_t n);
 void kiosk_fill(struct buf *out, const char *tmpl, const char *const *kv);

@@ -23,7 +23,8 @@ const char *kiosk_commune_name(const struct kiosk *k, const char *code)
 {
 	for (int i = 0; code && i < k->content->ncommunes; i++)
 		if (!strcmp(k->content->communes[i].code, code))
-			return k->content->communes[i].name;
+			return !strcmp(k->flow.lang, "km") && k->content->communes[i].name_km ? k->content->communes[i].name_km
+											      : k->content->communes[i].name;
 	return code;
 }
 
@@ -39,7 +40,7 @@ void kiosk_screen_contact(struct kiosk *k)
 	 */
 	if (!k->field_error[0])
 		kiosk_label(k, &c, "title", kiosk_text(k, "contact.title"), t->small_px, WF_MUTED);
-	kiosk_label(k, &c, "field_label", kiosk_text(k, kiosk_field_label_keys[f]), t->body_px, WF_BOLD);
+	kiosk_label(k, &c, "field_label", kiosk_text_you(k, kiosk_field_label_keys[f]), t->body_px, WF_BOLD);
 	if (f == FIELD_COMMUNE && k->field_error[0])
 		kiosk_label(k, &c, "field_error", kiosk_text(k, k->field_error), t->small_px, WF_DANGER | WF_BOLD);
 	if (f == FIELD_COMMUNE) {
@@ -57,7 +58,7 @@ void kiosk_screen_contact(struct kiosk *k)
 		for (int i = k->page * per; i < n && m < per; i++, m++) {
 			snprintf(idb[m], sizeof idb[m], "commune_%s", k->content->communes[i].code);
 			ids[m] = idb[m];
-			texts[m] = k->content->communes[i].name;
+			texts[m] = kiosk_commune_name(k, k->content->communes[i].code);
 			args[m] = ACT(A_COMMUNE, i);
 			flags[m] = cur && !strcmp(cur, k->content->communes[i].code) ? WF_SELECTED : 0;
 		}

@@ -135,7 +135,7 @@ void kiosk_screen_outcome(struct kiosk *k)
 			buf_printf(&groups, "%s%s", groups.len ? ", " : "", kiosk_text(k, key));
 		}
 	snprintf(key, sizeof key, "outcome.%s.body", on);
-	kiosk_fill(&body, kiosk_text(k, key), (const char *const[]){"groups", groups.data ? groups.data : "", NULL});
+	kiosk_fill(&body, kiosk_text_you(k, key), (const char *const[]){"groups", groups.data ? groups.data : "", NULL});
 	kiosk_label(k, &c, "body", body.data, t->body_px, 0);
 	buf_finish(&groups);
 	buf_finish(&body);

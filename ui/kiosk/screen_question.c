@@ -19,7 +19,9 @@ void kiosk_progress(struct kiosk *k, struct col *c)
 		return;
 	const struct ui_theme *t = &k->ui->theme;
 	static const char *const steps[4] = {"step.questions", "step.outcome", "step.contact", "step.review"};
-	int sw = (c->w - 3 * t->gap) / 4, h = 0;
+	/* Left of the language switch; what follows starts below it. */
+	int width = k->pill_bottom && c->x + c->w > k->pill_x - t->gap ? k->pill_x - t->gap - c->x : c->w;
+	int sw = (width - 3 * t->gap) / 4, h = 0;
 	for (int i = 0; i < 4; i++) {
 		char id[16];
 		snprintf(id, sizeof id, "step_%d", i);
@@ -35,6 +37,8 @@ void kiosk_progress(struct kiosk *k, struct col *c)
 		ui_progress(k->ui, id, (SDL_Rect){c->x + i * (sw + t->gap), c->y, sw, t->gap}, 0, 1000);
 	}
 	c->y += 2 * t->gap;
+	if (c->y < k->pill_bottom + t->gap / 2)
+		c->y = k->pill_bottom + t->gap / 2;
 }
 
 /* Digits typed on the keypad, shown as the entry expects (DD/MM/YYYY for dates). */
@@ -68,15 +72,7 @@ void kiosk_keypad(struct kiosk *k, SDL_Rect area)
 /* The question's text: addressed to the resident ("you") when they answer for themselves, else about "that person". */
 const char *kiosk_question_text(struct kiosk *k, const struct question *q)
 {
-	if (k->flow.who == WHO_SELF) {
-		char key[80];
-		snprintf(key, sizeof key, "%s.you", q->text_key);
-		const struct catalog *c = strcmp(k->flow.lang, "km") ? k->vi : k->km;
-		const char *s = catalog_get(c, key);
-		if (s)
-			return s;
-	}
-	return kiosk_text(k, q->text_key);
+	return kiosk_text_you(k, q->text_key);
 }
 
 /* The question in bold, its picture (when the pack has one) side px square on its left. */
@@ -93,6 +89,51 @@ void kiosk_question_label(struct kiosk *k, struct col *c, const struct question 
 	kiosk_label(k, &tc, "question", kiosk_question_text(k, q), size, WF_BOLD);
 	int below = c->y + side + t->gap;
 	c->y = tc.y > below ? tc.y : below;
+}
+
+/* The symbol of an answer on the left of its button (the label stays centred). */
+static void answer_symbol(struct kiosk *k, const char *id, enum answer_symbol a)
+{
+	struct widget *b = ui_find(k->ui, id);
+	int side = b ? b->r.h * 3 / 5 : 0;
+	SDL_Surface *img = b ? icons_answer(k->icons, a, side) : NULL;
+	if (!img)
+		return;
+	/* The text moves right of the symbol (laid out again at the narrower width). */
+	b->indent = side + k->ui->theme.gap;
+	char *text = xstrdup(b->text ? b->text : "");
+	ui_set_text(k->ui, b, "");
+	ui_set_text(k->ui, b, text);
+	free(text);
+	char sid[48];
+	snprintf(sid, sizeof sid, "%s_symbol", id);
+	ui_image(k->ui, sid, (SDL_Rect){b->r.x + k->ui->theme.gap, b->r.y + (b->r.h - side) / 2, side, side}, img);
+}
+
+/* A choice in plain words, its legal term under it in smaller, muted print, both centred in the button. */
+static void two_line(struct kiosk *k, struct widget *b, const char *plain, const char *term, int selected)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	SDL_Rect r = b->r;
+	ui_set_text(k->ui, b, "");
+	char id[64];
+	snprintf(id, sizeof id, "%s_text", b->id);
+	unsigned inv = selected ? WF_INVERSE : 0;
+	struct widget *p = ui_label(k->ui, id, (SDL_Rect){r.x + t->gap, r.y, r.w - 2 * t->gap, 0}, plain, k->flow.lang,
+				    t->button_px, WF_CENTER | inv);
+	snprintf(id, sizeof id, "%s_term", b->id);
+	struct widget *s = ui_label(k->ui, id, (SDL_Rect){r.x + t->gap, r.y, r.w - 2 * t->gap, 0}, term, k->flow.lang,
+				    t->small_px, WF_CENTER | (selected ? WF_INVERSE : WF_MUTED));
+	int h = p->r.h + s->r.h, y = r.y + (r.h - h) / 2;
+	if (h > r.h) {
+		/* Too tall at the button size: the plain words at the small size too. */
+		p->size_px = t->button_px * 4 / 5;
+		ui_set_text(k->ui, p, "");
+		ui_set_text(k->ui, p, plain);
+		h = p->r.h + s->r.h, y = r.y + (r.h - h) / 2;
+	}
+	p->r.y = y;
+	s->r.y = y + p->r.h;
 }
 
 void kiosk_screen_question(struct kiosk *k)
@@ -154,6 +195,24 @@ void kiosk_screen_question(struct kiosk *k)
 	flags[n] = picked == FLOW_PICK_UNKNOWN ? WF_SELECTED : 0;
 	args[n++] = ACT(A_UNKNOWN, 0);
 	kiosk_grid(k, c.y + t->gap, kiosk_bar_y(k) - t->gap, n, n <= 3 ? 3 : 2, ids, texts, args, flags);
+	/* Yes, No and "I don't know" carry their own symbols (a check, a cross, a question mark). */
+	if (q->kind == Q_YESNO || q->kind == Q_GATE) {
+		static const enum answer_symbol sym[3] = {ANSWER_SYMBOL_YES, ANSWER_SYMBOL_NO, ANSWER_SYMBOL_UNKNOWN};
+		for (int i = 0; i < 3; i++)
+			answer_symbol(k, ids[i], sym[i]);
+	} else {
+		answer_symbol(k, "answer_unknown", ANSWER_SYMBOL_UNKNOWN);
+	}
+	/* A legal term, where one helps, in small print under the plain words (TEXT.VALUE.term). */
+	for (int i = 0; i < n - 1; i++) {
+		char tkey[128];
+		snprintf(tkey, sizeof tkey, "%s.term", keybuf[i]);
+		const struct catalog *cat = strcmp(k->flow.lang, "km") ? k->vi : k->km;
+		const char *term = catalog_get(cat, tkey);
+		struct widget *b = term ? ui_find(k->ui, ids[i]) : NULL;
+		if (b)
+			two_line(k, b, texts[i], term, (flags[i] & WF_SELECTED) != 0);
+	}
 	kiosk_back_button(k);
 }
 

@@ -149,7 +149,7 @@ static void relayout(struct ui *u, struct widget *w)
 	if (!w->text || !*w->text)
 		return;
 	int inner = w->kind == W_LABEL ? 0 : u->theme.gap;
-	int maxw = w->r.w - 2 * inner;
+	int maxw = w->r.w - 2 * inner - w->indent;
 	w->layout = text_layout(u->text, w->text, w->size_px, (w->flags & WF_BOLD) ? TEXT_BOLD : TEXT_REGULAR,
 				maxw > 1 ? maxw : 1, w->lang[0] ? w->lang : "vi");
 	if (!w->layout)
@@ -307,12 +307,12 @@ static void draw_text(struct ui *u, struct widget *w, SDL_Color fg)
 	int tw, th;
 	text_layout_size(w->layout, &tw, &th);
 	int inner = w->kind == W_LABEL ? 0 : u->theme.gap;
-	int x = w->r.x + inner, y = w->r.y;
+	int x = w->r.x + inner + w->indent, y = w->r.y;
 	if (w->kind != W_LABEL)
 		y += (w->r.h - th) / 2;
 	int align = (w->flags & WF_CENTER) ? 1 : 0;
 	if (align)
-		x += (w->r.w - 2 * inner - tw) / 2;
+		x += (w->r.w - 2 * inner - w->indent - tw) / 2;
 	text_layout_draw(w->layout, u->surf, x, y, fg, align);
 }
 

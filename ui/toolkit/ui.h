@@ -50,6 +50,7 @@ struct widget {
 	char *text;               /* owned UTF-8 (wiped on free: fields hold personal data) */
 	char lang[3];
 	int size_px;
+	int indent;               /* px kept free on the left of the text (a symbol drawn there) */
 	int value, max;           /* progress */
 	unsigned char *qr;        /* QR modules (1 = dark), qr_n x qr_n */
 	int qr_n;

@@ -39,6 +39,243 @@ static void expect_q_error(const char *text, const char *want)
 	content_finish(&c);
 }
 
+static void expect_communes_error(const char *text, const char *want)
+{
+	struct content c;
+	struct diag d = {""};
+	memset(&c, 0, sizeof c);
+	int rc = content_parse_communes(text, strlen(text), &c, &d);
+	t_checks++;
+	if (rc != ERR_PARSE || strcmp(d.msg, want))
+		t_fail(__FILE__, __LINE__, "%s: got %d \"%s\", want \"%s\"", text, rc, d.msg, want);
+	content_finish(&c);
+}
+
+/* "CODE = Vietnamese name | Khmer name": the Khmer part is optional and strict. */
+static void test_communes_km(const struct content *pack)
+{
+	struct content cc;
+	struct diag d = {""};
+	memset(&cc, 0, sizeof cc);
+	const char *ok = "90001 = Phường Trà Vinh | សង្កាត់ព្រះត្រពាំង\n"
+			 "90002 = Phường Long Đức\n"
+			 "90005 =\tXã Càng Long\t|\tឃុំកន្លង់  \n"
+			 "90006 = Xã Khmer 2|ក២\n";
+	CHECK_INT(content_parse_communes(ok, strlen(ok), &cc, &d), 0);
+	CHECK_INT(cc.ncommunes, 4);
+	CHECK_STR(cc.communes[0].name, "Phường Trà Vinh");
+	CHECK_STR(cc.communes[0].name_km, "សង្កាត់ព្រះត្រពាំង");
+	CHECK_STR(cc.communes[1].name, "Phường Long Đức");
+	CHECK(cc.communes[1].name_km == NULL);
+	CHECK_STR(cc.communes[2].name, "Xã Càng Long");
+	CHECK_STR(cc.communes[2].name_km, "ឃុំកន្លង់");
+	CHECK_STR(cc.communes[3].name, "Xã Khmer 2");
+	CHECK_STR(cc.communes[3].name_km, "ក២");
+	content_finish(&cc);
+
+	expect_communes_error("90001 = a\n90002 = | ព្រះត្រពាំង\n",
+			      "line 2: the Vietnamese name before '|' is empty (leave out '|' when there is no Khmer name)");
+	expect_communes_error("90001 = Trà Vinh |\n",
+			      "line 1: the Khmer name after '|' is empty (leave out '|' when there is no Khmer name)");
+	expect_communes_error("90001 = Trà Vinh |  \t \n",
+			      "line 1: the Khmer name after '|' is empty (leave out '|' when there is no Khmer name)");
+	expect_communes_error("90001 = |\n",
+			      "line 1: the Vietnamese name before '|' is empty (leave out '|' when there is no Khmer name)");
+	expect_communes_error("90001 = Trà Vinh | ព្រះត្រពាំង | ព្រះ\n",
+			      "line 1: a second '|' (want 'CODE = Vietnamese name | Khmer name')");
+	expect_communes_error("90001 = Trà Vinh || ព្រះត្រពាំង\n",
+			      "line 1: a second '|' (want 'CODE = Vietnamese name | Khmer name')");
+	/* Latin, Khmer digits or signs only, a name put on the wrong side: no Khmer letter. */
+	expect_communes_error("90001 = Trà Vinh | Tra Vinh\n",
+			      "line 1: the name after '|' has no Khmer letter (want 'CODE = Vietnamese name | Khmer name')");
+	expect_communes_error("90001 = Trà Vinh | ១២៣ ៖\n",
+			      "line 1: the name after '|' has no Khmer letter (want 'CODE = Vietnamese name | Khmer name')");
+	expect_communes_error("90001 = ព្រះត្រពាំង | Trà Vinh\n",
+			      "line 1: the name after '|' has no Khmer letter (want 'CODE = Vietnamese name | Khmer name')");
+
+	/* The pack's list: a few communes with their Khmer names, the rest Vietnamese only, no '|' left in a name. */
+	int with_km = 0;
+	for (int i = 0; i < pack->ncommunes; i++) {
+		const struct commune *m = &pack->communes[i];
+		CHECK(!strchr(m->name, '|') && (!m->name_km || !strchr(m->name_km, '|')));
+		with_km += m->name_km != NULL;
+		if (!strcmp(m->code, "90001"))
+			CHECK_STR(m->name_km ? m->name_km : "(none)", "សង្កាត់ព្រះត្រពាំង");
+	}
+	CHECK(with_km >= 2 && with_km < pack->ncommunes);
+}
+
+/* Is key a question text: "q.ID" with no further dot? */
+static int question_key(const char *key)
+{
+	return !strncmp(key, "q.", 2) && !strchr(key + 2, '.');
+}
+
+static int has_any(const char *s, const char *const *subs)
+{
+	for (; *subs; subs++)
+		if (strstr(s, *subs))
+			return 1;
+	return 0;
+}
+
+/*
+ * "you" and "that person": every question text q.ID speaks of the person who
+ * needs help in one way ("người đó", "អ្នកនោះ"), never "bạn" or "người cần
+ * giúp"; its q.ID.you, for a resident asking for themselves, speaks to them
+ * and never of "người đó". Both catalogs, every question of the pack.
+ */
+static void test_you_and_that_person(const struct content *c, const struct catalog *vi, const struct catalog *km)
+{
+	static const char *const vi_you[] = {"Bạn", "bạn", NULL};
+	static const char *const vi_other[] = {"Người đó", "người đó", "người cần giúp", "Người cần giúp", NULL};
+	static const char *const km_other[] = {"អ្នកនោះ", "អ្នកដែលត្រូវការជំនួយ", NULL};
+	char key[96];
+	for (int i = 0; i < c->nquestions; i++) {
+		snprintf(key, sizeof key, "%s.you", c->q[i].text_key);
+		if (!catalog_get(vi, key) || !catalog_get(km, key))
+			t_fail(__FILE__, __LINE__, "question %s: no %s in strings.vi and strings.km", c->q[i].id, key);
+		t_checks++;
+	}
+	int nq = 0;
+	for (size_t i = 0; i < catalog_count(vi); i++) {
+		const char *k = catalog_key(vi, i);
+		if (!question_key(k))
+			continue;
+		nq++;
+		snprintf(key, sizeof key, "%s.you", k);
+		const char *v = catalog_value(vi, i), *vy = catalog_get(vi, key);
+		const char *m = catalog_get(km, k), *my = catalog_get(km, key);
+		t_checks++;
+		if (!vy || !m || !my) {
+			t_fail(__FILE__, __LINE__, "%s: needs %s and both in strings.km", k, key);
+			continue;
+		}
+		t_checks += 4;
+		if (has_any(v, vi_you) || strstr(v, "người cần giúp") || strstr(v, "Người cần giúp"))
+			t_fail(__FILE__, __LINE__, "strings.vi %s speaks to the resident or of \"người cần giúp\": %s", k, v);
+		if (has_any(vy, vi_other))
+			t_fail(__FILE__, __LINE__, "strings.vi %s speaks of another person: %s", key, vy);
+		if (strstr(m, "អ្នកដែលត្រូវការជំនួយ"))
+			t_fail(__FILE__, __LINE__, "strings.km %s says \"អ្នកដែលត្រូវការជំនួយ\", not \"អ្នកនោះ\": %s", k, m);
+		if (has_any(my, km_other))
+			t_fail(__FILE__, __LINE__, "strings.km %s speaks of another person: %s", key, my);
+		/* Where the Vietnamese names the person, the Khmer does too, the same way. */
+		t_checks += 2;
+		if (has_any(v, vi_other) != (strstr(m, "អ្នកនោះ") != NULL))
+			t_fail(__FILE__, __LINE__, "%s: \"người đó\" in one catalog and not \"អ្នកនោះ\" in the other", k);
+		if (has_any(vy, vi_you) != (strstr(my, "អ្នក") != NULL))
+			t_fail(__FILE__, __LINE__, "%s: \"bạn\" in one catalog and not \"អ្នក\" in the other", key);
+	}
+	CHECK(nq >= c->nquestions);
+}
+
+/* The {placeholders} of s, sorted and joined ("{groups}{phone}"), into out. */
+static void placeholders(const char *s, char *out, size_t n)
+{
+	char found[16][40];
+	int k = 0;
+	for (const char *p = strchr(s, '{'); p && k < 16; p = strchr(p + 1, '{')) {
+		const char *e = strchr(p, '}');
+		if (!e || (size_t)(e - p) >= sizeof found[0] - 1)
+			break;
+		snprintf(found[k++], sizeof found[0], "%.*s", (int)(e - p + 1), p);
+	}
+	qsort(found, (size_t)k, sizeof found[0], (int (*)(const void *, const void *))strcmp);
+	out[0] = '\0';
+	for (int i = 0; i < k; i++)
+		snprintf(out + strlen(out), n - strlen(out), "%s", found[i]);
+}
+
+/*
+ * Every KEY.you (questions, outcome bodies, the name field) has its KEY, both
+ * in both catalogs, speaks to the resident and never of "người đó" / "người
+ * cần giúp" / "អ្នកនោះ" / "អ្នកដែលត្រូវការជំនួយ"; and a text fills in the same
+ * {placeholders} in Khmer as in Vietnamese, and in KEY.you as in KEY.
+ */
+static void test_you_variants(const struct catalog *vi, const struct catalog *km)
+{
+	static const char *const other[] = {"Người đó", "người đó", "người cần giúp", "Người cần giúp", "អ្នកនោះ",
+					    "អ្នកដែលត្រូវការជំនួយ", NULL};
+	int nyou = 0;
+	char base[96], a[256], b[256];
+	for (size_t i = 0; i < catalog_count(vi); i++) {
+		const char *k = catalog_key(vi, i), *v = catalog_value(vi, i), *m = catalog_get(km, k);
+		placeholders(v, a, sizeof a);
+		placeholders(m ? m : "", b, sizeof b);
+		t_checks++;
+		if (m && strcmp(a, b))
+			t_fail(__FILE__, __LINE__, "%s: strings.vi fills in %s, strings.km %s", k, a, b);
+		size_t n = strlen(k);
+		if (n < 5 || strcmp(k + n - 4, ".you"))
+			continue;
+		nyou++;
+		snprintf(base, sizeof base, "%.*s", (int)(n - 4), k);
+		const char *bv = catalog_get(vi, base), *bm = catalog_get(km, base);
+		t_checks += 3;
+		if (!bv || !bm || !m) {
+			t_fail(__FILE__, __LINE__, "%s: %s and both in strings.km are needed too", k, base);
+			continue;
+		}
+		if (has_any(v, other) || has_any(m, other))
+			t_fail(__FILE__, __LINE__, "%s speaks of another person", k);
+		placeholders(bv, b, sizeof b);
+		if (strcmp(a, b))
+			t_fail(__FILE__, __LINE__, "%s fills in %s, %s fills in %s", k, a, base, b);
+	}
+	CHECK(nyou >= 20);
+}
+
+/*
+ * Keys the issue-12 screens use before questions.conf asks for them (the
+ * criminal-case sequence, the deadline, finishing without sending, the steps
+ * of the progress bar, the contact refusals, the language switch), and every
+ * small-print legal term belongs to a choice label that says it in plain words.
+ */
+static void test_issue12_keys(const struct catalog *vi, const struct catalog *km)
+{
+	static const char *const keys[] = {
+		"q.criminal_role", "q.criminal_role.you", "q.criminal_role.none", "q.criminal_role.victim",
+		"q.criminal_role.victim.term", "q.criminal_role.witness", "q.criminal_role.witness.term",
+		"q.criminal_role.criminal_suspect", "q.criminal_suspect", "q.criminal_suspect.you",
+		"q.criminal_suspect.criminal_early", "q.criminal_suspect.accused", "q.criminal_suspect.accused.term",
+		"q.criminal_suspect.criminal_decided", "q.criminal_early", "q.criminal_early.you", "q.criminal_early.reported",
+		"q.criminal_early.reported.term", "q.criminal_early.prosecution_requested",
+		"q.criminal_early.prosecution_requested.term", "q.criminal_early.emergency_detained",
+		"q.criminal_early.emergency_detained.term", "q.criminal_decided", "q.criminal_decided.you",
+		"q.criminal_decided.prisoner", "q.criminal_decided.prisoner.term", "q.criminal_decided.diversion",
+		"q.criminal_decided.diversion.term", "q.deadline.full_date", "date.year", "date.month", "date.day",
+		"q.deadline", "q.deadline.you", "q.deadline_date", "q.deadline_date.you", "q.deadline_date.unknown",
+		"q.deadline.past", "q.deadline.too_far", "outcome.finish_confirm", "outcome.finish_confirm.body",
+		"outcome.finish_confirm.yes", "outcome.finish_confirm.no", "step.questions", "step.outcome", "step.contact",
+		"step.review", "contact.commune_required", "contact.name_required", "lang.switch",
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		t_checks++;
+		if (!catalog_get(vi, keys[i]) || !catalog_get(km, keys[i]))
+			t_fail(__FILE__, __LINE__, "%s is missing from strings.vi or strings.km", keys[i]);
+	}
+	/* The body names the phone to call, in both. */
+	CHECK(strstr(catalog_get(vi, "outcome.finish_confirm.body") ? catalog_get(vi, "outcome.finish_confirm.body") : "",
+		     "{phone}"));
+	CHECK(strstr(catalog_get(km, "outcome.finish_confirm.body") ? catalog_get(km, "outcome.finish_confirm.body") : "",
+		     "{phone}"));
+	const struct catalog *cats[2] = {vi, km};
+	for (int c = 0; c < 2; c++)
+		for (size_t i = 0; i < catalog_count(cats[c]); i++) {
+			const char *k = catalog_key(cats[c], i);
+			size_t n = strlen(k);
+			if (n < 6 || strcmp(k + n - 5, ".term"))
+				continue;
+			char label[96];
+			snprintf(label, sizeof label, "%.*s", (int)(n - 5), k);
+			const char *plain = catalog_get(cats[c], label);
+			t_checks++;
+			if (!plain || !strcmp(plain, catalog_value(cats[c], i)))
+				t_fail(__FILE__, __LINE__, "%s: its label %s is missing or says the same", k, label);
+		}
+}
+
 /* Walk the questions like the kiosk: returns the number asked. */
 static int walk(const struct rules *r, const struct content *c, const struct facts *truth, struct date today,
 		struct screen_result *final, char *asked, size_t an)
@@ -252,6 +489,7 @@ int main(void)
 	CHECK_INT(content_parse_communes("90001 = a\n90001 = b\n", 20, &cc, &d), ERR_PARSE);
 	CHECK_STR(d.msg, "line 2: commune code 90001 listed twice");
 	content_finish(&cc);
+	test_communes_km(&c);
 
 	/* Matters: with everything unknown the scope question matters; once poor + specific + not business, nothing else does but urgency. */
 	struct facts f;
@@ -271,6 +509,9 @@ int main(void)
 	facts_set_text(&f, "ethnic_minority", 15, "yes", 3, &d);
 	CHECK(content_question_matters(r, &f, F_RESIDENCE_AREA_LISTED, today));
 
+	test_you_and_that_person(&c, vi, km);
+	test_issue12_keys(vi, km);
+	test_you_variants(vi, km);
 	test_personas(r, &c);
 	catalog_destroy(vi);
 	catalog_destroy(km);

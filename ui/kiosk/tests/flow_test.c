@@ -23,6 +23,9 @@ int main(void)
 	t = t_read_repo("firmware/content/kiosk/questions.conf", &n);
 	CHECK_INT(content_parse_questions(t, n, &c, &d), 0);
 	free(t);
+	t = t_read_repo("firmware/content/kiosk/holidays.txt", &n);
+	CHECK_INT(holidays_parse(t, n, &c.holidays, &d), 0);
+	free(t);
 
 	struct flow f;
 	flow_init(&f, r, &c, (struct date){2026, 5, 20});
@@ -44,33 +47,116 @@ int main(void)
 	flow_consent(&f, 1);
 	CHECK_INT(f.state, FS_WHO);
 	flow_who(&f, WHO_FAMILY);
-	/* P21: specific matter yes, not business, born 1960-06-06, poor, deadline 5. */
+	/* Specific matter yes, not business, household none: the birth date is asked. */
 	CHECK(find_q(&f, F_SPECIFIC_MATTER));
-	flow_answer(&f, 0);
+	flow_pick(&f, 0);
 	CHECK(find_q(&f, F_MATTER_BUSINESS));
-	flow_answer(&f, 1);
+	flow_pick(&f, 1);
+	CHECK(find_q(&f, F_HOUSEHOLD));
+	flow_pick(&f, 2); /* the third choice: none */
+	CHECK_INT(f.facts.val[F_HOUSEHOLD], 2);
 	CHECK(find_q(&f, F_BIRTH_DATE));
 	flow_answer_date(&f, (struct date){2030, 1, 1}); /* future: refused */
 	CHECK(find_q(&f, F_BIRTH_DATE));
-	flow_answer_date(&f, (struct date){1960, 6, 6});
-	CHECK(find_q(&f, F_HOUSEHOLD));
+	flow_answer_date(&f, (struct date){2026, 6, 0}); /* a month that starts after today: refused */
+	CHECK(find_q(&f, F_BIRTH_DATE));
+	flow_answer_date(&f, (struct date){1960, 0, 0}); /* the year alone */
+	CHECK(f.facts.set[F_BIRTH_DATE]);
+	CHECK(!find_q(&f, F_BIRTH_DATE));
 	/* Progress: some way through, and shown again as it was when Back returns to a screen. */
-	int p_household = flow_progress(&f);
-	CHECK(p_household > 0 && p_household < 1000);
-	CHECK_INT(flow_progress(&f), p_household);
+	int p_next = flow_progress(&f);
+	CHECK(p_next > 0 && p_next < 1000);
+	CHECK_INT(flow_progress(&f), p_next);
 	/* Back re-asks the birth date, forgets the answer but remembers what was typed. */
 	flow_back(&f);
 	CHECK(find_q(&f, F_BIRTH_DATE));
 	CHECK(!f.facts.set[F_BIRTH_DATE]);
 	CHECK_INT(f.picked_date[f.q].y, 1960);
-	CHECK(flow_progress(&f) < p_household);
-	flow_answer_date(&f, (struct date){1960, 6, 6});
-	flow_answer(&f, 0); /* poor */
+	CHECK_INT(f.picked_date[f.q].m, 0);
+	CHECK(flow_progress(&f) < p_next);
+	/* Back again: the household, with "none" still picked; now poor (R02): the birth date no longer matters. */
+	flow_back(&f);
+	CHECK(find_q(&f, F_HOUSEHOLD));
+	CHECK_INT(f.picked[f.q], 2);
+	flow_pick(&f, 0);
+	/* The deadline, one thing at a time: is there a date? yes -> which date. */
 	CHECK(find_q(&f, F_DEADLINE_WORKING_DAYS));
-	flow_answer(&f, 5);
+	CHECK_INT(c.q[f.q].kind, Q_GATE);
+	int gate = f.q;
+	flow_pick(&f, 0);
+	CHECK(find_q(&f, F_DEADLINE_WORKING_DAYS));
+	CHECK_INT(c.q[f.q].kind, Q_DEADLINE);
+	CHECK(!f.facts.set[F_DEADLINE_WORKING_DAYS]);
+	const char *why = NULL;
+	CHECK_INT(flow_answer_deadline(&f, "2026", "5", "19", &why), ERR_INVAL); /* yesterday */
+	CHECK_STR(why, "q.deadline.past");
+	CHECK_INT(flow_answer_deadline(&f, "2026", "5", "", &why), ERR_INVAL);
+	CHECK_STR(why, "q.deadline.full_date");
+	CHECK_INT(flow_answer_deadline(&f, "2026", "2", "30", &why), ERR_INVAL);
+	CHECK_STR(why, "date.bad_day");
+	CHECK_INT(flow_answer_deadline(&f, "2031", "1", "5", &why), ERR_INVAL); /* past the pack's holidays */
+	CHECK_STR(why, "q.deadline.too_far");
+	/* Wed 20 May 2026 -> Wed 27 May: Thu, Fri, Mon, Tue = 4 working days left. */
+	CHECK_INT(flow_answer_deadline(&f, "2026", "05", "27", &why), 0);
+	CHECK_INT(f.facts.val[F_DEADLINE_WORKING_DAYS], 4);
 	CHECK_INT(f.state, FS_OUTCOME);
 	CHECK_INT(f.result.outcome, OUTCOME_LIKELY_ELIGIBLE);
 	CHECK(f.result.urgent);
+	/* Back to the date (as typed), back to the gate (yes picked), "no": no deadline, not urgent. */
+	flow_back(&f);
+	CHECK_INT(c.q[f.q].kind, Q_DEADLINE);
+	CHECK_INT(f.picked_date[f.q].d, 27);
+	flow_back(&f);
+	CHECK_INT(f.q, gate);
+	CHECK_INT(f.picked[f.q], 0);
+	flow_pick(&f, 1);
+	CHECK_INT(f.state, FS_OUTCOME);
+	CHECK(!f.result.urgent);
+	flow_back(&f);
+	flow_pick(&f, 0);
+	CHECK_INT(flow_answer_deadline(&f, "2026", "05", "27", &why), 0);
+	/* The criminal role as a sequence: a suspect -> how far -> an early step. */
+	{
+		struct flow g;
+		flow_init(&g, r, &c, (struct date){2026, 5, 20});
+		flow_start(&g);
+		flow_language(&g, "km");
+		flow_consent(&g, 1);
+		flow_who(&g, WHO_SELF);
+		flow_pick(&g, 0);  /* specific matter */
+		flow_pick(&g, 1);  /* not business */
+		flow_pick(&g, 2);  /* household: none */
+		flow_answer_date(&g, (struct date){2009, 0, 0}); /* 16 or 17: the criminal role matters (R05) */
+		CHECK(find_q(&g, F_CRIMINAL_ROLE));
+		CHECK_STR(c.q[g.q].id, "criminal_role");
+		flow_pick(&g, 3); /* suspected */
+		CHECK_STR(c.q[g.q].id, "criminal_suspect");
+		CHECK(!g.facts.set[F_CRIMINAL_ROLE]);
+		flow_pick(&g, 0); /* an early step */
+		CHECK_STR(c.q[g.q].id, "criminal_early");
+		flow_pick(&g, 2); /* emergency detention */
+		CHECK_INT(g.facts.val[F_CRIMINAL_ROLE], fact_value_find(F_CRIMINAL_ROLE, "emergency_detained", 18));
+		CHECK(!find_q(&g, F_CRIMINAL_ROLE));
+		/* Back walks the sequence backwards, each screen with its pick. */
+		flow_back(&g);
+		CHECK_STR(c.q[g.q].id, "criminal_early");
+		CHECK_INT(g.picked[g.q], 2);
+		flow_back(&g);
+		CHECK_STR(c.q[g.q].id, "criminal_suspect");
+		CHECK_INT(g.picked[g.q], 0);
+		flow_back(&g);
+		CHECK_STR(c.q[g.q].id, "criminal_role");
+		CHECK_INT(g.picked[g.q], 3);
+		/* Declining keeps the language. */
+		flow_reset(&g);
+		flow_start(&g);
+		flow_language(&g, "km");
+		flow_consent(&g, 0);
+		CHECK_INT(g.state, FS_DECLINED);
+		CHECK_STR(g.lang, "km");
+		flow_reset(&g);
+		contact_finish(&g.contact);
+	}
 	flow_outcome_send(&f);
 	CHECK_INT(f.state, FS_CONTACT);
 	CHECK_INT(flow_contact_done(&f, &d), ERR_INVAL);

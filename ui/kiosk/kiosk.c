@@ -1098,6 +1098,7 @@ static void on_tap(void *ctx, struct widget *w)
 				break;
 			int rc = k->ops.check_pin ? k->ops.check_pin(k->ops.ctx, k->entry) : ERR_NOTFOUND;
 			mem_wipe(k->entry, sizeof k->entry);
+			now = clock_mono_ns(); /* the check (Argon2id) takes a while: a lockout runs from its answer */
 			unsigned s = 0;
 			if (rc == 0) {
 				lockout_success(&k->lockout);

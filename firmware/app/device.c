@@ -214,3 +214,28 @@ int device_check_pin(const struct device *dev, const char *pin)
 	buf_finish(&b);
 	return rc;
 }
+
+int device_save_lockout(const struct device *dev, const char *text, struct diag *d)
+{
+	char *p = fs_join(dev->dir, DEVICE_LOCKOUT_FILE);
+	int rc = fs_write_durable(p, text, strlen(text), 0600, d);
+	free(p);
+	return rc;
+}
+
+int device_load_lockout(const struct device *dev, uint64_t now, struct lockout *st, struct diag *d)
+{
+	struct buf b;
+	buf_init(&b);
+	int rc = fs_read_in(dev->dir, DEVICE_LOCKOUT_FILE, 4 * LOCKOUT_TEXT_MAX, &b, d);
+	if (rc == ERR_NOTFOUND) {
+		lockout_init(st);
+		rc = 0;
+	} else if (rc) {
+		lockout_fail_safe(st, now);
+	} else if ((rc = lockout_load(b.data, b.len, now, st, d))) {
+		diag_prefix(d, "%s/%s: ", dev->dir, DEVICE_LOCKOUT_FILE);
+	}
+	buf_finish(&b);
+	return rc;
+}

@@ -2,8 +2,11 @@
 #ifndef SPEAN_APP_DEVICE_H
 #define SPEAN_APP_DEVICE_H
 
+#include <stdint.h>
+
 #include "crypt.h"
 #include "err.h"
+#include "lockout.h"
 
 #define DEVICE_DEFAULT_DIR "/var/lib/spean"
 #define DEVICE_IDENTITY_FILE "identity.key"
@@ -34,6 +37,22 @@ void device_close(struct device *dev);
 int device_set_pin(struct device *dev, const char *pin, struct diag *d);
 /* 0 if pin is the staff PIN; ERR_CRYPTO if not; ERR_NOTFOUND if no PIN is set (assisted mode off). */
 int device_check_pin(const struct device *dev, const char *pin);
+
+/*
+ * The staff PIN lockout across restarts: lockout_save's text (two counts and
+ * the seconds left; never the PIN, nothing personal) in the data dir, 0600.
+ */
+#define DEVICE_LOCKOUT_FILE "staff.lockout"
+/* Replace it durably (fs_write_durable: after a power cut it is the old or the new text, never a mix). */
+int device_save_lockout(const struct device *dev, const char *text, struct diag *d);
+/*
+ * Read it at now (clock_mono_ns) into st. No file (first start): 0 and a
+ * fresh state. A file that cannot be read or is refused by lockout_load:
+ * the fail-safe state (locked LOCKOUT_FIRST_S seconds from now, one lockout
+ * counted) and ERR_PARSE, or the read's code, with d saying why: a damaged
+ * record never unlocks the PIN screen.
+ */
+int device_load_lockout(const struct device *dev, uint64_t now, struct lockout *st, struct diag *d);
 
 /*
  * Take the center's card (center.pub from 'spean-center init': "box = HEX",

@@ -61,6 +61,9 @@ struct app {
 	struct autosync *sync;
 	struct printer_conf printer;
 	int has_printer;
+	/* the staff PIN lockout, kept in the data dir (device_save_lockout) */
+	int lockout_kept;
+	struct loop_timer *lockout_timer;
 	/* replay */
 	char **lines;
 	int nlines, next;
@@ -103,6 +106,78 @@ static void status_cb(void *ctx, struct kiosk_status *st)
 		st->refused = (long long)refused;
 	st->battery = board_get()->battery_percent();
 	autosync_last(a->sync, st->last_sync, sizeof st->last_sync, &st->last_sync_failed);
+}
+
+/* ---- the staff PIN lockout across restarts ------------------------------------------------------ */
+
+static void lockout_tick(void *ctx);
+
+/* Write text; a failure is logged and the kiosk goes on (the lockout still holds in memory). */
+static void lockout_write(struct app *a, const char *text)
+{
+	struct diag d = {""};
+	if (device_save_lockout(&a->dev, text, &d))
+		log_error("lockout_save_failed why=\"%s\"", d.msg);
+}
+
+/*
+ * While locked, the record is rewritten every minute and when the lockout
+ * ends: a power cut resumes with what was left at most 60 s earlier (never
+ * less), and one after the end does not lock again.
+ */
+static void lockout_arm(struct app *a, uint64_t now)
+{
+	unsigned left;
+	loop_timer_cancel(a->loop, a->lockout_timer);
+	a->lockout_timer = NULL;
+	if (lockout_locked(&a->kiosk.lockout, now, &left))
+		a->lockout_timer = loop_timer(a->loop, left > 60 ? 60000 : (uint64_t)left * 1000, lockout_tick, a);
+}
+
+/* The kiosk's lockout as of now, written, and the timer armed for the next write. */
+static void lockout_keep(struct app *a)
+{
+	uint64_t now = clock_mono_ns();
+	char text[LOCKOUT_TEXT_MAX];
+	lockout_save(&a->kiosk.lockout, now, text);
+	lockout_write(a, text);
+	lockout_arm(a, now);
+}
+
+static void lockout_tick(void *ctx)
+{
+	struct app *a = ctx;
+	a->lockout_timer = NULL;
+	lockout_keep(a);
+	if (!a->lockout_timer) {
+		log_info("assisted_lockout_ended");
+		if (a->kiosk.mode == MODE_PIN)
+			kiosk_show(&a->kiosk); /* the PIN screen no longer says "locked" */
+	}
+}
+
+static void lockout_changed_cb(void *ctx, const char *text)
+{
+	struct app *a = ctx;
+	lockout_write(a, text);
+	lockout_arm(a, clock_mono_ns());
+}
+
+/* At start, before the kiosk takes input: what was kept, or locked for the first period if it is damaged. */
+static void lockout_start(struct app *a)
+{
+	struct diag d = {""};
+	uint64_t now = clock_mono_ns();
+	unsigned left;
+	if (device_load_lockout(&a->dev, now, &a->kiosk.lockout, &d)) {
+		/* d names keys and line numbers of a file that holds no PIN and nothing personal. */
+		log_error("lockout_record_damaged locked_s=%u why=\"%s\"", LOCKOUT_FIRST_S, d.msg);
+		lockout_keep(a); /* a valid record again, saying "locked" */
+	} else if (lockout_locked(&a->kiosk.lockout, now, &left)) {
+		log_warn("assisted_lockout_resumed seconds=%u lockouts=%d", left, a->kiosk.lockout.lockouts);
+		lockout_arm(a, now);
+	}
+	a->lockout_kept = 1;
 }
 
 /* Printing runs on its own thread (the device may block); the result comes back through the loop. */
@@ -666,7 +741,9 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	a.kiosk.audio = a.audio;
 	a.kiosk.icons = a.icons;
 	a.has_printer = printer_conf_load(a.dev.dir, &a.printer) == 0;
-	a.kiosk.ops = (struct kiosk_ops){check_pin_cb, status_cb, &a, a.has_printer ? print_cb : NULL, a.printer.dots};
+	a.kiosk.ops = (struct kiosk_ops){check_pin_cb, status_cb, &a, a.has_printer ? print_cb : NULL, a.printer.dots,
+					 lockout_changed_cb};
+	lockout_start(&a);
 	free(recorded);
 	STAGE("screen");
 	watch_input(&a);
@@ -708,6 +785,10 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	}
 	ex = a.failed ? 3 : 0;
 out:
+	/* A clean stop (systemd, a script's end) keeps the seconds left exactly, not as of the last minute. */
+	if (a.lockout_kept && lockout_locked(&a.kiosk.lockout, clock_mono_ns(), NULL))
+		lockout_keep(&a);
+	loop_timer_cancel(a.loop, a.lockout_timer);
 	autosync_stop(a.sync);
 	kiosk_finish(&a.kiosk);
 	for (int i = 0; i < a.nevdev; i++)

@@ -6,6 +6,7 @@
 #include "content.h"
 #include "flow.h"
 #include "km_input.h"
+#include "lockout.h"
 #include "loop.h"
 #include "ui.h"
 
@@ -44,6 +45,12 @@ struct kiosk_ops {
 	 */
 	void (*print)(void *ctx, const void *escpos, size_t n);
 	int paper_dots;        /* 384 (58 mm) or 576 (80 mm) */
+	/*
+	 * The staff PIN lockout changed (a wrong PIN, a lockout, the right PIN):
+	 * text is lockout_save's form (counts and seconds left; no PIN), for the
+	 * app to keep durably before the screen says the result. May be NULL.
+	 */
+	void (*lockout_changed)(void *ctx, const char *text);
 };
 
 enum kiosk_mode { MODE_RESIDENT, MODE_PIN, MODE_STATUS };
@@ -84,9 +91,8 @@ struct kiosk {
 	struct kiosk_ops ops;
 	enum kiosk_mode mode;
 	int assisted;             /* an outreach worker is running the flow with the resident */
-	int pin_fails;
-	int lockouts;
-	uint64_t locked_until_ns;
+	/* The staff PIN lockout on clock_mono_ns(); the app sets the state it kept (lockout_load) after kiosk_init. */
+	struct lockout lockout;
 	char prompt[64];          /* the prompt of the screen on show */
 	char field_error[32];     /* catalog key of why the entry on show was refused, or "" */
 	int review_return;        /* a field opened with Edit from the review: Next returns there */

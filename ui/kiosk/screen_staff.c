@@ -20,18 +20,18 @@ void kiosk_screen_pin(struct kiosk *k)
 		strcat(dots, "*");
 	ui_field(k->ui, "entry", (SDL_Rect){l.x, l.y, half, t->touch_px}, dots[0] ? dots : " ", "vi", WF_FOCUSED);
 	l.y += t->touch_px + t->gap;
-	uint64_t now = clock_mono_ns();
-	if (now < k->locked_until_ns) {
+	unsigned left;
+	if (lockout_locked(&k->lockout, clock_mono_ns(), &left)) {
 		char s[16];
-		kiosk_int(k, (int)((k->locked_until_ns - now) / 1000000000u + 1), s, sizeof s);
+		kiosk_int(k, (int)left, s, sizeof s);
 		struct buf b;
 		buf_init(&b);
 		kiosk_fill(&b, kiosk_text(k, "assisted.locked"), (const char *const[]){"seconds", s, NULL});
 		kiosk_label(k, &l, "pin_message", b.data, t->body_px, WF_DANGER);
 		buf_finish(&b);
-	} else if (k->pin_fails) {
+	} else if (k->lockout.fails) {
 		char s[16];
-		kiosk_int(k, 5 - k->pin_fails, s, sizeof s);
+		kiosk_int(k, lockout_tries_left(&k->lockout), s, sizeof s);
 		struct buf b;
 		buf_init(&b);
 		kiosk_fill(&b, kiosk_text(k, "assisted.wrong"), (const char *const[]){"left", s, NULL});
@@ -107,24 +107,27 @@ void kiosk_staff_tap(struct kiosk *k, int a, int p)
 		break;
 	}
 	case A_ENTRY_OK: {
-		if (clock_mono_ns() < k->locked_until_ns)
+		uint64_t now = clock_mono_ns();
+		if (lockout_locked(&k->lockout, now, NULL))
 			break;
 		int rc = k->ops.check_pin ? k->ops.check_pin(k->ops.ctx, k->entry) : ERR_NOTFOUND;
 		mem_wipe(k->entry, sizeof k->entry);
+		now = clock_mono_ns(); /* the check (Argon2id) takes a while: a lockout runs from its answer */
+		unsigned s = 0;
 		if (rc == 0) {
-			k->pin_fails = 0;
-			k->lockouts = 0;
+			lockout_success(&k->lockout);
 			k->mode = MODE_STATUS;
 			log_info("assisted_unlocked");
-		} else if (++k->pin_fails >= 5) {
-			/* Lockout doubles each time: 60 s, 120 s, ... (monotonic clock, not the wall). */
-			uint64_t s = 60u << (k->lockouts < 6 ? k->lockouts : 6);
-			k->locked_until_ns = clock_mono_ns() + s * 1000000000u;
-			k->lockouts++;
-			k->pin_fails = 0;
-			log_warn("assisted_locked seconds=%llu", (unsigned long long)s);
+		} else if ((s = lockout_fail(&k->lockout, now))) {
+			log_warn("assisted_locked seconds=%u lockouts=%d", s, k->lockout.lockouts);
 		} else {
-			log_info("assisted_pin_wrong fails=%d", k->pin_fails);
+			log_info("assisted_pin_wrong fails=%d", k->lockout.fails);
+		}
+		/* Kept by the app (durably) before the screen shows the result: cutting the power then loses nothing. */
+		if (k->ops.lockout_changed) {
+			char text[LOCKOUT_TEXT_MAX];
+			lockout_save(&k->lockout, now, text);
+			k->ops.lockout_changed(k->ops.ctx, text);
 		}
 		break;
 	}

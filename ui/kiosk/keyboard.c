@@ -90,12 +90,15 @@ static struct kb_row grid(struct kiosk *k, SDL_Rect area, int units, int rows)
 	return r;
 }
 
-static void common_keys(struct kiosk *k, struct kb_row *r, int del_units, int clear_units)
+/* Clear all: greyed out on an empty field. */
+static void clear_key(struct kiosk *k, struct kb_row *r, int units)
 {
-	row_key(k, r, del_units, "kb_del", kiosk_text(k, "keypad.delete"), 0, ARG_DEL);
-	if (clear_units)
-		row_key(k, r, clear_units, "kb_clear", kiosk_text(k, "keyboard.clear"), k->entry[0] ? 0 : WF_DISABLED,
-			ARG_CLEAR);
+	row_key(k, r, units, "kb_clear", kiosk_text(k, "keyboard.clear"), k->entry[0] ? 0 : WF_DISABLED, ARG_CLEAR);
+}
+
+static void del_key(struct kiosk *k, struct kb_row *r, int units)
+{
+	row_key(k, r, units, "kb_del", kiosk_text(k, "keypad.delete"), 0, ARG_DEL);
 }
 
 /* ---- Vietnamese --------------------------------------------------------------------------------- */
@@ -110,12 +113,12 @@ static void keyboard_vi(struct kiosk *k, SDL_Rect area)
 		row_start(&r, 0, 12);
 		for (int i = 0; i < 10; i++)
 			row_key(k, &r, 1, vi_literal_ids[i], vi_literals[i], 0, ARG_LITERAL + i);
-		common_keys(k, &r, 2, 0);
+		del_key(k, &r, 2);
 		int n = (int)(sizeof vi_literals / sizeof *vi_literals);
 		row_start(&r, 1, n - 10 + 2);
 		for (int i = 10; i < n; i++)
 			row_key(k, &r, 1, vi_literal_ids[i], vi_literals[i], 0, ARG_LITERAL + i);
-		row_key(k, &r, 2, "kb_clear", kiosk_text(k, "keyboard.clear"), k->entry[0] ? 0 : WF_DISABLED, ARG_CLEAR);
+		clear_key(k, &r, 2);
 		row_start(&r, 3, 9);
 		row_key(k, &r, 2, "kb_page_abc", kiosk_text(k, "keyboard.letters"), 0, ARG_PAGE - 0);
 		row_key(k, &r, 2, "kb_method", kiosk_text(k, vni ? "keyboard.telex" : "keyboard.vni"), 0, ARG_METHOD);
@@ -137,7 +140,8 @@ static void keyboard_vi(struct kiosk *k, SDL_Rect area)
 		for (int l = 0; l < VI_L_COUNT; l++)
 			row_key(k, &r, 1, vi_letter_ids[l], vi_letter_text((enum vi_letter)l, k->kb_shift), 0, ARG_LETTER + l);
 	}
-	common_keys(k, &r, 2, 0);
+	/* Clear all in the top corner, away from the letters; delete where it always is, after p. */
+	clear_key(k, &r, 2);
 	for (int i = 0; i < 3; i++) {
 		const char *row = vi_rows[i];
 		int n = (int)strlen(row);
@@ -152,7 +156,7 @@ static void keyboard_vi(struct kiosk *k, SDL_Rect area)
 			row_key(k, &r, 1, id, label, 0, row[c]);
 		}
 		if (i == 0)
-			row_key(k, &r, 2, "kb_clear", kiosk_text(k, "keyboard.clear"), k->entry[0] ? 0 : WF_DISABLED, ARG_CLEAR);
+			del_key(k, &r, 2);
 		if (i == 2) {
 			row_key(k, &r, 2, "kb_page_123", kiosk_text(k, "keyboard.numbers"), 0, ARG_PAGE - 1);
 			/* The method key names the other method: tapping it switches. */
@@ -170,9 +174,11 @@ static void km_label(const char *text, int mark, char *out, size_t n)
 	snprintf(out, n, "%s%s", mark ? "អ" : "", text);
 }
 
+/* The bottom row starts with clear all (away from delete, at the other end) and the page keys. */
 static void km_page_row(struct kiosk *k, struct kb_row *r, int units)
 {
 	row_start(r, 3, units);
+	clear_key(k, r, 2);
 	for (int p = 0; p < KM_PAGE_COUNT; p++)
 		row_key(k, r, 1, km_page_ids[p], kiosk_text(k, km_page_labels[p]), k->kb_page == p ? WF_SELECTED : 0,
 			ARG_PAGE - p);
@@ -205,7 +211,7 @@ static void keyboard_km(struct kiosk *k, SDL_Rect area)
 			(k->km_state.coeng ? WF_SELECTED : 0) | (k->km_state.coeng || km_input_mark_ok(k->entry, len, "្") ? 0 : WF_DISABLED),
 			ARG_COENG);
 		row_key(k, &r, 3, "kb_space", kiosk_text(k, "keyboard.space"), 0, ' ');
-		common_keys(k, &r, 1, 2);
+		del_key(k, &r, 1);
 		return;
 	}
 	/* A page: twelve keys a row, three rows, one character each. */
@@ -224,7 +230,7 @@ static void keyboard_km(struct kiosk *k, SDL_Rect area)
 	}
 	km_page_row(k, &r, 12);
 	row_key(k, &r, 3, "kb_space", kiosk_text(k, "keyboard.space"), 0, ' ');
-	common_keys(k, &r, 3, 2);
+	del_key(k, &r, 3);
 }
 
 /* ---- the field ---------------------------------------------------------------------------------- */

@@ -81,6 +81,8 @@ static const char *const page_digits[] = {
 	"១", "២", "៣", "៤", "៥", "៦", "៧", "៨", "៩", "០", "/", ",", "-", ".",
 	/* independent vowels (U+17A5..U+17B3 without the deprecated U+17A8) */
 	"ឥ", "ឦ", "ឧ", "ឩ", "ឪ", "ឫ", "ឬ", "ឭ", "ឮ", "ឯ", "ឰ", "ឱ", "ឲ", "ឳ", "។", "៖",
+	/* what NiDA's number row has besides digits and signs */
+	"ៗ", "៛", "(", ")",
 };
 
 const char *const *km_page_keys(enum km_page p, int *n)

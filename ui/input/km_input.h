@@ -65,7 +65,7 @@ int km_input_key(struct km_input *st, int row, int col, int shift, struct buf *o
  * character and no key needs shift. Page KM_PAGE_CONSONANTS holds the 35
  * consonants (U+1780..U+17A2) in alphabet order, KM_PAGE_VOWELS the dependent
  * vowels, signs and COENG, KM_PAGE_DIGITS the Khmer digits, the independent
- * vowels and "/ , - . ។ ៖". A page stays until another is chosen.
+ * vowels and "/ , - . ។ ៖ ៗ ៛ ( )". A page stays until another is chosen.
  */
 enum km_page { KM_PAGE_CONSONANTS, KM_PAGE_VOWELS, KM_PAGE_DIGITS, KM_PAGE_NIDA, KM_PAGE_COUNT };
 

@@ -39,7 +39,7 @@ static const struct {
 	size_t off;
 	size_t max;
 } contact_fields[] = {
-	{"name", offsetof(struct contact, name), 100},
+	{"name", offsetof(struct contact, name), 256},
 	{"phone", offsetof(struct contact, phone), 20},
 	{"commune_code", offsetof(struct contact, commune_code), 5},
 	{"address", offsetof(struct contact, address), 300},
@@ -48,6 +48,14 @@ static const struct {
 	{"consent_text", offsetof(struct contact, consent_text), 40},
 };
 #define NFIELDS (sizeof contact_fields / sizeof contact_fields[0])
+
+size_t contact_field_max(const char *key)
+{
+	for (size_t i = 0; key && i < NFIELDS; i++)
+		if (!strcmp(contact_fields[i].key, key))
+			return contact_fields[i].max;
+	return 0;
+}
 
 /*
  * input: the value is being entered (a contact file, the kiosk's fields), so

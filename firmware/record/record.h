@@ -40,6 +40,8 @@ void contact_finish(struct contact *c);
  * consent is not a parse error: check contact_validate.
  */
 int contact_parse(const char *text, size_t len, struct contact *c, struct diag *d);
+/* The most bytes contact_parse takes for a field ("name": 256, "address": 300, ...); 0 for an unknown key. */
+size_t contact_field_max(const char *key);
 /* Required fields present and consent given: 0, ERR_REFUSED (consent) or ERR_INVAL. */
 int contact_validate(const struct contact *c, struct diag *d);
 

@@ -1,4 +1,4 @@
-/* Fuzz target for ui/input's Vietnamese engine: key strings through vi_input_key, output checked. */
+/* Fuzz target for ui/input's Vietnamese engine: key strings through vi_input_key, output checked; the keyboard's tone and letter keys on every step. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +65,45 @@ static int is_letter(uint8_t c)
  * follows (bit 1: bytes up to the first '\n', any bytes at all); every byte
  * after that is one key press, fed to the word the previous press produced.
  */
+static size_t cps(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/*
+ * The keyboard's tone and letter keys on the engine's own text: a tone changes
+ * no letter count and writes nothing when it does not apply; a letter key
+ * either marks a letter in place (same count) or appends exactly its letter.
+ */
+static void check_keyboard_keys(const char *w, size_t n, uint8_t seed)
+{
+	struct buf o;
+	buf_init(&o);
+	int rc = vi_input_tone(w, n, seed % 5 + 1, &o);
+	if (rc == ERR_TOOBIG)
+		FUZZ_CHECK(n > VI_INPUT_MAX_WORD);
+	else if (rc == VI_INPUT_MODIFIER)
+		FUZZ_CHECK(utf8_valid(o.data, o.len) && is_nfc(o.data, o.len) && cps(o.data, o.len) == cps(w, n));
+	else
+		FUZZ_CHECK(rc == VI_INPUT_LETTER && o.len == 0);
+	o.len = 0;
+	enum vi_letter l = (enum vi_letter)(seed % VI_L_COUNT);
+	rc = vi_input_letter(w, n, l, seed & 8, &o);
+	if (rc == ERR_TOOBIG) {
+		FUZZ_CHECK(n > VI_INPUT_MAX_WORD);
+	} else if (rc == VI_INPUT_MODIFIER) {
+		FUZZ_CHECK(utf8_valid(o.data, o.len) && is_nfc(o.data, o.len) && cps(o.data, o.len) == cps(w, n));
+	} else {
+		const char *lt = vi_letter_text(l, seed & 8);
+		FUZZ_CHECK(rc == VI_INPUT_LETTER && o.len == n + strlen(lt));
+		FUZZ_CHECK(!memcmp(o.data, w, n) && !memcmp(o.data + n, lt, strlen(lt)));
+	}
+	buf_finish(&o);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
@@ -125,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cur = next;
 		next = t;
 		ours = 1;
+		check_keyboard_keys(cur.data, cur.len, data[i]);
 	}
 	buf_finish(&cur);
 	buf_finish(&next);

@@ -60,4 +60,31 @@ int km_input_coeng(struct km_input *st);
  */
 int km_input_key(struct km_input *st, int row, int col, int shift, struct buf *out);
 
+/*
+ * The paged keyboard for those who do not know NiDA: every key types one
+ * character and no key needs shift. Page KM_PAGE_CONSONANTS holds the 35
+ * consonants (U+1780..U+17A2) in alphabet order, KM_PAGE_VOWELS the dependent
+ * vowels, signs and COENG, KM_PAGE_DIGITS the Khmer digits, the independent
+ * vowels and "/ , - . ។ ៖ ៗ ៛ ( )". A page stays until another is chosen.
+ */
+enum km_page { KM_PAGE_CONSONANTS, KM_PAGE_VOWELS, KM_PAGE_DIGITS, KM_PAGE_NIDA, KM_PAGE_COUNT };
+
+/* The keys of a page (UTF-8 strings, one character each); NULL and *n = 0 for NiDA and outside the enum. */
+const char *const *km_page_keys(enum km_page p, int *n);
+
+/* 1 if the key's text starts with a combining sign (a dependent vowel, a sign, COENG): it needs a base. */
+int km_is_mark(const char *text);
+
+/*
+ * 1 if text can be typed after before[0..n) without the shaper drawing a
+ * dotted circle: a key whose text is not a mark always can; a dependent
+ * vowel, COENG or a sign only after a consonant or independent vowel (a
+ * subscript consonant counts: ស្ត + ្រ), and a sign (U+17C6..U+17D1, U+17D3,
+ * U+17DD) other than the register shifters and ROBAT (U+17C9 U+17CA U+17CC,
+ * which sit on the consonant) also after a dependent vowel or another sign
+ * (ាំ, េះ). The keyboard
+ * greys a key out while this is 0.
+ */
+int km_input_mark_ok(const char *before, size_t n, const char *text);
+
 #endif

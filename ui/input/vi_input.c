@@ -595,3 +595,113 @@ fail:
 	buf_finish(&next);
 	return rc;
 }
+
+/* ---- the keyboard's tone and letter keys -------------------------------------------------------- */
+
+int vi_input_tone(const char *word, size_t n, int tone, struct buf *out)
+{
+	static const char letter[6] = {0, 's', 'f', 'r', 'x', 'j'};
+	if (tone < 1 || tone > 5 || !out)
+		return ERR_INVAL;
+	/* Take off any tone first (z), so the key sets its tone rather than undoing the same one. */
+	struct buf plain, toned;
+	buf_init(&plain);
+	buf_init(&toned);
+	int rc = vi_input_key(VI_TELEX, word, n, 'z', &plain);
+	if (rc < 0)
+		goto done;
+	if (rc != VI_INPUT_MODIFIER) {
+		plain.len = 0;
+		buf_append(&plain, word ? word : "", n);
+	}
+	rc = vi_input_key(VI_TELEX, plain.data ? plain.data : "", plain.len, letter[tone], &toned);
+	if (rc == VI_INPUT_MODIFIER)
+		buf_append(out, toned.data, toned.len);
+done:
+	buf_finish_wipe(&plain);
+	buf_finish_wipe(&toned);
+	return rc;
+}
+
+/* Each key's letter (NFC, lower and upper) and the VNI digit that marks its plain letter. */
+static const struct {
+	const char *text[2];
+	char vni;
+	const char *forms; /* every NFC form of the letter, any tone, lower and upper */
+} vi_letters[VI_L_COUNT] = {
+	[VI_L_ACIRC] = {{"â", "Â"}, '6', "âấầẩẫậÂẤẦẨẪẬ"},
+	[VI_L_ABREVE] = {{"ă", "Ă"}, '8', "ăắằẳẵặĂẮẰẲẴẶ"},
+	[VI_L_ECIRC] = {{"ê", "Ê"}, '6', "êếềểễệÊẾỀỂỄỆ"},
+	[VI_L_OCIRC] = {{"ô", "Ô"}, '6', "ôốồổỗộÔỐỒỔỖỘ"},
+	[VI_L_OHORN] = {{"ơ", "Ơ"}, '7', "ơớờởỡợƠỚỜỞỠỢ"},
+	[VI_L_UHORN] = {{"ư", "Ư"}, '7', "ưứừửữựƯỨỪỬỮỰ"},
+	[VI_L_DSTROKE] = {{"đ", "Đ"}, '9', "đĐ"},
+};
+
+const char *vi_letter_text(enum vi_letter l, int upper)
+{
+	if ((int)l < 0 || l >= VI_L_COUNT)
+		return NULL;
+	return vi_letters[l].text[upper ? 1 : 0];
+}
+
+/* How many letters of s[0..n) are one of forms (each a two-byte or three-byte UTF-8 letter). */
+static int count_forms(const char *s, size_t n, const char *forms)
+{
+	int c = 0;
+	for (size_t i = 0; i < n;) {
+		size_t len = 1;
+		unsigned char b = (unsigned char)s[i];
+		if (b >= 0xF0)
+			len = 4;
+		else if (b >= 0xE0)
+			len = 3;
+		else if (b >= 0xC0)
+			len = 2;
+		if (i + len > n)
+			break;
+		for (const char *f = forms; *f;) {
+			size_t fl = ((unsigned char)*f >= 0xE0) ? 3 : 2;
+			if (fl == len && !memcmp(s + i, f, len)) {
+				c++;
+				break;
+			}
+			f += fl;
+		}
+		i += len;
+	}
+	return c;
+}
+
+/* Code points in s[0..n) (valid UTF-8). */
+static size_t count_cps(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+int vi_input_letter(const char *word, size_t n, enum vi_letter l, int upper, struct buf *out)
+{
+	if ((int)l < 0 || l >= VI_L_COUNT || !out)
+		return ERR_INVAL;
+	struct buf mod;
+	buf_init(&mod);
+	int rc = vi_input_key(VI_VNI, word, n, vi_letters[l].vni, &mod);
+	if (rc < 0)
+		goto done;
+	/* Take VNI's edit only if it marked one more of this very letter and typed nothing (ơ on "Ngu" is not ư). */
+	if (rc == VI_INPUT_MODIFIER && count_cps(mod.data, mod.len) == count_cps(word ? word : "", n) &&
+	    count_forms(mod.data, mod.len, vi_letters[l].forms) == count_forms(word ? word : "", n, vi_letters[l].forms) + 1) {
+		buf_append(out, mod.data, mod.len);
+		rc = VI_INPUT_MODIFIER;
+		goto done;
+	}
+	buf_append(out, word ? word : "", n);
+	buf_puts(out, vi_letters[l].text[upper ? 1 : 0]);
+	rc = VI_INPUT_LETTER;
+done:
+	buf_finish_wipe(&mod);
+	return rc;
+}

@@ -47,4 +47,30 @@ int vi_input_key(enum vi_method m, const char *word, size_t n, char key, struct 
 /* Feed a whole key string from an empty word (tests, demos): out gets the final text. */
 int vi_input_keys(enum vi_method m, const char *keys, struct buf *out);
 
+/*
+ * The keyboard's tone keys (for those who know neither Telex nor VNI): tone 1..5
+ * (sắc huyền hỏi ngã nặng) goes on the right vowel of the syllable before the
+ * caret, as Telex's tone letter (s f r x j) would put it, and replaces a tone
+ * already there. word[0..n) is the text before the caret. Appends the new text
+ * to out and returns VI_INPUT_MODIFIER; VI_INPUT_LETTER with out unchanged when
+ * there is no Vietnamese syllable to take the tone (nothing to change: the key
+ * does nothing rather than type a letter); ERR_INVAL / ERR_TOOBIG as vi_input_key.
+ */
+int vi_input_tone(const char *word, size_t n, int tone, struct buf *out);
+
+/* The keyboard's letter keys for marked letters. */
+enum vi_letter { VI_L_ACIRC, VI_L_ABREVE, VI_L_ECIRC, VI_L_OCIRC, VI_L_OHORN, VI_L_UHORN, VI_L_DSTROKE, VI_L_COUNT };
+/* The letter as the key shows it: "â" (upper: "Â"); NULL outside the enum. */
+const char *vi_letter_text(enum vi_letter l, int upper);
+
+/*
+ * A marked-letter key: if the syllable before the caret has the plain letter
+ * the key marks (a for â/ă, e for ê, o for ô/ơ, u for ư, d for đ), it is
+ * modified in place and the tone re-placed ("Nguyen" + ê = "Nguyên", "Nguyẽn"
+ * + ê = "Nguyễn", "D" + đ = "Đ"): VI_INPUT_MODIFIER. Otherwise the letter is
+ * inserted (capital if upper): VI_INPUT_LETTER ("Ph" + ư = "Phư"). Appends to
+ * out the text that replaces word[0..n). Errors as vi_input_key.
+ */
+int vi_input_letter(const char *word, size_t n, enum vi_letter l, int upper, struct buf *out);
+
 #endif

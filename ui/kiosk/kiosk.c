@@ -364,6 +364,9 @@ void kiosk_reset(struct kiosk *k)
 	k->confirm_finish = 0;
 	k->page = 0;
 	k->vi_method = VI_TELEX; /* the next resident starts with the default */
+	k->kb_page = 0;          /* ... on the keyboard's first page, shift off */
+	k->kb_shift = 0;
+	km_input_init(&k->km_state);
 	k->print = KIOSK_PRINT_NONE;
 	k->cq_page = 0;
 	k->flow.compact = 0;

@@ -72,10 +72,11 @@ struct kiosk {
 	kiosk_submit_fn submit;
 	void *submit_ctx;
 	/* screen-local input (memory only, wiped with the flow) */
-	char entry[96];
+	char entry[1024];         /* the field being typed; the contact fields' caps are smaller (kiosk_entry_cap) */
 	char dfield[3][5];        /* the date screen's year, month, day as typed (memory only) */
 	int dfocus;               /* which of them the keypad types into, in the question's order */
 	int kb_shift;
+	int kb_page;              /* the keyboard's page (Vietnamese: 0 letters, 1 digits; Khmer: enum km_page) */
 	int vi_method;            /* enum vi_method: VI_TELEX (default) or VI_VNI, the resident's choice */
 	struct km_input km_state;
 	int page;
@@ -118,6 +119,15 @@ const char *kiosk_text(const struct kiosk *k, const char *key);
 void kiosk_replay_prompt(struct kiosk *k);
 /* Draw the on-screen keyboard for the current language in area (keyboard.c). */
 void kiosk_keyboard(struct kiosk *k, SDL_Rect area);
+/* The most bytes the field being edited takes: the record's cap for a contact field (name 256). */
+size_t kiosk_entry_cap(const struct kiosk *k);
+/*
+ * Make the entry text[0..n) (it may be k->entry itself, shortened): ERR_TOOBIG,
+ * entry unchanged, if it is over the cap. At the cap or refused, the field
+ * shows it is full (field_error "contact.full", border in the warning colour)
+ * until something is deleted. 0 or ERR_TOOBIG.
+ */
+int kiosk_entry_set(struct kiosk *k, const char *text, size_t n);
 /* Type text into the field being edited (the on-screen keyboard and replay scripts use it). */
 void kiosk_type(struct kiosk *k, const char *utf8);
 

@@ -100,13 +100,10 @@ void kiosk_type(struct kiosk *k, const char *utf8)
 	buf_init(&nfc);
 	buf_puts(&joined, k->entry);
 	buf_puts(&joined, utf8);
-	if (text_nfc(joined.data, joined.len, &nfc) == 0 && nfc.len < sizeof k->entry)
-		memcpy(k->entry, nfc.data, nfc.len + 1);
+	if (text_nfc(joined.data, joined.len, &nfc) == 0)
+		kiosk_entry_set(k, nfc.data ? nfc.data : "", nfc.len); /* over the cap: refused, the field says it is full */
 	buf_finish_wipe(&joined);
 	buf_finish_wipe(&nfc);
-	struct widget *w = ui_find(k->ui, "field");
-	if (w)
-		ui_set_text(k->ui, w, k->entry);
 }
 
 void kiosk_load_entry(struct kiosk *k)

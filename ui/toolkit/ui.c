@@ -140,6 +140,12 @@ static struct widget *add(struct ui *u, enum widget_kind k, const char *id, SDL_
 	return w;
 }
 
+/* Inner padding each side: none for labels, a little for keyboard keys (WF_COMPACT), a gap otherwise. */
+static int inner_pad(const struct ui *u, const struct widget *w)
+{
+	return w->kind == W_LABEL ? 0 : (w->kind == W_BUTTON && (w->flags & WF_COMPACT)) ? u->theme.gap / 4 : u->theme.gap;
+}
+
 /* Lay the text out inside the widget's box (with inner padding for buttons and fields). */
 static void relayout(struct ui *u, struct widget *w)
 {
@@ -148,17 +154,19 @@ static void relayout(struct ui *u, struct widget *w)
 	w->overflow = 0;
 	if (!w->text || !*w->text)
 		return;
-	int inner = w->kind == W_LABEL ? 0 : u->theme.gap;
+	int inner = inner_pad(u, w);
 	int maxw = w->r.w - 2 * inner - w->indent;
-	w->layout = text_layout(u->text, w->text, w->size_px, (w->flags & WF_BOLD) ? TEXT_BOLD : TEXT_REGULAR,
-				maxw > 1 ? maxw : 1, w->lang[0] ? w->lang : "vi");
+	/* A field is one line that scrolls (draw shows its end, where typing goes): no wrapping. */
+	int wrap = w->kind == W_FIELD ? 0 : maxw > 1 ? maxw : 1;
+	w->layout = text_layout(u->text, w->text, w->size_px, (w->flags & WF_BOLD) ? TEXT_BOLD : TEXT_REGULAR, wrap,
+				w->lang[0] ? w->lang : "vi");
 	if (!w->layout)
 		return;
 	int tw, th;
 	text_layout_size(w->layout, &tw, &th);
 	if (w->kind == W_LABEL && w->r.h == 0)
 		w->r.h = th;
-	w->overflow = tw > maxw || th > w->r.h - 2 * (w->kind == W_LABEL ? 0 : inner / 2);
+	w->overflow = (tw > maxw && w->kind != W_FIELD) || th > w->r.h - 2 * (w->kind == W_LABEL ? 0 : inner / 2);
 }
 
 static struct widget *text_widget(struct ui *u, enum widget_kind k, const char *id, SDL_Rect r, const char *text,
@@ -306,7 +314,7 @@ static void draw_text(struct ui *u, struct widget *w, SDL_Color fg)
 		return;
 	int tw, th;
 	text_layout_size(w->layout, &tw, &th);
-	int inner = w->kind == W_LABEL ? 0 : u->theme.gap;
+	int inner = inner_pad(u, w);
 	int x = w->r.x + inner + w->indent, y = w->r.y;
 	if (w->kind != W_LABEL)
 		y += (w->r.h - th) / 2;
@@ -347,11 +355,31 @@ static void draw(struct ui *u, struct widget *w)
 		draw_text(u, w, fg);
 		break;
 	}
-	case W_FIELD:
+	case W_FIELD: {
 		SDL_FillRect(u->surf, &w->r, map(u, t->field_bg));
-		frame(u, w->r, (w->flags & WF_FOCUSED) ? 4 : 2, (w->flags & WF_FOCUSED) ? t->accent : t->border);
-		draw_text(u, w, (w->flags & WF_MUTED) ? t->muted : t->fg);
+		/* Full (WF_DANGER): the border in the warning colour. */
+		SDL_Color border = (w->flags & WF_DANGER) ? t->danger : (w->flags & WF_FOCUSED) ? t->accent : t->border;
+		frame(u, w->r, (w->flags & (WF_FOCUSED | WF_DANGER)) ? 4 : 2, border);
+		/* Longer than the box: scrolled so its end (and the caret) stay in view, clipped inside the border. */
+		int inner = t->gap, tw = 0, th = 0;
+		SDL_Rect clip = {w->r.x + 4, w->r.y + 4, w->r.w - 8, w->r.h - 8};
+		if (w->layout)
+			text_layout_size(w->layout, &tw, &th);
+		int x = w->r.x + inner, room = w->r.w - 2 * inner - 3;
+		if (tw > room)
+			x -= tw - room;
+		SDL_SetClipRect(u->surf, &clip);
+		if (w->layout)
+			text_layout_draw(w->layout, u->surf, x, w->r.y + (w->r.h - th) / 2,
+					 (w->flags & WF_MUTED) ? t->muted : t->fg, 0);
+		if (w->flags & WF_FOCUSED) {
+			int ch = th ? th : w->size_px;
+			SDL_Rect caret = {x + tw + 1, w->r.y + (w->r.h - ch) / 2, 2, ch};
+			SDL_FillRect(u->surf, &caret, map(u, t->fg));
+		}
+		SDL_SetClipRect(u->surf, NULL);
 		break;
+	}
 	case W_PROGRESS: {
 		SDL_FillRect(u->surf, &w->r, map(u, t->button_bg));
 		SDL_Rect f = w->r;

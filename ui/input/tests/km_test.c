@@ -291,8 +291,61 @@ static void test_typing(void)
 	buf_finish(&out);
 }
 
+
+/* The paged keyboard: every consonant on one page, no shift; the dependent-vowel guard. */
+static void test_pages(void)
+{
+	int n = 0;
+	const char *const *cons = km_page_keys(KM_PAGE_CONSONANTS, &n);
+	CHECK_INT(n, 0x17A2 - 0x1780 + 1);
+	for (unsigned cp = 0x1780; cp <= 0x17A2; cp++) {
+		char want[4] = {(char)(0xE0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3F)), (char)(0x80 | (cp & 0x3F)), 0};
+		int found = 0;
+		for (int i = 0; i < n; i++)
+			found += !strcmp(cons[i], want);
+		if (found != 1)
+			t_fail(__FILE__, __LINE__, "consonant U+%04X is on the consonant page %d times", cp, found);
+	}
+	/* Every dependent vowel U+17B6..U+17C5 is on the vowels page, and COENG. */
+	const char *const *v = km_page_keys(KM_PAGE_VOWELS, &n);
+	int vowels = 0, coeng = 0;
+	for (int i = 0; i < n; i++) {
+		CHECK(km_is_mark(v[i]));
+		unsigned cp = ((unsigned)(v[i][0] & 0x0F) << 12) | ((unsigned)(v[i][1] & 0x3F) << 6) | (unsigned)(v[i][2] & 0x3F);
+		vowels += cp >= 0x17B6 && cp <= 0x17C5;
+		coeng += cp == 0x17D2;
+	}
+	CHECK_INT(vowels, 16);
+	CHECK_INT(coeng, 1);
+	const char *const *d = km_page_keys(KM_PAGE_DIGITS, &n);
+	int digits = 0, punct = 0;
+	for (int i = 0; i < n; i++) {
+		digits += !strncmp(d[i], "\xe1\x9f", 2) && (unsigned char)d[i][2] >= 0xa0 && (unsigned char)d[i][2] <= 0xa9;
+		punct += !strcmp(d[i], "/") || !strcmp(d[i], ",") || !strcmp(d[i], "-") || !strcmp(d[i], ".");
+		CHECK(!km_is_mark(d[i]));
+	}
+	CHECK_INT(digits, 10);
+	CHECK_INT(punct, 4);
+	CHECK(km_page_keys(KM_PAGE_NIDA, &n) == NULL && n == 0);
+
+	/* The guard: a mark needs a base before it. */
+	static const struct {
+		const char *before, *key;
+		int ok;
+	} g[] = {
+		{"", "ា", 0},        {"", "្", 0},          {"", "ំ", 0},        {"ក", "ា", 1},   {"ក ", "ា", 0},
+		{"ក", "្", 1},       {"ក្", "ា", 0},        {"ក្ត", "ា", 1},     {"កា", "ំ", 1},  {"កា", "ិ", 0},
+		{"កា", "៉", 0},      {"ក", "៉", 1},         {"ឥ", "ា", 1},       {"abc", "ា", 0}, {"១", "ា", 0},
+		{"", "ក", 1},        {"", " ", 1},          {"កុំ", "ះ", 1},     {"ក", "ក", 1},
+	};
+	for (size_t i = 0; i < sizeof g / sizeof *g; i++)
+		if (km_input_mark_ok(g[i].before, strlen(g[i].before), g[i].key) != g[i].ok)
+			t_fail(__FILE__, __LINE__, "'%s' after '%s': want %s", g[i].key, g[i].before, g[i].ok ? "allowed" : "refused");
+}
+
 void km_input_tests(void)
 {
+	test_pages();
 	struct xkb_context *ctx = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
 	CHECK(ctx != NULL);
 	struct xkb_compose_table *compose =

@@ -454,8 +454,109 @@ static void test_vectors(void)
 	free(text);
 }
 
+
+/* word + tone key (1..5): the new word, or "(none)" when the key changes nothing, "(error)". */
+static char *tone(const char *word, int t)
+{
+	struct buf b;
+	buf_init(&b);
+	int rc = vi_input_tone(word, strlen(word), t, &b);
+	char *r = rc == VI_INPUT_MODIFIER ? xstrdup(b.data ? b.data : "") : xstrdup(rc < 0 ? "(error)" : "(none)");
+	if (rc != VI_INPUT_MODIFIER && rc >= 0 && b.len)
+		t_fail(__FILE__, __LINE__, "tone %d on '%s': out written though nothing changed", t, word);
+	buf_finish(&b);
+	return r;
+}
+
+static char *letter(const char *word, enum vi_letter l, int upper, int *rc)
+{
+	struct buf b;
+	buf_init(&b);
+	*rc = vi_input_letter(word, strlen(word), l, upper, &b);
+	char *r = *rc < 0 ? xstrdup("(error)") : xstrdup(b.data ? b.data : "");
+	buf_finish(&b);
+	return r;
+}
+
+/* The keyboard's tone keys and marked-letter keys (for those who know neither method). */
+static void test_keyboard_keys(void)
+{
+	static const struct {
+		const char *word;
+		int tone;
+		const char *want;
+	} tones[] = {
+		{"Nguyên", 4, "Nguyễn"}, {"Thi", 5, "Thị"},   {"A", 1, "Á"},       {"hoa", 2, "hòa"},
+		{"thuy", 3, "thủy"},     {"Ánh", 2, "Ành"},   {"Ánh", 1, "Ánh"},   /* the same tone again keeps it */
+		{"Nguyễn", 1, "Nguyến"}, {"Ánh", 5, "Ạnh"},   {"quyen", 1, "quyén"}, {"tiêng", 1, "tiếng"},
+		{"", 1, "(none)"},       {"12", 1, "(none)"}, {"xyz", 1, "(none)"}, {"Ấp 5, x", 2, "(none)"},
+	};
+	for (size_t i = 0; i < sizeof tones / sizeof *tones; i++) {
+		char *got = tone(tones[i].word, tones[i].tone);
+		if (strcmp(got, tones[i].want))
+			t_fail(__FILE__, __LINE__, "tone %d on '%s': got '%s', want '%s'", tones[i].tone, tones[i].word, got,
+			       tones[i].want);
+		free(got);
+	}
+	struct buf b;
+	buf_init(&b);
+	CHECK_INT(vi_input_tone("a", 1, 0, &b), ERR_INVAL);
+	CHECK_INT(vi_input_tone("a", 1, 6, &b), ERR_INVAL);
+	CHECK_INT(vi_input_tone("\xff", 1, 1, &b), ERR_INVAL);
+	CHECK_INT(vi_input_letter("a", 1, VI_L_COUNT, 0, &b), ERR_INVAL);
+	CHECK_INT((int)b.len, 0);
+	buf_finish(&b);
+
+	static const struct {
+		const char *word;
+		enum vi_letter l;
+		int upper;
+		const char *want;
+		int rc;
+	} letters[] = {
+		{"Nguyen", VI_L_ECIRC, 0, "Nguyên", VI_INPUT_MODIFIER},  /* modifies the e of the syllable */
+		{"Nguyẽn", VI_L_ECIRC, 0, "Nguyễn", VI_INPUT_MODIFIER},  /* and keeps its tone */
+		{"Nguy", VI_L_ECIRC, 0, "Nguyê", VI_INPUT_LETTER},       /* no e: inserts ê */
+		{"D", VI_L_DSTROKE, 0, "Đ", VI_INPUT_MODIFIER},
+		{"", VI_L_DSTROKE, 1, "Đ", VI_INPUT_LETTER},
+		{"Ph", VI_L_UHORN, 0, "Phư", VI_INPUT_LETTER},
+		{"Phư", VI_L_OHORN, 0, "Phươ", VI_INPUT_LETTER},        /* not an undo of the horn */
+		{"Ngu", VI_L_OHORN, 0, "Nguơ", VI_INPUT_LETTER},         /* ơ asked for, not ư */
+		{"Tu", VI_L_UHORN, 0, "Tư", VI_INPUT_MODIFIER},
+		{"", VI_L_ACIRC, 1, "Â", VI_INPUT_LETTER},
+		{"Ấ", VI_L_ACIRC, 0, "Ấâ", VI_INPUT_LETTER},            /* already â: another â, never an undo */
+		{"tran", VI_L_ABREVE, 0, "trăn", VI_INPUT_MODIFIER},
+		{"co", VI_L_OCIRC, 0, "cô", VI_INPUT_MODIFIER},
+		{"12/", VI_L_OCIRC, 0, "12/ô", VI_INPUT_LETTER},
+	};
+	for (size_t i = 0; i < sizeof letters / sizeof *letters; i++) {
+		int rc;
+		char *got = letter(letters[i].word, letters[i].l, letters[i].upper, &rc);
+		if (strcmp(got, letters[i].want) || rc != letters[i].rc)
+			t_fail(__FILE__, __LINE__, "%s on '%s': got '%s' (%d), want '%s' (%d)",
+			       vi_letter_text(letters[i].l, letters[i].upper), letters[i].word, got, rc, letters[i].want,
+			       letters[i].rc);
+		if (!is_nfc(got))
+			t_fail(__FILE__, __LINE__, "'%s' is not NFC", got);
+		free(got);
+	}
+	CHECK(vi_letter_text(VI_L_COUNT, 0) == NULL);
+
+	/* In Telex a digit is a digit and / , - . stay as typed: an address like "12/3" or "Ấp 5, xã". */
+	static const struct {
+		const char *keys, *want;
+	} telex[] = {{"12/3", "12/3"}, {"a1", "a1"}, {"ddu7o7c", "đu7o7c"}, {"-.,", "-.,"}};
+	for (size_t i = 0; i < sizeof telex / sizeof *telex; i++) {
+		char *got = type_keys(VI_TELEX, telex[i].keys);
+		if (strcmp(got, telex[i].want))
+			t_fail(__FILE__, __LINE__, "telex '%s': got '%s', want '%s'", telex[i].keys, got, telex[i].want);
+		free(got);
+	}
+}
+
 void vi_input_tests(void)
 {
+	test_keyboard_keys();
 	test_hand_cases();
 	test_steps();
 	test_errors();

@@ -13,6 +13,64 @@ static void on_tap(void *ctx, struct widget *w)
 	taps += w->arg;
 }
 
+
+/* Dark (ink) pixels in r of the window surface. */
+static int ink_in(struct ui *u, SDL_Rect r)
+{
+	int n = 0;
+	SDL_LockSurface(u->surf);
+	for (int y = r.y; y < r.y + r.h; y++)
+		for (int x = r.x; x < r.x + r.w; x++) {
+			Uint32 px;
+			memcpy(&px, (const Uint8 *)u->surf->pixels + y * u->surf->pitch + x * u->surf->format->BytesPerPixel,
+			       sizeof px);
+			Uint8 cr, cg, cb;
+			SDL_GetRGB(px, u->surf->format, &cr, &cg, &cb);
+			n += cr + cg + cb < 200;
+		}
+	SDL_UnlockSurface(u->surf);
+	return n;
+}
+
+/* A field longer than its box stays one line inside it, scrolled to its end; full, its border is the warning colour. */
+static void test_field(struct text *t)
+{
+	struct ui *u;
+	struct diag d = {""};
+	CHECK_INT(ui_create(&u, t, 800, 480, &d), 0);
+	char text[300];
+	memset(text, 'm', sizeof text - 2);
+	text[sizeof text - 2] = 'W';
+	text[sizeof text - 1] = '\0';
+	SDL_Rect box = {100, 100, 400, 60};
+	struct widget *f = ui_field(u, "field", box, text, "vi", WF_FOCUSED);
+	CHECK(!f->overflow);
+	struct buf o;
+	buf_init(&o);
+	CHECK_INT(ui_overflow(u, &o), 0);
+	buf_finish(&o);
+	ui_render(u);
+	/* Nothing drawn outside the box (the screen is light there). */
+	CHECK_INT(ink_in(u, (SDL_Rect){0, 0, 800, 98}), 0);
+	CHECK_INT(ink_in(u, (SDL_Rect){0, 162, 800, 318}), 0);
+	CHECK_INT(ink_in(u, (SDL_Rect){502, 98, 298, 64}), 0);
+	CHECK_INT(ink_in(u, (SDL_Rect){0, 98, 98, 64}), 0);
+	/* The end of the text (the caret side) is in view: ink in the right quarter of the box. */
+	CHECK(ink_in(u, (SDL_Rect){box.x + box.w * 3 / 4, box.y + 6, box.w / 4 - 6, box.h - 12}) > 50);
+	/* Full: the border turns to the warning colour. */
+	ui_set_flags(u, f, WF_DANGER, 0);
+	ui_render(u);
+	SDL_LockSurface(u->surf);
+	Uint32 px;
+	memcpy(&px, (const Uint8 *)u->surf->pixels + (box.y + 1) * u->surf->pitch + (box.x + 10) * u->surf->format->BytesPerPixel,
+	       sizeof px);
+	SDL_UnlockSurface(u->surf);
+	Uint8 cr, cg, cb;
+	SDL_GetRGB(px, u->surf->format, &cr, &cg, &cb);
+	CHECK(cr == u->theme.danger.r && cg == u->theme.danger.g && cb == u->theme.danger.b);
+	ui_destroy(u);
+}
+
 int main(void)
 {
 	setenv("SDL_VIDEODRIVER", "offscreen", 1);
@@ -68,6 +126,7 @@ int main(void)
 	t_rmtree(dir);
 	free(dir);
 	ui_destroy(u);
+	test_field(t);
 	text_destroy(t);
 	SDL_Quit();
 	return t_done("ui_test");

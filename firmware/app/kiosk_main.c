@@ -396,6 +396,20 @@ static void replay_step(void *ctx)
 				replay_fail(a, "expected '%s' on this screen", arg);
 				return;
 			}
+		} else if (!strcmp(line, "question")) {
+			const struct flow *f = &a->kiosk.flow;
+			if (f->state != FS_QUESTION || strcmp(a->kiosk.content->q[f->q].id, arg)) {
+				replay_fail(a, "expected question '%s'", arg);
+				fprintf(stderr, "  (on show: %s %s)\n", flow_state_name(f->state),
+					f->state == FS_QUESTION ? a->kiosk.content->q[f->q].id : "");
+				return;
+			}
+		} else if (!strcmp(line, "selected")) {
+			struct widget *w = ui_find(a->ui, arg);
+			if (!w || !(w->flags & WF_SELECTED)) {
+				replay_fail(a, "expected '%s' selected", arg);
+				return;
+			}
 		} else if (!strcmp(line, "absent")) {
 			if (ui_find_any(a->ui, arg)) {
 				replay_fail(a, "'%s' is on this screen, expected it gone", arg);
@@ -416,7 +430,7 @@ static void replay_step(void *ctx)
 			}
 			buf_finish(&o);
 		} else {
-			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, absent, state, overflow)", line);
+			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, absent, selected, state, question, overflow)", line);
 			return;
 		}
 	}
@@ -616,7 +630,8 @@ static const char kiosk_usage[] =
 	"\n"
 	"Run the kiosk. With no display it runs headless (SDL offscreen driver).\n"
 	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, type TEXT, wait MS, shot NAME,\n"
-	"                   expect ID|LABEL, absent ID|LABEL, state NAME, overflow; exit 0 at its end, 3 if a target is missing\n"
+	"                   expect ID|LABEL, absent ID|LABEL, selected ID,\n"
+	"                   state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
 	"  --size WxH       window size (default 800x480)\n"
 	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else the built-in path)\n";

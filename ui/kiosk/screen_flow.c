@@ -177,10 +177,13 @@ void kiosk_screen_outcome(struct kiosk *k)
 	kiosk_button(k, "back", (SDL_Rect){t->pad, y, sw, t->touch_px}, kiosk_text(k, "nav.back"), 0, ACT(A_BACK, 0));
 	char okey[96];
 	snprintf(okey, sizeof okey, "outcome.%s.title", outcome_name(res->outcome));
-	if (k->audio && audio_has(k->audio, k->flow.lang, okey))
+	int replay = k->audio && audio_has(k->audio, k->flow.lang, okey);
+	if (replay)
 		kiosk_button(k, "replay", (SDL_Rect){t->pad + sw + t->gap, y, sw, t->touch_px}, kiosk_text(k, "nav.replay"), 0,
 			     ACT(A_REPLAY, 0));
-	struct widget *fin = kiosk_button(k, "finish", (SDL_Rect){t->pad + 2 * (sw + t->gap), y, sw, t->touch_px},
+	/* Without a replay button, "finish" takes its place too (still narrower than Send, still muted). */
+	int fx = replay ? t->pad + 2 * (sw + t->gap) : t->pad + sw + t->gap, fw = replay ? sw : 2 * sw + t->gap;
+	struct widget *fin = kiosk_button(k, "finish", (SDL_Rect){fx, y, fw, t->touch_px},
 					  kiosk_text(k, "outcome.finish"), WF_MUTED, ACT(A_FINISH_ASK, 0));
 	fin->size_px = t->small_px;
 	ui_set_text(k->ui, fin, "");

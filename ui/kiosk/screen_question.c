@@ -225,7 +225,7 @@ static void compact_answer_text(struct kiosk *k, const struct question *q, char 
 		return;
 	int v = fs->val[q->fact];
 	if (q->fact == F_BIRTH_DATE && v != FACT_UNKNOWN) {
-		snprintf(out, n, "%02d/%02d/%04d", fs->birth_date.d, fs->birth_date.m, fs->birth_date.y);
+		date_partial_format_dmy(fs->birth_date, out, n); /* 1950, 03/2010 or 06/06/1960: as known */
 	} else if (v == FACT_UNKNOWN) {
 		snprintf(out, n, "%s", kiosk_text(k, "answer.unknown"));
 	} else if (q->kind == Q_NUMBER) {

@@ -37,6 +37,7 @@
 #include "fs.h"
 #include "icons.h"
 #include "kiosk.h"
+#include "km_input.h"
 #include "kv.h"
 #include "log.h"
 #include "loop.h"
@@ -75,12 +76,6 @@ static const struct typed vi_matter = {
 	 "kb_s", "kb_space", "kb_d", "kb_d", "kb_a", "kb_a", "kb_t", "kb_s", NULL},
 	"Tranh chấp đất"};
 /* សុខ សំណាង: shift+space is NiDA's real space. */
-static const struct typed km_name = {
-	{"km_AC02", "km_AD07", "km_AB02", "kb_shift", "kb_space", "km_AC02", "kb_shift", "km_AB07", "kb_shift",
-	 "km_AB06", "km_AC01", "km_AC05", NULL},
-	"សុខ សំណាង"};
-/* ដី (land) */
-static const struct typed km_matter = {{"km_AC03", "kb_shift", "km_AD08", NULL}, "ដី"};
 static const struct typed phone = {
 	{"key_0", "key_9", "key_1", "key_2", "key_3", "key_4", "key_5", "key_6", "key_7", "key_8", NULL}, "0912345678"};
 
@@ -110,6 +105,39 @@ static void plan_add(struct plan *pl, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Khmer text typed on the Khmer keyboard's pages (consonants, vowels and signs, digits), as a
+ * first-time user does: one key a character, a page key when the character is on another page.
+ */
+static void plan_khmer(const struct kiosk *k, struct plan *pl, const char *text)
+{
+	static const char *const page_ids[3] = {"kb_page_cons", "kb_page_vowels", "kb_page_digits"};
+	int cur = k->kb_page;
+	for (const char *s = text; *s;) {
+		if (*s == ' ') {
+			plan_add(pl, "kb_space");
+			s++;
+			continue;
+		}
+		size_t len = (*s & 0xF0) == 0xE0 ? 3 : 1;
+		int found = 0;
+		for (int p = 0; p < 3 && !found; p++) {
+			int n;
+			const char *const *keys = km_page_keys((enum km_page)p, &n);
+			for (int i = 0; i < n && !found; i++)
+				if (strlen(keys[i]) == len && !memcmp(keys[i], s, len)) {
+					if (p != cur)
+						plan_add(pl, "%s", page_ids[p]);
+					cur = p;
+					plan_add(pl, "km_%c%d", "cvd"[p], i);
+					found = 1;
+				}
+		}
+		s += len;
+	}
+	pl->entry = text;
+}
+
 static void plan_typed(struct plan *pl, const struct typed *t)
 {
 	for (int i = 0; t->keys[i]; i++)
@@ -137,6 +165,38 @@ static void plan_typed(struct plan *pl, const struct typed *t)
  * then "which date", the criminal role as a short sequence...), change the
  * case for it here. Returns 0, or -1 with why when it cannot answer.
  */
+/*
+ * Type date d on the date screen as a resident would: its fields in the screen's order (the focus
+ * moves on by itself when a field is full). The deadline's year is there already (this year): only
+ * when d is in another year is it touched (its field tapped, cleared, typed).
+ */
+static void plan_date(const struct kiosk *k, struct plan *pl, struct date d, int year_prefilled)
+{
+	char key[80];
+	snprintf(key, sizeof key, "%s.order", k->content->q[k->flow.q].text_key);
+	const char *o = catalog_get(strcmp(k->flow.lang, "km") ? k->vi : k->km, key);
+	if (!o || strlen(o) != 3)
+		o = "dmy";
+	for (const char *p = o; *p; p++) {
+		char digits[8] = "";
+		if (*p == 'y' && year_prefilled) {
+			if (d.y == k->flow.today.y)
+				continue;
+			plan_add(pl, "date_y_tap");
+			for (int i = 0; i < 4; i++)
+				plan_add(pl, "key_del");
+		}
+		if (*p == 'y')
+			snprintf(digits, sizeof digits, "%04d", d.y);
+		else if (*p == 'm' && d.m)
+			snprintf(digits, sizeof digits, "%02d", d.m);
+		else if (*p == 'd' && d.d)
+			snprintf(digits, sizeof digits, "%02d", d.d);
+		for (const char *c = digits; *c; c++)
+			plan_add(pl, "key_%c", *c);
+	}
+}
+
 /* Does question q, or a question one of its choices opens, offer value val? */
 static int offers(const struct content *c, int q, int val)
 {
@@ -200,15 +260,30 @@ static int answer_screen(const struct kiosk *k, const struct persona *p, const c
 			return -1;
 		}
 		case Q_DATE: {
+			/* Year, month, day as the screen orders them (the birth date asks the year first); a known part only. */
 			struct date dt;
-			if (date_parse(v, strlen(v), &dt)) {
-				snprintf(why, n, "%s = %s: not a date this screen takes (DD MM YYYY)", q->id, v);
+			if (date_partial_parse(v, strlen(v), &dt)) {
+				snprintf(why, n, "%s = %s: not a date this screen takes", q->id, v);
 				return -1;
 			}
-			char digits[16];
-			snprintf(digits, sizeof digits, "%02d%02d%04d", dt.d, dt.m, dt.y);
-			for (const char *c = digits; *c; c++)
-				plan_add(pl, "key_%c", *c);
+			plan_date(k, pl, dt, 0);
+			plan_add(pl, "key_ok");
+			return 0;
+		}
+		case Q_DEADLINE: {
+			/* The persona's working days left: the first day that leaves exactly that many. */
+			int want = atoi(v), got = -1;
+			struct date d = f->today;
+			for (int i = 0; i < 400 && got != want; i++) {
+				d = date_next(d);
+				if (holidays_workdays_between(&k->content->holidays, f->today, d, &got))
+					break;
+			}
+			if (got != want) {
+				snprintf(why, n, "%s = %s: no date leaves that many working days", q->id, v);
+				return -1;
+			}
+			plan_date(k, pl, d, 1);
 			plan_add(pl, "key_ok");
 			return 0;
 		}
@@ -234,7 +309,12 @@ static int answer_screen(const struct kiosk *k, const struct persona *p, const c
 	case FS_CONTACT: {
 		int km = !strcmp(lang, "km");
 		switch ((enum flow_field)f->field) {
-		case FIELD_NAME: plan_typed(pl, km ? &km_name : &vi_name); break;
+		case FIELD_NAME:
+			if (km)
+				plan_khmer(k, pl, "សុខ សំណាង");
+			else
+				plan_typed(pl, &vi_name);
+			break;
 		case FIELD_PHONE: plan_typed(pl, &phone); break;
 		case FIELD_COMMUNE:
 			if (k->content->ncommunes < 1) {
@@ -244,7 +324,12 @@ static int answer_screen(const struct kiosk *k, const struct persona *p, const c
 			plan_add(pl, "commune_%s", k->content->communes[0].code);
 			return 0; /* picking one moves on */
 		case FIELD_ADDRESS: break; /* optional: left empty */
-		case FIELD_MATTER: plan_typed(pl, km ? &km_matter : &vi_matter); break;
+		case FIELD_MATTER:
+			if (km)
+				plan_khmer(k, pl, "ដី");
+			else
+				plan_typed(pl, &vi_matter);
+			break;
 		default:
 			snprintf(why, n, "contact field %d unknown to the driver", f->field);
 			return -1;
@@ -308,6 +393,7 @@ static int bench_open(struct bench *b, const char *content, const char *fonts, s
 		goto out;
 	if ((rc = read_in(content, "questions.conf", &t, d)) ||
 	    (rc = content_parse_questions(t.data, t.len, &b->content, d)) ||
+	    (rc = read_in(content, "holidays.txt", &t, d)) || (rc = holidays_parse(t.data, t.len, &b->content.holidays, d)) ||
 	    (rc = read_in(content, "communes.txt", &t, d)) ||
 	    (rc = content_parse_communes(t.data, t.len, &b->content, d)) || (rc = read_in(content, "strings.vi", &t, d)) ||
 	    (rc = catalog_parse(t.data, t.len, &b->vi, d)) || (rc = read_in(content, "strings.km", &t, d)) ||

@@ -116,7 +116,7 @@ err_has "the km catalog has no text for 'q.hiv'"
 # ... and so does a missing, cut or odd picture, naming the question and the file.
 cp "$SPEAN_CONTENT_DIR/strings.km" "$T/pack/"
 run 0 "$SPEAN" content check --content "$T/pack"
-out_has "22 pictures"
+out_has "26 pictures"
 mv "$T/pack/icons/chains.bmp" "$T/chains.bmp"
 run 2 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --content "$T/pack" --replay "$T/bad.replay"
 err_has "content pack refused: $T/pack/icons/chains.bmp: missing from the pack (the picture of question trafficking)"

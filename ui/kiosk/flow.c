@@ -313,7 +313,7 @@ void flow_back(struct flow *f)
 			flow_set_state(f, FS_OUTCOME);
 		break;
 	case FS_REVIEW:
-		f->field = 0;
+		f->field = FIELD_COUNT - 1; /* the review's last step, not the first field */
 		flow_set_state(f, FS_CONTACT);
 		break;
 	default:

@@ -402,11 +402,11 @@ void kiosk_on_tap(void *ctx, struct widget *w)
 	int before_q = f->q, before_field = f->field;
 	enum tap_result r = kiosk_date_tap(k, a, p);
 	if (r == TAP_NOT_MINE)
+		r = kiosk_contact_tap(k, a, p); /* first: Back on a contact field keeps what was typed */
+	if (r == TAP_NOT_MINE)
 		r = kiosk_flow_tap(k, a, p);
 	if (r == TAP_NOT_MINE)
 		r = kiosk_question_tap(k, a, p);
-	if (r == TAP_NOT_MINE)
-		r = kiosk_contact_tap(k, a, p);
 	if (r == TAP_NOT_MINE)
 		r = kiosk_review_tap(k, a, p);
 	if (r == TAP_SHOWN)

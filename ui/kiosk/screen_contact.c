@@ -170,14 +170,34 @@ enum tap_result kiosk_contact_tap(struct kiosk *k, int a, int p)
 	case A_COMMUNE:
 		if (p < k->content->ncommunes)
 			flow_contact_set(f, FIELD_COMMUNE, k->content->communes[p].code, &d);
+		if (k->review_return) {
+			k->review_return = 0;
+			if (flow_contact_done(f, &d) == 0)
+				return TAP_DONE;
+		}
 		if (f->field + 1 < FIELD_COUNT)
 			f->field++;
+		return TAP_DONE;
+	case A_BACK:
+		if (f->state != FS_CONTACT)
+			return TAP_NOT_MINE;
+		/* What was typed stays: the field keeps it (if it is valid) when the resident comes back. */
+		if (f->field != FIELD_COMMUNE && k->entry[0])
+			flow_contact_set(f, (enum flow_field)f->field, k->entry, &d);
+		if (k->review_return) {
+			k->review_return = 0;
+			if (flow_contact_done(f, &d) == 0)
+				return TAP_DONE;
+		}
+		flow_back(f);
 		return TAP_DONE;
 	case A_PAGE_NEXT: k->page++; return TAP_DONE;
 	case A_PAGE_PREV: k->page = k->page > 0 ? k->page - 1 : (k->content->ncommunes + 7) / 8 - 1; return TAP_DONE;
 	case A_EDIT:
+		/* One field from the review: Next (or Back) returns to the review. */
 		flow_set_state(f, FS_CONTACT);
 		f->field = p < FIELD_COUNT ? p : 0;
+		k->review_return = 1;
 		return TAP_DONE;
 	default: return TAP_NOT_MINE;
 	}

@@ -22,13 +22,10 @@ void kiosk_progress(struct kiosk *k, struct col *c)
 	/* Left of the language switch; what follows starts below it. */
 	int width = k->pill_bottom && c->x + c->w > k->pill_x - t->gap ? k->pill_x - t->gap - c->x : c->w;
 	int sw = (width - 3 * t->gap) / 4, h = 0;
-	for (int i = 0; i < 4; i++) {
-		char id[16];
-		snprintf(id, sizeof id, "step_%d", i);
-		struct widget *w = ui_label(k->ui, id, (SDL_Rect){c->x + i * (sw + t->gap), c->y, sw, 0}, kiosk_text(k, steps[i]),
-					    k->flow.lang, t->small_px, i == 0 ? WF_BOLD : WF_MUTED);
-		h = w->r.h > h ? w->r.h : h;
-	}
+	/* The step on show is named; the others are bars (fewer words to read on every question). */
+	struct widget *w = ui_label(k->ui, "step_0", (SDL_Rect){c->x, c->y, sw, 0}, kiosk_text(k, steps[0]), k->flow.lang,
+				    t->small_px, WF_BOLD);
+	h = w->r.h;
 	c->y += h;
 	ui_progress(k->ui, "progress", (SDL_Rect){c->x, c->y, sw, t->gap}, flow_progress(&k->flow), 1000);
 	for (int i = 1; i < 4; i++) {

@@ -8,31 +8,57 @@
 #include "escpos.h"
 #include "log.h"
 #include "receipt.h"
+#include "text.h"
+
+/*
+ * s cut to one line of width px at size px, with "…" where it was cut (at a caret stop, so a
+ * Khmer cluster or a Vietnamese letter with its marks is never split). The review shows every
+ * field on one line; Edit opens the whole of it.
+ */
+static void one_line(struct kiosk *k, const char *s, int width, int size, struct buf *out)
+{
+	size_t n = strlen(s);
+	for (;;) {
+		buf_init(out);
+		buf_printf(out, "%.*s%s", (int)n, s, n < strlen(s) ? "…" : "");
+		struct text_layout *l = text_layout(k->ui->text, out->data, size, TEXT_REGULAR, 0, k->flow.lang);
+		int w = 0, h = 0;
+		if (l)
+			text_layout_size(l, &w, &h);
+		text_layout_free(l);
+		if (w <= width || n == 0)
+			return;
+		buf_finish_wipe(out);
+		n = text_prev_stop(s, strlen(s), n);
+	}
+}
 
 void kiosk_screen_review(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
 	kiosk_label(k, &c, "title", kiosk_text(k, "review.title"), t->title_px, WF_BOLD);
-	int ew = k->ui->w / 6;
+	int ew = k->ui->w / 6, eh = t->touch_px * 4 / 5 > 48 ? t->touch_px * 4 / 5 : 48;
 	for (int f = 0; f < FIELD_COUNT; f++) {
 		char **v = kiosk_field_value(k, (enum flow_field)f);
 		if (!*v && f != FIELD_NAME)
 			continue;
-		struct buf line;
+		struct buf line, shown;
 		buf_init(&line);
 		/* Khmer text takes the Khmer colon. */
-		buf_printf(&line, "%s%s %s", kiosk_text(k, kiosk_field_label_keys[f]), strcmp(k->flow.lang, "km") ? ":" : "\u17d6",
+		buf_printf(&line, "%s%s %s", kiosk_text_you(k, kiosk_field_label_keys[f]), strcmp(k->flow.lang, "km") ? ":" : "\u17d6",
 			   f == FIELD_COMMUNE ? kiosk_commune_name(k, *v) : (*v ? *v : ""));
+		one_line(k, line.data, c.w - ew - t->gap, t->body_px, &shown);
 		char id[24];
 		snprintf(id, sizeof id, "review_%d", f);
-		struct col lc = {c.x, c.y, c.w - ew - t->gap};
-		kiosk_label(k, &lc, id, line.data, t->body_px, 0);
+		struct widget *w = ui_label(k->ui, id, (SDL_Rect){c.x, c.y + (eh - t->body_px * 3 / 2) / 2, c.w - ew - t->gap, 0},
+					    shown.data, k->flow.lang, t->body_px, 0);
+		(void)w;
 		buf_finish_wipe(&line);
+		buf_finish_wipe(&shown);
 		snprintf(id, sizeof id, "edit_%d", f);
-		kiosk_button(k, id, (SDL_Rect){c.x + c.w - ew, c.y, ew, t->touch_px * 3 / 4}, kiosk_text(k, "nav.edit"), 0,
-		       ACT(A_EDIT, f));
-		c.y = (lc.y > c.y + t->touch_px * 3 / 4 + t->gap) ? lc.y : c.y + t->touch_px * 3 / 4 + t->gap;
+		kiosk_button(k, id, (SDL_Rect){c.x + c.w - ew, c.y, ew, eh}, kiosk_text(k, "nav.edit"), 0, ACT(A_EDIT, f));
+		c.y += eh + t->gap / 2;
 	}
 	kiosk_back_button(k);
 	kiosk_button(k, "send", kiosk_main_action(k), kiosk_text(k, "review.send"), WF_PRIMARY, ACT(A_REVIEW_SEND, 0));

@@ -404,6 +404,18 @@ static void replay_step(void *ctx)
 					f->state == FS_QUESTION ? a->kiosk.content->q[f->q].id : "");
 				return;
 			}
+		} else if (!strcmp(line, "says")) {
+			/* The catalog text of KEY, in the language on show, is on the screen. */
+			if (!ui_find_any(a->ui, kiosk_text(&a->kiosk, arg))) {
+				replay_fail(a, "expected the text of '%s' in this language on this screen", arg);
+				return;
+			}
+		} else if (!strcmp(line, "spoken")) {
+			/* The prompt KEY was the last one spoken (where this language has a recording of it). */
+			if (strcmp(audio_last(a->kiosk.audio), arg)) {
+				replay_fail(a, "expected '%s' spoken last", arg);
+				return;
+			}
 		} else if (!strcmp(line, "selected")) {
 			struct widget *w = ui_find(a->ui, arg);
 			if (!w || !(w->flags & WF_SELECTED)) {
@@ -430,7 +442,7 @@ static void replay_step(void *ctx)
 			}
 			buf_finish(&o);
 		} else {
-			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, absent, selected, state, question, overflow)", line);
+			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, absent, selected, says, spoken, state, question, overflow)", line);
 			return;
 		}
 	}
@@ -631,7 +643,7 @@ static const char kiosk_usage[] =
 	"Run the kiosk. With no display it runs headless (SDL offscreen driver).\n"
 	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, type TEXT, wait MS, shot NAME,\n"
 	"                   expect ID|LABEL, absent ID|LABEL, selected ID,\n"
-	"                   state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
+	"                   says KEY, spoken KEY, state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
 	"  --size WxH       window size (default 800x480)\n"
 	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else the built-in path)\n";

@@ -20,6 +20,7 @@ struct audio {
 	struct loop_timer *done;
 	unsigned played;
 	int broken; /* no audio on this machine: say so once, then stay quiet */
+	char last[64]; /* the key of the prompt started last (replays check it) */
 };
 
 struct audio *audio_create(struct loop *l, const char *const *dirs, int ndirs)
@@ -123,7 +124,13 @@ int audio_play(struct audio *a, const char *lang, const char *key)
 	a->played++;
 	/* Not the key: which questions were asked says something about the answers. */
 	log_info("prompt_play lang=%s ms=%llu", lang, (unsigned long long)ms);
+	snprintf(a->last, sizeof a->last, "%s", key);
 	return 1;
+}
+
+const char *audio_last(const struct audio *a)
+{
+	return a ? a->last : "";
 }
 
 unsigned audio_played(const struct audio *a)

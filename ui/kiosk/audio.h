@@ -14,6 +14,8 @@ int audio_play(struct audio *a, const char *lang, const char *key);
 void audio_stop(struct audio *a);
 /* Does a prompt exist for key in lang? */
 int audio_has(const struct audio *a, const char *lang, const char *key);
+/* The key of the prompt started last, "" if none (replays check it; never logged). */
+const char *audio_last(const struct audio *a);
 /* How many prompts were started (tests). */
 unsigned audio_played(const struct audio *a);
 

@@ -122,7 +122,7 @@ void kiosk_refuse(struct kiosk *k, const char *key)
 	size_t n = strnlen(key, sizeof k->field_error - 1);
 	memcpy(k->field_error, key, n);
 	k->field_error[n] = '\0';
-	log_info("refused why=%s", k->field_error); /* a catalog key, never what was typed */
+	log_info("entry_refused"); /* not why: even that says something about what was entered */
 	if (k->audio && audio_has(k->audio, k->flow.lang, k->field_error))
 		audio_play(k->audio, k->flow.lang, k->field_error);
 }

@@ -248,13 +248,13 @@ void kiosk_show(struct kiosk *k)
 	case FS_CONSENT: case FS_WHO: case FS_QUESTION: case FS_OUTCOME: case FS_CONTACT: case FS_REVIEW:
 	case FS_SUBMIT_FAILED: case FS_COMPACT: {
 		const struct ui_theme *t = &k->ui->theme;
-		int pw = k->ui->w / 6, ph = t->touch_px * 4 / 5 > 48 ? t->touch_px * 4 / 5 : 48;
+		int pw = k->ui->w / 6, ph = t->touch_px;
 		int other = !strcmp(k->flow.lang, "km");
 		k->pill_x = k->ui->w - t->pad - pw;
-		k->pill_bottom = t->pad / 2 + ph;
-		ui_button(k->ui, "lang_switch", (SDL_Rect){k->pill_x, t->pad / 2, pw, ph},
-			  catalog_get(other ? k->vi : k->km, other ? "lang.vi" : "lang.km"), other ? "vi" : "km", 0, kiosk_on_tap,
-			  k, ACT(A_LANG_SWITCH, 0));
+		struct widget *sw = ui_button(k->ui, "lang_switch", (SDL_Rect){k->pill_x, t->pad / 2, pw, ph},
+					      catalog_get(other ? k->vi : k->km, other ? "lang.vi" : "lang.km"), other ? "vi" : "km", 0,
+					      kiosk_on_tap, k, ACT(A_LANG_SWITCH, 0));
+		k->pill_bottom = sw->r.y + sw->r.h; /* the toolkit keeps a button at least one touch target tall */
 		break;
 	}
 	default:

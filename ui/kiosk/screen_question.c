@@ -107,30 +107,42 @@ static void answer_symbol(struct kiosk *k, const char *id, enum answer_symbol a)
 	ui_image(k->ui, sid, (SDL_Rect){b->r.x + k->ui->theme.gap, b->r.y + (b->r.h - side) / 2, side, side}, img);
 }
 
-/* A choice in plain words, its legal term under it in smaller, muted print, both centred in the button. */
+/* Height of s laid out at size px in width w (0 when it cannot be laid out). */
+static int text_h(struct kiosk *k, const char *s, int size, int w)
+{
+	struct text_layout *l = text_layout(k->ui->text, s, size, TEXT_REGULAR, w, k->flow.lang);
+	int tw = 0, th = 0;
+	if (l)
+		text_layout_size(l, &tw, &th);
+	text_layout_free(l);
+	return th;
+}
+
+/*
+ * A choice in plain words, its legal term under it in smaller, muted print, both centred in the
+ * button. Measured first: the plain words at the button size, else at the small size; if even
+ * that does not fit, the term is left out (the plain words are what the resident reads).
+ */
 static void two_line(struct kiosk *k, struct widget *b, const char *plain, const char *term, int selected)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	SDL_Rect r = b->r;
+	int w = r.w - 2 * t->gap, room = r.h - t->gap / 2;
+	int size = t->button_px, ph = text_h(k, plain, size, w), th = text_h(k, term, t->small_px, w);
+	if (ph + th > room) {
+		size = t->small_px;
+		ph = text_h(k, plain, size, w);
+	}
+	if (ph + th > room)
+		return; /* the button keeps its plain words (the grid already fitted them) */
 	ui_set_text(k->ui, b, "");
+	int y = r.y + (r.h - ph - th) / 2;
 	char id[64];
 	snprintf(id, sizeof id, "%s_text", b->id);
-	unsigned inv = selected ? WF_INVERSE : 0;
-	struct widget *p = ui_label(k->ui, id, (SDL_Rect){r.x + t->gap, r.y, r.w - 2 * t->gap, 0}, plain, k->flow.lang,
-				    t->button_px, WF_CENTER | inv);
+	ui_label(k->ui, id, (SDL_Rect){r.x + t->gap, y, w, ph}, plain, k->flow.lang, size, WF_CENTER | (selected ? WF_INVERSE : 0));
 	snprintf(id, sizeof id, "%s_term", b->id);
-	struct widget *s = ui_label(k->ui, id, (SDL_Rect){r.x + t->gap, r.y, r.w - 2 * t->gap, 0}, term, k->flow.lang,
-				    t->small_px, WF_CENTER | (selected ? WF_INVERSE : WF_MUTED));
-	int h = p->r.h + s->r.h, y = r.y + (r.h - h) / 2;
-	if (h > r.h) {
-		/* Too tall at the button size: the plain words at the small size too. */
-		p->size_px = t->button_px * 4 / 5;
-		ui_set_text(k->ui, p, "");
-		ui_set_text(k->ui, p, plain);
-		h = p->r.h + s->r.h, y = r.y + (r.h - h) / 2;
-	}
-	p->r.y = y;
-	s->r.y = y + p->r.h;
+	ui_label(k->ui, id, (SDL_Rect){r.x + t->gap, y + ph, w, th}, term, k->flow.lang, t->small_px,
+		 WF_CENTER | (selected ? WF_INVERSE : WF_MUTED));
 }
 
 void kiosk_screen_question(struct kiosk *k)

@@ -38,7 +38,7 @@ void kiosk_screen_review(struct kiosk *k)
 	const struct ui_theme *t = &k->ui->theme;
 	struct col c = {t->pad, t->pad, k->ui->w - 2 * t->pad};
 	kiosk_label(k, &c, "title", kiosk_text(k, "review.title"), t->title_px, WF_BOLD);
-	int ew = k->ui->w / 6, eh = t->touch_px * 4 / 5 > 48 ? t->touch_px * 4 / 5 : 48;
+	int ew = k->ui->w / 6, eh = t->touch_px; /* a whole touch target (at least 48 px) */
 	for (int f = 0; f < FIELD_COUNT; f++) {
 		char **v = kiosk_field_value(k, (enum flow_field)f);
 		if (!*v && f != FIELD_NAME)

@@ -204,14 +204,24 @@ void kiosk_grid(struct kiosk *k, int y, int y_end, int n, int min_cols, const ch
  * (a catcher covers the whole screen). The panel sits in the lower part of the screen, so the
  * field being edited (at the top) stays visible.
  */
+SDL_Rect kiosk_modal(struct kiosk *k, const char *id, int top, int outside)
+{
+	const struct ui_theme *t = &k->ui->theme;
+	char name[48];
+	snprintf(name, sizeof name, "%s_catch", id);
+	ui_catcher(k->ui, name, (SDL_Rect){0, 0, k->ui->w, k->ui->h}, kiosk_on_tap, k, outside);
+	SDL_Rect r = {t->pad, top, k->ui->w - 2 * t->pad, k->ui->h - top - t->pad};
+	snprintf(name, sizeof name, "%s_bg", id);
+	ui_panel(k->ui, name, r, WF_PRIMARY);
+	snprintf(name, sizeof name, "%s_inner", id);
+	ui_panel(k->ui, name, (SDL_Rect){r.x + 3, r.y + 3, r.w - 6, r.h - 6}, 0);
+	return r;
+}
+
 static void idle_overlay(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
-	ui_catcher(k->ui, "idle_catch", (SDL_Rect){0, 0, k->ui->w, k->ui->h}, kiosk_on_tap, k, ACT(A_CONTINUE, 0));
-	int top = k->ui->h * 2 / 5;
-	SDL_Rect r = {t->pad, top, k->ui->w - 2 * t->pad, k->ui->h - top - t->pad};
-	ui_panel(k->ui, "idle_bg", r, WF_PRIMARY);
-	ui_panel(k->ui, "idle_inner", (SDL_Rect){r.x + 3, r.y + 3, r.w - 6, r.h - 6}, 0);
+	SDL_Rect r = kiosk_modal(k, "idle", k->ui->h * 2 / 5, ACT(A_CONTINUE, 0));
 	struct col c = {r.x + t->pad, r.y + t->pad / 2, r.w - 2 * t->pad};
 	kiosk_label(k, &c, "idle_title", kiosk_text(k, "idle.title"), t->title_px, WF_BOLD | WF_CENTER);
 	char s[16];

@@ -42,6 +42,11 @@ struct widget *kiosk_button(struct kiosk *k, const char *id, SDL_Rect r, const c
 int kiosk_bar_y(struct kiosk *k);
 void kiosk_back_button(struct kiosk *k);
 SDL_Rect kiosk_main_action(struct kiosk *k);
+/*
+ * A modal panel from `top` to the bottom: a catcher under it takes every touch outside as
+ * action `outside` (nothing behind receives it); returns the panel's box for its contents.
+ */
+SDL_Rect kiosk_modal(struct kiosk *k, const char *id, int top, int outside);
 void kiosk_grid(struct kiosk *k, int y, int y_end, int n, int min_cols, const char *const *ids,
 		const char *const *texts, const int *args, const unsigned *flags);
 

@@ -197,11 +197,7 @@ void kiosk_screen_outcome(struct kiosk *k)
 void kiosk_finish_confirm(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
-	ui_catcher(k->ui, "confirm_catch", (SDL_Rect){0, 0, k->ui->w, k->ui->h}, kiosk_on_tap, k, ACT(A_FINISH_NO, 0));
-	int top = k->ui->h / 4;
-	SDL_Rect r = {t->pad, top, k->ui->w - 2 * t->pad, k->ui->h - top - t->pad};
-	ui_panel(k->ui, "confirm_bg", r, WF_PRIMARY);
-	ui_panel(k->ui, "confirm_inner", (SDL_Rect){r.x + 3, r.y + 3, r.w - 6, r.h - 6}, 0);
+	SDL_Rect r = kiosk_modal(k, "confirm", k->ui->h / 4, ACT(A_FINISH_NO, 0));
 	struct col c = {r.x + t->pad, r.y + t->pad / 2, r.w - 2 * t->pad};
 	kiosk_label(k, &c, "confirm_title", kiosk_text(k, "outcome.finish_confirm"), t->title_px, WF_BOLD | WF_CENTER);
 	char phone[64];
@@ -212,10 +208,11 @@ void kiosk_finish_confirm(struct kiosk *k)
 	kiosk_label(k, &c, "confirm_body", b.data, t->body_px, WF_CENTER);
 	buf_finish(&b);
 	int bw = (r.w - 3 * t->pad) / 2, by = r.y + r.h - t->pad / 2 - t->touch_px;
-	kiosk_button(k, "finish_no", (SDL_Rect){r.x + t->pad, by, bw, t->touch_px}, kiosk_text(k, "outcome.finish_confirm.no"),
-		     WF_PRIMARY, ACT(A_FINISH_NO, 0));
-	kiosk_button(k, "finish_yes", (SDL_Rect){r.x + 2 * t->pad + bw, by, bw, t->touch_px},
-		     kiosk_text(k, "outcome.finish_confirm.yes"), 0, ACT(A_FINISH, 0));
+	/* "No, go back" where Send was: a second tap there (a resident who meant Send) keeps the request. */
+	kiosk_button(k, "finish_yes", (SDL_Rect){r.x + t->pad, by, bw, t->touch_px}, kiosk_text(k, "outcome.finish_confirm.yes"),
+		     0, ACT(A_FINISH, 0));
+	kiosk_button(k, "finish_no", (SDL_Rect){r.x + 2 * t->pad + bw, by, bw, t->touch_px},
+		     kiosk_text(k, "outcome.finish_confirm.no"), WF_PRIMARY, ACT(A_FINISH_NO, 0));
 }
 
 void kiosk_screen_message(struct kiosk *k, const char *title_key, const char *body_key, int retry)

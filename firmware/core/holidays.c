@@ -194,7 +194,8 @@ int holidays_parse(const char *text, size_t len, struct holidays *h, struct diag
 		line++;
 		if (e > s && e[-1] == '\r')
 			e--;
-		const char *hash = memchr(s, '#', (size_t)(e - s)), *ce = hash ? hash : e;
+		size_t ln = e > s ? (size_t)(e - s) : 0; /* e >= s always; said so for the optimiser's bounds check */
+		const char *hash = ln ? memchr(s, '#', ln) : NULL, *ce = hash ? hash : e;
 		/* A comment is any text (a decision's number, a Vietnamese name), but text: no control characters. */
 		int ok = !hash || utf8_valid(hash, (size_t)(e - hash));
 		for (const char *p = s; ok && p < e; p++)

@@ -213,9 +213,9 @@ void kiosk_screen_question(struct kiosk *k)
 		answer_symbol(k, "answer_unknown", ANSWER_SYMBOL_UNKNOWN);
 	}
 	/* A legal term, where one helps, in small print under the plain words (TEXT.VALUE.term). */
-	for (int i = 0; i < n - 1; i++) {
-		char tkey[128];
-		snprintf(tkey, sizeof tkey, "%s.term", keybuf[i]);
+	for (int i = 0; q->kind == Q_CHOICE && i < n - 1; i++) {
+		char tkey[sizeof keybuf[0] + 8];
+		snprintf(tkey, sizeof tkey, "%.95s.term", keybuf[i]); /* keybuf[i] is at most 95 bytes */
 		const struct catalog *cat = strcmp(k->flow.lang, "km") ? k->vi : k->km;
 		const char *term = catalog_get(cat, tkey);
 		struct widget *b = term ? ui_find(k->ui, ids[i]) : NULL;

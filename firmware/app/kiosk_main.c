@@ -410,6 +410,17 @@ static void replay_step(void *ctx)
 				replay_fail(a, "expected the text of '%s' in this language on this screen", arg);
 				return;
 			}
+		} else if (!strcmp(line, "minsize")) {
+			/* minsize ID PX: the widget is at least PX wide and tall (touch targets). */
+			char *px = strchr(arg, ' ');
+			if (px)
+				*px++ = '\0';
+			struct widget *w = ui_find(a->ui, arg);
+			int min = px ? atoi(px) : 0;
+			if (!w || min <= 0 || w->r.w < min || w->r.h < min) {
+				replay_fail(a, "'%s' missing or smaller than asked", arg);
+				return;
+			}
 		} else if (!strcmp(line, "spoken")) {
 			/* The prompt KEY was the last one spoken (where this language has a recording of it). */
 			if (strcmp(audio_last(a->kiosk.audio), arg)) {
@@ -442,7 +453,7 @@ static void replay_step(void *ctx)
 			}
 			buf_finish(&o);
 		} else {
-			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, absent, selected, says, spoken, state, question, overflow)", line);
+			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, absent, selected, says, spoken, minsize, state, question, overflow)", line);
 			return;
 		}
 	}
@@ -643,7 +654,7 @@ static const char kiosk_usage[] =
 	"Run the kiosk. With no display it runs headless (SDL offscreen driver).\n"
 	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, type TEXT, wait MS, shot NAME,\n"
 	"                   expect ID|LABEL, absent ID|LABEL, selected ID,\n"
-	"                   says KEY, spoken KEY, state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
+	"                   says KEY, spoken KEY, minsize ID PX, state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
 	"  --size WxH       window size (default 800x480)\n"
 	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else the built-in path)\n";

@@ -8,7 +8,11 @@
 #include "err.h"
 #include "lockout.h"
 
+#ifdef SPEAN_STATE_DIR
+#define DEVICE_DEFAULT_DIR SPEAN_STATE_DIR
+#else
 #define DEVICE_DEFAULT_DIR "/var/lib/spean"
+#endif
 #define DEVICE_IDENTITY_FILE "identity.key"
 #define DEVICE_CENTER_FILE "center.pub"
 

@@ -36,15 +36,11 @@
 #include "submit.h"
 #include "text.h"
 
-#ifndef SPEAN_CONTENT_DIR
-#define SPEAN_CONTENT_DIR "/usr/share/spean/content"
-#endif
-#ifndef SPEAN_AUDIO_DIR
-#define SPEAN_AUDIO_DIR "/usr/share/spean/audio"
-#endif
-#ifndef SPEAN_FONT_DIR
-#define SPEAN_FONT_DIR "/usr/share/spean/fonts"
-#endif
+/* The bundled content pack, prompts and fonts: $SPEAN_SHARE_DIR (tests) else the installed /usr/share/spean. */
+static char share_content[4096], share_audio[4096], share_fonts[4096];
+#define SPEAN_CONTENT_DIR fs_share_path("content", share_content, sizeof share_content)
+#define SPEAN_AUDIO_DIR fs_share_path("audio", share_audio, sizeof share_audio)
+#define SPEAN_FONT_DIR fs_share_path("fonts", share_fonts, sizeof share_fonts)
 
 struct app {
 	struct loop *loop;
@@ -657,7 +653,8 @@ static const char kiosk_usage[] =
 	"                   says KEY, spoken KEY, minsize ID PX, state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
 	"  --size WxH       window size (default 800x480)\n"
-	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else the built-in path)\n";
+	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else an installed pack, else\n"
+	"                   $SPEAN_SHARE_DIR/content, else " SPEAN_SHARE_DIR "/content)\n";
 
 int kiosk_main(const char *data_dir, int argc, char **argv)
 {

@@ -307,6 +307,17 @@ char *fs_join(const char *dir, const char *name)
 	return p;
 }
 
+#ifndef SPEAN_SHARE_DIR
+#define SPEAN_SHARE_DIR "/usr/share/spean"
+#endif
+
+const char *fs_share_path(const char *sub, char *buf, size_t n)
+{
+	const char *e = getenv("SPEAN_SHARE_DIR");
+	snprintf(buf, n, "%s/%s", e && *e ? e : SPEAN_SHARE_DIR, sub);
+	return buf;
+}
+
 int fs_read_in(const char *dir, const char *name, size_t max, struct buf *b, struct diag *d)
 {
 	char *p = fs_join(dir, name);

@@ -62,6 +62,11 @@ int fs_sync_dir(const char *dir);
 int fs_exists(const char *path);
 /* Join dir and name into a new string. */
 char *fs_join(const char *dir, const char *name);
+/*
+ * The installed bundle's sub dir ("content", "fonts", "audio"): $SPEAN_SHARE_DIR/sub, else the
+ * path the build was configured with (SPEAN_SHARE_DIR, /usr/share/spean). Written into buf (n bytes).
+ */
+const char *fs_share_path(const char *sub, char *buf, size_t n);
 /* The decimal number at the start of dir/name (a small setting file), or 0 if it is missing or not a number. */
 unsigned long long fs_read_number(const char *dir, const char *name);
 

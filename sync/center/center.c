@@ -757,6 +757,7 @@ static int cmd_alerts(const char *dir)
 
 int center_main(int argc, char **argv)
 {
+	static char share_content[4096];
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		fputs(usage, stdout);
 		return 0;
@@ -770,7 +771,7 @@ int center_main(int argc, char **argv)
 	int plain = 0;
 	const char *content = getenv("SPEAN_CONTENT_DIR");
 	if (!content || !*content)
-		content = SPEAN_CONTENT_DIR;
+		content = fs_share_path("content", share_content, sizeof share_content);
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--data-dir") && i + 1 < argc)
 			dir = argv[++i];

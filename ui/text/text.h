@@ -195,7 +195,7 @@ int text_km_check(const char *s, size_t n, char *why, size_t whyn);
 /*
  * `spean text measure --lang km|vi --size PX [--bold] STRING`: argv[0] is the
  * command's name, argv[1] the subcommand. Prints the width in pixels on one
- * line. Fonts from $SPEAN_FONT_DIR, else the build's fonts/ directory.
+ * line. Fonts from $SPEAN_FONT_DIR, else $SPEAN_SHARE_DIR/fonts, else the installed ones.
  * Returns the exit status: 0, 1 (fonts unusable), 2 (usage).
  */
 int text_cli(int argc, char **argv);

@@ -4,18 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs.h"
 #include "text.h"
-
-#ifndef SPEAN_TEXT_FONT_DIR
-#error "SPEAN_TEXT_FONT_DIR must be set by the build (the fonts/ directory)"
-#endif
 
 static int usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "spean text: %s\n", why);
 	fprintf(stderr, "usage: spean text measure --lang km|vi --size PX [--bold] STRING\n"
-			"  prints the width of STRING in pixels; fonts from $SPEAN_FONT_DIR\n");
+			"  prints the width of STRING in pixels; fonts from $SPEAN_FONT_DIR,\n"
+			"  else $SPEAN_SHARE_DIR/fonts, else " SPEAN_SHARE_DIR "/fonts\n");
 	return 2;
 }
 
@@ -63,7 +61,8 @@ static int cli_measure(int argc, char **argv)
 	const char *dir = getenv("SPEAN_FONT_DIR");
 	struct text *t;
 	struct diag d = {""};
-	int rc = text_init(&t, dir && *dir ? dir : SPEAN_TEXT_FONT_DIR, &d);
+	char fonts[4096];
+	int rc = text_init(&t, dir && *dir ? dir : fs_share_path("fonts", fonts, sizeof fonts), &d);
 	if (rc) {
 		fprintf(stderr, "spean text: %s\n", d.msg);
 		return 1;

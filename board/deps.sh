@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# board/deps.sh [demo|test]: install the Debian 12 packages Spean needs that are missing (run as root).
+# board/deps.sh [demo|test|pkg]: install the Debian 12 packages Spean needs that are missing (run as root).
 #   demo: what building and running the kiosk needs
-#   test: that plus what the whole test suite needs (clang/libFuzzer, libfiu, sqlite3 CLI)
+#   test: that plus what the whole test suite needs (clang/libFuzzer, libfiu, sqlite3 CLI, systemd-analyze)
+#   pkg:  demo plus what debian/build.sh needs to make and check the .debs
 set -euo pipefail
 what=${1:-test}
 pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
 	libsdl2-dev libsdl2-ttf-dev libicu-dev libqrencode-dev libpng-dev zlib1g-dev espeak-ng
-	libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev)
+	libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev libsystemd-dev)
 case $what in
 demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
-	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev) ;;
+	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev systemd) ;;
+pkg) pkgs+=(dpkg-dev debhelper fakeroot lintian git) ;;
 *)
-	echo "usage: $0 [demo|test]" >&2
+	echo "usage: $0 [demo|test|pkg]" >&2
 	exit 2
 	;;
 esac

@@ -34,6 +34,7 @@
 #include "loop.h"
 #include "store.h"
 #include "submit.h"
+#include "svc.h"
 #include "text.h"
 
 /* The bundled content pack, prompts and fonts: $SPEAN_SHARE_DIR (tests) else the installed /usr/share/spean. */
@@ -44,6 +45,7 @@ static char share_content[4096], share_audio[4096], share_fonts[4096];
 
 struct app {
 	struct loop *loop;
+	struct svc_watchdog *watchdog; /* systemd's WatchdogSec: pinged from the loop while it runs */
 	struct ui *ui;
 	struct kiosk kiosk;
 	struct store *store;
@@ -791,6 +793,8 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		ex = 0;
 		goto out;
 	}
+	/* systemd (Type=notify): started once the attract screen is drawn. */
+	svc_notify_ready();
 	/*
 	 * The full integrity check, before the kiosk takes any input: a damaged
 	 * database is moved aside by reopening with the full check (as at start).
@@ -805,6 +809,8 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		}
 	}
 	a.sync = autosync_start(a.loop, &a.dev, sync_done_cb, &a);
+	/* From here on the loop pings systemd's watchdog; a loop that stops turning stops the pings. */
+	a.watchdog = svc_watchdog_start(a.loop);
 	if (replay)
 		loop_timer(a.loop, 0, replay_step, &a);
 	drain_sdl(&a);
@@ -824,6 +830,7 @@ out:
 	if (a.lockout_kept && lockout_locked(&a.kiosk.lockout, clock_mono_ns(), NULL))
 		lockout_keep(&a);
 	loop_timer_cancel(a.loop, a.lockout_timer);
+	svc_watchdog_stop(a.watchdog);
 	autosync_stop(a.sync);
 	kiosk_finish(&a.kiosk);
 	for (int i = 0; i < a.nevdev; i++)

@@ -5,6 +5,7 @@
 #   bind  attach it to the board's USB device controller (after the kiosk wrote its descriptors to ep0)
 #   down  detach, unmount and remove everything `up` made (safe to run twice)
 # 1209:0001 is pid.codes' test PID: fine for development, not for a release (usb.md).
+# SPEAN_FFS_GROUP: mount FunctionFS with its files in that group (mode 0660, the kiosk not running as root).
 # SPEAN_CONFIGFS (default /sys/kernel/config) and SPEAN_GADGET_FAKE=1 let tests run it on a plain
 # directory: no modprobe, no mount, no controller, and plain files stand in for configfs attributes.
 set -euo pipefail
@@ -19,6 +20,14 @@ serial=${SPEAN_USB_SERIAL:-$(cut -c1-16 /etc/machine-id 2>/dev/null || echo spea
 put() { printf '%s\n' "$2" >"$1"; }
 
 up() {
+	# SPEAN_FFS_GROUP (spean-usb-gadget.service: spean): the endpoint files belong to the kiosk's group,
+	# so the kiosk opens them without root. Checked before anything is made.
+	local opts=() gid=
+	if [ -n "${SPEAN_FFS_GROUP:-}" ]; then
+		gid=$(getent group "$SPEAN_FFS_GROUP" | cut -d: -f3) || true
+		[ -n "$gid" ] || { echo "usb-gadget: no group $SPEAN_FFS_GROUP (SPEAN_FFS_GROUP)" >&2; exit 1; }
+		opts=(-o "gid=$gid,rmode=0770,fmode=0660")
+	fi
 	if [ -z "$fake" ]; then
 		modprobe libcomposite 2>/dev/null || true
 		[ -d "$cfs/usb_gadget" ] || { echo "usb-gadget: no configfs gadget support at $cfs/usb_gadget (libcomposite, configfs mounted?)" >&2; exit 1; }
@@ -49,7 +58,8 @@ up() {
 	put "$g/os_desc/qw_sign" MSFT100
 	ln -s "$g/configs/c.1" "$g/os_desc/"
 	mkdir -p "$ffs"
-	[ -n "$fake" ] || mountpoint -q "$ffs" || mount -t functionfs spean "$ffs"
+	[ -n "$fake" ] || [ -z "$gid" ] || chgrp "$gid" "$ffs"
+	[ -n "$fake" ] || mountpoint -q "$ffs" || mount -t functionfs "${opts[@]}" spean "$ffs"
 	echo "usb-gadget: up; the kiosk now writes its descriptors to $ffs/ep0, then: $0 bind"
 }
 

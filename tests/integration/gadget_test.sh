@@ -24,6 +24,12 @@ out_has "removed"
 [ -e "$g" ] && fail "gadget left behind: $(find "$g")" || pass
 run 0 bash "$S" down
 out_has "nothing to remove"
+# The FunctionFS files for the kiosk's group: a group that does not exist is refused before anything is made.
+SPEAN_FFS_GROUP=no-such-group-spean run 1 bash "$S" up
+err_has "no group no-such-group-spean"
+[ -e "$g" ] && fail "gadget made despite the missing group" || pass
+SPEAN_FFS_GROUP=root run 0 bash "$S" up
+run 0 bash "$S" down
 run 2 bash "$S" sideways
 err_has "usage"
 done_tests

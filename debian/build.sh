@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# debian/build.sh [OUTDIR]: the Debian packages (spean, spean-center, spean-common) from the committed
+# tree (git archive HEAD: what a clean clone holds, nothing uncommitted), built with
+# dpkg-buildpackage -b -us -uc in OUTDIR (default build-deb/), then checked: lintian (any error or
+# warning fails; overrides carry their reasons) and no byte of any package naming the build path.
+# Needs: board/deps.sh pkg (the build deps of debian/control, dpkg-dev, debhelper, fakeroot, lintian).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$(mkdir -p "${1:-$root/build-deb}" && cd "${1:-$root/build-deb}" && pwd)
+src=$out/spean-$(dpkg-parsechangelog -l "$root/debian/changelog" -S Version)
+t0=$(date +%s)
+rm -rf "$src" && mkdir -p "$src"
+git -C "$root" archive --format=tar HEAD | tar -x -C "$src"
+(cd "$src" && dpkg-checkbuilddeps && dpkg-buildpackage -b -us -uc -j"$(nproc)") >"$out/build.log" 2>&1 ||
+	{ tail -40 "$out/build.log" >&2; echo "build.sh: dpkg-buildpackage failed (whole log: $out/build.log)" >&2; exit 1; }
+t1=$(date +%s)
+changes=$(ls -t "$out"/spean_*_"$(dpkg --print-architecture)".changes | head -1)
+debs=$(sed -n '/^Files:/,$p' "$changes" | awk 'NF==5 && $5 ~ /\.deb$/ {print $5}')
+# The built tree's path must not be in any installed byte (debug symbols are in the -dbgsym packages).
+rc=0
+for d in $debs; do
+	x=$out/check-${d%%_*}
+	rm -rf "$x" && dpkg-deb -x "$out/$d" "$x"
+	case $d in *-dbgsym_*) ;; *)
+		if hits=$(grep -rlaF -- "$src" "$x"); then echo "build.sh: $d names $src in: $hits" >&2; rc=1; fi ;;
+	esac
+	rm -rf "$x"
+done
+lintian --fail-on error,warning "$changes" >"$out/lintian.log" 2>&1 ||
+	{ cat "$out/lintian.log" >&2; echo "build.sh: lintian failed" >&2; rc=1; }
+[ -s "$out/lintian.log" ] && sed 's/^/lintian: /' "$out/lintian.log"
+echo "build.sh: $(echo $debs | wc -w) packages in $out in $((t1 - t0)) s:"
+for d in $debs; do echo "  $d ($(du -k "$out/$d" | cut -f1) KiB)"; done
+exit $rc

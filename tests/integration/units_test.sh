@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The packages' systemd units (debian/*.service) checked by `systemd-analyze verify` against the tree
+# `cmake --install` makes (no running systemd needed: --root, with this machine's own units for the
+# targets they name): every directive known and parsed, every command executable. Any warning fails.
+# Then what the units promise: the kiosk on KMSDRM, restarted, under a watchdog, not as root.
+. "$(dirname "$0")/lib.sh"
+: "${SPEAN_BIN_DIR:?}" "${SPEAN_SOURCE_DIR:?}"
+command -v systemd-analyze >/dev/null || { echo "units_test: needs systemd-analyze (apt-get install systemd)" >&2; exit 2; }
+R="$T/root" D="$SPEAN_SOURCE_DIR/debian" U="$T/root/lib/systemd/system"
+DESTDIR="$R" cmake --install "$SPEAN_BIN_DIR" >"$T/install.log" 2>&1 || { cat "$T/install.log" >&2; exit 2; }
+mkdir -p "$U" && cp -r /lib/systemd/system/. "$U/"
+# As dh_installsystemd names them: debian/PACKAGE.NAME.service -> NAME.service.
+cp "$D/spean.spean-kiosk.service" "$U/spean-kiosk.service"
+cp "$D/spean.spean-usb-gadget.service" "$U/spean-usb-gadget.service"
+cp "$D/spean-center.service" "$U/spean-center.service"
+units=("$U/spean-kiosk.service" "$U/spean-usb-gadget.service" "$U/spean-center.service")
+
+verify() { systemd-analyze verify --man=no --root="$R" "$@" >"$T/out" 2>&1; }
+if verify "${units[@]}" && [ ! -s "$T/out" ]; then pass; else fail "systemd-analyze verify: $(cat "$T/out")"; fi
+# The check itself: a unit with an unknown key, a bad value or a missing binary does not pass.
+for bad in 's/^WatchdogSec=.*/WatchdogSec=soon/' 's/^Restart=always/Restart=always\nRestartt=1/' \
+	's|^ExecStart=/usr/bin/spean |ExecStart=/usr/bin/spean-missing |'; do
+	sed "$bad" "$D/spean.spean-kiosk.service" >"$U/spean-kiosk.service"
+	if verify "$U/spean-kiosk.service" && [ ! -s "$T/out" ]; then fail "verify passed a unit edited by $bad"; else pass; fi
+done
+cp "$D/spean.spean-kiosk.service" "$U/spean-kiosk.service"
+
+# What the kiosk's unit must say (systemd-analyze knows the syntax, not the intent).
+k="$U/spean-kiosk.service"
+for line in Type=notify WatchdogSec=30s Restart=always User=spean Environment=SDL_VIDEODRIVER=kmsdrm \
+	'ExecStart=/usr/bin/spean kiosk' 'ExecStartPost=-+/usr/lib/spean/usb-gadget.sh bind' Conflicts=getty@tty1.service \
+	'SupplementaryGroups=video render input lp' StateDirectory=spean; do
+	grep -qxF -- "$line" "$k" && pass || fail "spean-kiosk.service lacks '$line'"
+done
+grep -qxF 'ExecStart=/usr/lib/spean/usb-gadget.sh up' "$U/spean-usb-gadget.service" && pass || fail "gadget unit: ExecStart"
+grep -q '^ExecStart=/usr/bin/spean-center serve --data-dir /var/lib/spean-center --listen ' "$U/spean-center.service" &&
+	grep -qxF User=spean-center "$U/spean-center.service" && pass || fail "center unit: serve as spean-center"
+# The system drop-ins: the journal in memory, the hardware watchdog armed.
+grep -qx 'Storage=volatile' "$D/conf/journald-spean.conf" && pass || fail "journald drop-in: Storage=volatile"
+grep -qx 'RuntimeWatchdogSec=30s' "$D/conf/system-spean.conf" && pass || fail "system.conf drop-in: RuntimeWatchdogSec"
+# Every command the center's unit runs is a real subcommand with those options: the binary's own usage says so.
+"$R/usr/bin/spean-center" --help | grep -q -- 'serve --data-dir DIR --listen ADDR:PORT' && pass || fail "spean-center serve usage changed"
+done_tests

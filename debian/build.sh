@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # debian/build.sh [OUTDIR]: the Debian packages (spean, spean-center, spean-common) from the committed
 # tree (git archive HEAD: what a clean clone holds, nothing uncommitted), built with
-# dpkg-buildpackage -b -us -uc in OUTDIR (default build-deb/), then checked: lintian (any error or
-# warning fails; overrides carry their reasons) and no byte of any package naming the build path.
+# dpkg-buildpackage -b -us -uc in OUTDIR (default build-deb/), then checked: lintian (any error,
+# warning or info tag fails, pedantic ones are shown; the overrides carry their reasons) and no byte
+# of any package (debug symbols aside) naming the build path.
 # Needs: board/deps.sh pkg (the build deps of debian/control, dpkg-dev, debhelper, fakeroot, lintian).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +27,7 @@ for d in $debs; do
 	esac
 	rm -rf "$x"
 done
-lintian --fail-on error,warning "$changes" >"$out/lintian.log" 2>&1 ||
+lintian -I --pedantic --fail-on error,warning,info "$changes" >"$out/lintian.log" 2>&1 ||
 	{ cat "$out/lintian.log" >&2; echo "build.sh: lintian failed" >&2; rc=1; }
 [ -s "$out/lintian.log" ] && sed 's/^/lintian: /' "$out/lintian.log"
 echo "build.sh: $(echo $debs | wc -w) packages in $out in $((t1 - t0)) s:"

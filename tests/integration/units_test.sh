@@ -27,7 +27,7 @@ cp "$D/spean.spean-kiosk.service" "$U/spean-kiosk.service"
 
 # What the kiosk's unit must say (systemd-analyze knows the syntax, not the intent).
 k="$U/spean-kiosk.service"
-for line in Type=notify WatchdogSec=30s Restart=always User=spean Environment=SDL_VIDEODRIVER=kmsdrm \
+for line in Type=notify WatchdogSec=30s Restart=always StartLimitIntervalSec=0 User=spean Environment=SDL_VIDEODRIVER=kmsdrm \
 	'ExecStart=/usr/bin/spean kiosk' 'ExecStartPost=-+/usr/lib/spean/usb-gadget.sh bind' Conflicts=getty@tty1.service \
 	'SupplementaryGroups=video render input lp' StateDirectory=spean; do
 	grep -qxF -- "$line" "$k" && pass || fail "spean-kiosk.service lacks '$line'"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# board/deps.sh [demo|test]: install the Debian 12 packages Spean needs that are missing (run as root).
+# board/deps.sh [demo|test|image]: install the Debian 12 packages Spean needs that are missing (run as root).
 #   demo: what building and running the kiosk needs
 #   test: that plus what the whole test suite needs (clang/libFuzzer, libfiu, sqlite3 CLI)
+#   image: demo plus what board/image/build.sh and tests/appliance/ need (mmdebstrap, QEMU, mkfs.ext4)
 set -euo pipefail
 what=${1:-test}
 pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
@@ -11,8 +12,9 @@ case $what in
 demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
 	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev) ;;
+image) pkgs+=(mmdebstrap qemu-system-x86 e2fsprogs bc python3) ;;
 *)
-	echo "usage: $0 [demo|test]" >&2
+	echo "usage: $0 [demo|test|image]" >&2
 	exit 2
 	;;
 esac

@@ -46,6 +46,16 @@ int ui_create(struct ui **out, struct text *t, int w, int h, struct diag *d)
 		diag_set(d, "cannot start the display: %s", SDL_GetError());
 		return ERR_IO;
 	}
+	/*
+	 * KMSDRM has no framebuffer of its own: SDL gives the window surface a streaming texture
+	 * of a renderer it picks by this hint, and "0" leaves it none. Without a name it takes the
+	 * first accelerated one, "opengl", whose desktop-GL calls do nothing in the OpenGL ES
+	 * context KMSDRM's EGL makes (the screen stays the clear colour). GLES2 is what virtio-gpu,
+	 * vc4 and v3d speak; the toolkit still draws every pixel in software into that texture.
+	 */
+	const char *video = SDL_GetCurrentVideoDriver();
+	if (video && !SDL_strcasecmp(video, "KMSDRM"))
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "opengles2");
 	struct ui *u = xcalloc(1, sizeof *u);
 	u->win = SDL_CreateWindow("Spean", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, SDL_WINDOW_SHOWN);
 	if (!u->win) {

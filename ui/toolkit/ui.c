@@ -47,11 +47,12 @@ int ui_create(struct ui **out, struct text *t, int w, int h, struct diag *d)
 		return ERR_IO;
 	}
 	/*
-	 * KMSDRM has no framebuffer of its own: SDL gives the window surface a streaming texture
-	 * of a renderer it picks by this hint, and "0" leaves it none. Without a name it takes the
-	 * first accelerated one, "opengl", whose desktop-GL calls do nothing in the OpenGL ES
-	 * context KMSDRM's EGL makes (the screen stays the clear colour). GLES2 is what virtio-gpu,
-	 * vc4 and v3d speak; the toolkit still draws every pixel in software into that texture.
+	 * KMSDRM has no framebuffer of its own: SDL backs the window surface with a streaming
+	 * texture of the renderer this hint names, and "0" (or "software") leaves it none, so
+	 * SDL_GetWindowSurface fails. Unnamed, SDL takes the first accelerated renderer, "opengl":
+	 * Debian's SDL (no RPI driver) then asks EGL for desktop GL, and on virtio-gpu the screen
+	 * stayed black (tests/appliance/boot_test.sh). GLES2 is what virtio-gpu, vc4 and v3d
+	 * speak and it scans out exactly what the toolkit drew in software into the texture.
 	 */
 	const char *video = SDL_GetCurrentVideoDriver();
 	if (video && !SDL_strcasecmp(video, "KMSDRM"))

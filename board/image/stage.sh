@@ -8,6 +8,7 @@
 #   /usr/share/spean/audio              the generated Vietnamese prompts (espeak-ng, at build time)
 #   /var/lib/spean                      the kiosk's data dir, provisioned for a throwaway test center
 #   /usr/lib/spean/boot-check.sh + spean-boot-check.service  the test boot (tests/appliance/boot_test.sh)
+#   /usr/lib/spean/baseline-sdl         the bare SDL2 program, for the boot-to-first-frame ratio
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rootfs=${1:?usage: stage.sh ROOTFS [OUT]}
@@ -18,6 +19,9 @@ cmake --build "$rel" --target spean spean-center content_audio -j "$(nproc 2>/de
 	tail -30 "$out/release.log" >&2
 	exit 1
 }
+# The bare SDL2 program the kiosk is measured against (tests/bench/baseline_sdl.c), for the baseline boot.
+cc -O2 -o "$rel/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
+install -D -m 0755 "$rel/baseline-sdl" "$rootfs/usr/lib/spean/baseline-sdl"
 # No install() rules yet (point 1): copy what the kiosk reads at run time.
 install -D -m 0755 "$rel/firmware/spean" "$rootfs/usr/bin/spean"
 share=$rootfs/usr/share/spean

@@ -29,40 +29,46 @@ SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_CONTENT_DIR="$out/rootfs/u
 }
 
 qmp=$work/qmp.sock
-serial=$work/serial.log
-: >"$serial"
-t0=$(date +%s.%N)
-qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 -nodefaults -no-user-config \
-	-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
-	-append "root=/dev/vda rw console=ttyS0 quiet loglevel=3 systemd.show_status=0 ${SPEAN_BOOT_APPEND:-}" \
-	-drive "file=$out/rootfs.ext4,if=virtio,format=raw,snapshot=on" \
-	-device virtio-gpu-pci,xres=800,yres=480 -device virtio-tablet-pci -display none \
-	-serial "file:$serial" -qmp "unix:$qmp,server=on,wait=off" -nic none &
-qemu=$!
-cleanup() { kill "$qemu" 2>/dev/null || true; }
+cleanup() { [ -z "${qemu:-}" ] || kill "$qemu" 2>/dev/null || true; }
 trap cleanup EXIT
-t_ff=
-while :; do
-	if [ -z "$t_ff" ] && grep -q '^SPEAN-BOOT first_frame' "$serial"; then t_ff=$(date +%s.%N); fi
-	grep -q '^SPEAN-BOOT end' "$serial" && break
-	if ! kill -0 "$qemu" 2>/dev/null; then
-		echo "boot_test: QEMU stopped before the end marker" >&2
-		cat "$serial" >&2
+# boot NAME KERNEL-ARGS: boot until the guest's end marker, dump the screen to $work/NAME.ppm and power off.
+# Sets t_ff (seconds from QEMU's start to the first_frame marker) and serial.
+boot() {
+	serial=$work/$1-serial.log
+	: >"$serial"
+	rm -f "$qmp"
+	local t0 now
+	t0=$(date +%s.%N)
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 -nodefaults -no-user-config \
+		-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
+		-append "root=/dev/vda rw console=ttyS0 quiet loglevel=3 systemd.show_status=0 $2 ${SPEAN_BOOT_APPEND:-}" \
+		-drive "file=$out/rootfs.ext4,if=virtio,format=raw,snapshot=on" \
+		-device virtio-gpu-pci,xres=800,yres=480 -device virtio-tablet-pci -display none \
+		-serial "file:$serial" -qmp "unix:$qmp,server=on,wait=off" -nic none &
+	qemu=$!
+	t_ff=
+	while :; do
+		now=$(date +%s.%N)
+		if [ -z "$t_ff" ] && grep -q '^SPEAN-BOOT first_frame' "$serial"; then t_ff=$(echo "$now - $t0" | bc); fi
+		grep -q '^SPEAN-BOOT end' "$serial" && break
+		if ! kill -0 "$qemu" 2>/dev/null; then
+			echo "boot_test: $1: QEMU stopped before the end marker" >&2
+			cat "$serial" >&2
+			exit 1
+		fi
+		if [ "$(echo "$now - $t0 > $timeout_s" | bc)" = 1 ]; then
+			echo "boot_test: $1: no end marker after ${timeout_s} s" >&2
+			tail -40 "$serial" >&2
+			exit 1
+		fi
+		sleep 0.2
+	done
+	grep -a '^SPEAN-BOOT\|level=\|^spean\|^baseline' "$serial" | grep -v font_opened | sed "s/^/$1: /" | tr -d '\r'
+	if ! grep -q '^SPEAN-BOOT end ok' "$serial"; then
+		echo "boot_test: FAIL ($1: the guest's end marker)" >&2
 		exit 1
 	fi
-	if [ "$(echo "$(date +%s.%N) - $t0 > $timeout_s" | bc)" = 1 ]; then
-		echo "boot_test: no end marker after ${timeout_s} s" >&2
-		tail -40 "$serial" >&2
-		exit 1
-	fi
-	sleep 0.2
-done
-grep -a '^SPEAN-BOOT\|level=\|^spean' "$serial" | grep -v font_opened | tr -d '\r'
-if ! grep -q '^SPEAN-BOOT end ok' "$serial"; then
-	echo "boot_test: FAIL (the guest's end marker)" >&2
-	exit 1
-fi
-python3 - "$qmp" "$work/screen.ppm" <<'PY'
+	python3 - "$qmp" "$work/$1.ppm" <<'PY'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
@@ -80,12 +86,27 @@ cmd("qmp_capabilities")
 cmd("screendump", filename=sys.argv[2])
 cmd("quit")
 PY
-wait "$qemu" 2>/dev/null || true
+	wait "$qemu" 2>/dev/null || true
+	qemu=
+}
+marker() { sed -n "s/^SPEAN-BOOT $1 uptime_ms=\([0-9]*\).*/\1/p" "$serial" | tr -d '\r'; }
+
+boot kiosk ""
+kiosk_t=$t_ff kiosk_unit=$(marker unit_start) kiosk_spawn=$(marker spawn) kiosk_ff=$(marker first_frame)
+kiosk_own=$(sed -n 's/.*stage=first_frame ms=\([0-9.]*\).*/\1/p' "$serial" | tr -d '\r')
+python3 "$root/tests/appliance/imgdiff.py" "$work/kiosk.ppm" "$work/attract.png"
+[ -n "${SPEAN_BOOT_NO_BASELINE:-}" ] || {
+	boot baseline spean.check=baseline
+	base_t=$t_ff base_spawn=$(marker spawn) base_ff=$(marker first_frame)
+}
 trap - EXIT
-guest_ff=$(sed -n 's/^SPEAN-BOOT first_frame uptime_ms=\([0-9]*\).*/\1/p' "$serial" | tr -d '\r')
-guest_unit=$(sed -n 's/^SPEAN-BOOT unit_start uptime_ms=\([0-9]*\).*/\1/p' "$serial" | tr -d '\r')
-kiosk_ff=$(sed -n 's/.*stage=first_frame ms=\([0-9.]*\).*/\1/p' "$serial" | tr -d '\r')
-printf 'boot_test: image build %.1f s; QEMU start to first frame %.1f s (guest uptime %s ms; the test unit started at %s ms; the kiosk process start to its first frame %s ms)\n' \
-	"$(echo "$t_build_end - $t_build" | bc)" "$(echo "$t_ff - $t0" | bc)" "$guest_ff" "$guest_unit" "$kiosk_ff"
-python3 "$root/tests/appliance/imgdiff.py" "$work/screen.ppm" "$work/attract.png"
+printf 'boot_test: image build %.1f s\n' "$(echo "$t_build_end - $t_build" | bc)"
+printf 'boot_test: kiosk: QEMU start to first frame %.1f s; guest uptime at first frame %s ms (test unit started %s ms, kiosk spawned %s ms: its share %s ms, %s ms by its own clock)\n' \
+	"$kiosk_t" "$kiosk_ff" "$kiosk_unit" "$kiosk_spawn" "$((kiosk_ff - kiosk_spawn))" "$kiosk_own"
+if [ -n "${base_ff:-}" ]; then
+	printf 'boot_test: baseline-sdl: QEMU start to first frame %.1f s; guest uptime at first frame %s ms (spawned %s ms: its share %s ms)\n' \
+		"$base_t" "$base_ff" "$base_spawn" "$((base_ff - base_spawn))"
+	printf 'boot_test: ratio kiosk/baseline: boot to first frame %.2f, process start to first frame %.2f\n' \
+		"$(echo "$kiosk_ff / $base_ff" | bc -l)" "$(echo "($kiosk_ff - $kiosk_spawn) / ($base_ff - $base_spawn)" | bc -l)"
+fi
 echo "boot_test: PASS"

@@ -26,7 +26,7 @@ pkgs=(
 	libegl1 libgles2 libgbm1 libegl-mesa0 libgl1-mesa-dri libdrm2
 )
 # Bump base_rev when the mmdebstrap command below changes.
-base_rev=1
+base_rev=2
 key=$(printf '%s\n' "${pkgs[@]}" "$mirror" "$base_rev" | sha256sum | cut -c1-16)
 cache=$out/cache
 tarball=$cache/debian12-amd64-$key.tar
@@ -37,8 +37,12 @@ if [ -f "$tarball" ]; then
 else
 	echo "image: mmdebstrap bookworm amd64 minbase (${#pkgs[@]} packages + their Depends)"
 	rm -rf "$cache"/debian12-amd64-*.tar "$cache"/*.part
-	# Apt's lists and .debs are left out of the tarball: the appliance never runs apt.
-	mmdebstrap --variant=minbase --format=tar --architectures=amd64 --include="$(
+	# Apt's lists and .debs are left out of the tarball: the appliance never runs apt. Nor are manuals,
+	# documentation (but the copyright files) and message translations: nobody reads them on a kiosk.
+	mmdebstrap --variant=minbase --format=tar --architectures=amd64 \
+		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+		--include="$(
 		IFS=,
 		echo "${pkgs[*]}"
 	)" \

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# board/deps.sh [demo|test|pkg]: install the Debian 12 packages Spean needs that are missing (run as root).
+# board/deps.sh [demo|test|pkg|image]: install the Debian 12 packages Spean needs that are missing (run as root).
 #   demo: what building and running the kiosk needs
-#   test: that plus what the whole test suite needs (clang/libFuzzer, libfiu, sqlite3 CLI, systemd-analyze)
+#   test: that plus what the whole test suite needs (clang/libFuzzer, libfiu, sqlite3 CLI, systemd-analyze,
+#         and the appliance's image and QEMU: mmdebstrap, qemu-system-x86, mkfs.ext4)
 #   pkg:  demo plus what debian/build.sh needs to make and check the .debs
+#   image: demo plus what board/image/build.sh and tests/appliance/ need (mmdebstrap, QEMU, mkfs.ext4)
 set -euo pipefail
 what=${1:-test}
 pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
@@ -11,10 +13,12 @@ pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
 case $what in
 demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
-	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev systemd) ;;
+	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev systemd
+	mmdebstrap qemu-system-x86 e2fsprogs bc python3) ;;
 pkg) pkgs+=(dpkg-dev debhelper fakeroot lintian git) ;;
+image) pkgs+=(mmdebstrap qemu-system-x86 e2fsprogs bc python3) ;;
 *)
-	echo "usage: $0 [demo|test|pkg]" >&2
+	echo "usage: $0 [demo|test|pkg|image]" >&2
 	exit 2
 	;;
 esac

@@ -46,6 +46,17 @@ int ui_create(struct ui **out, struct text *t, int w, int h, struct diag *d)
 		diag_set(d, "cannot start the display: %s", SDL_GetError());
 		return ERR_IO;
 	}
+	/*
+	 * KMSDRM has no framebuffer of its own: SDL backs the window surface with a streaming
+	 * texture of the renderer this hint names, and "0" (or "software") leaves it none, so
+	 * SDL_GetWindowSurface fails. Unnamed, SDL takes the first accelerated renderer, "opengl":
+	 * Debian's SDL (no RPI driver) then asks EGL for desktop GL, and on virtio-gpu the screen
+	 * stayed black (tests/appliance/boot_test.sh). GLES2 is what virtio-gpu, vc4 and v3d
+	 * speak and it scans out exactly what the toolkit drew in software into the texture.
+	 */
+	const char *video = SDL_GetCurrentVideoDriver();
+	if (video && !SDL_strcasecmp(video, "KMSDRM"))
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "opengles2");
 	struct ui *u = xcalloc(1, sizeof *u);
 	u->win = SDL_CreateWindow("Spean", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, SDL_WINDOW_SHOWN);
 	if (!u->win) {

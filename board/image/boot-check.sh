@@ -8,8 +8,8 @@
 # spean.check=baseline starts the bare SDL2 program instead of the kiosk (the first-frame ratio).
 set -u
 export SDL_VIDEODRIVER=kmsdrm SDL_AUDIODRIVER=alsa
-export SPEAN_CONTENT_DIR=/usr/share/spean/content/kiosk SPEAN_FONT_DIR=/usr/share/spean/fonts
-export SPEAN_AUDIO_DIR=/usr/share/spean/audio SPEAN_LOG=debug
+# The kiosk finds its content pack, fonts and prompts in /usr/share/spean by itself (install rules).
+export SPEAN_LOG=debug
 for a in $(cat /proc/cmdline); do
 	case $a in spean.env=*)
 		for kv in $(echo "${a#spean.env=}" | tr , ' '); do export "$kv"; done ;;

@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
-# board/image/stage.sh ROOTFS [OUT]: build the kiosk (Release) and stage it into ROOTFS at FHS paths, with
-# the boot-test unit. A stand-in until the Debian packages (issue 13 point 1) exist: then this becomes
-# "copy spean_*.deb into ROOTFS and dpkg --root/chroot install it" (see the report in the commit).
-#   /usr/bin/spean                      the kiosk
-#   /usr/share/spean/content/kiosk      the content pack (firmware/content/kiosk)
-#   /usr/share/spean/fonts              fonts/
-#   /usr/share/spean/audio              the generated Vietnamese prompts (espeak-ng, at build time)
+# board/image/stage.sh ROOTFS [OUT]: build the kiosk (Release) and install it into ROOTFS with its own
+# install() rules (cmake --install, FHS: the binaries in /usr/bin, the content pack, fonts and prompts in
+# /usr/share/spean, where the binaries look by themselves), with the boot-test unit. Next step: install
+# the .debs (debian/build.sh) instead, with their units, user and udev rules.
 #   /var/lib/spean                      the kiosk's data dir, provisioned for a throwaway test center
 #   /usr/lib/spean/boot-check.sh + spean-boot-check.service  the test boot (tests/appliance/boot_test.sh)
 #   /usr/lib/spean/baseline-sdl         the bare SDL2 program, for the boot-to-first-frame ratio
@@ -14,7 +11,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 rootfs=${1:?usage: stage.sh ROOTFS [OUT]}
 out=${2:-$root/build-image}
 rel=$out/release
-cmake -S "$root" -B "$rel" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPEAN_TESTS=OFF >/dev/null
+cmake -S "$root" -B "$rel" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPEAN_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 cmake --build "$rel" --target spean spean-center content_audio -j "$(nproc 2>/dev/null || echo 2)" >"$out/release.log" 2>&1 || {
 	tail -30 "$out/release.log" >&2
 	exit 1
@@ -22,15 +19,12 @@ cmake --build "$rel" --target spean spean-center content_audio -j "$(nproc 2>/de
 # The bare SDL2 program the kiosk is measured against (tests/bench/baseline_sdl.c), for the baseline boot.
 cc -O2 -o "$rel/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
 install -D -m 0755 "$rel/baseline-sdl" "$rootfs/usr/lib/spean/baseline-sdl"
-# No install() rules yet (point 1): copy what the kiosk reads at run time.
-install -D -m 0755 "$rel/firmware/spean" "$rootfs/usr/bin/spean"
-share=$rootfs/usr/share/spean
-rm -rf "$share"
-mkdir -p "$share/content"
-cp -a "$root/firmware/content/kiosk" "$share/content/kiosk"
-cp -a "$root/fonts" "$share/fonts"
-cp -a "$rel/content/audio" "$share/audio"
-rm -f "$share/audio"/*/stamp
+# The project's own install rules (the same tree the packages ship).
+rm -rf "$rootfs/usr/share/spean"
+DESTDIR="$rootfs" cmake --install "$rel" >"$out/install.log" 2>&1 || {
+	cat "$out/install.log" >&2
+	exit 1
+}
 
 # A data dir provisioned for a test center made here (its secret key never enters the image).
 center=$out/test-center

@@ -20,8 +20,7 @@ mkdir -p "$work"
 # The reference: the same binary, content, fonts and data dir, drawn by SDL's offscreen driver.
 cp -a "$out/rootfs/var/lib/spean" "$work/ref-data"
 printf 'shot attract\n' >"$work/attract.replay"
-SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_CONTENT_DIR="$out/rootfs/usr/share/spean/content/kiosk" \
-	SPEAN_FONT_DIR="$out/rootfs/usr/share/spean/fonts" SPEAN_AUDIO_DIR="$out/rootfs/usr/share/spean/audio" \
+SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$out/rootfs/usr/share/spean" \
 	"$out/rootfs/usr/bin/spean" --data-dir "$work/ref-data" kiosk --size 800x480 --replay "$work/attract.replay" \
 	--shots "$work" 2>"$work/ref.log" || {
 	cat "$work/ref.log" >&2

@@ -309,14 +309,23 @@ run 0 "$SPEAN" --data-dir "$K2" requests status
 out_is "$(printf 'held 0\ndelivered 3')"
 # Now a request stored while the kiosk runs (by another process: no kick) and an address appearing on lo:
 # only the netlink event can make it sync.
-printf 'wait 2500\nwait 5000\nstate attract\n' >"$T/net.replay"
+# The steps wait for the kiosk's own log, not for fixed times: under load its start sync can take longer
+# than the netlink kick's delay, and a kick during a sync would make two sessions one.
+syncs_done() { grep -c "event=sync_done" "$T/k2.err" 2>/dev/null || true; }
+wait_syncs() { # wait_syncs N: up to 60 s for the kiosk's N-th finished sync
+	for _ in $(seq 600); do [ "$(syncs_done)" -ge "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+printf 'wait 120000\nstate attract\n' >"$T/net.replay"
 SPEAN_LOG=info "$SPEAN" --data-dir "$K2" kiosk --replay "$T/net.replay" >"$T/k2.out" 2>"$T/k2.err" &
 kp=$!
-sleep 2
+wait_syncs 1 && pass || fail "the kiosk did not sync at start"
 "$SPEAN" --data-dir "$K2" requests add --facts "$T/f.txt" --contact "$T/c.txt" >/dev/null
 if ip addr add 127.0.0.77/32 dev lo 2>/dev/null; then
 	sleep 0.5
 	ip addr del 127.0.0.77/32 dev lo
+	wait_syncs 2 && pass || fail "no sync after the network came up"
+	kill -TERM "$kp"
 	wait "$kp"
 	grep -q "event=network_up" "$T/k2.err" && pass || fail "the kiosk did not notice the network coming up"
 	# held 0: the netlink sync delivered the 4th; delivered 1: with --retention 2 that third session
@@ -324,6 +333,7 @@ if ip addr add 127.0.0.77/32 dev lo 2>/dev/null; then
 	run 0 "$SPEAN" --data-dir "$K2" requests status
 	out_is "$(printf 'held 0\ndelivered 1')"
 else
+	kill -TERM "$kp"
 	wait "$kp"
 	echo "NOTE: cannot add an address to lo here (no CAP_NET_ADMIN): the netlink trigger was not exercised" >&2
 fi

@@ -15,22 +15,41 @@
  * Khmer cluster or a Vietnamese letter with its marks is never split). The review shows every
  * field on one line; Edit opens the whole of it.
  */
+/* s's first n bytes, with "…" when that cuts it, laid out on one line: does it fit width px? Into out either way. */
+static int fits(struct kiosk *k, const char *s, size_t n, int width, int size, struct buf *out)
+{
+	buf_finish_wipe(out);
+	buf_init(out);
+	buf_printf(out, "%.*s%s", (int)n, s, n < strlen(s) ? "…" : "");
+	struct text_layout *l = text_layout(k->ui->text, out->data, size, TEXT_REGULAR, 0, k->flow.lang);
+	int w = 0, h = 0;
+	if (l)
+		text_layout_size(l, &w, &h);
+	text_layout_free(l);
+	return w <= width;
+}
+
 static void one_line(struct kiosk *k, const char *s, int width, int size, struct buf *out)
 {
-	size_t n = strlen(s);
-	for (;;) {
-		buf_init(out);
-		buf_printf(out, "%.*s%s", (int)n, s, n < strlen(s) ? "…" : "");
-		struct text_layout *l = text_layout(k->ui->text, out->data, size, TEXT_REGULAR, 0, k->flow.lang);
-		int w = 0, h = 0;
-		if (l)
-			text_layout_size(l, &w, &h);
-		text_layout_free(l);
-		if (w <= width || n == 0)
-			return;
-		buf_finish_wipe(out);
-		n = text_prev_stop(s, strlen(s), n);
+	size_t len = strlen(s);
+	buf_init(out);
+	if (fits(k, s, len, width, size, out))
+		return;
+	/*
+	 * The longest prefix ending at a caret stop that fits with its "…": a binary search over the
+	 * stops (a field holds up to 1,000 bytes; laying out every shorter prefix would be as many layouts).
+	 */
+	size_t lo = 0, hi = len; /* a prefix of lo bytes fits (0 counts as fitting); one of hi does not */
+	while (text_next_stop(s, len, lo) < hi) {
+		size_t mid = text_prev_stop(s, len, lo + (hi - lo) / 2 + 1);
+		if (mid <= lo)
+			mid = text_next_stop(s, len, lo);
+		if (fits(k, s, mid, width, size, out))
+			lo = mid;
+		else
+			hi = mid;
 	}
+	fits(k, s, lo, width, size, out);
 }
 
 void kiosk_screen_review(struct kiosk *k)

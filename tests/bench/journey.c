@@ -172,12 +172,7 @@ static void plan_typed(struct plan *pl, const struct typed *t)
  */
 static void plan_date(const struct kiosk *k, struct plan *pl, struct date d, int year_prefilled)
 {
-	char key[80];
-	snprintf(key, sizeof key, "%s.order", k->content->q[k->flow.q].text_key);
-	const char *o = catalog_get(strcmp(k->flow.lang, "km") ? k->vi : k->km, key);
-	if (!o || strlen(o) != 3)
-		o = "dmy";
-	for (const char *p = o; *p; p++) {
+	for (const char *p = kiosk_date_order(k); *p; p++) {
 		char digits[8] = "";
 		if (*p == 'y' && year_prefilled) {
 			if (d.y == k->flow.today.y)

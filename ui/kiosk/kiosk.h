@@ -128,6 +128,11 @@ size_t kiosk_entry_cap(const struct kiosk *k);
  * until something is deleted. 0 or ERR_TOOBIG.
  */
 int kiosk_entry_set(struct kiosk *k, const char *text, size_t n);
+/*
+ * The date screen's fields in the order its question states them ("ymd", "dmy"...: the catalog's
+ * TEXT.order in the language on show, else "dmy"). For the question on show.
+ */
+const char *kiosk_date_order(const struct kiosk *k);
 /* Type text into the field being edited (the on-screen keyboard and replay scripts use it). */
 void kiosk_type(struct kiosk *k, const char *utf8);
 

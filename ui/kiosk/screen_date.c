@@ -23,8 +23,7 @@ static int is_date_question(const struct kiosk *k)
 	return kind == Q_DATE || kind == Q_DEADLINE;
 }
 
-/* The fields in the order the question states them: order[i] is 0 (year), 1 (month) or 2 (day). */
-static void field_order(struct kiosk *k, int order[3])
+const char *kiosk_date_order(const struct kiosk *k)
 {
 	char key[80];
 	snprintf(key, sizeof key, "%s.order", k->content->q[k->flow.q].text_key);
@@ -32,6 +31,13 @@ static void field_order(struct kiosk *k, int order[3])
 	const char *o = catalog_get(c, key);
 	if (!o || strlen(o) != 3 || !strchr(o, 'y') || !strchr(o, 'm') || !strchr(o, 'd'))
 		o = "dmy"; /* how dates are written in Vietnam and Cambodia */
+	return o;
+}
+
+/* The fields in the order the question states them: order[i] is 0 (year), 1 (month) or 2 (day). */
+static void field_order(struct kiosk *k, int order[3])
+{
+	const char *o = kiosk_date_order(k);
 	for (int i = 0; i < 3; i++)
 		order[i] = o[i] == 'y' ? 0 : o[i] == 'm' ? 1 : 2;
 }

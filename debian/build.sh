@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# debian/build.sh [OUTDIR]: the Debian packages (spean, spean-center, spean-common) from the committed
-# tree (git archive HEAD: what a clean clone holds, nothing uncommitted), built with
+# debian/build.sh [OUTDIR]: the Debian packages (spean, spean-center, spean-common) from the tracked files
+# as they are in the work tree (git archive of 'git stash create', else HEAD: what a clean clone holds plus
+# changes not yet committed; never an untracked file, a build dir or a log), built with
 # dpkg-buildpackage -b -us -uc in OUTDIR (default build-deb/), then checked: lintian (any error,
 # warning or info tag fails, pedantic ones are shown; the overrides carry their reasons) and no byte
 # of any package (debug symbols aside) naming the build path.
@@ -11,7 +12,8 @@ out=$(mkdir -p "${1:-$root/build-deb}" && cd "${1:-$root/build-deb}" && pwd)
 src=$out/spean-$(dpkg-parsechangelog -l "$root/debian/changelog" -S Version)
 t0=$(date +%s)
 rm -rf "$src" && mkdir -p "$src"
-git -C "$root" archive --format=tar HEAD | tar -x -C "$src"
+rev=$(git -C "$root" stash create 2>/dev/null || true)
+git -C "$root" archive --format=tar "${rev:-HEAD}" | tar -x -C "$src"
 (cd "$src" && dpkg-checkbuilddeps && dpkg-buildpackage -b -us -uc -j"$(nproc)") >"$out/build.log" 2>&1 ||
 	{ tail -40 "$out/build.log" >&2; echo "build.sh: dpkg-buildpackage failed (whole log: $out/build.log)" >&2; exit 1; }
 t1=$(date +%s)

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# board/image/build.sh [OUT]: a bootable Debian 12 amd64 image of the kiosk for QEMU (run as root).
+# board/image/build.sh [--checks] [OUT]: a bootable Debian 12 amd64 image of the kiosk (run as root).
 #   OUT (default build-image/) gets vmlinuz, initrd.img and rootfs.ext4: boot them with
 #   qemu-system-x86_64 -kernel OUT/vmlinuz -initrd OUT/initrd.img -drive file=OUT/rootfs.ext4,if=virtio,format=raw
-#   -append 'root=/dev/vda console=ttyS0'. First step of issue 13 point 2: one root, no A/B slots yet.
-# The mmdebstrap tarball (dpkg and the initrd: the slow part) is cached in OUT/cache keyed by the package
-# list and this script; the kiosk is staged on top of it each time (board/image/stage.sh).
-# Needs: bash board/deps.sh image (mmdebstrap, qemu-system-x86, e2fsprogs).
+#   -append 'root=/dev/vda console=ttyS0'.
+# The kiosk is installed from its Debian packages (debian/build.sh, into OUT/deb unless $SPEAN_DEBS names a
+# directory that has them): its units, user, udev rules and journald/watchdog settings, as on a device.
+# --checks adds the test layer of tests/appliance/ (stage-checks.sh: a test center, spean-center, the checks
+# run at boot). The mmdebstrap tarball (dpkg and the initrd: the slow part) is cached in OUT/cache keyed by
+# the package list and this script; the packages are installed on top of it each time (stage.sh).
+# Needs: bash board/deps.sh image (mmdebstrap, qemu-system-x86, e2fsprogs, and the packages' build tools).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+checks=
+[ "${1:-}" != --checks ] || { checks=1; shift; }
 out=$(mkdir -p "${1:-$root/build-image}" && cd "${1:-$root/build-image}" && pwd)
 case $out in "$root") echo "build.sh: not into the source tree's root" >&2; exit 2 ;; esac
 if [ "$(id -u)" != 0 ]; then
@@ -20,13 +25,16 @@ mirror=${SPEAN_MIRROR:-http://deb.debian.org/debian}
 # dpkg -S); SDL's KMSDRM driver dlopens EGL/GLES/GBM and Mesa's drivers, which a minbase image has
 # none of (no Recommends): they are listed by name.
 pkgs=(
-	linux-image-amd64 systemd systemd-sysv udev kmod initramfs-tools
+	linux-image-amd64 systemd systemd-sysv udev kmod initramfs-tools adduser
 	libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsodium23 libsqlite3-0 libicu72 libqrencode4 libpng16-16 zlib1g
 	libharfbuzz0b libusb-1.0-0
 	libegl1 libgles2 libgbm1 libegl-mesa0 libgl1-mesa-dri libdrm2
 )
+# The test layer's spean-center (tests/appliance: the office side of the cable in the same VM) needs its own
+# libraries; a device's image has none of them.
+[ -z "$checks" ] || pkgs+=(libmicrohttpd12 libcurl3-gnutls)
 # Bump base_rev when the mmdebstrap command below changes.
-base_rev=2
+base_rev=3
 key=$(printf '%s\n' "${pkgs[@]}" "$mirror" "$base_rev" | sha256sum | cut -c1-16)
 cache=$out/cache
 tarball=$cache/debian12-amd64-$key.tar
@@ -58,12 +66,18 @@ else
 fi
 t1=$(date +%s)
 
-# The root filesystem: the base, the kiosk, its units, an fstab.
+# The packages (about 30 s) unless given.
+debs=${SPEAN_DEBS:-$out/deb}
+if [ -z "${SPEAN_DEBS:-}" ]; then
+	bash "$root/debian/build.sh" "$debs" | grep -v '^lintian: ' || exit 1
+fi
+# The root filesystem: the base, the kiosk's packages, an fstab; then the test layer.
 rootfs=$out/rootfs
 rm -rf "$rootfs"
 mkdir -p "$rootfs"
 tar -C "$rootfs" -xf "$tarball"
-bash "$root/board/image/stage.sh" "$rootfs" "$out"
+bash "$root/board/image/stage.sh" "$rootfs" "$debs"
+[ -z "$checks" ] || bash "$root/tests/appliance/stage-checks.sh" "$rootfs" "$out" "$debs"
 cp -L "$rootfs/vmlinuz" "$out/vmlinuz"
 cp -L "$rootfs/initrd.img" "$out/initrd.img"
 size_kib=$(du -sk "$rootfs" | cut -f1)

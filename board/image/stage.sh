@@ -1,41 +1,25 @@
 #!/usr/bin/env bash
-# board/image/stage.sh ROOTFS [OUT]: build the kiosk (Release) and install it into ROOTFS with its own
-# install() rules (cmake --install, FHS: the binaries in /usr/bin, the content pack, fonts and prompts in
-# /usr/share/spean, where the binaries look by themselves), with the boot-test unit. Next step: install
-# the .debs (debian/build.sh) instead, with their units, user and udev rules.
-#   /var/lib/spean                      the kiosk's data dir, provisioned for a throwaway test center
-#   /usr/lib/spean/boot-check.sh + spean-boot-check.service  the test boot (tests/appliance/boot_test.sh)
-#   /usr/lib/spean/baseline-sdl         the bare SDL2 program, for the boot-to-first-frame ratio
+# board/image/stage.sh ROOTFS DEBS: install the kiosk's Debian packages (DEBS: debian/build.sh's output) into
+# the unpacked base ROOTFS, as dpkg does on a device: their files (FHS: /usr/bin/spean, /usr/share/spean),
+# the user spean, the units enabled (spean-kiosk on tty1 with KMSDRM, the USB gadget), udev rules, the
+# journal in memory and the hardware watchdog armed. The kiosk is left unprovisioned: it takes its center's
+# card on first boot. Then what a kiosk device has beyond the packages: no login prompt on its screen, an fstab.
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-rootfs=${1:?usage: stage.sh ROOTFS [OUT]}
-out=${2:-$root/build-image}
-rel=$out/release
-cmake -S "$root" -B "$rel" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSPEAN_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
-cmake --build "$rel" --target spean spean-center content_audio -j "$(nproc 2>/dev/null || echo 2)" >"$out/release.log" 2>&1 || {
-	tail -30 "$out/release.log" >&2
+rootfs=${1:?usage: stage.sh ROOTFS DEBS}
+debs=${2:?usage: stage.sh ROOTFS DEBS}
+shopt -s nullglob
+pkgs=("$debs"/spean_*.deb "$debs"/spean-common_*.deb)
+[ ${#pkgs[@]} = 2 ] || { echo "stage.sh: $debs must hold one spean and one spean-common package (debian/build.sh)" >&2; exit 1; }
+mkdir -p "$rootfs/tmp/debs"
+cp "${pkgs[@]}" "$rootfs/tmp/debs/"
+# dpkg in the image's own root: the maintainer scripts (adduser, dpkg-statoverride, deb-systemd-helper) run
+# there and enable the units by links; nothing is started (no systemd runs in the chroot).
+chroot "$rootfs" sh -c 'dpkg -i /tmp/debs/*.deb' >"$rootfs/tmp/debs/dpkg.log" 2>&1 || {
+	cat "$rootfs/tmp/debs/dpkg.log" >&2
 	exit 1
 }
-# The bare SDL2 program the kiosk is measured against (tests/bench/baseline_sdl.c), for the baseline boot.
-cc -O2 -o "$rel/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
-install -D -m 0755 "$rel/baseline-sdl" "$rootfs/usr/lib/spean/baseline-sdl"
-# The project's own install rules (the same tree the packages ship).
-rm -rf "$rootfs/usr/share/spean"
-DESTDIR="$rootfs" cmake --install "$rel" >"$out/install.log" 2>&1 || {
-	cat "$out/install.log" >&2
-	exit 1
-}
-
-# A data dir provisioned for a test center made here (its secret key never enters the image).
-center=$out/test-center
-[ -f "$center/center.pub" ] || "$rel/sync/center/spean-center" init --data-dir "$center" >/dev/null
-rm -rf "$rootfs/var/lib/spean"
-"$rel/firmware/spean" --data-dir "$rootfs/var/lib/spean" provision --center-key "$center/center.pub" >/dev/null
-
-install -D -m 0755 "$root/board/image/boot-check.sh" "$rootfs/usr/lib/spean/boot-check.sh"
-install -D -m 0644 "$root/board/image/spean-boot-check.service" "$rootfs/etc/systemd/system/spean-boot-check.service"
-ln -sf /etc/systemd/system/spean-boot-check.service "$rootfs/etc/systemd/system/multi-user.target.wants/spean-boot-check.service"
-# The kiosk owns the screen: no login prompt on tty1 (the serial console is the test's).
+rm -rf "$rootfs/tmp/debs"
+# The kiosk owns the screen: no login prompt on tty1 (the unit conflicts with it too) or the serial port.
 ln -sf /dev/null "$rootfs/etc/systemd/system/getty@tty1.service"
 ln -sf /dev/null "$rootfs/etc/systemd/system/serial-getty@ttyS0.service"
 cat >"$rootfs/etc/fstab" <<'FSTAB'

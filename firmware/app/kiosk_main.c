@@ -66,6 +66,7 @@ struct app {
 	char **lines;
 	int nlines, next;
 	const char *shots;
+	FILE *taps; /* --taps: where each replayed tap lands, for a real touchscreen (tests/appliance) */
 	int failed;
 	/* input devices (kmsdrm) */
 	int inotify;
@@ -371,6 +372,8 @@ static void replay_step(void *ctx)
 				return;
 			}
 			kiosk_activity(&a->kiosk);
+			if (a->taps)
+				fprintf(a->taps, "%d %d %s\n", w->r.x + w->r.w / 2, w->r.y + w->r.h / 2, arg);
 			ui_tap(a->ui, w);
 			ui_render(a->ui);
 		} else if (!strcmp(line, "type")) {
@@ -654,6 +657,8 @@ static const char kiosk_usage[] =
 	"                   expect ID|LABEL, absent ID|LABEL, selected ID,\n"
 	"                   says KEY, spoken KEY, minsize ID PX, state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
+	"  --taps FILE      write where each replayed tap lands ('X Y ID' per line, window pixels): the same\n"
+	"                   journey driven through a real touchscreen (tests/appliance)\n"
 	"  --size WxH       window size (default 800x480)\n"
 	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else an installed pack, else\n"
 	"                   $SPEAN_SHARE_DIR/content, else " SPEAN_SHARE_DIR "/content)\n";
@@ -680,7 +685,14 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 			a.shots = argv[++i];
 		else if (!strcmp(argv[i], "--content"))
 			content = argv[++i];
-		else if (!strcmp(argv[i], "--size")) {
+		else if (!strcmp(argv[i], "--taps")) {
+			if (a.taps)
+				fclose(a.taps);
+			if (!(a.taps = fopen(argv[++i], "w"))) {
+				fprintf(stderr, "spean kiosk: %s: cannot create (%s)\n", argv[i], strerror(errno));
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--size")) {
 			if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 320 || h < 240 || w > 4096 || h > 4096) {
 				fprintf(stderr, "spean kiosk: --size wants WxH, e.g. 800x480\n");
 				return 2;
@@ -853,6 +865,10 @@ out:
 	for (int i = 0; i < a.nlines; i++)
 		free(a.lines[i]);
 	free(a.lines);
+	if (a.taps && fclose(a.taps) && !ex) {
+		fprintf(stderr, "spean kiosk: --taps: %s\n", strerror(errno));
+		ex = 1;
+	}
 	SDL_Quit();
 	return ex;
 }

@@ -4,7 +4,8 @@
  * SDL_ttf directly (Khmer with its script set), then idle in SDL's own wait.
  * The include policy lets tests/bench/baseline_* use SDL_ttf: this is the
  * yardstick, not product code.
- *   baseline-sdl FONT_DIR [--first-frame]
+ *   baseline-sdl FONT_DIR [--first-frame|--announce]
+ * --first-frame prints first_frame and exits; --announce prints it and idles (tests/appliance: its idle CPU).
  */
 #include <SDL.h>
 #include <SDL_ttf.h>
@@ -15,10 +16,11 @@
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: baseline-sdl FONT_DIR [--first-frame]\n");
+		fprintf(stderr, "usage: baseline-sdl FONT_DIR [--first-frame|--announce]\n");
 		return 2;
 	}
 	int first_only = argc > 2 && !strcmp(argv[2], "--first-frame");
+	int announce = argc > 2 && !strcmp(argv[2], "--announce");
 	SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
 	SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 	if (SDL_Init(SDL_INIT_VIDEO) || TTF_Init()) {
@@ -56,10 +58,11 @@ int main(int argc, char **argv)
 		SDL_FreeSurface(t);
 	}
 	SDL_UpdateWindowSurface(w);
-	if (first_only) {
+	if (first_only || announce) {
 		puts("first_frame");
 		fflush(stdout);
-	} else {
+	}
+	if (!first_only) {
 		SDL_Event ev;
 		for (;;) {
 			if (SDL_WaitEventTimeout(&ev, 1000) && ev.type == SDL_QUIT)

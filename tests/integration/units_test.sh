@@ -12,8 +12,9 @@ mkdir -p "$U" && cp -r /lib/systemd/system/. "$U/"
 # As dh_installsystemd names them: debian/PACKAGE.NAME.service -> NAME.service.
 cp "$D/spean.spean-kiosk.service" "$U/spean-kiosk.service"
 cp "$D/spean.spean-usb-gadget.service" "$U/spean-usb-gadget.service"
+cp "$D/spean.spean-usb-bind.service" "$U/spean-usb-bind.service"
 cp "$D/spean-center.service" "$U/spean-center.service"
-units=("$U/spean-kiosk.service" "$U/spean-usb-gadget.service" "$U/spean-center.service")
+units=("$U/spean-kiosk.service" "$U/spean-usb-gadget.service" "$U/spean-usb-bind.service" "$U/spean-center.service")
 
 verify() { systemd-analyze verify --man=no --root="$R" "$@" >"$T/out" 2>&1; }
 if verify "${units[@]}" && [ ! -s "$T/out" ]; then pass; else fail "systemd-analyze verify: $(cat "$T/out")"; fi
@@ -28,11 +29,17 @@ cp "$D/spean.spean-kiosk.service" "$U/spean-kiosk.service"
 # What the kiosk's unit must say (systemd-analyze knows the syntax, not the intent).
 k="$U/spean-kiosk.service"
 for line in Type=notify WatchdogSec=30s Restart=always StartLimitIntervalSec=0 User=spean Environment=SDL_VIDEODRIVER=kmsdrm \
-	'ExecStart=/usr/bin/spean kiosk' 'ExecStartPost=-+/usr/lib/spean/usb-gadget.sh bind' Conflicts=getty@tty1.service \
+	'ExecStart=/usr/bin/spean kiosk' Conflicts=getty@tty1.service \
 	'SupplementaryGroups=video render input lp' StateDirectory=spean; do
 	grep -qxF -- "$line" "$k" && pass || fail "spean-kiosk.service lacks '$line'"
 done
 grep -qxF 'ExecStart=/usr/lib/spean/usb-gadget.sh up' "$U/spean-usb-gadget.service" && pass || fail "gadget unit: ExecStart"
+# The gadget is attached by its own unit, never by an ExecStartPost= of the kiosk: that one would run with
+# the kiosk's TTY settings and hang up tty1 under the kiosk (SIGHUP: seen on a real kernel, tests/appliance).
+! grep -q '^ExecStartPost=' "$k" && pass || fail "spean-kiosk.service has an ExecStartPost="
+for line in 'ExecStart=/usr/lib/spean/usb-gadget.sh bind' BindsTo=spean-kiosk.service 'WantedBy=spean-kiosk.service'; do
+	grep -qxF -- "$line" "$U/spean-usb-bind.service" && pass || fail "spean-usb-bind.service lacks '$line'"
+done
 grep -q '^ExecStart=/usr/bin/spean-center serve --data-dir /var/lib/spean-center --listen ' "$U/spean-center.service" &&
 	grep -qxF User=spean-center "$U/spean-center.service" && pass || fail "center unit: serve as spean-center"
 # The system drop-ins: the journal in memory, the hardware watchdog armed.

@@ -51,7 +51,7 @@ int ui_create(struct ui **out, struct text *t, int w, int h, struct diag *d)
 	 * texture of the renderer this hint names, and "0" (or "software") leaves it none, so
 	 * SDL_GetWindowSurface fails. Unnamed, SDL takes the first accelerated renderer, "opengl":
 	 * Debian's SDL (no RPI driver) then asks EGL for desktop GL, and on virtio-gpu the screen
-	 * stayed black (tests/appliance/boot_test.sh). GLES2 is what virtio-gpu, vc4 and v3d
+	 * stayed black (tests/appliance/kiosk_test.sh). GLES2 is what virtio-gpu, vc4 and v3d
 	 * speak and it scans out exactly what the toolkit drew in software into the texture.
 	 */
 	const char *video = SDL_GetCurrentVideoDriver();

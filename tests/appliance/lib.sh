@@ -1,0 +1,97 @@
+# tests/appliance/lib.sh: sourced by the appliance tests. One VM at a time per test, from the image that
+# board/image/build.sh --checks made in $out (the appliance_image test, or image_build here).
+#   image_build OUT           build the test image into OUT unless the appliance_image test just did
+#   vm_start NAME APPEND [QEMU-ARGS...]   boot it (q35, TCG, 2 CPUs, 1 GiB, virtio-gpu 800x480, i6300esb);
+#                             the serial log is $work/NAME-serial.log; ttyS1 is a socket for vm_say
+#   vm_wait REGEX [SECONDS]   wait for a serial line matching ^SPEAN-BOOT REGEX after the last one matched;
+#                             fails on 'end fail' or QEMU's exit; sets $vm_line to the line, $vm_at to the
+#                             seconds since QEMU started
+#   vm_value KEY              the value of KEY=... in $vm_line
+#   vm_dump FILE              QMP screendump (PPM)
+#   vm_say LINE               a line to the guest's check (host_wait in guest/check.sh)
+#   vm_quit / vm_kill         power off through QMP / SIGKILL QEMU (a power cut)
+# Guest: guest/check.sh runs spean.check=NAME. Needs root (the image build), qemu-system-x86_64, python3.
+appliance_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+spean_root=$(cd "$appliance_dir/../.." && pwd)
+vm_timeout=${SPEAN_BOOT_TIMEOUT:-300}
+qemu=
+
+image_build() {
+	out=$(mkdir -p "$1" && cd "$1" && pwd)
+	work=$out/work-${test_name:-test}
+	rm -rf "$work" && mkdir -p "$work"
+	# Under CTest the appliance_image test has just built it (SPEAN_IMAGE_REUSE=1); alone, build it here.
+	if [ -z "${SPEAN_IMAGE_REUSE:-}" ] || [ ! -f "$out/rootfs.ext4" ]; then
+		bash "$spean_root/board/image/build.sh" --checks "$out" || return 1
+	fi
+}
+
+vm_start() {
+	local name=$1 append=$2
+	shift 2
+	serial=$work/$name-serial.log
+	qmp=$work/$name-qmp.sock ctl=$work/$name-ctl.sock
+	: >"$serial"
+	rm -f "$qmp" "$ctl"
+	vm_t0=$(date +%s.%N) vm_seen=0
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 -nodefaults -no-user-config \
+		-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
+		-append "root=/dev/vda rw console=ttyS0 quiet loglevel=3 systemd.show_status=0 modprobe.blacklist=iTCO_wdt $append ${SPEAN_BOOT_APPEND:-}" \
+		-drive "file=$out/rootfs.ext4,if=virtio,format=raw,snapshot=on" \
+		-device virtio-gpu-pci,xres=800,yres=480 -device i6300esb -action watchdog=reset -display none \
+		-serial "file:$serial" -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -serial chardev:ctl \
+		-qmp "unix:$qmp,server=on,wait=off" -nic none "$@" &
+	qemu=$!
+	vm_name=$name
+}
+
+vm_wait() {
+	local re=$1 limit=${2:-$vm_timeout} t0 now
+	t0=$(date +%s)
+	while :; do
+		# Only lines after the last one matched: a marker of an earlier boot is not this one's.
+		vm_line=$(tr -d '\r' <"$serial" | tail -n +$((vm_seen + 1)) | grep -a -n -m1 -E "^SPEAN-BOOT ($re)" || true)
+		if [ -n "$vm_line" ]; then
+			vm_seen=$((vm_seen + ${vm_line%%:*}))
+			vm_line=${vm_line#*:}
+			vm_at=$(echo "$(date +%s.%N) - $vm_t0" | bc)
+			return 0
+		fi
+		if tr -d '\r' <"$serial" | grep -aq '^SPEAN-BOOT end fail'; then
+			echo "$test_name: $vm_name: the guest failed:" >&2
+			tr -d '\r' <"$serial" | grep -a 'SPEAN-BOOT\|spean' | tail -30 >&2
+			return 1
+		fi
+		if ! kill -0 "$qemu" 2>/dev/null; then
+			echo "$test_name: $vm_name: QEMU stopped before '$re'" >&2
+			tail -30 "$serial" >&2
+			return 1
+		fi
+		now=$(date +%s)
+		if [ $((now - t0)) -gt "$limit" ]; then
+			echo "$test_name: $vm_name: no '$re' after $limit s" >&2
+			tail -30 "$serial" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+vm_value() { echo "$vm_line" | sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p"; }
+vm_dump() { python3 "$appliance_dir/vm.py" qmp "$qmp" screendump "{\"filename\": \"$1\"}" >/dev/null; }
+vm_say() { python3 "$appliance_dir/vm.py" say "$ctl" "$1"; }
+vm_quit() {
+	[ -n "$qemu" ] || return 0
+	python3 "$appliance_dir/vm.py" qmp "$qmp" quit >/dev/null 2>&1 || kill "$qemu" 2>/dev/null || true
+	wait "$qemu" 2>/dev/null || true
+	qemu=
+}
+vm_kill() {
+	[ -n "$qemu" ] || return 0
+	kill -KILL "$qemu" 2>/dev/null || true
+	wait "$qemu" 2>/dev/null || true
+	qemu=
+}
+# Markers of the whole run so far, for the test's log.
+vm_markers() { tr -d '\r' <"$serial" | grep -a '^SPEAN-BOOT' | sed "s/^/$vm_name: /"; }
+trap 'vm_kill' EXIT

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# tests/appliance/stage-checks.sh ROOTFS OUT DEBS: the test layer on top of a device's root filesystem
+# (board/image/build.sh --checks). A device's image never has it.
+#   spean-center (its package)          the office side of the cable, in the same VM (the USB check)
+#   /var/lib/spean-center               a throwaway test center; the kiosk is provisioned with its card
+#   /usr/lib/spean/test/                check.sh and the checks (guest/*.sh), the uinput touch tool, the bare
+#                                       SDL2 program (the baseline), the journey's taps (touch.replay)
+#   spean-check.service                 runs the check the kernel command line names (spean.check=NAME)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+rootfs=${1:?usage: stage-checks.sh ROOTFS OUT DEBS} out=${2:?} debs=${3:?}
+shopt -s nullglob
+center=("$debs"/spean-center_*.deb)
+[ ${#center[@]} = 1 ] || { echo "stage-checks.sh: no spean-center package in $debs" >&2; exit 1; }
+cp "${center[0]}" "$rootfs/tmp/"
+chroot "$rootfs" dpkg -i "/tmp/${center[0]##*/}" >"$out/dpkg-center.log" 2>&1 || { cat "$out/dpkg-center.log" >&2; exit 1; }
+rm -f "$rootfs/tmp/${center[0]##*/}"
+# The test center and the kiosk provisioned with its card, each as its own user (their units' users).
+t=$rootfs/usr/lib/spean/test
+mkdir -p "$t"
+chroot --userspec=spean-center:spean-center "$rootfs" spean-center init --data-dir /var/lib/spean-center >/dev/null
+install -m 0644 "$rootfs/var/lib/spean-center/center.pub" "$t/center.pub"
+chroot --userspec=spean:spean "$rootfs" spean --data-dir /var/lib/spean provision \
+	--center-key /usr/lib/spean/test/center.pub >/dev/null
+install -m 0755 "$here/guest/check.sh" "$t/check.sh"
+install -m 0644 "$here"/guest/*.sh "$t/"
+chmod 0755 "$t/check.sh"
+cc -O2 -Wall -Wextra -o "$t/touch" "$here/guest/touch.c"
+cc -O2 -o "$t/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
+install -m 0644 "$here/guest/spean-check.service" "$rootfs/etc/systemd/system/spean-check.service"
+ln -sf /etc/systemd/system/spean-check.service "$rootfs/etc/systemd/system/multi-user.target.wants/spean-check.service"
+# Where each tap of the journey lands on an 800x480 screen: the same replay, offscreen, the image's own
+# binary and content (the image and the host are both Debian 12: its libraries are the host's).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp -a "$rootfs/var/lib/spean" "$tmp/data"
+SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$rootfs/usr/share/spean" \
+	"$rootfs/usr/bin/spean" --data-dir "$tmp/data" kiosk --size 800x480 --replay "$here/touch.replay" \
+	--taps "$t/touch.taps" 2>"$tmp/replay.log" || { cat "$tmp/replay.log" >&2; exit 1; }
+echo "stage-checks: test layer in $t ($(wc -l <"$t/touch.taps") taps for the journey by touch)"

@@ -12,6 +12,7 @@
 #include "device.h"
 #include "pack.h"
 #include "printer.h"
+#include "provision.h"
 #include "stick.h"
 #include "fs.h"
 #include "kv.h"
@@ -45,6 +46,9 @@ static const char usage[] =
 	"                                      receipt printer: usb (the first USB printer, over libusb),\n"
 	"                                      usb:VVVV:PPPP (by hex vendor:product id) or a usblp device\n"
 	"                                      (/dev/usb/lp0); --paper: its width in mm (default 58)\n"
+	"  provision --from DIR [--force]      the same from a stick mounted at DIR: DIR/spean/provision/center.pub\n"
+	"                                      and DIR/spean/provision/settings (center_url = URL, retention = N,\n"
+	"                                      printer = DEV, paper = 58|80; each optional, once)\n"
 	"  requests add --facts FILE --contact FILE [--rules FILE] [--lang vi|km]\n"
 	"                                      store a sealed request; prints its id once durable\n"
 	"  requests status                     print 'held N' and 'delivered N' (and 'refused N' with the\n"
@@ -89,6 +93,7 @@ struct opts {
 	const char *paper;
 	const char *usb;
 	const char *wait;
+	const char *from;
 	int force;
 };
 
@@ -121,6 +126,7 @@ static const struct {
 	{"--paper", offsetof(struct opts, paper)},
 	{"--usb", offsetof(struct opts, usb)},
 	{"--wait", offsetof(struct opts, wait)},
+	{"--from", offsetof(struct opts, from)},
 };
 
 /* Parse --name VALUE options after the command words; returns 0 or exit code. */
@@ -285,147 +291,70 @@ static int cmd_identity(struct opts *o)
 	return 0;
 }
 
-/*
- * Held requests a new card would strand: sealed to another key than the
- * card's box key (one stored before keys were recorded counts as sealed to
- * the current card). 0 or an exit code (the card is unreadable: 2).
- */
-static int held_for_other_center(const struct device *dev, const char *card, uint64_t *n)
+/* What 'spean provision' did, for the technician (the same for options and --from). */
+static void provision_report(const struct provision_result *r)
 {
-	unsigned char box[CRYPT_BOX_PK], now[CRYPT_HASH], cur[CRYPT_HASH];
-	struct diag d = {""};
-	*n = 0;
-	int rc = device_read_card(card, box, &d);
-	if (rc) {
-		fprintf(stderr, "spean: %s\n", d.msg);
-		return rc == ERR_PARSE || rc == ERR_INVAL ? 2 : 1;
-	}
-	if (!memcmp(box, dev->center_pk, CRYPT_BOX_PK))
-		return 0;
-	struct store *st;
-	rc = open_store((struct device *)dev, STORE_NO_CREATE, &st);
-	if (rc == ERR_NOTFOUND)
-		return 0;
-	if (rc)
-		return 1;
-	crypt_hash(now, box, CRYPT_BOX_PK);
-	crypt_hash(cur, dev->center_pk, CRYPT_BOX_PK);
-	rc = store_count_held_other_key(st, now, cur, n, &d);
-	store_close(st);
-	if (rc)
-		fprintf(stderr, "spean: %s\n", d.msg);
-	return rc ? 1 : 0;
+	printf("center key set\n");
+	if (r->held)
+		printf("%llu held requests stay sealed to the previous center: kept held, never purged; provision with that "
+		       "center's card again to deliver them\n",
+		       (unsigned long long)r->held);
+	if (r->set.printer[0])
+		printf("receipt printer set: %s, %s mm paper\n", r->set.printer, r->set.paper[0] ? r->set.paper : "58");
+	if (r->set.retention)
+		printf("delivered requests are kept for %lu more syncs\n", r->set.retention);
+	if (r->set.url[0])
+		printf("center address set: the kiosk syncs by itself\n");
 }
 
 static int cmd_provision(struct opts *o)
 {
-	if (!o->center_key)
-		return usage_error("provision needs --center-key FILE%s", "");
-	/* The receipt printer's line, checked before anything is changed. */
-	char printer_line[300];
-	int printer_len = 0;
-	if (o->paper && !o->printer)
-		return usage_error("--paper goes with --printer%s", "");
-	if (o->printer) {
-		struct printer_conf pc;
-		struct diag pd = {""};
-		if (o->paper && strcmp(o->paper, "58") && strcmp(o->paper, "80"))
-			return usage_error("--paper wants 58 or 80 (mm), not '%s'", o->paper);
-		printer_len = snprintf(printer_line, sizeof printer_line, "%s %s\n", o->printer, o->paper ? o->paper : "58");
-		if (printer_len >= (int)sizeof printer_line || printer_conf_parse(printer_line, &pc, &pd))
-			return usage_error("--printer wants 'usb' (the first USB printer), 'usb:VVVV:PPPP' (its hex vendor "
-					   "and product id) or a usblp device (/dev/usb/lp0), not '%s'",
-					   o->printer);
+	if (!o->center_key == !o->from)
+		return usage_error("provision needs --center-key FILE or --from DIR (a stick's mount point)%s", "");
+	if (o->from && (o->url || o->retention || o->printer || o->paper))
+		return usage_error("--from takes the settings from the stick's spean/provision/settings%s", "");
+	/* The options, checked before anything is changed (the rules of the stick's settings file). */
+	struct provision_settings set;
+	struct diag d = {""};
+	memset(&set, 0, sizeof set);
+	static const char *const names[4][2] = {
+		{"center_url", "--center-url"}, {"retention", "--retention"}, {"printer", "--printer"}, {"paper", "--paper"}};
+	const char *vals[4] = {o->url, o->retention, o->printer, o->paper};
+	for (int i = 0; i < 4; i++) {
+		if (!vals[i])
+			continue;
+		if (provision_setting_set(&set, names[i][0], names[i][1], vals[i], &d))
+			return usage_error("%s", d.msg);
 	}
+	if (provision_settings_check(&set, &d))
+		return usage_error("--paper goes with --printer%s", "");
 	struct device dev;
 	int rc = open_device(o, &dev);
 	if (rc)
 		return rc;
-	struct diag d = {""};
-	uint64_t stranded = 0;
-	if (dev.has_center && (rc = held_for_other_center(&dev, o->center_key, &stranded))) {
-		device_close(&dev);
-		return rc;
+	struct provision_result r;
+	memset(&r, 0, sizeof r);
+	struct buf card;
+	buf_init(&card);
+	if (o->from) {
+		rc = provision_from_dir(&dev, o->from, o->force, &r, &d);
+	} else if (!(rc = fs_read_file(o->center_key, DEVICE_CARD_MAX, &card, &d))) {
+		rc = provision_apply(&dev, card.data, card.len, &set, o->force, &r, &d);
+		if (rc && r.why == PROVISION_BAD_CARD)
+			diag_prefix(&d, "%s: ", o->center_key);
+	} else {
+		r.why = rc == ERR_NOTFOUND || rc == ERR_TOOBIG ? PROVISION_BAD_CARD : PROVISION_FAILED;
 	}
-	if (stranded && !o->force) {
-		fprintf(stderr,
-			"spean: %llu held requests are sealed to the current center's key: only that center can open them, "
-			"another would refuse them. Sync them to the current center first ('spean sync', or a stick), then "
-			"provision; or provision with --force: they then stay held here, never purged, until this kiosk is "
-			"provisioned with the current center's card again\n",
-			(unsigned long long)stranded);
-		device_close(&dev);
-		return 2;
-	}
-	rc = device_provision(&dev, o->center_key, &d);
+	buf_finish(&card);
 	if (rc) {
-		fprintf(stderr, "spean: %s\n", d.msg);
+		if (o->from && r.why == PROVISION_BAD_SETTINGS)
+			input_error(o->from, d.msg);
+		else
+			fprintf(stderr, "spean: %s\n", d.msg);
 		device_close(&dev);
-		return rc == ERR_PARSE || rc == ERR_INVAL ? 2 : 1;
+		return r.why == PROVISION_FAILED ? 1 : 2;
 	}
-	struct store *st;
-	if (!open_store(&dev, 0, &st)) {
-		char hex[2 * CRYPT_BOX_PK + 1], detail[128];
-		hex_encode(dev.center_pk, CRYPT_BOX_PK, hex);
-		snprintf(detail, sizeof detail, "center_key=%.16s stranded=%llu", hex, (unsigned long long)stranded);
-		store_audit(st, "center_key_set", detail, &d);
-		store_close(st);
-	}
-	printf("center key set\n");
-	if (stranded)
-		printf("%llu held requests stay sealed to the previous center: kept held, never purged; provision with that "
-		       "center's card again to deliver them\n",
-		       (unsigned long long)stranded);
-	if (o->printer) {
-		/* The receipt printer: its usblp device or USB selection, and paper width. */
-		char *p = fs_join(dev.dir, PRINTER_FILE);
-		rc = fs_write_durable(p, printer_line, (size_t)printer_len, 0644, &d);
-		free(p);
-		if (rc) {
-			fprintf(stderr, "spean: %s\n", d.msg);
-			device_close(&dev);
-			return 1;
-		}
-		printf("receipt printer set: %s, %s mm paper\n", o->printer, o->paper ? o->paper : "58");
-	}
-	if (o->retention) {
-		char *end;
-		unsigned long long v = strtoull(o->retention, &end, 10);
-		if (*end || v == 0 || v > 100000) {
-			device_close(&dev);
-			return usage_error("--retention wants a number of sync sessions (1..100000), not '%s'", o->retention);
-		}
-		char line[32], *p = fs_join(dev.dir, AUTOSYNC_RETENTION_FILE);
-		int n = snprintf(line, sizeof line, "%llu\n", v);
-		rc = fs_write_durable(p, line, (size_t)n, 0644, &d);
-		free(p);
-		if (rc) {
-			fprintf(stderr, "spean: %s\n", d.msg);
-			device_close(&dev);
-			return 1;
-		}
-		printf("delivered requests are kept for %llu more syncs\n", v);
-	}
-	if (o->url) {
-		/* The kiosk then syncs by itself (network up, new requests, retries). */
-		if (strncmp(o->url, "http://", 7) && strncmp(o->url, "https://", 8)) {
-			device_close(&dev);
-			return usage_error("--center-url wants http://... or https://..., not '%s'", o->url);
-		}
-		char *p = fs_join(dev.dir, AUTOSYNC_URL_FILE);
-		struct buf b;
-		buf_init(&b);
-		buf_printf(&b, "%s\n", o->url);
-		rc = fs_write_durable(p, b.data, b.len, 0644, &d);
-		buf_finish(&b);
-		free(p);
-		if (rc) {
-			fprintf(stderr, "spean: %s\n", d.msg);
-			device_close(&dev);
-			return 1;
-		}
-		printf("center address set: the kiosk syncs by itself\n");
-	}
+	provision_report(&r);
 	device_close(&dev);
 	return 0;
 }
@@ -883,7 +812,7 @@ int cli_main(int argc, char **argv)
 		return cmd_identity(&o);
 	}
 	if (!strcmp(cmd, "provision")) {
-		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --force --center-url --retention --printer --paper --data-dir")))
+		if ((rc = parse_opts(argc, argv, i, &o, "--center-key --from --force --center-url --retention --printer --paper --data-dir")))
 			return rc;
 		return cmd_provision(&o);
 	}

@@ -46,33 +46,38 @@ static int write_key(const char *path, const unsigned char *key, size_t keylen, 
 	return rc;
 }
 
-/* A center card ("box = HEX", "sign = HEX") or a bare X25519 key file (box only, no sync). */
-static int load_card(const char *path, struct device *dev, struct diag *d)
+/* A center card ("box = HEX", "sign = HEX") or a bare X25519 key file (box only, no sync), from its bytes. */
+static int parse_card(const char *data, size_t len, struct device *dev, struct diag *d)
 {
-	struct buf b;
-	buf_init(&b);
-	int rc = fs_read_file(path, 4096, &b, d);
-	if (rc) {
-		buf_finish(&b);
-		return rc;
-	}
+	int rc;
 	dev->has_center_sign = 0;
 	dev->center_tls_pin[0] = '\0';
 	/* "tls = sha256//BASE64": the center's HTTPS key pin (optional: a card without it syncs over http only). */
 	struct diag dt = {""};
-	if (b.data && keyfile_text_named(b.data, b.len, "tls", dev->center_tls_pin, sizeof dev->center_tls_pin, &dt) == 0 &&
+	if (data && keyfile_text_named(data, len, "tls", dev->center_tls_pin, sizeof dev->center_tls_pin, &dt) == 0 &&
 	    strncmp(dev->center_tls_pin, "sha256//", 8))
 		dev->center_tls_pin[0] = '\0';
-	if (memchr(b.data ? b.data : "", '=', b.len)) {
-		if (!(rc = keyfile_parse_named(b.data, b.len, "box", dev->center_pk, CRYPT_BOX_PK, d))) {
+	if (memchr(data ? data : "", '=', len)) {
+		if (!(rc = keyfile_parse_named(data, len, "box", dev->center_pk, CRYPT_BOX_PK, d))) {
 			struct diag d2 = {""};
-			dev->has_center_sign =
-				keyfile_parse_named(b.data, b.len, "sign", dev->center_sign_pk, CRYPT_SIGN_PK, &d2) == 0;
+			dev->has_center_sign = keyfile_parse_named(data, len, "sign", dev->center_sign_pk, CRYPT_SIGN_PK, &d2) == 0;
 		}
 	} else {
-		rc = keyfile_parse(b.data, b.len, dev->center_pk, CRYPT_BOX_PK, d);
+		rc = keyfile_parse(data, len, dev->center_pk, CRYPT_BOX_PK, d);
 	}
-	if (rc)
+	return rc;
+}
+
+static int load_card(const char *path, struct device *dev, struct diag *d)
+{
+	struct buf b;
+	buf_init(&b);
+	int rc = fs_read_file(path, DEVICE_CARD_MAX, &b, d);
+	if (rc) {
+		buf_finish(&b);
+		return rc;
+	}
+	if ((rc = parse_card(b.data, b.len, dev, d)))
 		diag_prefix(d, "%s: ", path);
 	buf_finish(&b);
 	return rc;
@@ -123,21 +128,21 @@ void device_close(struct device *dev)
 	memset(dev, 0, sizeof *dev);
 }
 
-int device_read_card(const char *keyfile, unsigned char box_pk[CRYPT_BOX_PK], struct diag *d)
+int device_card_parse(const char *data, size_t len, unsigned char box_pk[CRYPT_BOX_PK], struct diag *d)
 {
 	struct device probe;
 	memset(&probe, 0, sizeof probe);
-	int rc = load_card(keyfile, &probe, d);
+	int rc = parse_card(data, len, &probe, d);
 	if (!rc)
 		memcpy(box_pk, probe.center_pk, CRYPT_BOX_PK);
 	return rc == ERR_NOTFOUND ? ERR_INVAL : rc;
 }
 
-int device_provision(struct device *dev, const char *keyfile, struct diag *d)
+int device_provision_card(struct device *dev, const char *data, size_t len, struct diag *d)
 {
 	struct device probe;
 	memset(&probe, 0, sizeof probe);
-	int rc = load_card(keyfile, &probe, d);
+	int rc = parse_card(data, len, &probe, d);
 	if (rc)
 		return rc == ERR_NOTFOUND ? ERR_INVAL : rc;
 	struct buf b;
@@ -163,6 +168,17 @@ int device_provision(struct device *dev, const char *keyfile, struct diag *d)
 		memcpy(dev->center_tls_pin, probe.center_tls_pin, sizeof dev->center_tls_pin);
 	}
 	return rc;
+}
+
+int device_provision(struct device *dev, const char *keyfile, struct diag *d)
+{
+	struct buf b;
+	buf_init(&b);
+	int rc = fs_read_file(keyfile, DEVICE_CARD_MAX, &b, d);
+	if (!rc && ((rc = device_provision_card(dev, b.data, b.len, d)) == ERR_PARSE || rc == ERR_INVAL))
+		diag_prefix(d, "%s: ", keyfile);
+	buf_finish(&b);
+	return rc == ERR_NOTFOUND ? ERR_INVAL : rc;
 }
 
 static int pin_ok(const char *pin)

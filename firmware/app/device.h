@@ -15,6 +15,7 @@
 #endif
 #define DEVICE_IDENTITY_FILE "identity.key"
 #define DEVICE_CENTER_FILE "center.pub"
+#define DEVICE_CARD_MAX 4096 /* a center card is a few lines */
 
 struct device {
 	char *dir;
@@ -64,7 +65,9 @@ int device_load_lockout(const struct device *dev, uint64_t now, struct lockout *
  * keep it in the data dir (durable).
  */
 int device_provision(struct device *dev, const char *keyfile, struct diag *d);
-/* Read a center card (as device_provision takes it) without keeping it: its X25519 key, to check before provisioning. */
-int device_read_card(const char *keyfile, unsigned char box_pk[CRYPT_BOX_PK], struct diag *d);
+/* The same from the card's bytes (len <= DEVICE_CARD_MAX; a stick's card is read by the caller through a dir handle). */
+int device_provision_card(struct device *dev, const char *data, size_t len, struct diag *d);
+/* Read a center card's bytes (as device_provision takes it) without keeping it: its X25519 key, to check first. 0, or ERR_PARSE / ERR_INVAL with d saying why. */
+int device_card_parse(const char *data, size_t len, unsigned char box_pk[CRYPT_BOX_PK], struct diag *d);
 
 #endif

@@ -27,6 +27,7 @@
 #include "autosync.h"
 #include "icons.h"
 #include "printer.h"
+#include "provision.h"
 #include "pack.h"
 #include "kiosk.h"
 #include "kv.h"
@@ -68,6 +69,11 @@ struct app {
 	const char *shots;
 	FILE *taps; /* --taps: where each replayed tap lands, for a real touchscreen (tests/appliance) */
 	int failed;
+	/* first boot: the center's USB stick, polled at SPEAN_STICK_DIR while there is no center card */
+	const char *stick_dir;
+	struct loop_timer *stick_timer;
+	int stick_seen;
+	uint64_t until_deadline; /* replay: the running 'until' line's deadline (clock_mono_ns) */
 	/* input devices (kmsdrm) */
 	int inotify;
 	int evdev[16];
@@ -228,6 +234,74 @@ static void sync_done_cb(void *ctx)
 		kiosk_show(&a->kiosk); /* the counts on the status screen changed */
 }
 
+/* ---- first boot: the center's card and settings from a USB stick ------------------------------- */
+
+#define STICK_POLL_MS 1000 /* a stat() a second, and only while the kiosk has no center card */
+
+/* The receipt printer as the data dir now says (provisioning may have set one). */
+static void printer_reload(struct app *a)
+{
+	a->has_printer = printer_conf_load(a->dev.dir, &a->printer) == 0;
+	a->kiosk.ops.print = a->has_printer ? print_cb : NULL;
+	a->kiosk.ops.paper_dots = a->printer.dots;
+}
+
+/* The stick's spean/provision/ now: the same code as 'spean provision --from', then the setup result screen. */
+static void provision_cb(void *ctx)
+{
+	struct app *a = ctx;
+	struct provision_result r;
+	struct diag d = {""};
+	struct kiosk_setup ks;
+	memset(&ks, 0, sizeof ks);
+	/* The sync thread reads the center's keys: stopped while they change, started again with the new ones. */
+	autosync_stop(a->sync);
+	a->sync = NULL;
+	int rc = provision_from_dir(&a->dev, a->stick_dir, 0, &r, &d);
+	/* d may quote the stick's text: it goes to the screen as a reason, never to the log. */
+	ks.ok = rc == 0;
+	snprintf(ks.why, sizeof ks.why, "%s", provision_why_name(r.why));
+	ks.line = r.line;
+	ks.held = (long long)r.held;
+	if (ks.ok) {
+		snprintf(ks.center, sizeof ks.center, "%.4s %.4s %.4s %.4s", r.center, r.center + 4, r.center + 8,
+			 r.center + 12);
+		snprintf(ks.url, sizeof ks.url, "%.120s", r.set.url);
+		if (r.set.printer[0])
+			snprintf(ks.printer, sizeof ks.printer, "%.100s, %.2s mm", r.set.printer, r.set.paper[0] ? r.set.paper : "58");
+		printer_reload(a);
+		if (!a->store && store_open(a->dev.dir, 0, &a->store, &d))
+			log_error("store_open_failed after provisioning");
+	}
+	if (a->store && a->dev.has_center)
+		a->sync = autosync_start(a->loop, &a->dev, sync_done_cb, a);
+	kiosk_setup_result(&a->kiosk, &ks);
+}
+
+/* Poll the mount point: a stick's spean/provision/ that appears is read once, until it goes away again. */
+static void stick_poll(void *ctx)
+{
+	struct app *a = ctx;
+	a->stick_timer = NULL;
+	if (!a->kiosk.unprovisioned)
+		return;
+	int present = provision_dir_present(a->stick_dir);
+	if (present && !a->stick_seen) {
+		log_info("stick_provision_found");
+		provision_cb(a);
+	}
+	a->stick_seen = present;
+	if (a->kiosk.unprovisioned)
+		a->stick_timer = loop_timer(a->loop, STICK_POLL_MS, stick_poll, a);
+}
+
+static void setup_start(struct app *a)
+{
+	kiosk_setup_wait(&a->kiosk);
+	/* The first look from the loop, once the kiosk has started (a stick may be in at boot). */
+	a->stick_timer = loop_timer(a->loop, 0, stick_poll, a);
+}
+
 /* ---- SDL events: pumped only when an input fd is readable ---------------------------- */
 
 static void drain_sdl(struct app *a)
@@ -383,6 +457,30 @@ static void replay_step(void *ctx)
 		} else if (!strcmp(line, "wait")) {
 			loop_timer(a->loop, (uint64_t)strtoul(arg, NULL, 10), replay_step, a);
 			return;
+		} else if (!strcmp(line, "until")) {
+			/* until ID|LABEL MS: wait (the loop turning) until it is on the screen, at most MS. */
+			char *ms = strrchr(arg, ' ');
+			uint64_t now = clock_mono_ns();
+			if (!ms) {
+				replay_fail(a, "until wants ID|LABEL MS, not '%s'", arg);
+				return;
+			}
+			*ms = '\0';
+			if (ui_find_any(a->ui, arg)) {
+				a->until_deadline = 0;
+				continue;
+			}
+			if (!a->until_deadline)
+				a->until_deadline = now + strtoull(ms + 1, NULL, 10) * 1000000ull;
+			if (now >= a->until_deadline) {
+				replay_fail(a, "'%s' did not appear in time", arg);
+				return;
+			}
+			*ms = ' ';
+			arg[-1] = ' ';
+			a->next--;
+			loop_timer(a->loop, 100, replay_step, a);
+			return;
 		} else if (!strcmp(line, "shot")) {
 			char path[4096];
 			struct diag d = {""};
@@ -454,7 +552,7 @@ static void replay_step(void *ctx)
 			}
 			buf_finish(&o);
 		} else {
-			replay_fail(a, "unknown command '%s' (tap, type, wait, shot, expect, absent, selected, says, spoken, minsize, state, question, overflow)", line);
+			replay_fail(a, "unknown command '%s' (tap, type, wait, until, shot, expect, absent, selected, says, spoken, minsize, state, question, overflow)", line);
 			return;
 		}
 	}
@@ -653,7 +751,7 @@ static const char kiosk_usage[] =
 	"usage: spean [--data-dir DIR] kiosk [--replay SCRIPT] [--shots DIR] [--size WxH] [--content DIR]\n"
 	"\n"
 	"Run the kiosk. With no display it runs headless (SDL offscreen driver).\n"
-	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, type TEXT, wait MS, shot NAME,\n"
+	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, type TEXT, wait MS, until ID|LABEL MS, shot NAME,\n"
 	"                   expect ID|LABEL, absent ID|LABEL, selected ID,\n"
 	"                   says KEY, spoken KEY, minsize ID PX, state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
@@ -735,13 +833,10 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 		fprintf(stderr, "spean kiosk: %s\n", d.msg);
 		goto out;
 	}
-	if (!a.dev.has_center) {
-		fprintf(stderr, "spean kiosk: no center key yet: run 'spean provision --center-key FILE' first\n");
-		ex = 2;
-		goto out;
-	}
+	/* No center card yet: the setup screen takes one from a USB stick (the store is opened then). */
+	a.stick_dir = getenv("SPEAN_STICK_DIR") && *getenv("SPEAN_STICK_DIR") ? getenv("SPEAN_STICK_DIR") : PROVISION_STICK_DIR;
 	/* Header and schema now; the full integrity check right after the first frame (below). */
-	if (store_open(a.dev.dir, 0, &a.store, &d)) {
+	if (a.dev.has_center && store_open(a.dev.dir, 0, &a.store, &d)) {
 		fprintf(stderr, "spean kiosk: %s\n", d.msg);
 		goto out;
 	}
@@ -791,8 +886,11 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	a.kiosk.icons = a.icons;
 	a.has_printer = printer_conf_load(a.dev.dir, &a.printer) == 0;
 	a.kiosk.ops = (struct kiosk_ops){check_pin_cb, status_cb, &a, a.has_printer ? print_cb : NULL, a.printer.dots,
-					 lockout_changed_cb};
+					 lockout_changed_cb, provision_cb};
+	hex_encode(a.dev.sign_pk, CRYPT_SIGN_PK, a.kiosk.identity);
 	lockout_start(&a);
+	if (!a.dev.has_center)
+		setup_start(&a);
 	free(recorded);
 	STAGE("screen");
 	watch_input(&a);
@@ -811,7 +909,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	 * The full integrity check, before the kiosk takes any input: a damaged
 	 * database is moved aside by reopening with the full check (as at start).
 	 */
-	if (store_check(a.store, &d) == ERR_DAMAGED) {
+	if (a.store && store_check(a.store, &d) == ERR_DAMAGED) {
 		log_error("store_damaged_at_start");
 		store_close(a.store);
 		a.store = NULL;
@@ -820,7 +918,8 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 			goto out;
 		}
 	}
-	a.sync = autosync_start(a.loop, &a.dev, sync_done_cb, &a);
+	if (a.store)
+		a.sync = autosync_start(a.loop, &a.dev, sync_done_cb, &a);
 	/* From here on the loop pings systemd's watchdog; a loop that stops turning stops the pings. */
 	a.watchdog = svc_watchdog_start(a.loop);
 	if (replay)
@@ -842,6 +941,7 @@ out:
 	if (a.lockout_kept && lockout_locked(&a.kiosk.lockout, clock_mono_ns(), NULL))
 		lockout_keep(&a);
 	loop_timer_cancel(a.loop, a.lockout_timer);
+	loop_timer_cancel(a.loop, a.stick_timer);
 	svc_watchdog_stop(a.watchdog);
 	autosync_stop(a.sync);
 	kiosk_finish(&a.kiosk);

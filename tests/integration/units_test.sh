@@ -14,7 +14,12 @@ cp "$D/spean.spean-kiosk.service" "$U/spean-kiosk.service"
 cp "$D/spean.spean-usb-gadget.service" "$U/spean-usb-gadget.service"
 cp "$D/spean.spean-usb-bind.service" "$U/spean-usb-bind.service"
 cp "$D/spean-center.service" "$U/spean-center.service"
-units=("$U/spean-kiosk.service" "$U/spean-usb-gadget.service" "$U/spean-usb-bind.service" "$U/spean-center.service")
+# The stick's template unit, verified as the instance udev starts for /dev/sdb1; the tools it runs
+# (coreutils, mount: priority required, in every Debian root) copied from this machine.
+cp "$D/spean.spean-stick@.service" "$U/spean-stick@.service" && ln -s spean-stick@.service "$U/spean-stick@sdb1.service"
+mkdir -p "$R/usr/bin" && cp /usr/bin/mkdir /usr/bin/mount /usr/bin/umount "$R/usr/bin/"
+units=("$U/spean-kiosk.service" "$U/spean-usb-gadget.service" "$U/spean-usb-bind.service" "$U/spean-center.service"
+	"$U/spean-stick@sdb1.service")
 
 verify() { systemd-analyze verify --man=no --root="$R" "$@" >"$T/out" 2>&1; }
 if verify "${units[@]}" && [ ! -s "$T/out" ]; then pass; else fail "systemd-analyze verify: $(cat "$T/out")"; fi
@@ -33,6 +38,16 @@ for line in Type=notify WatchdogSec=30s Restart=always StartLimitIntervalSec=0 U
 	'SupplementaryGroups=video render input lp' StateDirectory=spean; do
 	grep -qxF -- "$line" "$k" && pass || fail "spean-kiosk.service lacks '$line'"
 done
+# The stick: mounted read-only, nothing on it runs or is a device, unmounted when pulled; udev starts it
+# for a USB filesystem; the kiosk is told where it is.
+st="$U/spean-stick@.service"
+for line in 'ExecStart=/usr/bin/mount -o ro,nosuid,nodev,noexec /dev/%I /run/spean-stick' BindsTo=dev-%i.device \
+	'ExecStop=/usr/bin/umount -l /run/spean-stick'; do
+	grep -qxF -- "$line" "$st" && pass || fail "spean-stick@.service lacks '$line'"
+done
+grep -q '^ACTION=="add", SUBSYSTEM=="block", ENV{ID_BUS}=="usb", ENV{ID_FS_USAGE}=="filesystem", .*ENV{SYSTEMD_WANTS}+="spean-stick@%k.service"' \
+	"$D/spean.udev" && pass || fail "spean.udev: a USB filesystem starts spean-stick@%k.service"
+grep -qxF Environment=SPEAN_STICK_DIR=/run/spean-stick "$k" && pass || fail "spean-kiosk.service: SPEAN_STICK_DIR"
 grep -qxF 'ExecStart=/usr/lib/spean/usb-gadget.sh up' "$U/spean-usb-gadget.service" && pass || fail "gadget unit: ExecStart"
 # The gadget is attached by its own unit, never by an ExecStartPost= of the kiosk: that one would run with
 # the kiosk's TTY settings and hang up tty1 under the kiosk (SIGHUP: seen on a real kernel, tests/appliance).

@@ -242,6 +242,12 @@ void kiosk_show(struct kiosk *k)
 	if (k->mode != MODE_RESIDENT) {
 		if (k->mode == MODE_PIN)
 			kiosk_screen_pin(k);
+		else if (k->mode == MODE_SETUP)
+			kiosk_screen_setup(k);
+		else if (k->mode == MODE_SETUP_RESULT)
+			kiosk_screen_setup_result(k);
+		else if (k->mode == MODE_IDENTITY)
+			kiosk_screen_identity(k);
 		else
 			kiosk_screen_status(k);
 		if (k->idle_warning)
@@ -355,8 +361,8 @@ void kiosk_activity(struct kiosk *k)
 {
 	loop_timer_cancel(k->loop, k->idle_timer);
 	k->idle_timer = NULL;
-	if (k->flow.state == FS_ATTRACT && k->mode == MODE_RESIDENT)
-		return;
+	if ((k->flow.state == FS_ATTRACT && k->mode == MODE_RESIDENT) || k->unprovisioned)
+		return; /* nothing to reset to before the center's stick (the setup screens stay) */
 	int s = (k->flow.state == FS_RECEIPT || k->flow.state == FS_DECLINED) ? k->cfg.receipt_s : k->cfg.idle_warn_s;
 	k->idle_timer = loop_timer(k->loop, (uint64_t)s * 1000u, idle_fire, k);
 }
@@ -380,7 +386,8 @@ void kiosk_reset(struct kiosk *k)
 	k->print = KIOSK_PRINT_NONE;
 	k->cq_page = 0;
 	k->flow.compact = 0;
-	k->mode = MODE_RESIDENT;
+	k->mode = k->unprovisioned ? MODE_SETUP : MODE_RESIDENT;
+	k->setup_from_staff = 0;
 	k->assisted = 0;
 	flow_reset(&k->flow);
 	k->prompt[0] = '\0';
@@ -403,6 +410,12 @@ void kiosk_on_tap(void *ctx, struct widget *w)
 	}
 	if (k->idle_warning)
 		return; /* only the overlay's button counts while it shows */
+	enum tap_result sr = kiosk_setup_tap(k, a, p);
+	if (sr != TAP_NOT_MINE) {
+		if (sr == TAP_DONE)
+			kiosk_show(k);
+		return;
+	}
 	if (k->mode != MODE_RESIDENT || a == A_STAFF) {
 		kiosk_staff_tap(k, a, p);
 		kiosk_show(k);

@@ -34,6 +34,20 @@ enum kiosk_print {
 	KIOSK_PRINT_FAILED,
 };
 
+/*
+ * What provisioning from a USB stick did, as the setup screens say it (the
+ * app fills it: app/provision). Values from the stick are shown, never logged.
+ */
+struct kiosk_setup {
+	int ok;               /* provisioned */
+	char why[24];         /* refused: provision_why_name ("link", "bad_settings"...), the catalog's setup.why.NAME */
+	unsigned line;        /* bad_settings: the settings line (0: the file as a whole) */
+	long long held;       /* held: the requests sealed to the current center */
+	char center[24];      /* ok: the center card's fingerprint, "abcd ef01 2345 6789" */
+	char url[128];        /* ok: the center's address set, or "" */
+	char printer[128];    /* ok: "usb, 58 mm", or "" */
+};
+
 struct kiosk_ops {
 	/* 0 if pin is the staff PIN, ERR_CRYPTO if not, ERR_NOTFOUND if assisted mode has no PIN. */
 	int (*check_pin)(void *ctx, const char *pin);
@@ -51,9 +65,18 @@ struct kiosk_ops {
 	 * app to keep durably before the screen says the result. May be NULL.
 	 */
 	void (*lockout_changed)(void *ctx, const char *text);
+	/*
+	 * Provision from the USB stick now (the staff screen's button, Try again on
+	 * a refusal): the app reads it and answers with kiosk_setup_result. May be NULL.
+	 */
+	void (*provision)(void *ctx);
 };
 
-enum kiosk_mode { MODE_RESIDENT, MODE_PIN, MODE_STATUS };
+/*
+ * MODE_SETUP: no center yet (first boot): "insert the center's stick"; MODE_SETUP_RESULT: what a stick did;
+ * MODE_IDENTITY: the kiosk's public signing key as a QR code for enrollment (after setup, or from the staff screen).
+ */
+enum kiosk_mode { MODE_RESIDENT, MODE_PIN, MODE_STATUS, MODE_SETUP, MODE_SETUP_RESULT, MODE_IDENTITY };
 
 struct kiosk_config {
 	int idle_warn_s;     /* inactivity before the warning (default 60) */
@@ -100,6 +123,11 @@ struct kiosk {
 	int confirm_finish;       /* "finish without sending?" is asked over the outcome */
 	int pill_x, pill_bottom;  /* the language switch in the top right corner (labels beside it wrap short of it) */
 	enum kiosk_print print;   /* the receipt printer's state for the request on show */
+	/* provisioning and enrollment (screen_setup.c) */
+	int unprovisioned;        /* no center card: the setup screen instead of the attract screen */
+	char identity[65];        /* the kiosk's public signing key, hex ('spean identity'); the app sets it */
+	struct kiosk_setup setup; /* what the last stick did */
+	int setup_from_staff;     /* the setup result and identity screens go back to the staff status screen */
 };
 
 void kiosk_init(struct kiosk *k, struct ui *ui, struct loop *loop, const struct rules *r, const struct content *c,
@@ -107,6 +135,13 @@ void kiosk_init(struct kiosk *k, struct ui *ui, struct loop *loop, const struct 
 void kiosk_finish(struct kiosk *k);
 /* The printer finished (enum kiosk_print): the receipt screen says how. */
 void kiosk_print_done(struct kiosk *k, enum kiosk_print result);
+/*
+ * No center card yet: show the setup screen (both languages) until the app
+ * reports a stick with kiosk_setup_result. Call after kiosk_init.
+ */
+void kiosk_setup_wait(struct kiosk *k);
+/* What a stick did (copied): the setup result screen; after success, Next shows the identity QR screen. */
+void kiosk_setup_result(struct kiosk *k, const struct kiosk_setup *r);
 /* Rebuild the widgets for the current flow state. */
 void kiosk_show(struct kiosk *k);
 /* Any touch: restart the inactivity timer (and hide the warning). */

@@ -12,7 +12,8 @@ enum {
 	A_START = 1, A_LANG_VI, A_LANG_KM, A_CONSENT_YES, A_CONSENT_NO, A_HOME, A_WHO, A_ANSWER, A_UNKNOWN,
 	A_KEY, A_KEY_DEL, A_ENTRY_OK, A_BACK, A_SEND, A_FINISH, A_FIELD_NEXT, A_COMMUNE, A_PAGE_NEXT, A_PAGE_PREV,
 	A_EDIT, A_REVIEW_SEND, A_RETRY, A_CONTINUE, A_DONE, A_REPLAY, A_STAFF, A_ASSISTED_START, A_ASSISTED_EXIT,
-	A_CQ_ANSWER, A_CQ_OPEN, A_CQ_DONE, A_CQ_PAGE, A_PICK, A_LANG_SWITCH, A_FINISH_ASK, A_FINISH_NO, A_START_LANG, A_DATE_FOCUS
+	A_CQ_ANSWER, A_CQ_OPEN, A_CQ_DONE, A_CQ_PAGE, A_PICK, A_LANG_SWITCH, A_FINISH_ASK, A_FINISH_NO, A_START_LANG, A_DATE_FOCUS,
+	A_SETUP_RETRY, A_SETUP_NEXT, A_SETUP_BACK, A_IDENTITY, A_IDENTITY_DONE, A_PROVISION_STICK
 };
 
 /* A button's arg is action * 1000 + parameter (an answer value, a commune index, a field). */
@@ -97,5 +98,11 @@ enum tap_result kiosk_review_tap(struct kiosk *k, int action, int param);
 void kiosk_screen_pin(struct kiosk *k);
 void kiosk_screen_status(struct kiosk *k);
 void kiosk_staff_tap(struct kiosk *k, int action, int param);
+
+/* screen_setup.c: first boot from a USB stick, and the identity QR code for enrollment */
+void kiosk_screen_setup(struct kiosk *k);
+void kiosk_screen_setup_result(struct kiosk *k);
+void kiosk_screen_identity(struct kiosk *k);
+enum tap_result kiosk_setup_tap(struct kiosk *k, int action, int param);
 
 #endif

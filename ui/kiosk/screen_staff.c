@@ -81,6 +81,13 @@ void kiosk_screen_status(struct kiosk *k)
 	kiosk_label(k, &c, "battery", b.data, t->body_px, st.battery >= 0 && st.battery < 20 ? WF_DANGER : 0);
 	buf_finish(&b);
 	int w = (k->ui->w - 2 * t->pad - t->gap) / 2;
+	/* For a technician: the kiosk's identity QR code (enrollment), and a new center card or settings from a stick. */
+	int y2 = kiosk_bar_y(k) - t->touch_px - t->gap;
+	kiosk_button(k, "identity", (SDL_Rect){t->pad, y2, w, t->touch_px}, kiosk_text(k, "assisted.identity"), 0,
+		     ACT(A_IDENTITY, 0));
+	if (k->ops.provision)
+		kiosk_button(k, "provision_stick", (SDL_Rect){t->pad + w + t->gap, y2, w, t->touch_px},
+			     kiosk_text(k, "assisted.provision"), 0, ACT(A_PROVISION_STICK, 0));
 	kiosk_button(k, "assisted_exit", (SDL_Rect){t->pad, kiosk_bar_y(k), w, t->touch_px}, kiosk_text(k, "assisted.exit"), 0,
 	       ACT(A_ASSISTED_EXIT, 0));
 	kiosk_button(k, "assisted_start", (SDL_Rect){t->pad + w + t->gap, kiosk_bar_y(k), w, t->touch_px},

@@ -122,7 +122,8 @@ static void free_raw(struct raw *e, int n)
 /* Every placeholder is decided: counted (text_format_int) or as typed (this list). */
 static void test_placeholders(void)
 {
-	static const char *const as_typed[] = {"phone", "date", "last", "groups"};
+	/* ... and the setup screens' values from a stick or the computer: a folder, key fingerprints, a URL, a printer, a file's line. */
+	static const char *const as_typed[] = {"phone", "date", "last", "groups", "folder", "fp", "url", "printer", "line"};
 	for (int l = 0; l < 2; l++) {
 		struct raw *e;
 		int n = load_raw(l ? "km" : "vi", &e);

@@ -512,6 +512,14 @@ static int load_content(struct app *a, const char *dir, int full, struct diag *d
 	if (have && ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) ||
 		     (rc = holidays_parse(b.data, b.len, &a->content.holidays, d))))
 		goto out;
+	/* Optional for good: a pack without opening hours is always open (the screen is dimmed when idle, never off). */
+	file = "hours.txt";
+	buf_finish(&b);
+	hp = fs_join(dir, file);
+	have = fs_exists(hp);
+	free(hp);
+	if (have && ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) || (rc = hours_parse(b.data, b.len, &a->content.hours, d))))
+		goto out;
 	file = "strings";
 	if ((rc = content_check_catalog(&a->content, a->rules, a->vi, "vi", d)) ||
 	    (rc = content_check_catalog(&a->content, a->rules, a->km, "km", d)))
@@ -589,6 +597,12 @@ int content_check_main(int argc, char **argv)
 		       a.content.version, a.content.nquestions, icons_count(a.icons), a.content.ncommunes, catalog_count(a.vi));
 		printf("holidays: covers %d..%d, %d days listed (the current year %d covered; the center updates the list)\n",
 		       a.content.holidays.first_year, a.content.holidays.last_year, a.content.holidays.n, year);
+		int wm = hours_week_minutes(&a.content.hours);
+		if (a.content.hours.set)
+			printf("hours: open %d h %02d min a week (hours.txt; the holidays closed; the screen is off outside them, once idle)\n",
+			       wm / 60, wm % 60);
+		else
+			printf("hours: none (no hours.txt: always open; the screen is dimmed when idle, never turned off)\n");
 		/* Spoken prompts: generated Vietnamese, recorded Khmer. */
 		const char *gen = getenv("SPEAN_AUDIO_DIR");
 		char *rec = fs_join(content, "audio");

@@ -50,6 +50,10 @@ kiosk 2026-05-20T18:30 "tap start" "state language" "wait 2500" "power on" "luma
 IDLE=2,1,45,1 kiosk 2026-05-20T18:30 "tap start" "tap lang_vi" "wait 2300" "expect idle_continue" "power on" "wait 1500" "state attract" \
 	"wait 1600" "power off"
 
+# Left on the language screen (one touch, then nobody): the idle warning, the reset, then the attract screen dims.
+IDLE=2,1,45,1 kiosk 2026-05-20T09:00 "tap start" "state language" "wait 2300" "expect idle_continue" "power on" "wait 1500" \
+	"state attract" "wait 1600" "power dim"
+
 # The board's backlight (a fake sysfs of plain files): dimmed is a lower value, off is 0, a touch restores the lit
 # value; the frame itself is not darkened. The kiosk leaves it lit when it stops.
 BL="$T/sys/sys/class/backlight/panel"

@@ -356,8 +356,11 @@ void kiosk_activity(struct kiosk *k)
 	loop_timer_cancel(k->loop, k->idle_timer);
 	k->idle_timer = NULL;
 	kiosk_power_arm(k);
-	if (k->flow.state == FS_ATTRACT && k->mode == MODE_RESIDENT)
-		return;
+	/*
+	 * Armed on the attract screen too: the touch that starts a flow comes here before the flow leaves it, and
+	 * the language screen it opens had no idle reset (nor, so, any dimming) until a second touch. idle_fire does
+	 * nothing on the attract screen itself.
+	 */
 	int s = (k->flow.state == FS_RECEIPT || k->flow.state == FS_DECLINED) ? k->cfg.receipt_s : k->cfg.idle_warn_s;
 	k->idle_timer = loop_timer(k->loop, (uint64_t)s * 1000u, idle_fire, k);
 }

@@ -40,6 +40,12 @@ kiosk 2026-05-24T09:00 "wait 1600" "power off"
 kiosk 2026-04-30T09:00 "wait 1600" "power off"
 kiosk 2026-05-23T09:00 "wait 1600" "power dim"
 kiosk 2026-05-23T14:00 "wait 1600" "power off"
+# The hours change while it is dark (SPEAN_NOW runs on from the instant given): closing time turns a dimmed screen
+# off at 17:00:00; the end of lunch lights an off screen, dimmed, at 13:30:00 (nobody has touched it yet).
+kiosk 2026-05-20T16:59:57 "wait 1500" "power dim" "wait 2500" "power off" "luma 0 0"
+err_has "screen_power from=dim to=off"
+kiosk 2026-05-20T13:29:57 "wait 1500" "power off" "wait 2500" "power dim" "luma 30 110" "touch start" "power on" "state attract"
+err_has "screen_power from=off to=dim"
 # Touched within the delay: stays on; the staff's PIN screen is never dimmed either.
 kiosk 2026-05-20T09:00 "wait 700" "touch staff" "expect pin_label" "wait 700" "power on" "wait 1600" "power on"
 

@@ -27,15 +27,18 @@ const char *kiosk_power_name(enum kiosk_power p)
 	return power_names[p];
 }
 
-/* 1 if the office is open now by the pack's hours (always, without hours.txt); *next: minutes to look again. */
-static int office_open(const struct kiosk *k, int *next)
+/* 1 if the office is open now by the pack's hours (always, without hours.txt); *next_ms: when to look again. */
+static int office_open(const struct kiosk *k, uint64_t *next_ms)
 {
 	struct date dt;
-	int minute;
-	clock_local_now(&dt.y, &dt.m, &dt.d, &minute);
+	int minute, second;
+	clock_local_now(&dt.y, &dt.m, &dt.d, &minute, &second);
 	int open = hours_open_at(&k->content->hours, &k->content->holidays, dt, minute);
 	int m = hours_minutes_to_change(&k->content->hours, &k->content->holidays, dt, minute);
-	*next = m > 0 && m < POWER_RECHECK_MIN ? m : POWER_RECHECK_MIN;
+	if (m <= 0 || m > POWER_RECHECK_MIN)
+		m = POWER_RECHECK_MIN;
+	/* At the change itself (the minute starts), not up to a minute late. */
+	*next_ms = (uint64_t)(m * 60 - second) * 1000u;
 	return open != 0; /* an invalid clock (ERR_INVAL) counts as open: never dark by mistake */
 }
 
@@ -66,14 +69,14 @@ static void power_idle(void *ctx);
 static void power_hours(void *ctx)
 {
 	struct kiosk *k = ctx;
-	int next;
+	uint64_t next;
 	k->power_timer = NULL;
 	int open = office_open(k, &next);
 	if (k->power == KIOSK_POWER_DIM && !open)
 		power_set(k, KIOSK_POWER_OFF);
 	else if (k->power == KIOSK_POWER_OFF && open)
 		power_set(k, KIOSK_POWER_DIM); /* opening time: the attract screen shows again, dimmed until touched */
-	k->power_timer = loop_timer(k->loop, (uint64_t)next * 60000u, power_hours, k);
+	k->power_timer = loop_timer(k->loop, next, power_hours, k);
 }
 
 static void power_idle(void *ctx)
@@ -85,9 +88,9 @@ static void power_idle(void *ctx)
 		k->power_timer = loop_timer(k->loop, (uint64_t)k->cfg.dim_s * 1000u, power_idle, k);
 		return;
 	}
-	int next;
+	uint64_t next;
 	power_set(k, office_open(k, &next) ? KIOSK_POWER_DIM : KIOSK_POWER_OFF);
-	k->power_timer = loop_timer(k->loop, (uint64_t)next * 60000u, power_hours, k);
+	k->power_timer = loop_timer(k->loop, next, power_hours, k);
 }
 
 void kiosk_power_arm(struct kiosk *k)
@@ -106,8 +109,10 @@ void kiosk_power_start(struct kiosk *k)
 		k->backlight_max = max;
 		k->backlight_on = level > 0 ? level : max; /* a kiosk restarted while dark comes back lit */
 	}
-	log_info("screen_power_start dim_s=%d dim_percent=%d backlight_max=%d hours=%s", k->cfg.dim_s, k->cfg.dim_percent,
-		 k->backlight_max, k->content->hours.set ? "hours.txt" : "always_open");
+	uint64_t next;
+	int open = office_open(k, &next); /* also the first read of the clock (SPEAN_NOW runs on from here) */
+	log_info("screen_power_start dim_s=%d dim_percent=%d backlight_max=%d hours=%s open=%d", k->cfg.dim_s, k->cfg.dim_percent,
+		 k->backlight_max, k->content->hours.set ? "hours.txt" : "always_open", open);
 	if (k->backlight_max > 0 && level == 0)
 		board_get()->backlight_set(k->backlight_on);
 	kiosk_power_arm(k);

@@ -313,8 +313,9 @@ static void drain_sdl(struct app *a)
 			loop_quit(a->loop);
 			continue;
 		}
-		if (ev.type == SDL_MOUSEBUTTONDOWN || ev.type == SDL_FINGERDOWN)
-			kiosk_activity(&a->kiosk);
+		/* A touch restarts the idle delays; the one that wakes a dark screen is taken whole (kiosk_power_event). */
+		if (kiosk_power_event(&a->kiosk, &ev))
+			continue;
 		ui_event(a->ui, &ev);
 	}
 }
@@ -445,10 +446,37 @@ static void replay_step(void *ctx)
 				replay_fail(a, "no widget '%s' on this screen", arg);
 				return;
 			}
-			kiosk_activity(&a->kiosk);
-			if (a->taps)
+			if (a->taps) /* a real touchscreen needs the touch that wakes the screen too */
 				fprintf(a->taps, "%d %d %s\n", w->r.x + w->r.w / 2, w->r.y + w->r.h / 2, arg);
+			if (kiosk_touch(&a->kiosk)) { /* it woke the screen: not a tap */
+				ui_render(a->ui);
+				continue;
+			}
 			ui_tap(a->ui, w);
+			ui_render(a->ui);
+		} else if (!strcmp(line, "touch")) {
+			/* touch ID: a finger down and up on it (with SDL's mouse twins) through SDL's queue, as a touch screen gives them. */
+			struct widget *w = ui_find(a->ui, arg);
+			if (!w) {
+				replay_fail(a, "no widget '%s' on this screen", arg);
+				return;
+			}
+			float fx = (float)(w->r.x + w->r.w / 2) / (float)a->ui->w, fy = (float)(w->r.y + w->r.h / 2) / (float)a->ui->h;
+			for (int i = 0; i < 4; i++) {
+				SDL_Event ev;
+				memset(&ev, 0, sizeof ev);
+				if (i % 2 == 0) {
+					ev.type = i ? SDL_FINGERUP : SDL_FINGERDOWN;
+					ev.tfinger.x = fx, ev.tfinger.y = fy;
+				} else {
+					ev.type = i == 1 ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP;
+					ev.button.which = SDL_TOUCH_MOUSEID;
+					ev.button.button = SDL_BUTTON_LEFT;
+					ev.button.x = (int)(fx * (float)a->ui->w), ev.button.y = (int)(fy * (float)a->ui->h);
+				}
+				SDL_PushEvent(&ev);
+			}
+			drain_sdl(a);
 			ui_render(a->ui);
 		} else if (!strcmp(line, "type")) {
 			kiosk_activity(&a->kiosk);
@@ -542,6 +570,23 @@ static void replay_step(void *ctx)
 				replay_fail(a, "expected state '%s'", arg);
 				return;
 			}
+		} else if (!strcmp(line, "power")) {
+			/* power on|dim|off: the screen's power state (kiosk/power.c). */
+			if (strcmp(kiosk_power_name(a->kiosk.power), arg)) {
+				replay_fail(a, "expected the screen '%s'", arg);
+				fprintf(stderr, "  (it is %s)\n", kiosk_power_name(a->kiosk.power));
+				return;
+			}
+		} else if (!strcmp(line, "luma")) {
+			/* luma MIN MAX: the mean luma (0..255) of what is on the screen lies in [MIN, MAX]. */
+			int lo = -1, hi = -1, l;
+			ui_render(a->ui);
+			l = ui_luma(a->ui);
+			if (sscanf(arg, "%d %d", &lo, &hi) != 2 || l < lo || l > hi) {
+				replay_fail(a, "mean luma not in [%s]", arg);
+				fprintf(stderr, "  (it is %d)\n", l);
+				return;
+			}
 		} else if (!strcmp(line, "overflow")) {
 			struct buf o;
 			buf_init(&o);
@@ -552,7 +597,7 @@ static void replay_step(void *ctx)
 			}
 			buf_finish(&o);
 		} else {
-			replay_fail(a, "unknown command '%s' (tap, type, wait, until, shot, expect, absent, selected, says, spoken, minsize, state, question, overflow)", line);
+			replay_fail(a, "unknown command '%s' (tap, touch, type, wait, until, shot, expect, absent, selected, says, spoken, minsize, state, question, power, luma, overflow)", line);
 			return;
 		}
 	}
@@ -612,6 +657,14 @@ static int load_content(struct app *a, const char *dir, int full, struct diag *d
 	free(hp);
 	if (have && ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) ||
 		     (rc = holidays_parse(b.data, b.len, &a->content.holidays, d))))
+		goto out;
+	/* Optional for good: a pack without opening hours is always open (the screen is dimmed when idle, never off). */
+	file = "hours.txt";
+	buf_finish(&b);
+	hp = fs_join(dir, file);
+	have = fs_exists(hp);
+	free(hp);
+	if (have && ((rc = fs_read_in(dir, file, 4u << 20, &b, d)) || (rc = hours_parse(b.data, b.len, &a->content.hours, d))))
 		goto out;
 	file = "strings";
 	if ((rc = content_check_catalog(&a->content, a->rules, a->vi, "vi", d)) ||
@@ -690,6 +743,12 @@ int content_check_main(int argc, char **argv)
 		       a.content.version, a.content.nquestions, icons_count(a.icons), a.content.ncommunes, catalog_count(a.vi));
 		printf("holidays: covers %d..%d, %d days listed (the current year %d covered; the center updates the list)\n",
 		       a.content.holidays.first_year, a.content.holidays.last_year, a.content.holidays.n, year);
+		int wm = hours_week_minutes(&a.content.hours);
+		if (a.content.hours.set)
+			printf("hours: open %d h %02d min a week (hours.txt; the holidays closed; the screen is off outside them, once idle)\n",
+			       wm / 60, wm % 60);
+		else
+			printf("hours: none (no hours.txt: always open; the screen is dimmed when idle, never turned off)\n");
 		/* Spoken prompts: generated Vietnamese, recorded Khmer. */
 		const char *gen = getenv("SPEAN_AUDIO_DIR");
 		char *rec = fs_join(content, "audio");
@@ -751,9 +810,10 @@ static const char kiosk_usage[] =
 	"usage: spean [--data-dir DIR] kiosk [--replay SCRIPT] [--shots DIR] [--size WxH] [--content DIR]\n"
 	"\n"
 	"Run the kiosk. With no display it runs headless (SDL offscreen driver).\n"
-	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, type TEXT, wait MS, until ID|LABEL MS, shot NAME,\n"
-	"                   expect ID|LABEL, absent ID|LABEL, selected ID,\n"
-	"                   says KEY, spoken KEY, minsize ID PX, state NAME, question ID, overflow; exit 0 at its end, 3 if a target is missing\n"
+	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, touch ID|LABEL, type TEXT, wait MS,\n"
+	"                   until ID|LABEL MS, shot NAME, expect ID|LABEL, absent ID|LABEL, selected ID,\n"
+	"                   says KEY, spoken KEY, minsize ID PX, state NAME, question ID, power on|dim|off,\n"
+	"                   luma MIN MAX, overflow; exit 0 at its end, 3 if a target is missing\n"
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
 	"  --taps FILE      write where each replayed tap lands ('X Y ID' per line, window pixels): the same\n"
 	"                   journey driven through a real touchscreen (tests/appliance)\n"
@@ -869,11 +929,12 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	struct date today;
 	clock_today(&today.y, &today.m, &today.d);
 	kiosk_init(&a.kiosk, a.ui, a.loop, a.rules, &a.content, a.vi, a.km, today, submit_cb, &a);
-	/* SPEAN_IDLE=WARN,RESET,RECEIPT seconds (site policy; tests use short ones). */
+	/* SPEAN_IDLE=WARN,RESET,RECEIPT[,DIM] seconds (site policy; tests use short ones). */
 	const char *idle = getenv("SPEAN_IDLE");
-	if (idle && sscanf(idle, "%d,%d,%d", &a.kiosk.cfg.idle_warn_s, &a.kiosk.cfg.idle_reset_s,
-			   &a.kiosk.cfg.receipt_s) != 3) {
-		fprintf(stderr, "spean kiosk: SPEAN_IDLE wants WARN,RESET,RECEIPT seconds, e.g. 60,20,45\n");
+	int nidle = idle ? sscanf(idle, "%d,%d,%d,%d", &a.kiosk.cfg.idle_warn_s, &a.kiosk.cfg.idle_reset_s,
+				  &a.kiosk.cfg.receipt_s, &a.kiosk.cfg.dim_s) : 3;
+	if ((nidle != 3 && nidle != 4) || a.kiosk.cfg.dim_s < 0) {
+		fprintf(stderr, "spean kiosk: SPEAN_IDLE wants WARN,RESET,RECEIPT[,DIM] seconds, e.g. 60,20,45,120\n");
 		ex = 2;
 		goto out;
 	}
@@ -905,6 +966,8 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	}
 	/* systemd (Type=notify): started once the attract screen is drawn. */
 	svc_notify_ready();
+	/* The screen's power: dimmed when idle, off outside the pack's hours (kiosk/power.c). */
+	kiosk_power_start(&a.kiosk);
 	/*
 	 * The full integrity check, before the kiosk takes any input: a damaged
 	 * database is moved aside by reopening with the full check (as at start).

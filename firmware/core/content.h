@@ -1,4 +1,4 @@
-/* core/content: the kiosk's content pack as data: string catalogs, the questions, the commune list and the holidays. Pure. */
+/* core/content: the kiosk's content pack as data: string catalogs, the questions, the commune list, the holidays and the opening hours. Pure. */
 #ifndef SPEAN_CORE_CONTENT_H
 #define SPEAN_CORE_CONTENT_H
 
@@ -7,6 +7,7 @@
 #include "err.h"
 #include "facts.h"
 #include "holidays.h"
+#include "hours.h"
 #include "rules.h"
 
 /* A translation catalog: "key = text" lines (base/kv format). */
@@ -86,6 +87,11 @@ struct content {
 	 * count ERR_NOTFOUND) for a pack signed before packs carried it.
 	 */
 	struct holidays holidays;
+	/*
+	 * hours.txt (hours_parse): the office's opening hours; the kiosk turns
+	 * its screen off outside them. Unset (always open) when the pack has none.
+	 */
+	struct hours hours;
 };
 
 /*

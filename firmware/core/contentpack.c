@@ -12,6 +12,7 @@
 
 #include "content.h"
 #include "holidays.h"
+#include "hours.h"
 #include "rules.h"
 
 static uint32_t le16(const unsigned char *p)
@@ -374,6 +375,12 @@ int content_pack_check(const struct content_file *f, size_t n, const char *defau
 			goto fail;
 		}
 		if ((rc = holidays_parse(t->data, t->len, &c.holidays, d)))
+			goto fail;
+	}
+	/* Optional for good: a pack without opening hours is always open (the screen is only dimmed when idle). */
+	if ((t = find(f, n, "hours.txt"))) {
+		file = t->name;
+		if ((rc = hours_parse(t->data, t->len, &c.hours, d)))
 			goto fail;
 	}
 	rc = 0;

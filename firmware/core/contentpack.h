@@ -67,7 +67,9 @@ struct content_file {
  * (content_answer_symbol) present; every BMP's header good; every file
  * under audio/ an audio/LANG/KEY.wav recording with a good header;
  * audio.keys' keys good names; holidays.txt, when present, a good list
- * (holidays_parse). 0, or a negative code with d = "NAME: reason".
+ * (holidays_parse); hours.txt, when present, good opening hours
+ * (hours_parse; a pack without it is always open). 0, or a negative code
+ * with d = "NAME: reason".
  */
 int content_pack_check(const struct content_file *f, size_t n, const char *default_rules, size_t default_rules_len,
 		       struct diag *d);

@@ -22,7 +22,7 @@ want /usr/lib/spean/usb-gadget.sh 755
 for f in NotoSans-Regular.ttf NotoSans-Bold.ttf NotoSansKhmerUI-Regular.ttf NotoSansKhmerUI-Bold.ttf OFL.txt; do
 	want "/usr/share/spean/fonts/$f" 644
 done
-for f in questions.conf strings.vi strings.km strings.km.reviewed communes.txt holidays.txt audio.keys \
+for f in questions.conf strings.vi strings.km strings.km.reviewed communes.txt holidays.txt hours.txt audio.keys \
 	icons/icons.list icons/house.bmp; do
 	want "/usr/share/spean/content/$f" 644
 done

@@ -361,7 +361,13 @@ void kiosk_activity(struct kiosk *k)
 {
 	loop_timer_cancel(k->loop, k->idle_timer);
 	k->idle_timer = NULL;
-	if ((k->flow.state == FS_ATTRACT && k->mode == MODE_RESIDENT) || k->unprovisioned)
+	kiosk_power_arm(k);
+	/*
+	 * Armed on the attract screen too: the touch that starts a flow comes here before the flow leaves it, and
+	 * the language screen it opens had no idle reset (nor, so, any dimming) until a second touch. idle_fire does
+	 * nothing on the attract screen itself.
+	 */
+	if (k->unprovisioned)
 		return; /* nothing to reset to before the center's stick (the setup screens stay) */
 	int s = (k->flow.state == FS_RECEIPT || k->flow.state == FS_DECLINED) ? k->cfg.receipt_s : k->cfg.idle_warn_s;
 	k->idle_timer = loop_timer(k->loop, (uint64_t)s * 1000u, idle_fire, k);
@@ -393,6 +399,7 @@ void kiosk_reset(struct kiosk *k)
 	k->prompt[0] = '\0';
 	text_forget(k->ui->text); /* measured runs may hold what was typed */
 	kiosk_show(k);
+	kiosk_power_arm(k); /* back on the attract screen: the idle delay to dimming starts now */
 }
 
 void kiosk_on_tap(void *ctx, struct widget *w)
@@ -455,13 +462,14 @@ void kiosk_init(struct kiosk *k, struct ui *ui, struct loop *loop, const struct 
 	k->km = km;
 	k->submit = fn;
 	k->submit_ctx = ctx;
-	k->cfg = (struct kiosk_config){60, 20, 45};
+	k->cfg = (struct kiosk_config){60, 20, 45, 120, 30};
 	flow_init(&k->flow, r, c, today);
 	kiosk_show(k);
 }
 
 void kiosk_finish(struct kiosk *k)
 {
+	kiosk_power_stop(k);
 	loop_timer_cancel(k->loop, k->idle_timer);
 	loop_timer_cancel(k->loop, k->tick_timer);
 	flow_reset(&k->flow);

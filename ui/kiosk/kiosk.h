@@ -78,10 +78,15 @@ struct kiosk_ops {
  */
 enum kiosk_mode { MODE_RESIDENT, MODE_PIN, MODE_STATUS, MODE_SETUP, MODE_SETUP_RESULT, MODE_IDENTITY };
 
+/* The screen (power.c): lit, dimmed (idle on the attract screen), off (idle while the office is closed). */
+enum kiosk_power { KIOSK_POWER_ON, KIOSK_POWER_DIM, KIOSK_POWER_OFF };
+
 struct kiosk_config {
 	int idle_warn_s;     /* inactivity before the warning (default 60) */
 	int idle_reset_s;    /* countdown after the warning (default 20) */
 	int receipt_s;       /* receipt / declined screens reset after this (default 45) */
+	int dim_s;           /* idle on the attract screen before it dims, or turns off when closed (default 120; 0 never) */
+	int dim_percent;     /* brightness while dimmed, percent of the lit level (default 30) */
 };
 
 struct kiosk {
@@ -128,6 +133,11 @@ struct kiosk {
 	char identity[65];        /* the kiosk's public signing key, hex ('spean identity'); the app sets it */
 	struct kiosk_setup setup; /* what the last stick did */
 	int setup_from_staff;     /* the setup result and identity screens go back to the staff status screen */
+	/* the screen's power (power.c) */
+	enum kiosk_power power;
+	struct loop_timer *power_timer;
+	int power_swallow;        /* the touch that woke the screen is dropped up to its release */
+	int backlight_on, backlight_max; /* the board's backlight when lit, and its max; max 0: none, the frame is darkened */
 };
 
 void kiosk_init(struct kiosk *k, struct ui *ui, struct loop *loop, const struct rules *r, const struct content *c,
@@ -170,5 +180,20 @@ int kiosk_entry_set(struct kiosk *k, const char *text, size_t n);
 const char *kiosk_date_order(const struct kiosk *k);
 /* Type text into the field being edited (the on-screen keyboard and replay scripts use it). */
 void kiosk_type(struct kiosk *k, const char *utf8);
+
+/*
+ * The screen's power (power.c). kiosk_power_start after the config is set
+ * and the first frame drawn: reads the board's backlight, arms the idle
+ * timer. kiosk_power_stop leaves the screen lit.
+ */
+void kiosk_power_start(struct kiosk *k);
+void kiosk_power_stop(struct kiosk *k);
+/* Restart the idle delay (kiosk_activity and kiosk_reset call it). */
+void kiosk_power_arm(struct kiosk *k);
+/* A touch went down: wakes a dimmed or off screen and returns 1 (the touch is not a tap), else kiosk_activity and 0. */
+int kiosk_touch(struct kiosk *k);
+/* An SDL input event: 1 if the screen's power took it (the waking touch, to its release), else 0 (pass it on). */
+int kiosk_power_event(struct kiosk *k, const SDL_Event *ev);
+const char *kiosk_power_name(enum kiosk_power p);
 
 #endif

@@ -74,6 +74,7 @@ int ui_create(struct ui **out, struct text *t, int w, int h, struct diag *d)
 		return ERR_IO;
 	}
 	u->text = t;
+	u->dim = 100;
 	u->w = u->surf->w;
 	u->h = u->surf->h;
 	ui_theme_default(&u->theme, u->w, u->h);
@@ -425,11 +426,84 @@ static void draw(struct ui *u, struct widget *w)
 	}
 }
 
+void ui_set_dim(struct ui *u, int percent)
+{
+	percent = percent < 0 ? 0 : percent > 100 ? 100 : percent;
+	if (percent == u->dim)
+		return;
+	u->dim = percent;
+	u->blanked = 0;
+	ui_invalidate(u, (SDL_Rect){0, 0, u->w, u->h});
+}
+
+/* Scale the colour channels of r's pixels to u->dim percent (any packed 16- or 32-bit format; alpha kept). */
+static void darken(struct ui *u, const SDL_Rect *r)
+{
+	SDL_Surface *s = u->surf;
+	const SDL_PixelFormat *f = s->format;
+	const Uint32 masks[3] = {f->Rmask, f->Gmask, f->Bmask};
+	Uint32 keep = ~(f->Rmask | f->Gmask | f->Bmask);
+	int bpp = f->BytesPerPixel;
+	if (bpp != 2 && bpp != 4) {
+		SDL_FillRect(s, r, SDL_MapRGB(f, 0, 0, 0)); /* no such window surface seen: dark rather than bright */
+		return;
+	}
+	if (SDL_MUSTLOCK(s) && SDL_LockSurface(s))
+		return;
+	for (int y = r->y; y < r->y + r->h; y++) {
+		Uint8 *row = (Uint8 *)s->pixels + (size_t)y * (size_t)s->pitch + (size_t)r->x * (size_t)bpp;
+		for (int x = 0; x < r->w; x++) {
+			Uint32 p = bpp == 4 ? ((Uint32 *)(void *)row)[x] : ((Uint16 *)(void *)row)[x], o = p & keep;
+			for (int c = 0; c < 3; c++)
+				o |= (Uint32)(((uint64_t)(p & masks[c]) * (uint64_t)u->dim / 100u) & masks[c]);
+			if (bpp == 4)
+				((Uint32 *)(void *)row)[x] = o;
+			else
+				((Uint16 *)(void *)row)[x] = (Uint16)o;
+		}
+	}
+	if (SDL_MUSTLOCK(s))
+		SDL_UnlockSurface(s);
+}
+
+int ui_luma(struct ui *u)
+{
+	SDL_Surface *s = u->surf;
+	uint64_t sum = 0;
+	Uint8 r, g, b;
+	if (SDL_MUSTLOCK(s) && SDL_LockSurface(s))
+		return -1;
+	for (int y = 0; y < s->h; y++)
+		for (int x = 0; x < s->w; x++) {
+			const Uint8 *p = (const Uint8 *)s->pixels + (size_t)y * (size_t)s->pitch + (size_t)x * s->format->BytesPerPixel;
+			Uint32 v = s->format->BytesPerPixel == 4 ? *(const Uint32 *)(const void *)p
+				 : s->format->BytesPerPixel == 2 ? *(const Uint16 *)(const void *)p
+								 : (Uint32)(p[0] | p[1] << 8 | p[2] << 16);
+			SDL_GetRGB(v, s->format, &r, &g, &b);
+			sum += (uint64_t)(299 * r + 587 * g + 114 * b);
+		}
+	if (SDL_MUSTLOCK(s))
+		SDL_UnlockSurface(s);
+	return (int)(sum / 1000u / ((uint64_t)s->w * (uint64_t)s->h));
+}
+
 int ui_render(struct ui *u)
 {
 	int n = u->ndirty;
 	if (!n)
 		return 0;
+	if (u->dim == 0) {
+		/* Off: one black frame, then nothing is drawn (no work while nobody can see it). */
+		u->ndirty = 0;
+		if (u->blanked)
+			return 0;
+		SDL_Rect all = {0, 0, u->w, u->h};
+		SDL_FillRect(u->surf, &all, SDL_MapRGB(u->surf->format, 0, 0, 0));
+		SDL_UpdateWindowSurface(u->win);
+		u->blanked = 1;
+		u->frames++;
+		return 1;
+	}
 	Uint32 bg = map(u, u->theme.bg);
 	for (int i = 0; i < n; i++) {
 		SDL_Rect *d = &u->dirty[i];
@@ -439,6 +513,8 @@ int ui_render(struct ui *u)
 			if (!(w->flags & WF_HIDDEN) && SDL_HasIntersection(&w->r, d))
 				draw(u, w);
 		u->pixels_drawn += (uint64_t)d->w * (uint64_t)d->h;
+		if (u->dim < 100)
+			darken(u, d);
 	}
 	SDL_SetClipRect(u->surf, NULL);
 	SDL_UpdateWindowSurfaceRects(u->win, u->dirty, n);

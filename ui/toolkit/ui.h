@@ -75,6 +75,8 @@ struct ui {
 	struct widget *pressed;
 	uint64_t pixels_drawn;    /* for tests and the tap benchmark */
 	unsigned frames;
+	int dim;                  /* percent of full brightness the frame is drawn at (ui_set_dim) */
+	int blanked;              /* dim 0: the black frame is on the screen */
 };
 
 /* Open a window of w x h (the video driver decides where: x11, kmsdrm, offscreen). */
@@ -119,6 +121,14 @@ struct widget *ui_find(struct ui *u, const char *id_or_text);
 struct widget *ui_find_any(struct ui *u, const char *id_or_text);
 /* Tap a widget as a finger would (press, render, release). */
 void ui_tap(struct ui *u, struct widget *w);
+/*
+ * Draw every frame at percent (0..100) of its brightness: 100 as drawn, 1..99
+ * darkened (a screen without a backlight, dimmed), 0 one black frame and then
+ * no drawing at all until it changes (off). Marks everything dirty on a change.
+ */
+void ui_set_dim(struct ui *u, int percent);
+/* The mean luma (0..255, Rec. 601) of what is on the window surface: for tests. */
+int ui_luma(struct ui *u);
 /* Save the window as PNG. */
 int ui_screenshot(struct ui *u, const char *path, struct diag *d);
 /* Widgets whose text is clipped or overflows their box: count, with ids appended to out. */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "err.h"
 #include "fs.h"
 #include "kv.h"
@@ -335,8 +336,37 @@ static void test_err(void)
 	CHECK_STR(d.msg, "f:line 3: x");
 }
 
+/* SPEAN_NOW: the instant given, running on from the first read (across midnight and the year); SPEAN_TODAY wins for the date. */
+static void test_clock_now(void)
+{
+	int y, m, d, min, s;
+	setenv("SPEAN_NOW", "2026-12-31T23:59:59", 1);
+	unsetenv("SPEAN_TODAY");
+	clock_local_now(&y, &m, &d, &min, &s);
+	CHECK_INT(y * 10000 + m * 100 + d, 20261231);
+	CHECK_INT(min, 1439);
+	CHECK(s == 59);
+	usleep(1100 * 1000);
+	clock_local_now(&y, &m, &d, &min, &s);
+	CHECK_INT(y * 10000 + m * 100 + d, 20270101);
+	CHECK_INT(min, 0);
+	CHECK(s == 0 || s == 1);
+	clock_today(&y, &m, &d);
+	CHECK_INT(y * 10000 + m * 100 + d, 20270101);
+	setenv("SPEAN_TODAY", "2026-05-20", 1);
+	clock_today(&y, &m, &d);
+	CHECK_INT(y * 10000 + m * 100 + d, 20260520);
+	/* Not an instant: the real clock (some valid time). */
+	setenv("SPEAN_NOW", "2026-12-31T24:00", 1);
+	clock_local_now(&y, &m, &d, &min, &s);
+	CHECK(y >= 2024 && min >= 0 && min < 1440 && s >= 0 && s < 60);
+	unsetenv("SPEAN_NOW");
+	unsetenv("SPEAN_TODAY");
+}
+
 int main(void)
 {
+	test_clock_now();
 	test_kv();
 	test_utf8_hex();
 	test_neutral();

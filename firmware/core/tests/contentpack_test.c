@@ -13,7 +13,7 @@
 #include "contentpack.h"
 
 /* The repo's pack: its text files and every picture in icons/ (read from the directory: the list changes with the content). */
-static const char *const repo_texts[] = {"questions.conf", "communes.txt", "strings.vi", "strings.km", "audio.keys", "holidays.txt"};
+static const char *const repo_texts[] = {"questions.conf", "communes.txt", "strings.vi", "strings.km", "audio.keys", "holidays.txt", "hours.txt"};
 #define NTEXTS (sizeof repo_texts / sizeof *repo_texts)
 #define NREPO_MAX (NTEXTS + 3 + CONTENT_MAX_QUESTIONS)
 
@@ -462,6 +462,17 @@ static void test_pack(void)
 	EXPECT_PACK(&p, 0, NULL);
 	CHECK_INT(content_pack_holidays(p.f, p.n, 2026, &hd), ERR_NOTFOUND);
 	CHECK_STR(hd.msg, "holidays.txt: missing from the pack (the kiosk counts working days to a hearing with it)");
+	pack_free(&p);
+	/* hours.txt: parsed with the pack (a bad line named); optional for good (no file: always open). */
+	pack_load(&p);
+	const char *hrs = "mon-fri 07:00-11:30 13:30-17:00\nsat 07:00-11:30 11:00-12:00\nsun closed\n";
+	pack_put(&p, "hours.txt", hrs, strlen(hrs));
+	EXPECT_PACK(&p, ERR_PARSE, "hours.txt: line 2: 11:00-12:00 starts before 07:00-11:30 ends");
+	hrs = "mon-fri 07:00-11:30\nsat 07:00-11:30\n";
+	pack_put(&p, "hours.txt", hrs, strlen(hrs));
+	EXPECT_PACK(&p, ERR_PARSE, "hours.txt: no line gives sun");
+	pack_get(&p, "hours.txt")->name = "hours.old";
+	EXPECT_PACK(&p, 0, NULL);
 	pack_free(&p);
 	pack_load(&p);
 	const char *bad_rules = "this is not a rule\n";

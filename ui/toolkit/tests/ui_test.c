@@ -125,6 +125,31 @@ int main(void)
 	CHECK(t_file_contains(png, "\x89PNG", 4));
 	t_rmtree(dir);
 	free(dir);
+	/*
+	 * Dimmed: every pixel's colour scaled (the light background at 30% is dark); off: one black frame, then no
+	 * drawing at all (a change redraws nothing, counts no pixel); lit again: the same frame as before.
+	 */
+	ui_render(u);
+	int lit = ui_luma(u);
+	CHECK(lit > 180);
+	ui_set_dim(u, 30);
+	CHECK(ui_render(u) >= 1);
+	int dim = ui_luma(u);
+	CHECK(dim >= lit * 30 / 100 - 3 && dim <= lit * 30 / 100 + 1);
+	ui_set_dim(u, 0);
+	unsigned frames = u->frames;
+	CHECK_INT(ui_render(u), 1);
+	CHECK_INT(ui_luma(u), 0);
+	before = u->pixels_drawn;
+	ui_set_text(u, l, "Tr\xe1\xbb\xa3 gi\xc3\xbap ph\xc3\xa1p l\xc3\xbd");
+	ui_invalidate(u, (SDL_Rect){0, 0, 800, 480});
+	CHECK_INT(ui_render(u), 0);
+	CHECK_INT(u->frames, frames + 1);
+	CHECK(u->pixels_drawn == before);
+	CHECK_INT(ui_luma(u), 0);
+	ui_set_dim(u, 100);
+	CHECK(ui_render(u) >= 1);
+	CHECK(ui_luma(u) > 180);
 	ui_destroy(u);
 	test_field(t);
 	text_destroy(t);

@@ -2,7 +2,9 @@
 # board/image/build.sh --checks made in $out (the appliance_image test, or image_build here).
 #   image_build OUT           build the test image into OUT unless the appliance_image test just did
 #   vm_start NAME APPEND [QEMU-ARGS...]   boot it (q35, TCG, 2 CPUs, 1 GiB, virtio-gpu 800x480, i6300esb);
-#                             the serial log is $work/NAME-serial.log; ttyS1 is a socket for vm_say
+#                             the serial log is $work/NAME-serial.log; ttyS1 is a socket for vm_say.
+#                             The disk is a snapshot of the image (writes dropped at exit) unless
+#                             vm_disk=FILE vm_snapshot=off name a copy that keeps them
 #   vm_wait REGEX [SECONDS]   wait for a serial line matching ^SPEAN-BOOT REGEX after the last one matched;
 #                             fails on 'end fail' or QEMU's exit; sets $vm_line to the line, $vm_at to the
 #                             seconds since QEMU started
@@ -37,7 +39,7 @@ vm_start() {
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 -nodefaults -no-user-config \
 		-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
 		-append "root=/dev/vda rw console=ttyS0 quiet loglevel=3 systemd.show_status=0 modprobe.blacklist=iTCO_wdt $append ${SPEAN_BOOT_APPEND:-}" \
-		-drive "file=$out/rootfs.ext4,if=virtio,format=raw,snapshot=on" \
+		-drive "file=${vm_disk:-$out/rootfs.ext4},if=virtio,format=raw,snapshot=${vm_snapshot:-on}" \
 		-device virtio-gpu-pci,xres=800,yres=480 -device i6300esb -action watchdog=reset -display none \
 		-serial "file:$serial" -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -serial chardev:ctl \
 		-qmp "unix:$qmp,server=on,wait=off" -nic none "$@" &

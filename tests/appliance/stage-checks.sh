@@ -24,7 +24,7 @@ install -m 0644 "$rootfs/var/lib/spean-center/center.pub" "$t/center.pub"
 chroot --userspec=spean:spean "$rootfs" spean --data-dir /var/lib/spean provision \
 	--center-key /usr/lib/spean/test/center.pub >/dev/null
 install -m 0755 "$here/guest/check.sh" "$t/check.sh"
-install -m 0644 "$here"/guest/*.sh "$t/"
+install -m 0644 "$here"/guest/*.sh "$here/power.facts" "$here/power.contact" "$t/"
 chmod 0755 "$t/check.sh"
 cc -O2 -Wall -Wextra -o "$t/touch" "$here/guest/touch.c"
 cc -O2 -o "$t/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)

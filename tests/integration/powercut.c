@@ -6,6 +6,11 @@
  * text anywhere on disk, WAL and shm files included.
  *
  *   spean-powercut --spean BIN --cuts N [--seed S] [--keep]
+ *   spean-powercut --verify KIOSK_DIR --center CENTER_DIR --acked FILE
+ *
+ * --verify checks a store cut elsewhere (tests/appliance/power_test.sh: the whole VM killed): the same
+ * checks on KIOSK_DIR, against the acknowledged ids in FILE (one hex id a line), the contact made with
+ * MARK_NAME, opened with the center's keys in CENTER_DIR.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -162,9 +167,82 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Integrity, every acknowledged id exactly once, every row whole, nothing personal in the data dir. */
+static void verify_store(struct verify *v, const char *dir, char (*acked)[33], int nacked)
+{
+	const char *needles[] = {"Zyxqor", "0987 123 450", "0987123450", "ពិសោធន៍", "Powercut"};
+	char *wal = fs_join(dir, "spean.db-wal");
+	printf("powercut: scanning the data dir (WAL left by the last kill: %s)\n", fs_exists(wal) ? "yes" : "no");
+	free(wal);
+	CHECK_INT(scan_dir(dir, needles, 5), 0);
+	struct store *st;
+	struct diag d = {""};
+	CHECK_INT(store_open(dir, STORE_CHECK_FULL, &st, &d), 0);
+	if (st) {
+		CHECK_INT(store_each_request(st, verify_row, v, &d), 0);
+		store_close(st);
+	}
+	CHECK_INT(v->bad, 0);
+	for (int i = 0; i < nacked; i++) {
+		int seen = 0;
+		for (int k = 0; k < v->nids; k++)
+			seen += !strcmp(acked[i], v->ids[k]);
+		if (seen != 1)
+			t_fail(__FILE__, __LINE__, "acknowledged request %s stored %d times", acked[i], seen);
+		t_checks++;
+	}
+	for (int i = 0; i < v->nids; i++)
+		for (int k = i + 1; k < v->nids; k++)
+			if (!strcmp(v->ids[i], v->ids[k]))
+				t_fail(__FILE__, __LINE__, "id stored twice");
+	char *damaged_dir = fs_join(dir, "damaged");
+	CHECK(!fs_exists(damaged_dir));
+	free(damaged_dir);
+}
+
+static int verify_main(const char *kiosk, const char *center, const char *acked_path)
+{
+	struct verify v;
+	memset(&v, 0, sizeof v);
+	struct diag d = {""};
+	if (center_load(center, &v.keys, &d) || device_open(kiosk, &v.dev, &d)) {
+		fprintf(stderr, "powercut: %s\n", d.msg);
+		return 2;
+	}
+	FILE *f = fopen(acked_path, "r");
+	if (!f) {
+		fprintf(stderr, "powercut: %s: %s\n", acked_path, strerror(errno));
+		return 2;
+	}
+	char (*acked)[33] = NULL, line[128];
+	int nacked = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (strlen(line) != 33 || line[32] != '\n') {
+			fprintf(stderr, "powercut: %s: line %d is not a 32-digit id\n", acked_path, nacked + 1);
+			fclose(f);
+			return 2;
+		}
+		acked = xrealloc(acked, sizeof *acked * (size_t)(nacked + 1));
+		memcpy(acked[nacked], line, 32);
+		acked[nacked++][32] = '\0';
+	}
+	fclose(f);
+	verify_store(&v, kiosk, acked, nacked);
+	printf("powercut: %d acknowledged, %d stored, %d stored without acknowledgement\n", nacked, v.nids, v.nids - nacked);
+	device_close(&v.dev);
+	center_keys_wipe(&v.keys);
+	free(v.ids);
+	free(acked);
+	return t_done("powercut");
+}
+
 int main(int argc, char **argv)
 {
 	int cuts = 200, keep = 0;
+	if (argc == 7 && !strcmp(argv[1], "--verify") && !strcmp(argv[3], "--center") && !strcmp(argv[5], "--acked")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return verify_main(argv[2], argv[4], argv[6]);
+	}
 	unsigned seed = (unsigned)time(NULL);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--spean") && i + 1 < argc)
@@ -176,7 +254,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--keep"))
 			keep = 1;
 		else {
-			fprintf(stderr, "usage: spean-powercut --spean BIN [--cuts N] [--seed S] [--keep]\n");
+			fprintf(stderr, "usage: spean-powercut --spean BIN [--cuts N] [--seed S] [--keep]\n"
+					"       spean-powercut --verify KIOSK_DIR --center CENTER_DIR --acked FILE\n");
 			return 2;
 		}
 	}
@@ -235,36 +314,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "powercut: %d/%d cuts\n", i + 1, cuts);
 	}
 
-	/* Nothing personal on disk: scanned before anything reopens the store, so the WAL and shm left by the last kill are included. */
-	const char *needles[] = {"Zyxqor", "0987 123 450", "0987123450", "ពិសោធន៍", "Powercut"};
-	char *wal = fs_join(data_dir, "spean.db-wal");
-	printf("powercut: scanning the data dir (WAL left by the last kill: %s)\n", fs_exists(wal) ? "yes" : "no");
-	free(wal);
-	CHECK_INT(scan_dir(data_dir, needles, 5), 0);
-
-	/* Check: integrity, every acknowledged id exactly once, every row whole. */
-	struct store *st;
-	CHECK_INT(store_open(data_dir, STORE_CHECK_FULL, &st, &d), 0);
-	if (st) {
-		CHECK_INT(store_each_request(st, verify_row, &v, &d), 0);
-		store_close(st);
-	}
-	CHECK_INT(v.bad, 0);
-	for (int i = 0; i < nacked; i++) {
-		int seen = 0;
-		for (int k = 0; k < v.nids; k++)
-			seen += !strcmp(acked[i], v.ids[k]);
-		if (seen != 1)
-			t_fail(__FILE__, __LINE__, "acknowledged request %s stored %d times", acked[i], seen);
-		t_checks++;
-	}
-	for (int i = 0; i < v.nids; i++)
-		for (int k = i + 1; k < v.nids; k++)
-			if (!strcmp(v.ids[i], v.ids[k]))
-				t_fail(__FILE__, __LINE__, "id stored twice");
-	char *damaged_dir = fs_join(data_dir, "damaged");
-	CHECK(!fs_exists(damaged_dir));
-	free(damaged_dir);
+	/* Nothing personal on disk: scanned before anything reopens the store, so the WAL and shm left by the
+	 * last kill are included; then integrity, every acknowledged id exactly once, every row whole. */
+	verify_store(&v, data_dir, acked, nacked);
 	printf("powercut: %d runs killed, %d acknowledged, %d stored, %d stored without acknowledgement\n",
 	       killed, nacked, v.nids, v.nids - nacked);
 

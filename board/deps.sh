@@ -14,9 +14,9 @@ case $what in
 demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
 	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev systemd
-	mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git) ;;
+	mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git dosfstools mtools) ;;
 pkg) pkgs+=(dpkg-dev debhelper fakeroot lintian git) ;;
-image) pkgs+=(mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git) ;;
+image) pkgs+=(mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git dosfstools mtools zbar-tools) ;;
 *)
 	echo "usage: $0 [demo|test|pkg|image]" >&2
 	exit 2

@@ -27,7 +27,7 @@ vm_start kiosk "spean.check=kiosk"
 vm_wait first_frame
 ff=$(vm_value uptime_ms) spawn=$(vm_value spawn_ms) user=$(vm_value user) qemu_ff=$vm_at
 [ "$user" = spean ] || { echo "$test_name: the kiosk runs as '$user', not spean" >&2; exit 1; }
-vm_wait screen
+vm_wait 'ask screen'
 vm_dump "$work/kiosk.ppm"
 same "$work/kiosk.ppm"
 vm_say go
@@ -46,7 +46,7 @@ vm_wait rebooted 300
 bootstatus=$(vm_value bootstatus)
 reset_s=$(echo "$vm_at - $hang_at" | bc)
 vm_wait first_frame
-vm_wait screen
+vm_wait 'ask screen'
 vm_dump "$work/kiosk-after-reset.ppm"
 same "$work/kiosk-after-reset.ppm"
 vm_say go

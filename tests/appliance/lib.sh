@@ -97,3 +97,4 @@ vm_kill() {
 # Markers of the whole run so far, for the test's log.
 vm_markers() { tr -d '\r' <"$serial" | grep -a '^SPEAN-BOOT' | sed "s/^/$vm_name: /"; }
 trap 'vm_kill' EXIT
+trap 'echo "${test_name:-appliance}: failed: line $LINENO: $BASH_COMMAND" >&2' ERR

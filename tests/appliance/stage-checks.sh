@@ -38,4 +38,10 @@ cp -a "$rootfs/var/lib/spean" "$tmp/data"
 SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$rootfs/usr/share/spean" \
 	"$rootfs/usr/bin/spean" --data-dir "$tmp/data" kiosk --size 800x480 --replay "$here/touch.replay" \
 	--taps "$t/touch.taps" 2>"$tmp/replay.log" || { cat "$tmp/replay.log" >&2; exit 1; }
+# The first boot's Continue: the same screen offscreen, a fresh data dir, a stick folder with the card.
+mkdir -p "$tmp/fresh" "$tmp/stick/spean/provision"
+cp "$t/center.pub" "$tmp/stick/spean/provision/center.pub"
+SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$rootfs/usr/share/spean" SPEAN_STICK_DIR="$tmp/stick" \
+	"$rootfs/usr/bin/spean" --data-dir "$tmp/fresh" kiosk --size 800x480 --replay "$here/firstboot.replay" \
+	--taps "$t/firstboot.taps" 2>"$tmp/replay.log" || { cat "$tmp/replay.log" >&2; exit 1; }
 echo "stage-checks: test layer in $t ($(wc -l <"$t/touch.taps") taps for the journey by touch)"

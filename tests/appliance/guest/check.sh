@@ -20,15 +20,16 @@ fail() {
 	mark "end fail $*"
 	exit 1
 }
-# host_ask MARKER...: print the marker, then wait (120 s at most) for the host's line on ttyS1. The port is
-# opened first: a line the host sends at once is not lost to the UART's reset at open.
+# host_ask NAME: print 'ask NAME', then wait (120 s at most) for the host's line on ttyS1. The port is opened
+# first: a line the host sends at once is not lost to the UART's reset at open. The host waits for 'ask NAME'
+# itself, never for an earlier marker (a line sent before the port is open is lost).
 host_ask() {
 	stty -F /dev/ttyS1 raw -echo 2>/dev/null
 	rm -f /run/spean-host.line
 	timeout 120 head -n 1 /dev/ttyS1 >/run/spean-host.line &
 	hpid=$!
 	sleep 0.2
-	mark "$@"
+	mark "ask $*"
 	wait $hpid || fail "no word from the host on ttyS1 after '$*'"
 	tr -d '\r' </run/spean-host.line
 }

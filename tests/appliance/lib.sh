@@ -1,10 +1,12 @@
 # tests/appliance/lib.sh: sourced by the appliance tests. One VM at a time per test, from the image that
 # board/image/build.sh --checks made in $out (the appliance_image test, or image_build here).
 #   image_build OUT           build the test image into OUT unless the appliance_image test just did
-#   vm_start NAME APPEND [QEMU-ARGS...]   boot it (q35, TCG, 2 CPUs, 1 GiB, virtio-gpu 800x480, i6300esb);
+#   vm_start NAME APPEND [QEMU-ARGS...]   boot it (q35, TCG, 2 CPUs, 1 GiB, virtio-gpu 800x480, i6300esb):
+#                             OVMF, then GRUB from the disk's ESP picks the root slot (disk.img, a snapshot:
+#                             writes last until QEMU exits, reboots included); APPEND reaches the kernel
+#                             through a small FAT disk labelled SPEANTEST (grub-hook.cfg, test images only);
 #                             the serial log is $work/NAME-serial.log; ttyS1 is a socket for vm_say.
-#                             The disk is a snapshot of the image (writes dropped at exit) unless
-#                             vm_disk=FILE vm_snapshot=off name a copy that keeps them
+#                             vm_disk=FILE vm_snapshot=off: another disk (a copy of disk.img) that keeps writes
 #   vm_wait REGEX [SECONDS]   wait for a serial line matching ^SPEAN-BOOT REGEX after the last one matched;
 #                             fails on 'end fail' or QEMU's exit; sets $vm_line to the line, $vm_at to the
 #                             seconds since QEMU started
@@ -12,7 +14,8 @@
 #   vm_dump FILE              QMP screendump (PPM)
 #   vm_say LINE               a line to the guest's check (host_wait in guest/check.sh)
 #   vm_quit / vm_kill         power off through QMP / SIGKILL QEMU (a power cut)
-# Guest: guest/check.sh runs spean.check=NAME. Needs root (the image build), qemu-system-x86_64, python3.
+# Guest: guest/check.sh runs spean.check=NAME. Needs root (the image build), qemu-system-x86_64, ovmf, mtools,
+# dosfstools, python3.
 appliance_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 spean_root=$(cd "$appliance_dir/../.." && pwd)
 vm_timeout=${SPEAN_BOOT_TIMEOUT:-300}
@@ -23,7 +26,7 @@ image_build() {
 	work=$out/work-${test_name:-test}
 	rm -rf "$work" && mkdir -p "$work"
 	# Under CTest the appliance_image test has just built it (SPEAN_IMAGE_REUSE=1); alone, build it here.
-	if [ -z "${SPEAN_IMAGE_REUSE:-}" ] || [ ! -f "$out/rootfs.ext4" ]; then
+	if [ -z "${SPEAN_IMAGE_REUSE:-}" ] || [ ! -f "$out/disk.img" ]; then
 		bash "$spean_root/board/image/build.sh" --checks "$out" || return 1
 	fi
 }
@@ -36,10 +39,16 @@ vm_start() {
 	: >"$serial"
 	rm -f "$qmp" "$ctl"
 	vm_t0=$(date +%s.%N) vm_seen=0
+	# The kernel arguments for GRUB (grub-hook.cfg sources append.cfg): no '"' in them.
+	local hook=$work/$name-hook.img
+	printf 'set spean_extra="console=ttyS0 modprobe.blacklist=iTCO_wdt %s %s"\n' "$append" "${SPEAN_BOOT_APPEND:-}" >"$work/append.cfg"
+	rm -f "$hook"
+	mkfs.vfat -C -n SPEANTEST "$hook" 1024 >/dev/null
+	mcopy -i "$hook" "$work/append.cfg" ::/append.cfg
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 -nodefaults -no-user-config \
-		-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
-		-append "root=/dev/vda rw console=ttyS0 quiet loglevel=3 systemd.show_status=0 modprobe.blacklist=iTCO_wdt $append ${SPEAN_BOOT_APPEND:-}" \
-		-drive "file=${vm_disk:-$out/rootfs.ext4},if=virtio,format=raw,snapshot=${vm_snapshot:-on}" \
+		-bios "${SPEAN_OVMF:-/usr/share/ovmf/OVMF.fd}" \
+		-drive "file=${vm_disk:-$out/disk.img},if=virtio,format=raw,snapshot=${vm_snapshot:-on}" \
+		-drive "file=$hook,if=virtio,format=raw,readonly=on" \
 		-device virtio-gpu-pci,xres=800,yres=480 -device i6300esb -action watchdog=reset -display none \
 		-serial "file:$serial" -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -serial chardev:ctl \
 		-qmp "unix:$qmp,server=on,wait=off" -nic none "$@" &

@@ -3,8 +3,9 @@
 # its writes) boots CUTS times (default 20, $SPEAN_POWER_CUTS) with guest/power.sh adding requests as the
 # kiosk's user; each time QEMU is killed (SIGKILL: the guest's memory and page cache lost at once) at a
 # random moment while requests are being added. Each boot first checks the store the last cut left
-# ('spean check'). Then a clean boot counts them and powers off, and on the host: the filesystem is clean
-# (e2fsck -fn), and spean-powercut --verify checks the store copied out of the image (debugfs): integrity,
+# ('spean check'). Then a clean boot counts them and powers off, and on the host: the data partition's
+# filesystem is clean (e2fsck -fn), the root slot A is byte for byte the image's (it is mounted read-only),
+# and spean-powercut --verify checks the store copied out of the data partition (debugfs): integrity,
 # every request acknowledged before a cut present exactly once, each one whole and opening with the
 # center's key, nothing personal in the data dir in clear. SIGKILL models lost memory, not a storage card
 # dropping its write cache: that (dm-log-writes) is the longer command's.
@@ -16,7 +17,26 @@ test_name=appliance_power
 cuts=${2:-${SPEAN_POWER_CUTS:-20}}
 image_build "${1:-$spean_root/build-image}"
 vm_disk=$work/power.img vm_snapshot=off
-cp --sparse=always "$out/rootfs.ext4" "$vm_disk"
+cp --sparse=always "$out/disk.img" "$vm_disk"
+# A partition of the disk by its GPT name, as a file: part NAME FILE.
+part() {
+	python3 - "$vm_disk" "$1" "$2" <<'PY'
+import json, subprocess, sys
+disk, name, dst = sys.argv[1:]
+t = json.loads(subprocess.run(["sfdisk", "--json", disk], check=True, capture_output=True).stdout)["partitiontable"]
+p = next(p for p in t["partitions"] if p.get("name") == name)
+with open(disk, "rb") as f, open(dst, "wb") as o:
+    f.seek(p["start"] * 512)
+    left = p["size"] * 512
+    while left:
+        b = f.read(min(left, 1 << 20))
+        o.write(b)
+        left -= len(b)
+PY
+}
+slot_size=$(stat -c %s "$out/rootfs.ext4")
+slot_sum() { part spean-a "$work/slot-a.img" && head -c "$slot_size" "$work/slot-a.img" | sha256sum | cut -c1-64; }
+sum0=$(sha256sum <"$out/rootfs.ext4" | cut -c1-64)
 seed=${SPEAN_POWER_SEED:-$(date +%s)}
 RANDOM=$seed
 : >"$work/acked"
@@ -43,11 +63,15 @@ for _ in $(seq 300); do kill -0 "$qemu" 2>/dev/null || break; sleep 0.2; done
 vm_kill
 acked=$(wc -l <"$work/acked")
 echo "$test_name: after $cuts cuts: $acked acknowledged, $held held ($((held - acked)) stored as the cut came, never acknowledged)"
-# The filesystem as the last clean shutdown left it, and the store copied out without mounting.
-e2fsck -fn "$vm_disk" >"$work/e2fsck.log" 2>&1 || { cat "$work/e2fsck.log" >&2; echo "$test_name: FAIL: e2fsck" >&2; exit 1; }
+# The root untouched; the data partition's filesystem as the last clean shutdown left it; the store copied
+# out without mounting.
+[ "$(slot_sum)" = "$sum0" ] || { echo "$test_name: FAIL: root slot A changed" >&2; exit 1; }
+part spean-data "$work/data.ext4"
+e2fsck -fn "$work/data.ext4" >"$work/e2fsck.log" 2>&1 || { cat "$work/e2fsck.log" >&2; echo "$test_name: FAIL: e2fsck of the data partition" >&2; exit 1; }
 rm -rf "$work/extract" && mkdir -p "$work/extract"
-debugfs -R "rdump /var/lib/spean /var/lib/spean-center $work/extract" "$vm_disk" >"$work/debugfs.log" 2>&1
+debugfs -R "rdump /spean /spean-center $work/extract" "$work/data.ext4" >"$work/debugfs.log" 2>&1
 [ -f "$work/extract/spean/spean.db" ] || { cat "$work/debugfs.log" >&2; echo "$test_name: FAIL: no store in the image" >&2; exit 1; }
 "$SPEAN_POWERCUT" --verify "$work/extract/spean" --center "$work/extract/spean-center" --acked "$work/acked"
-echo "$test_name: $cuts cuts in $(($(date +%s) - t0)) s"
+rm -f "$work/slot-a.img" "$work/data.ext4"
+echo "$test_name: $cuts cuts in $(($(date +%s) - t0)) s; the data partition clean (e2fsck -fn), root slot A unchanged (sha256 ${sum0:0:16})"
 echo "$test_name: PASS"

@@ -6,6 +6,9 @@
 #   /usr/lib/spean/test/                check.sh and the checks (guest/*.sh), the uinput touch tool, the bare
 #                                       SDL2 program (the baseline), the journey's taps (touch.replay)
 #   spean-check.service                 runs the check the kernel command line names (spean.check=NAME)
+#   /var/lib/spean-test                 the checks' own state across reboots (kiosk.stage, update.stage...),
+#                                       like /var/lib/spean-center bound from the data partition (fstab)
+#   GRUB's hook (grub-hook.cfg)         build.sh puts it into grub.cfg: the harness's kernel arguments
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -28,6 +31,12 @@ install -m 0644 "$here"/guest/*.sh "$here/power.facts" "$here/power.contact" "$t
 chmod 0755 "$t/check.sh"
 cc -O2 -Wall -Wextra -o "$t/touch" "$here/guest/touch.c"
 cc -O2 -o "$t/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
+# The root is read-only: the test center's state and the checks' own on the data partition.
+mkdir -p "$rootfs/var/lib/spean-test"
+cat >>"$rootfs/etc/fstab" <<'FSTAB'
+/data/spean-center      /var/lib/spean-center none bind,x-systemd.requires=spean-data.service 0  0
+/data/spean-test        /var/lib/spean-test none bind,x-systemd.requires=spean-data.service 0    0
+FSTAB
 install -m 0644 "$here/guest/spean-check.service" "$rootfs/etc/systemd/system/spean-check.service"
 ln -sf /etc/systemd/system/spean-check.service "$rootfs/etc/systemd/system/multi-user.target.wants/spean-check.service"
 # Where each tap of the journey lands on an 800x480 screen: the same replay, offscreen, the image's own

@@ -19,6 +19,7 @@ want() { # want PATH MODE [TYPE]: PATH installed with MODE (f file, d directory)
 want /usr/bin/spean 755
 want /usr/bin/spean-center 755
 want /usr/lib/spean/usb-gadget.sh 755
+want /usr/lib/spean/mark-good.sh 755
 for f in NotoSans-Regular.ttf NotoSans-Bold.ttf NotoSansKhmerUI-Regular.ttf NotoSansKhmerUI-Bold.ttf OFL.txt; do
 	want "/usr/share/spean/fonts/$f" 644
 done
@@ -38,7 +39,7 @@ n_src=$(find -L "$SPEAN_BIN_DIR/content/audio" -type f ! -name stamp | wc -l)
 n_inst=$(find "$R/usr/share/spean/audio" -type f | wc -l)
 [ "$n_src" -gt 0 ] && [ "$n_src" = "$n_inst" ] && pass || fail "prompts: $n_inst installed of $n_src"
 # Nothing else: no generator scripts, no stamps, nothing outside usr/ and var/lib.
-extra=$(cd "$R" && find . -type f \( -name '*.sh' ! -path ./usr/lib/spean/usb-gadget.sh -o -name stamp -o -name README.md \))
+extra=$(cd "$R" && find . -type f \( -name '*.sh' ! -path ./usr/lib/spean/usb-gadget.sh ! -path ./usr/lib/spean/mark-good.sh -o -name stamp -o -name README.md \))
 [ -z "$extra" ] && pass || fail "build leftovers installed: $extra"
 top=$(cd "$R" && find . -mindepth 1 -maxdepth 2 -type d | sort | tr '\n' ' ')
 [ "$top" = "./usr ./usr/bin ./usr/lib ./usr/share ./var ./var/lib " ] && pass || fail "top dirs: $top"

@@ -14,12 +14,13 @@ cp "$D/spean.spean-kiosk.service" "$U/spean-kiosk.service"
 cp "$D/spean.spean-usb-gadget.service" "$U/spean-usb-gadget.service"
 cp "$D/spean.spean-usb-bind.service" "$U/spean-usb-bind.service"
 cp "$D/spean-center.service" "$U/spean-center.service"
+cp "$D/spean.spean-mark-good.service" "$U/spean-mark-good.service"
 # The stick's template unit, verified as the instance udev starts for /dev/sdb1; the tools it runs
 # (coreutils, mount: priority required, in every Debian root) copied from this machine.
 cp "$D/spean.spean-stick@.service" "$U/spean-stick@.service" && ln -s spean-stick@.service "$U/spean-stick@sdb1.service"
 mkdir -p "$R/usr/bin" && cp /usr/bin/mkdir /usr/bin/mount /usr/bin/umount "$R/usr/bin/"
 units=("$U/spean-kiosk.service" "$U/spean-usb-gadget.service" "$U/spean-usb-bind.service" "$U/spean-center.service"
-	"$U/spean-stick@sdb1.service")
+	"$U/spean-stick@sdb1.service" "$U/spean-mark-good.service")
 
 verify() { systemd-analyze verify --man=no --root="$R" "$@" >"$T/out" 2>&1; }
 if verify "${units[@]}" && [ ! -s "$T/out" ]; then pass; else fail "systemd-analyze verify: $(cat "$T/out")"; fi
@@ -38,6 +39,14 @@ for line in Type=notify WatchdogSec=30s Restart=always StartLimitIntervalSec=0 U
 	'SupplementaryGroups=video render input lp' StateDirectory=spean; do
 	grep -qxF -- "$line" "$k" && pass || fail "spean-kiosk.service lacks '$line'"
 done
+# The A/B update's slot check: runs the script that polls the kiosk, only where GRUB named the slot; never
+# ordered after the kiosk (a kiosk that never draws keeps its start job running: the check would never run
+# and the broken slot would never be left).
+mg="$U/spean-mark-good.service"
+for line in ExecStart=/usr/lib/spean/mark-good.sh ConditionKernelCommandLine=rauc.slot Type=oneshot; do
+	grep -qxF -- "$line" "$mg" && pass || fail "spean-mark-good.service lacks '$line'"
+done
+! grep -q '^After=.*spean-kiosk' "$mg" && pass || fail "spean-mark-good.service is ordered after the kiosk"
 # The stick: mounted read-only, nothing on it runs or is a device, unmounted when pulled; udev starts it
 # for a USB filesystem; the kiosk is told where it is.
 st="$U/spean-stick@.service"

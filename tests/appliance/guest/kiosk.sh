@@ -29,11 +29,13 @@ host_ask screen >/dev/null
 
 # A journey by touch. The taps were recorded by the same replay offscreen (tests/appliance/touch.replay).
 # What the resident types there is in the image already (the demo contact, this script): count it on the
-# disk before and after, read from the device itself (synced, caches dropped).
+# data partition (the root is read-only, /tmp and /run in memory) before and after, read from the device
+# itself (synced, caches dropped).
+data_dev=$(findmnt -no SOURCE /data)
 on_disk() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	grep -caF "$1" /dev/vda
+	grep -caF "$1" "$data_dev"
 }
 name0=$(on_disk 'Thạch') phone0=$(on_disk '0912345678')
 before=$(spean_as requests status | sed -n 's/^held //p')

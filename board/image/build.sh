@@ -138,7 +138,7 @@ bash "$root/board/image/bundle.sh" "$out/rootfs.ext4" "$keys" "$version" "$out/s
 t3=$(date +%s)
 
 # The ESP: GRUB EFI standalone (its modules inside), grub.cfg (with the test layer's hook under --checks)
-# and the GRUB environment (slot A good, B empty). mtools: no loop device, no mount.
+# and the GRUB environment (slot A good, B not). mtools: no loop device, no mount.
 esp_mib=32 data_mib=${SPEAN_DATA_MIB:-256}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -177,6 +177,9 @@ SFDISK
 put() { dd if="$1" of="$out/disk.img" bs=1M seek="$2" conv=notrunc,sparse status=none; }
 put "$tmp/esp.img" 1
 put "$out/rootfs.ext4" "$a_at"
+# Slot B holds the same root from the factory (B_OK=0: GRUB boots it only once an update is installed):
+# no blank gigabyte on the disk (a scan of the whole disk, like the kiosk check's, reads it as one line).
+put "$out/rootfs.ext4" "$b_at"
 put "$tmp/data.ext4" "$d_at"
 t4=$(date +%s)
 echo "image: base $((t1 - t0)) s, staging and ext4 $((t2 - t1)) s, bundle $((t3 - t2)) s, disk $((t4 - t3)) s"

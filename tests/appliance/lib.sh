@@ -45,7 +45,10 @@ vm_start() {
 	rm -f "$hook"
 	mkfs.vfat -C -n SPEANTEST "$hook" 1024 >/dev/null
 	mcopy -i "$hook" "$work/append.cfg" ::/append.cfg
-	qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 1024 -nodefaults -no-user-config \
+	# No AVX in the emulated CPU: QEMU 7.2's TCG AVX (new in 7.2) mis-ran Mesa llvmpipe's JIT code and the kiosk
+	# died with SIGSEGV at random while drawing (seen on touch, with a backtrace ending in code without
+	# unwind info); the same boots without AVX/AVX2/FMA never crashed. Real hardware runs that code.
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu "${SPEAN_QEMU_CPU:-max,-avx,-avx2,-fma,-avx512f}" -smp 2 -m 1024 -nodefaults -no-user-config \
 		-bios "${SPEAN_OVMF:-/usr/share/ovmf/OVMF.fd}" \
 		-drive "file=${vm_disk:-$out/disk.img},if=virtio,format=raw,snapshot=${vm_snapshot:-on}" \
 		-drive "file=$hook,if=virtio,format=raw,readonly=on" \

@@ -30,6 +30,7 @@ install -m 0755 "$here/guest/check.sh" "$t/check.sh"
 install -m 0644 "$here"/guest/*.sh "$here/power.facts" "$here/power.contact" "$t/"
 chmod 0755 "$t/check.sh"
 cc -O2 -Wall -Wextra -o "$t/touch" "$here/guest/touch.c"
+cc -O2 -Wall -Wextra -shared -fPIC -o "$t/segv.so" "$here/guest/segv.c"
 cc -O2 -o "$t/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
 # The root is read-only: the test center's state and the checks' own on the data partition.
 mkdir -p "$rootfs/var/lib/spean-test"

@@ -1,9 +1,13 @@
-# spean.check=debug (while developing a check): the kiosk unit with its debug log for 30 s, then its state,
-# main process status and journal on the serial console.
+# spean.check=debug (while developing a check): the journey's taps on the touchscreen with a crash backtrace
+# (segv.so: LD_PRELOADed, return addresses only), then the kiosk unit's state and its journal's crashes.
 mkdir -p /run/systemd/system/spean-kiosk.service.d
-printf '[Service]\nEnvironment=SPEAN_LOG=debug\n' >/run/systemd/system/spean-kiosk.service.d/debug.conf
+printf '[Service]\nEnvironment=LD_PRELOAD=/usr/lib/spean/test/segv.so\n' >/run/systemd/system/spean-kiosk.service.d/debug.conf
 systemctl daemon-reload
 systemctl restart spean-kiosk.service
-sleep 30
-systemctl show -p ExecMainCode -p ExecMainStatus -p ActiveState -p SubState -p NRestarts spean-kiosk.service
-fail "debug: the kiosk unit's journal above"
+kiosk_wait_active || fail "not active"
+/usr/lib/spean/test/touch 800 480 1200 </usr/lib/spean/test/touch.taps >/run/touch.log 2>&1
+sleep 3
+spean_as requests status
+systemctl show -p NRestarts spean-kiosk.service
+journalctl -b -u spean-kiosk.service -o cat --no-pager | grep -A8 "segv.so"
+fail "debug: above"

@@ -25,6 +25,7 @@ static void on_stop(int sig)
 struct usb_ctx {
 	struct center_service *s;
 	unsigned long records, added, bad, conflicts; /* this kiosk's session so far */
+	unsigned long long bytes_in, bytes_out;       /* its messages and our answers (payloads, not frames) */
 	unsigned long refused;                        /* bad and conflicting, the whole run */
 };
 
@@ -35,6 +36,8 @@ static int handle(void *p, const void *msg, size_t n, struct buf *reply, struct 
 	center_service_stats(c->s, &a);
 	int rc = center_service_handle(c->s, msg, n, reply, d);
 	center_service_stats(c->s, &b);
+	c->bytes_in += n;
+	c->bytes_out += reply->len;
 	if (b.records_in > a.records_in) {
 		c->records += b.records_in - a.records_in;
 		c->added += b.records_new - a.records_new;
@@ -62,11 +65,12 @@ static void on_event(void *p, const char *serial_raw, const char *what_raw)
 		printf("usb: %s\n", what);
 	} else if (!strcmp(what, "connected")) {
 		c->records = c->added = c->bad = c->conflicts = 0;
+		c->bytes_in = c->bytes_out = 0;
 		printf("usb: kiosk %s connected\n", serial);
 	} else if (!strcmp(what, "left") || !strcmp(what, "stopped")) {
-		printf("usb: kiosk %s %s: %lu requests received, %lu new, %lu refused, %lu conflicting%s\n", serial,
-		       !strcmp(what, "left") ? "unplugged" : "stopped", c->records, c->added, c->bad, c->conflicts,
-		       c->bad || c->conflicts ? " (see 'spean-center alerts')" : "");
+		printf("usb: kiosk %s %s: %lu requests received, %lu new, %lu refused, %lu conflicting%s; %llu bytes in, %llu out\n",
+		       serial, !strcmp(what, "left") ? "unplugged" : "stopped", c->records, c->added, c->bad, c->conflicts,
+		       c->bad || c->conflicts ? " (see 'spean-center alerts')" : "", c->bytes_in, c->bytes_out);
 	} else {
 		fprintf(stderr, "spean-center: usb: kiosk %s: %s\n", serial, what);
 	}
@@ -77,7 +81,7 @@ static void on_event(void *p, const char *serial_raw, const char *what_raw)
 
 int center_usb(const char *dir, const char *serial, unsigned kiosks, int poll_ms, unsigned long *refused, struct diag *d)
 {
-	struct usb_ctx c = {NULL, 0, 0, 0, 0, 0};
+	struct usb_ctx c = {NULL, 0, 0, 0, 0, 0, 0, 0};
 	*refused = 0;
 	int rc = center_service_open(dir, &c.s, d);
 	if (rc)

@@ -19,6 +19,8 @@ cp "$D/spean.spean-mark-good.service" "$U/spean-mark-good.service"
 # (coreutils, mount: priority required, in every Debian root) copied from this machine.
 cp "$D/spean.spean-stick@.service" "$U/spean-stick@.service" && ln -s spean-stick@.service "$U/spean-stick@sdb1.service"
 mkdir -p "$R/usr/bin" && cp /usr/bin/mkdir /usr/bin/mount /usr/bin/umount "$R/usr/bin/"
+# The gadget unit's ExecStartPost= runs /bin/sh (priority required, too).
+mkdir -p "$R/bin" && cp -L /bin/sh "$R/bin/sh"
 units=("$U/spean-kiosk.service" "$U/spean-usb-gadget.service" "$U/spean-usb-bind.service" "$U/spean-center.service"
 	"$U/spean-stick@sdb1.service" "$U/spean-mark-good.service")
 
@@ -61,6 +63,15 @@ grep -qxF 'ExecStart=/usr/lib/spean/usb-gadget.sh up' "$U/spean-usb-gadget.servi
 # The gadget is attached by its own unit, never by an ExecStartPost= of the kiosk: that one would run with
 # the kiosk's TTY settings and hang up tty1 under the kiosk (SIGHUP: seen on a real kernel, tests/appliance).
 ! grep -q '^ExecStartPost=' "$k" && pass || fail "spean-kiosk.service has an ExecStartPost="
+# A device controller that appears after boot (tests/appliance/usb_test.sh: dummy_hcd loaded by hand): udev
+# starts the gadget unit, which restarts a kiosk already running (it looks for ep0 only when it starts); the
+# office side's user may open the kiosk's device node.
+grep -q '^ACTION=="add", SUBSYSTEM=="udc", TAG+="systemd", ENV{SYSTEMD_WANTS}+="spean-usb-gadget.service"$' "$D/spean.udev" &&
+	pass || fail "spean.udev: a UDC starts spean-usb-gadget.service"
+grep -q '^ExecStartPost=/bin/sh -c .*active|activating.*systemctl --no-block restart spean-kiosk.service' \
+	"$U/spean-usb-gadget.service" && pass || fail "gadget unit: a running kiosk is restarted"
+grep -q 'ATTR{idVendor}=="1209", ATTR{idProduct}=="0001", GROUP="spean-center", MODE="0660"' "$D/spean-center.udev" &&
+	pass || fail "spean-center.udev: the kiosk's device node for the group spean-center"
 for line in 'ExecStart=/usr/lib/spean/usb-gadget.sh bind' BindsTo=spean-kiosk.service 'WantedBy=spean-kiosk.service'; do
 	grep -qxF -- "$line" "$U/spean-usb-bind.service" && pass || fail "spean-usb-bind.service lacks '$line'"
 done

@@ -48,6 +48,7 @@ out_has "32 delivered, 0 held"
 cable_done
 grep -q "kiosk SPEAN-TEST-0001 connected" "$T/cable.out" && pass || fail "the center names the kiosk: $(cat "$T/cable.out")"
 grep -q "32 requests received (32 new, 0 refused, 0 conflicting)" "$T/cable.out" && pass || fail "the center shows progress: $(cat "$T/cable.out")"
+grep -Eq "kiosk SPEAN-TEST-0001 unplugged: 32 requests received, 32 new, 0 refused, 0 conflicting; [1-9][0-9]{4,} bytes in, [1-9][0-9]* out$" "$T/cable.out" && pass || fail "the center says what went over the cable: $(cat "$T/cable.out")"
 center_has 32
 status_is "$K" 0 32
 grep -rq "Thạch" "$F" "$T/cable.out" "$T/cable.err" && fail "personal data in clear on the cable's side" || pass

@@ -289,3 +289,24 @@ int keyfile_text_named(const char *text, size_t len, const char *name, char *out
 	}
 	return 0;
 }
+
+int kv_pack_line(const char *s, const char *e, unsigned line, const char **code_end, struct diag *d)
+{
+	size_t ln = e > s ? (size_t)(e - s) : 0; /* e >= s always; said so for the optimiser's bounds check */
+	const char *hash = ln ? memchr(s, '#', ln) : NULL, *ce = hash ? hash : e;
+	/* A comment is any text (a decision's number, a Vietnamese name), but text: no control characters. */
+	int ok = !hash || utf8_valid(hash, (size_t)(e - hash));
+	for (const char *p = s; ok && p < e; p++)
+		ok = (unsigned char)*p >= 0x20 || *p == '\t';
+	if (!ok) {
+		diag_set(d, "line %u: a control character or bad UTF-8 (only text, and only ASCII outside comments)", line);
+		return ERR_PARSE;
+	}
+	for (const char *p = s; p < ce; p++)
+		if ((unsigned char)*p > 0x7e) {
+			diag_set(d, "line %u: only ASCII outside comments", line);
+			return ERR_PARSE;
+		}
+	*code_end = ce;
+	return 0;
+}

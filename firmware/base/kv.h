@@ -45,6 +45,13 @@ int utf8_prefix(const char *s, size_t n, size_t max);
 /* 1 if s[0..n) is valid UTF-8 without NUL; 0 otherwise. */
 int utf8_valid(const char *s, size_t n);
 
+/*
+ * One line [s, e) of a content pack's text file (holidays.txt, hours.txt), without its newline: text (no
+ * control character but TAB; its '#' comment valid UTF-8 and anything else), ASCII outside the comment.
+ * *code_end: where the comment starts (e without one). 0, or ERR_PARSE with "line LINE: ...".
+ */
+int kv_pack_line(const char *s, const char *e, unsigned line, const char **code_end, struct diag *d);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 /* Decode exactly 2n hex chars (upper or lower); 0 or ERR_PARSE. */

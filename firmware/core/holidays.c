@@ -194,21 +194,9 @@ int holidays_parse(const char *text, size_t len, struct holidays *h, struct diag
 		line++;
 		if (e > s && e[-1] == '\r')
 			e--;
-		size_t ln = e > s ? (size_t)(e - s) : 0; /* e >= s always; said so for the optimiser's bounds check */
-		const char *hash = ln ? memchr(s, '#', ln) : NULL, *ce = hash ? hash : e;
-		/* A comment is any text (a decision's number, a Vietnamese name), but text: no control characters. */
-		int ok = !hash || utf8_valid(hash, (size_t)(e - hash));
-		for (const char *p = s; ok && p < e; p++)
-			ok = (unsigned char)*p >= 0x20 || *p == '\t';
-		if (!ok) {
-			diag_set(d, "line %u: a control character or bad UTF-8 (only text, and only ASCII outside comments)", line);
+		const char *ce;
+		if (kv_pack_line(s, e, line, &ce, d))
 			goto fail;
-		}
-		for (const char *p = s; p < ce; p++)
-			if ((unsigned char)*p > 0x7e) {
-				diag_set(d, "line %u: only ASCII outside comments", line);
-				goto fail;
-			}
 		const char *b = s;
 		trim(&b, &ce);
 		if (b < ce && (rc = parse_line(h, b, ce, line, d)))

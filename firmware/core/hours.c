@@ -182,20 +182,9 @@ int hours_parse(const char *text, size_t len, struct hours *h, struct diag *d)
 		line++;
 		if (e > s && e[-1] == '\r')
 			e--;
-		size_t ln = e > s ? (size_t)(e - s) : 0;
-		const char *hash = ln ? memchr(s, '#', ln) : NULL, *ce = hash ? hash : e;
-		int ok = !hash || utf8_valid(hash, (size_t)(e - hash));
-		for (const char *p = s; ok && p < e; p++)
-			ok = (unsigned char)*p >= 0x20 || *p == '\t';
-		if (!ok) {
-			diag_set(d, "line %u: a control character or bad UTF-8 (only text, and only ASCII outside comments)", line);
+		const char *ce;
+		if (kv_pack_line(s, e, line, &ce, d))
 			goto fail;
-		}
-		for (const char *p = s; p < ce; p++)
-			if ((unsigned char)*p > 0x7e) {
-				diag_set(d, "line %u: only ASCII outside comments", line);
-				goto fail;
-			}
 		const char *b = s;
 		while (b < ce && is_space(*b))
 			b++;

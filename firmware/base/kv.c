@@ -290,7 +290,7 @@ int keyfile_text_named(const char *text, size_t len, const char *name, char *out
 	return 0;
 }
 
-int kv_pack_line(const char *s, const char *e, unsigned line, const char **code_end, struct diag *d)
+int kv_pack_line(const char *s, const char *e, unsigned line, const char **code, const char **code_end, struct diag *d)
 {
 	size_t ln = e > s ? (size_t)(e - s) : 0; /* e >= s always; said so for the optimiser's bounds check */
 	const char *hash = ln ? memchr(s, '#', ln) : NULL, *ce = hash ? hash : e;
@@ -307,6 +307,11 @@ int kv_pack_line(const char *s, const char *e, unsigned line, const char **code_
 			diag_set(d, "line %u: only ASCII outside comments", line);
 			return ERR_PARSE;
 		}
+	while (s < ce && (*s == ' ' || *s == '\t'))
+		s++;
+	while (ce > s && (ce[-1] == ' ' || ce[-1] == '\t'))
+		ce--;
+	*code = s;
 	*code_end = ce;
 	return 0;
 }

@@ -48,9 +48,10 @@ int utf8_valid(const char *s, size_t n);
 /*
  * One line [s, e) of a content pack's text file (holidays.txt, hours.txt), without its newline: text (no
  * control character but TAB; its '#' comment valid UTF-8 and anything else), ASCII outside the comment.
- * *code_end: where the comment starts (e without one). 0, or ERR_PARSE with "line LINE: ...".
+ * [*code, *code_end): the text before the comment, without the spaces and tabs around it (empty for a blank
+ * or comment line). 0, or ERR_PARSE with "line LINE: ...".
  */
-int kv_pack_line(const char *s, const char *e, unsigned line, const char **code_end, struct diag *d);
+int kv_pack_line(const char *s, const char *e, unsigned line, const char **code, const char **code_end, struct diag *d);
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);

@@ -194,11 +194,9 @@ int holidays_parse(const char *text, size_t len, struct holidays *h, struct diag
 		line++;
 		if (e > s && e[-1] == '\r')
 			e--;
-		const char *ce;
-		if (kv_pack_line(s, e, line, &ce, d))
+		const char *b, *ce;
+		if (kv_pack_line(s, e, line, &b, &ce, d))
 			goto fail;
-		const char *b = s;
-		trim(&b, &ce);
 		if (b < ce && (rc = parse_line(h, b, ce, line, d)))
 			goto fail;
 		s = nl ? nl + 1 : end;

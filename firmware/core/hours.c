@@ -182,14 +182,9 @@ int hours_parse(const char *text, size_t len, struct hours *h, struct diag *d)
 		line++;
 		if (e > s && e[-1] == '\r')
 			e--;
-		const char *ce;
-		if (kv_pack_line(s, e, line, &ce, d))
+		const char *b, *ce;
+		if (kv_pack_line(s, e, line, &b, &ce, d))
 			goto fail;
-		const char *b = s;
-		while (b < ce && is_space(*b))
-			b++;
-		while (ce > b && is_space(ce[-1]))
-			ce--;
 		if (b < ce && parse_line(h, b, ce, line, d))
 			goto fail;
 		s = nl ? nl + 1 : end;

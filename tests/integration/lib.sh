@@ -6,6 +6,13 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/spean-it-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
 pass() { PASS=$((PASS + 1)); }
+# flip_byte FILE OFFSET: change one byte in place (never a no-op, unlike writing a fixed byte that may already be there).
+flip_byte() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	[ -n "$b" ] || { echo "flip_byte: $1 has no byte $2" >&2; exit 2; }
+	printf "\\$(printf %03o $((b ^ 0x20)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
 fail() { FAIL=$((FAIL + 1)); echo "FAIL: $*" >&2; }
 check() { # check DESCRIPTION COMMAND...
 	local what=$1; shift

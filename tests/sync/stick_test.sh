@@ -59,7 +59,7 @@ add "$K1" 2
 run 0 "$SPEAN" --data-dir "$K1" sync --export "$S"
 offer=$(ls "$S/spean/out/"*.offer)
 cp "$offer" "$T/good.offer"
-printf 'X' | dd of="$offer" bs=1 seek=300 conv=notrunc 2>/dev/null
+flip_byte "$offer" 300
 run 2 "$CENTER" import --data-dir "$C" "$S"
 err_has "refused: offer: the device signature does not verify"
 center_has 8
@@ -68,7 +68,7 @@ run 0 "$CENTER" import --data-dir "$C" "$S"
 center_has 10
 rec=$(ls "$S/spean/in/"*.receipts)
 cp "$rec" "$T/good.receipts"
-printf 'X' | dd of="$rec" bs=1 seek=70 conv=notrunc 2>/dev/null
+flip_byte "$rec" 70
 run 2 "$SPEAN" --data-dir "$K1" sync --import "$S"
 err_has "refused: receipts:"
 status_is "$K1" 2 5

@@ -3,17 +3,21 @@
 # only once it has proved itself. GRUB (board/image/grub.cfg) set the slot's TRY flag before booting it;
 # RAUC's mark-good clears it (and sets OK), so the slot is booted again. A slot is good when:
 #   1. spean-kiosk.service is active (Type=notify: READY=1 comes after the kiosk drew its first frame),
-#      within SPEAN_MARK_GOOD_WAIT seconds (300; the kernel argument spean.mark_good_wait=N overrides it);
+#      within SPEAN_MARK_GOOD_WAIT seconds (300; the kernel argument spean.mark_good_wait=N overrides it)
+#      and before it has stopped SPEAN_MARK_GOOD_RESTARTS times (10; spean.mark_good_restarts=N): a kiosk
+#      that dies at every start is not waited for;
 #   2. the store passes `spean check` (run as the kiosk's user: the store is its alone).
 # Otherwise, when the other slot is good (an update on trial: it can fall back), this slot is marked bad
 # and the device reboots into the other one; when it is not (nothing to fall back to), the unit fails and
 # the kiosk's own Restart= keeps trying. The kiosk's journal says why; nothing personal is printed here.
 set -u
 wait_s=${SPEAN_MARK_GOOD_WAIT:-300}
+max_restarts=${SPEAN_MARK_GOOD_RESTARTS:-10}
 for a in $(cat /proc/cmdline); do
 	case $a in
 	rauc.slot=*) slot=${a#rauc.slot=} ;;
 	spean.mark_good_wait=*) wait_s=${a#spean.mark_good_wait=} ;;
+	spean.mark_good_restarts=*) max_restarts=${a#spean.mark_good_restarts=} ;;
 	esac
 done
 case ${slot:-} in
@@ -44,6 +48,8 @@ i=0
 while [ "$(systemctl is-active spean-kiosk.service)" != active ]; do
 	i=$((i + 1))
 	[ "$i" -le "$wait_s" ] || fall_back "the kiosk drew no frame within $wait_s s"
+	restarts=$(systemctl show -p NRestarts --value spean-kiosk.service)
+	[ "${restarts:-0}" -lt "$max_restarts" ] || fall_back "the kiosk stopped $restarts times without drawing a frame"
 	sleep 1
 done
 runuser -u spean -- spean --data-dir "$data" check >/dev/null 2>&1 || fall_back "the store failed 'spean check'"

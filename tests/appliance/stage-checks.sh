@@ -28,7 +28,10 @@ chroot --userspec=spean:spean "$rootfs" spean --data-dir /var/lib/spean provisio
 	--center-key /usr/lib/spean/test/center.pub >/dev/null
 install -m 0755 "$here/guest/check.sh" "$t/check.sh"
 install -m 0644 "$here"/guest/*.sh "$here/power.facts" "$here/power.contact" "$t/"
-chmod 0755 "$t/check.sh"
+chmod 0755 "$t/check.sh" "$t/hold-mark-good.sh"
+mkdir -p "$rootfs/etc/systemd/system/spean-mark-good.service.d"
+printf '[Service]\nExecStartPre=/usr/lib/spean/test/hold-mark-good.sh\n' \
+	>"$rootfs/etc/systemd/system/spean-mark-good.service.d/test-hold.conf"
 cc -O2 -Wall -Wextra -o "$t/touch" "$here/guest/touch.c"
 cc -O2 -Wall -Wextra -shared -fPIC -o "$t/segv.so" "$here/guest/segv.c"
 cc -O2 -o "$t/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)

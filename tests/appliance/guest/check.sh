@@ -20,18 +20,22 @@ fail() {
 	mark "end fail $*"
 	exit 1
 }
-# host_ask NAME: print 'ask NAME', then wait (120 s at most) for the host's line on ttyS1. The port is opened
-# first: a line the host sends at once is not lost to the UART's reset at open. The host waits for 'ask NAME'
-# itself, never for an earlier marker (a line sent before the port is open is lost).
+# host_ask NAME: print 'ask NAME', then wait (120 s at most) for the host's next line on ttyS1. One reader
+# copies the port to /run/spean-host.lines from the check's start to its end: a line that comes before the
+# question is kept (opening the port per question raced the host: the UART's FIFO is reset at open). The
+# reader is a child, never this shell: a session leader that opens a tty makes it its controlling terminal,
+# and a reader in another process group would then be stopped (SIGTTIN).
+host_asked=0
 host_ask() {
-	stty -F /dev/ttyS1 raw -echo 2>/dev/null
-	rm -f /run/spean-host.line
-	timeout 120 head -n 1 /dev/ttyS1 >/run/spean-host.line &
-	hpid=$!
-	sleep 0.2
+	host_asked=$((host_asked + 1))
 	mark "ask $*"
-	wait $hpid || fail "no word from the host on ttyS1 after '$*'"
-	tr -d '\r' </run/spean-host.line
+	i=0
+	until [ "$(wc -l </run/spean-host.lines)" -ge "$host_asked" ]; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || fail "no word from the host on ttyS1 after '$*'"
+		sleep 0.2
+	done
+	sed -n "${host_asked}p" /run/spean-host.lines | tr -d '\r'
 }
 # The kiosk unit active (Type=notify: READY=1 comes after its first frame) with a main PID other than $1.
 kiosk_wait_active() {
@@ -48,6 +52,9 @@ kiosk_wait_active() {
 }
 # A command as the kiosk's user (its store is the user's alone).
 spean_as() { runuser -u spean -- spean --data-dir /var/lib/spean "$@"; }
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+: >/run/spean-host.lines
+cat /dev/ttyS1 >>/run/spean-host.lines &
 [ -f "/usr/lib/spean/test/$check.sh" ] || fail "no check named $check"
 mark "check $check unit_start uptime_ms=$(uptime_ms)"
 . "/usr/lib/spean/test/$check.sh"

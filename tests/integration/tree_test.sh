@@ -30,6 +30,17 @@ while IFS= read -r e; do
 done < <(ls -A "$root")
 [ "$n" -ge 8 ] && pass || fail "only $n top-level entries seen in $root: wrong directory?"
 
+# The README: the two commands first, and whole (a scripted edit once repeated a paragraph 98,150 times).
+readme=$root/README.md
+if [ -f "$readme" ]; then
+	size=$(stat -c %s "$readme")
+	[ "$size" -lt 262144 ] && pass || fail "README.md is $size bytes (a doubled edit?)"
+	head -8 "$readme" | grep -q '^bash firmware/demo.sh ' && head -8 "$readme" | grep -q '^bash tests/all.sh ' &&
+		pass || fail "README.md does not start with the two commands"
+	dup=$(awk 'BEGIN { RS = "" } length($0) > 200 { if (seen[$0]++ == 1) n++ } END { print n + 0 }' "$readme")
+	[ "$dup" = 0 ] && pass || fail "README.md repeats $dup paragraph(s)"
+fi
+
 # The check itself (on the real run only): a planted stray file and a planted log are caught, a build dir is not.
 [ $# = 0 ] || { done_tests; exit; }
 mkdir -p "$T/fake/firmware" "$T/fake/build-x"

@@ -37,17 +37,19 @@ pkgs=(
 	libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsodium23 libsqlite3-0 libicu72 libqrencode4 libpng16-16 zlib1g
 	libharfbuzz0b libusb-1.0-0
 	libegl1 libgles2 libgbm1 libegl-mesa0 libgl1-mesa-dri libdrm2
-	rauc grub-common e2fsprogs
+	rauc grub-common e2fsprogs usr-is-merged
 )
 # rauc: the A/B update (installs a signed bundle into the other slot, marks slots good or bad; brings dbus,
 # its service's bus); grub-common: grub-editenv, with which RAUC's grub backend writes GRUB's environment;
-# e2fsprogs: fsck.ext4 and mkfs.ext4 for the data partition at boot (fstab pass 2, x-systemd.makefs).
+# e2fsprogs: fsck.ext4 and mkfs.ext4 for the data partition at boot (fstab pass 2, x-systemd.makefs);
+# usr-is-merged: what init-system-helpers' "usrmerge | usr-is-merged" needs on a merged base; trim.sh then
+# removes usrmerge, which the base's first pass took, and Perl with it (47 MiB nobody runs).
 # The test layer's spean-center (tests/appliance: the office side of the cable in the same VM) needs its own
 # libraries; a device's image has none of them.
 [ -z "$checks" ] || pkgs+=(libmicrohttpd12 libcurl3-gnutls)
-# Bump base_rev when the mmdebstrap command below changes.
-base_rev=3
-key=$(printf '%s\n' "${pkgs[@]}" "$mirror" "$base_rev" | sha256sum | cut -c1-16)
+# Bump base_rev when the mmdebstrap command below changes (trim.sh, its customize hook, is in the key).
+base_rev=4
+key=$(printf '%s\n' "${pkgs[@]}" "$mirror" "$base_rev" "$(cat "$root/board/image/trim.sh")" | sha256sum | cut -c1-16)
 cache=$out/cache
 tarball=$cache/debian12-amd64-$key.tar
 mkdir -p "$cache"
@@ -68,6 +70,7 @@ else
 	)" \
 		--customize-hook='echo spean > "$1/etc/hostname"' \
 		--customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/cache/apt/archives/*.deb' \
+		--customize-hook="bash '$root/board/image/trim.sh' \"\$1\"" \
 		bookworm "$tarball.part" "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
 		"deb ${mirror%/debian}/debian-security bookworm-security main" \
 		>"$cache/mmdebstrap.log" 2>&1 || {

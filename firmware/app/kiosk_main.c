@@ -392,7 +392,11 @@ static void watch_input(struct app *a)
 		loop_watch(a->loop, ConnectionNumber(info.info.x11.display), POLLIN, on_x11, a);
 	} else if (drv && !strcmp(drv, "KMSDRM")) {
 		a->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-		if (a->inotify >= 0 && inotify_add_watch(a->inotify, "/dev/input", IN_CREATE | IN_DELETE) >= 0)
+		/* IN_ATTRIB too: a node appears as root's (devtmpfs) and udev gives it to the input group a moment
+		 * later; opened at IN_CREATE it fails, and without the rescan at udev's chown our loop never woke
+		 * for that device (SDL, which waits for udev, had it: taps sat in its queue). */
+		if (a->inotify >= 0 &&
+		    inotify_add_watch(a->inotify, "/dev/input", IN_CREATE | IN_DELETE | IN_ATTRIB) >= 0)
 			loop_watch(a->loop, a->inotify, POLLIN, on_inotify, a);
 		scan_evdev(a);
 	}

@@ -3,7 +3,7 @@
 # Debian packages (board/image/build.sh --checks; guest side: guest/kiosk.sh). Two boots:
 #   kiosk     the packaged unit (user spean, KMSDRM) reaches its attract screen: a QMP screendump equals the
 #             offscreen screenshot of the same screen; a journey tapped on a uinput touchscreen stores a
-#             request (nothing typed in the journal or on the disk); its idle CPU over 60 s; the systemd
+#             request (nothing typed in the journal or on the disk); its idle CPU over 60 s and memory; the systemd
 #             watchdog restarts a stopped kiosk, systemd a killed one; PID 1 frozen, the i6300esb resets
 #             the VM and the kiosk is back on its attract screen
 #   baseline  the bare SDL2 program instead of the kiosk: first frame and idle CPU, for the ratios
@@ -36,6 +36,8 @@ taps=$(vm_value taps)
 vm_wait privacy
 vm_wait 'idle ' 200
 idle_ns=$(vm_value cpu_ns) idle_s=$(vm_value seconds)
+vm_wait memory
+rss=$(vm_value rss_kib) hwm=$(vm_value hwm_kib) pss=$(vm_value pss_kib) threads=$(vm_value threads)
 vm_wait watchdog_restart 120
 wd_ms=$(vm_value after_ms)
 vm_wait kill_restart
@@ -71,6 +73,8 @@ printf '%s: journey by touch: %s taps on a uinput touchscreen, one request store
 printf '%s: idle CPU over %s s on KMSDRM: kiosk %s%% of a core (%s ms), baseline-sdl (SDL_WaitEvent) %s%% (%s ms); goal <= 0.02%%: %s\n' \
 	"$test_name" "$idle_s" "$(pct "$idle_ns" "$idle_s")" "$((idle_ns / 1000000))" "$(pct "$b_idle_ns" "$idle_s")" "$((b_idle_ns / 1000000))" \
 	"$([ "$idle_ns" -le $((idle_s * 200000)) ] && echo met || echo NOT met)"
+printf '%s: memory on KMSDRM after the journey: resident %s KiB (peak %s KiB), proportional share %s KiB; %s threads (llvmpipe)\n' \
+	"$test_name" "$rss" "$hwm" "$pss" "$threads"
 printf '%s: watchdogs: stopped kiosk restarted by systemd after %s ms (WatchdogSec=30s), killed one after %s ms; PID 1 frozen: i6300esb reset after %.0f s, bootstatus %s, attract screen again\n' \
 	"$test_name" "$wd_ms" "$kill_ms" "$reset_s" "$bootstatus"
 echo "$test_name: PASS"

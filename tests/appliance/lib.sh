@@ -7,6 +7,8 @@
 #                             through a small FAT disk labelled SPEANTEST (grub-hook.cfg, test images only);
 #                             the serial log is $work/NAME-serial.log; ttyS1 is a socket for vm_say.
 #                             vm_disk=FILE vm_snapshot=off: another disk (a copy of disk.img) that keeps writes
+#                             vm_logwrites=LOG: every write to the disk also logged (QEMU's blklogwrites, the
+#                             dm-log-writes format) for logreplay.py
 #   vm_wait REGEX [SECONDS]   wait for a serial line matching ^SPEAN-BOOT REGEX after the last one matched;
 #                             fails on 'end fail' or QEMU's exit; sets $vm_line to the line, $vm_at to the
 #                             seconds since QEMU started
@@ -45,12 +47,15 @@ vm_start() {
 	rm -f "$hook"
 	mkfs.vfat -C -n SPEANTEST "$hook" 1024 >/dev/null
 	mcopy -i "$hook" "$work/append.cfg" ::/append.cfg
+	local disk=(-drive "file=${vm_disk:-$out/disk.img},if=virtio,format=raw,snapshot=${vm_snapshot:-on}")
+	[ -z "${vm_logwrites:-}" ] ||
+		disk=(-drive "if=virtio,driver=blklogwrites,file.driver=file,file.filename=${vm_disk:?vm_logwrites needs vm_disk},log.driver=file,log.filename=$vm_logwrites")
 	# No AVX in the emulated CPU: QEMU 7.2's TCG AVX (new in 7.2) mis-ran Mesa llvmpipe's JIT code and the kiosk
 	# died with SIGSEGV at random while drawing (seen on touch, with a backtrace ending in code without
 	# unwind info); the same boots without AVX/AVX2/FMA never crashed. Real hardware runs that code.
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu "${SPEAN_QEMU_CPU:-max,-avx,-avx2,-fma,-avx512f}" -smp 2 -m 1024 -nodefaults -no-user-config \
 		-bios "${SPEAN_OVMF:-/usr/share/ovmf/OVMF.fd}" \
-		-drive "file=${vm_disk:-$out/disk.img},if=virtio,format=raw,snapshot=${vm_snapshot:-on}" \
+		"${disk[@]}" \
 		-drive "file=$hook,if=virtio,format=raw,readonly=on" \
 		-device virtio-gpu-pci,xres=800,yres=480 -device i6300esb -action watchdog=reset -display none \
 		-serial "file:$serial" -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -serial chardev:ctl \

@@ -8,7 +8,11 @@
 # and spean-powercut --verify checks the store copied out of the data partition (debugfs): integrity,
 # every request acknowledged before a cut present exactly once, each one whole and opening with the
 # center's key, nothing personal in the data dir in clear. SIGKILL models lost memory, not a storage card
-# dropping its write cache: that (dm-log-writes) is the longer command's.
+# dropping its write cache: with SPEAN_POWER_LOGWRITES=1 (long.sh) every write of each life is also logged
+# (QEMU's blklogwrites, the dm-log-writes format) and replayed onto the data partition as the life found it,
+# at SPEAN_REPLAY_POINTS (2) flush points of the life and at its end (logreplay.py); each point is checked as
+# a card that dropped its cache there would leave it (replaycheck.sh: the boot's fsck, then the store against
+# the acks that point itself holds).
 # Needs $SPEAN_POWERCUT (tests/integration's spean-powercut; CTest sets it). Run as root.
 set -euo pipefail
 test_name=appliance_power
@@ -37,12 +41,26 @@ PY
 slot_size=$(stat -c %s "$out/rootfs.ext4")
 slot_sum() { part spean-a "$work/slot-a.img" && head -c "$slot_size" "$work/slot-a.img" | sha256sum | cut -c1-64; }
 sum0=$(sha256sum <"$out/rootfs.ext4" | cut -c1-64)
+logwrites=${SPEAN_POWER_LOGWRITES:-}
+if [ -n "$logwrites" ]; then
+	# The data partition's bytes on the disk (the log's offsets are the disk's).
+	region=$(sfdisk --json "$vm_disk" | python3 -c '
+import json, sys
+p = next(p for p in json.load(sys.stdin)["partitiontable"]["partitions"] if p.get("name") == "spean-data")
+print("%d:%d" % (p["start"] * 512, p["size"] * 512))')
+	replayed=0
+fi
 seed=${SPEAN_POWER_SEED:-$(date +%s)}
 RANDOM=$seed
 : >"$work/acked"
 echo "$test_name: $cuts cuts, seed $seed"
 t0=$(date +%s)
 for i in $(seq "$cuts"); do
+	if [ -n "$logwrites" ]; then
+		part spean-data "$work/life-base.img"
+		: >"$work/life.log"
+		vm_logwrites=$work/life.log
+	fi
 	vm_start "cut$i" "spean.check=power systemd.mask=spean-kiosk.service"
 	vm_wait 'store ok' 240
 	held=$(vm_value held)
@@ -53,7 +71,16 @@ for i in $(seq "$cuts"); do
 	n=$(tr -d '\r' <"$serial" | grep -ac '^SPEAN-BOOT ack ' || true)
 	tr -d '\r' <"$serial" | sed -n 's/^SPEAN-BOOT ack \([0-9a-f]\{32\}\)$/\1/p' >>"$work/acked"
 	echo "$test_name: cut $i: held $held at boot, $n acknowledged before the cut"
+	if [ -n "$logwrites" ]; then
+		REPLAY_WORK=$work/replaycheck python3 "$appliance_dir/logreplay.py" "$work/life.log" "$work/life-base.img" \
+			"$work/life-replay.img" --region "$region" --points "${SPEAN_REPLAY_POINTS:-2}" \
+			--check bash "$appliance_dir/replaycheck.sh" >"$work/replay.log" 2>&1 ||
+			{ cat "$work/replay.log" >&2; echo "$test_name: FAIL: the write-log replay of life $i" >&2; exit 1; }
+		grep '^replaycheck: \|entries (sector' "$work/replay.log" | sed "s/^/$test_name: life $i: /"
+		replayed=$((replayed + $(grep -c '^replaycheck: ' "$work/replay.log")))
+	fi
 done
+vm_logwrites=
 vm_start final "spean.check=power spean.power=final systemd.mask=spean-kiosk.service"
 vm_wait 'store ok' 240
 held=$(vm_value held)
@@ -74,4 +101,6 @@ debugfs -R "rdump /spean /spean-center $work/extract" "$work/data.ext4" >"$work/
 "$SPEAN_POWERCUT" --verify "$work/extract/spean" --center "$work/extract/spean-center" --acked "$work/acked"
 rm -f "$work/slot-a.img" "$work/data.ext4"
 echo "$test_name: $cuts cuts in $(($(date +%s) - t0)) s; the data partition clean (e2fsck -fn), root slot A unchanged (sha256 ${sum0:0:16})"
+[ -z "$logwrites" ] || echo "$test_name: the write logs replayed: $replayed flush points checked, each as a card that dropped its cache there would leave the data partition"
+rm -f "$work/life-base.img" "$work/life-replay.img" "$work/life.log"
 echo "$test_name: PASS"

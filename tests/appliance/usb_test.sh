@@ -37,8 +37,7 @@ host_ms=$((($(date +%s%N) - t) / 1000000))
 rm -f "$work/kiosk-data"/*-wal "$work/kiosk-data"/*-shm
 tar -C "$work/kiosk-data" -cf "$work/requests.tar" .
 # fw_cfg, not a second disk: an extra virtio disk can take /dev/vda from the root.
-printer=${SPEAN_USB_PRINTER:-}
-vm_start usb "spean.check=usb spean.requests=$n${printer:+ spean.usbprinter=1}" -fw_cfg "name=opt/spean/requests,file=$work/requests.tar"
+vm_start usb "spean.check=usb spean.requests=$n" -fw_cfg "name=opt/spean/requests,file=$work/requests.tar"
 vm_wait requests 900
 store_kib=$(vm_value store_kib)
 [ "$(vm_value made)" = "$n" ] && [ "$(vm_value held)" = "$n" ] || { echo "$test_name: $vm_line" >&2; exit 1; }
@@ -48,13 +47,6 @@ vm_wait 'cable ' 900
 ms=$(vm_value ms) bin=$(vm_value bytes_in) bout=$(vm_value bytes_out) chunks=$(vm_value chunks)
 vm_wait delivered 300
 echo "$test_name: $vm_line"
-if [ -z "$printer" ]; then
-	vm_wait 'end ok' 120
-	vm_markers
-	vm_quit
-	echo "$test_name: the printer part skipped (SPEAN_USB_PRINTER=1 runs it; see guest/usb.sh)"
-fi
-[ -z "$printer" ] || {
 vm_wait printer 120
 echo "$test_name: $vm_line"
 
@@ -83,7 +75,6 @@ receipt libusb
 vm_wait 'end ok' 120
 vm_markers | grep -v ' bytes name=' || true
 vm_quit
-}
 
 total=$((bin + bout))
 printf '%s: %s requests made by spean requests add (natively) in %.1f s; the kiosk holds them (store %s KiB)\n' "$test_name" "$n" "$(echo "$host_ms / 1000" | bc -l)" "$store_kib"

@@ -5,7 +5,7 @@ printf '[Service]\nEnvironment=LD_PRELOAD=/usr/lib/spean/test/segv.so\n' >/run/s
 systemctl daemon-reload
 systemctl restart spean-kiosk.service
 kiosk_wait_active || fail "not active"
-/usr/lib/spean/test/touch 800 480 1200 </usr/lib/spean/test/touch.taps >/run/touch.log 2>&1
+/usr/lib/spean/test/touch 800 480 600 "$pid" </usr/lib/spean/test/touch.taps >/run/touch.log 2>&1
 sleep 3
 spean_as requests status
 systemctl show -p NRestarts spean-kiosk.service

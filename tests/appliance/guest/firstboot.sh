@@ -24,7 +24,7 @@ mnt=$(findmnt -n -o OPTIONS /run/spean-stick | tr , '\n' | grep -cxE 'ro|nosuid|
 mark "provisioned identity=$(spean_as identity) mount_opts=$mnt/4 $(spean_as requests status | tr '\n' ' ')"
 sleep 2
 host_ask provisioned >/dev/null
-/usr/lib/spean/test/touch 800 480 1500 </usr/lib/spean/test/firstboot.taps >/run/touch.log 2>&1 ||
+/usr/lib/spean/test/touch 800 480 600 "$(systemctl show -p MainPID --value spean-kiosk.service)" </usr/lib/spean/test/firstboot.taps >/run/touch.log 2>&1 ||
 	{ cat /run/touch.log; fail "the touch tool failed"; }
 host_ask identity >/dev/null
 mark "end ok"

@@ -5,6 +5,7 @@
 #   touch             a resident's journey tapped on a uinput touchscreen stores one request; neither the
 #                     name nor the phone typed is in the journal or anywhere on the disk
 #   idle              the kiosk's CPU time on the attract screen over 60 s (/proc/PID/schedstat, ns)
+#   memory            its resident memory then (VmRSS, VmHWM, PSS)
 #   watchdog_restart  the kiosk stopped (SIGSTOP: its loop no longer pings) is killed and restarted by
 #                     systemd; then killed outright (SIGKILL), restarted again
 #   hw_watchdog       PID 1 frozen: nothing pings i6300esb, which resets the VM; the next boot says why
@@ -39,7 +40,7 @@ on_disk() {
 }
 name0=$(on_disk 'Thạch') phone0=$(on_disk '0912345678')
 before=$(spean_as requests status | sed -n 's/^held //p')
-/usr/lib/spean/test/touch 800 480 "${SPEAN_TOUCH_DELAY_MS:-1200}" </usr/lib/spean/test/touch.taps >/run/touch.log 2>&1 ||
+/usr/lib/spean/test/touch 800 480 "${SPEAN_TOUCH_DELAY_MS:-600}" "$pid" </usr/lib/spean/test/touch.taps >/run/touch.log 2>&1 ||
 	{ cat /run/touch.log; fail "the touch tool failed"; }
 sleep 2
 after=$(spean_as requests status | sed -n 's/^held //p')
@@ -62,6 +63,9 @@ t0=$(cut -d' ' -f1 "/proc/$pid/schedstat")
 sleep "${SPEAN_IDLE_SECONDS:-60}"
 t1=$(cut -d' ' -f1 "/proc/$pid/schedstat")
 mark "idle cpu_ns=$((t1 - t0)) seconds=${SPEAN_IDLE_SECONDS:-60}"
+# Its memory after the journey, on KMSDRM (Mesa's llvmpipe and LLVM mapped in: PSS shares them out).
+kib() { awk -v k="$1:" '$1 == k { print $2 }' "$2"; }
+mark "memory rss_kib=$(kib VmRSS "/proc/$pid/status") hwm_kib=$(kib VmHWM "/proc/$pid/status") pss_kib=$(kib Pss "/proc/$pid/smaps_rollup") threads=$(kib Threads "/proc/$pid/status")"
 
 # The systemd watchdog: a kiosk whose loop stops is killed (WatchdogSec) and started again.
 old=$pid

@@ -1,14 +1,21 @@
 /* tests/appliance/guest/touch.c: a touchscreen made with uinput inside the test VM (QEMU 7.2 has no
  * multitouch device), which taps where a replay's taps landed (spean kiosk --replay S --taps FILE).
  *
- *   touch W H DELAY_MS < TAPS     TAPS: lines 'X Y ID' in screen pixels of a W x H screen
+ *   touch W H DELAY_MS [PID] < TAPS     TAPS: lines 'X Y ID' in screen pixels of a W x H screen
  *
  * The device is a direct-touch multitouch screen (INPUT_PROP_DIRECT, one slot, BTN_TOUCH, ABS_X/Y and
  * ABS_MT_*) with an axis range of the screen's pixels, as a real panel's controller reports it; udev
  * tags it ID_INPUT_TOUCHSCREEN and SDL's evdev code takes it as a touch device (finger events). Each tap
- * is a finger down for 60 ms, then DELAY_MS before the next. Prints 'touch: ID' per tap. Test tool only:
- * it is never installed on a device. */
+ * is a finger down for 60 ms, then DELAY_MS before the next. With PID (the kiosk's), the first tap waits
+ * (30 s at most, else it fails) until that process holds the device's node open twice: SDL's fd and the
+ * kiosk's own, which wakes its loop (a kiosk that never opened it would see taps only when something else
+ * woke it). Without PID it waits 1.5 s. Each tap also waits
+ * until that process has been quiet for QUIET_MS (its threads' CPU time, /proc/PID/task/<tid>/schedstat,
+ * grew by less than 2 ms): the screen the tap is meant for is drawn, however slow the machine (fixed gaps
+ * alone landed taps on the screen before under load). At most 60 s per tap. Prints 'touch: ID' per tap
+ * and how long it waited. Test tool only: it is never installed on a device. */
 #define _DEFAULT_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/uinput.h>
@@ -45,6 +52,103 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* The CPU time of all of PID's threads, in ns; -1 when the process is gone. */
+static long long cpu_ns(int pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	long long sum = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char f[300];
+		snprintf(f, sizeof f, "/proc/%d/task/%s/schedstat", pid, e->d_name);
+		FILE *fp = fopen(f, "r");
+		long long ns = 0;
+		if (fp) {
+			if (fscanf(fp, "%lld", &ns) != 1)
+				ns = 0;
+			fclose(fp);
+		}
+		sum += ns;
+	}
+	closedir(d);
+	return sum;
+}
+
+/* How many of PID's fds are the node /dev/input/NAME. */
+static int opens(int pid, const char *name)
+{
+	char path[64], want[80];
+	snprintf(path, sizeof path, "/proc/%d/fd", pid);
+	snprintf(want, sizeof want, "/dev/input/%s", name);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char f[340], to[128];
+		snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+		ssize_t len = readlink(f, to, sizeof to - 1);
+		if (len > 0) {
+			to[len] = 0;
+			n += !strcmp(to, want);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* The event node (eventN) of the uinput device just made, from its sysfs directory. */
+static int event_name(char *out, size_t cap)
+{
+	char sys[64], dir[160];
+	if (ioctl(fd, UI_GET_SYSNAME(sizeof sys), sys) < 0)
+		return -1;
+	snprintf(dir, sizeof dir, "/sys/devices/virtual/input/%s", sys);
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	int found = -1;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "event", 5) && strlen(e->d_name) < cap) {
+			snprintf(out, cap, "%s", e->d_name);
+			found = 0;
+			break;
+		}
+	closedir(d);
+	return found;
+}
+
+enum { QUIET_MS = 400, QUIET_NS = 2000000, QUIET_MAX_MS = 60000, POLL_MS = 50 };
+
+/* Wait until PID has used less than QUIET_NS over the last QUIET_MS; returns the ms waited. */
+static long wait_quiet(int pid)
+{
+	long waited = 0, quiet = 0;
+	long long last = cpu_ns(pid);
+	while (last >= 0 && quiet < QUIET_MS && waited < QUIET_MAX_MS) {
+		sleep_ms(POLL_MS);
+		waited += POLL_MS;
+		long long now = cpu_ns(pid);
+		if (now < 0)
+			break;
+		if (now - last < QUIET_NS) {
+			quiet += POLL_MS;
+		} else {
+			quiet = 0;
+			last = now;
+		}
+	}
+	return waited;
+}
+
 static void axis(unsigned short code, int max)
 {
 	struct uinput_abs_setup a;
@@ -58,14 +162,14 @@ static void axis(unsigned short code, int max)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: touch W H DELAY_MS < TAPS ('X Y ID' lines)\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: touch W H DELAY_MS [PID] < TAPS ('X Y ID' lines)\n");
 		return 2;
 	}
-	int w = atoi(argv[1]), h = atoi(argv[2]);
+	int w = atoi(argv[1]), h = atoi(argv[2]), pid = argc == 5 ? atoi(argv[4]) : 0;
 	long delay = atol(argv[3]);
-	if (w < 1 || h < 1 || delay < 0) {
-		fprintf(stderr, "touch: bad W, H or DELAY_MS\n");
+	if (w < 1 || h < 1 || delay < 0 || pid < 0 || (argc == 5 && cpu_ns(pid) < 0)) {
+		fprintf(stderr, "touch: bad W, H, DELAY_MS or PID (no such process)\n");
 		return 2;
 	}
 	if ((fd = open("/dev/uinput", O_WRONLY | O_CLOEXEC)) < 0)
@@ -88,7 +192,27 @@ int main(int argc, char **argv)
 	if (ioctl(fd, UI_DEV_SETUP, &us) || ioctl(fd, UI_DEV_CREATE))
 		die("UI_DEV_CREATE");
 	/* udev tags it and the kiosk (inotify on /dev/input) and SDL (udev monitor) open it. */
-	sleep_ms(1500);
+	if (pid) {
+		char ev[32];
+		int tries = 0;
+		for (int i = 0; i < 100 && event_name(ev, sizeof ev); i++)
+			sleep_ms(50);
+		if (event_name(ev, sizeof ev)) {
+			fprintf(stderr, "touch: no event node for the uinput device\n");
+			return 1;
+		}
+		while (opens(pid, ev) < 2) {
+			if (++tries > 600) {
+				fprintf(stderr, "touch: after 30 s the kiosk (pid %d) holds /dev/input/%s open %d time(s), want 2 (SDL's and its own)\n",
+				        pid, ev, opens(pid, ev));
+				return 1;
+			}
+			sleep_ms(50);
+		}
+		printf("touchscreen: /dev/input/%s open in the kiosk after %d ms\n", ev, tries * 50);
+	} else {
+		sleep_ms(1500);
+	}
 	char line[256];
 	int n = 0, tracking = 1;
 	while (fgets(line, sizeof line, stdin)) {
@@ -98,6 +222,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "touch: line %d: want 'X Y ID' inside %dx%d\n", n + 1, w, h);
 			return 2;
 		}
+		long waited = pid ? wait_quiet(pid) : 0;
 		emit(EV_ABS, ABS_MT_SLOT, 0);
 		emit(EV_ABS, ABS_MT_TRACKING_ID, tracking++);
 		emit(EV_ABS, ABS_MT_POSITION_X, x);
@@ -110,7 +235,7 @@ int main(int argc, char **argv)
 		emit(EV_ABS, ABS_MT_TRACKING_ID, -1);
 		emit(EV_KEY, BTN_TOUCH, 0);
 		emit(EV_SYN, SYN_REPORT, 0);
-		printf("touch: %s\n", id);
+		printf("touch: %s (after %ld ms quiet wait)\n", id, waited);
 		fflush(stdout);
 		n++;
 		sleep_ms(delay);

@@ -15,6 +15,7 @@
 #   vm_value KEY              the value of KEY=... in $vm_line
 #   vm_dump FILE              QMP screendump (PPM)
 #   vm_say LINE               a line to the guest's check (host_wait in guest/check.sh)
+#   vm_cycle [SECONDS]        after a guest reboot (started with -no-reboot), start QEMU again: a cold boot
 #   vm_quit / vm_kill         power off through QMP / SIGKILL QEMU (a power cut)
 # Guest: guest/check.sh runs spean.check=NAME. Needs root (the image build), qemu-system-x86_64, ovmf, mtools,
 # dosfstools, python3.
@@ -38,9 +39,12 @@ vm_start() {
 	shift 2
 	serial=$work/$name-serial.log
 	qmp=$work/$name-qmp.sock ctl=$work/$name-ctl.sock
-	: >"$serial"
 	rm -f "$qmp" "$ctl"
-	vm_t0=$(date +%s.%N) vm_seen=0
+	vm_last=("$name" "$append" "$@")
+	if [ -z "${vm_cycling:-}" ]; then
+		: >"$serial"
+		vm_t0=$(date +%s.%N) vm_seen=0
+	fi
 	# The kernel arguments for GRUB (grub-hook.cfg sources append.cfg): no '"' in them.
 	local hook=$work/$name-hook.img
 	printf 'set spean_extra="console=ttyS0 modprobe.blacklist=iTCO_wdt %s %s"\n' "$append" "${SPEAN_BOOT_APPEND:-}" >"$work/append.cfg"
@@ -58,7 +62,7 @@ vm_start() {
 		"${disk[@]}" \
 		-drive "file=$hook,if=virtio,format=raw,readonly=on" \
 		-device virtio-gpu-pci,xres=800,yres=480 -device i6300esb -action watchdog=reset -display none \
-		-serial "file:$serial" -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -serial chardev:ctl \
+		-chardev "file,id=ser0,path=$serial,append=on" -serial chardev:ser0 -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -serial chardev:ctl \
 		-qmp "unix:$qmp,server=on,wait=off" -nic none "$@" &
 	qemu=$!
 	vm_name=$name
@@ -99,6 +103,20 @@ vm_wait() {
 vm_value() { echo "$vm_line" | sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p"; }
 vm_dump() { python3 "$appliance_dir/vm.py" qmp "$qmp" screendump "{\"filename\": \"$1\"}" >/dev/null; }
 vm_say() { python3 "$appliance_dir/vm.py" say "$ctl" "$1"; }
+# vm_cycle [SECONDS]: the guest reboots (a VM started with -no-reboot: QEMU exits), then QEMU starts again on
+# the same disk (vm_disk, vm_snapshot=off) with the same arguments, its serial log appended: a cold boot
+# through OVMF and GRUB. Warm resets hung twice in about a dozen reboots under TCG (once before OVMF printed
+# anything, once after GRUB's welcome), never a cold start.
+vm_cycle() {
+	local limit=${1:-300} i=0
+	while kill -0 "$qemu" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt $((limit * 5)) ] || { echo "$test_name: $vm_name: the guest did not reboot within $limit s" >&2; return 1; }
+		sleep 0.2
+	done
+	wait "$qemu" 2>/dev/null || true
+	vm_cycling=1 vm_start "${vm_last[@]}"
+}
 vm_quit() {
 	[ -n "$qemu" ] || return 0
 	python3 "$appliance_dir/vm.py" qmp "$qmp" quit >/dev/null 2>&1 || kill "$qemu" 2>/dev/null || true

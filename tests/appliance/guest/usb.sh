@@ -183,7 +183,7 @@ receipt() { # receipt NAME PRINTER: a journey by touch prints one receipt on PRI
 				sed 's/^/first-crash: /'
 			sed 's/^/touch-log: /' /run/touch.log | tail -8
 			echo "kiosk: $(systemctl is-active spean-kiosk.service) restarts=$(systemctl show -p NRestarts --value spean-kiosk.service) lp0=$(ls /dev/usb 2>&1 | tr '\n' ' ')"
-			fail "$name: the kiosk did not print within 200 s (held $(held held); $size bytes at the gadget; taps: $(grep -c '^touch: ' /run/touch.log))"
+			fail "$name: the kiosk did not print within 200 s (held $(held held); $size bytes at the gadget; taps: $(grep -c '^touch: [a-z]' /run/touch.log))"
 		}
 		sleep 0.1
 	done

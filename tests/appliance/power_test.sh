@@ -22,21 +22,18 @@ cuts=${2:-${SPEAN_POWER_CUTS:-20}}
 image_build "${1:-$spean_root/build-image}"
 vm_disk=$work/power.img vm_snapshot=off
 cp --sparse=always "$out/disk.img" "$vm_disk"
-# A partition of the disk by its GPT name, as a file: part NAME FILE.
+# A partition of the disk by its GPT name: part_range NAME prints its bytes as OFFSET:SIZE (logreplay.py's
+# --region), part NAME FILE copies them to a file.
+part_range() {
+	sfdisk --json "$vm_disk" | python3 -c '
+import json, sys
+p = next(p for p in json.load(sys.stdin)["partitiontable"]["partitions"] if p.get("name") == sys.argv[1])
+print("%d:%d" % (p["start"] * 512, p["size"] * 512))' "$1"
+}
 part() {
-	python3 - "$vm_disk" "$1" "$2" <<'PY'
-import json, subprocess, sys
-disk, name, dst = sys.argv[1:]
-t = json.loads(subprocess.run(["sfdisk", "--json", disk], check=True, capture_output=True).stdout)["partitiontable"]
-p = next(p for p in t["partitions"] if p.get("name") == name)
-with open(disk, "rb") as f, open(dst, "wb") as o:
-    f.seek(p["start"] * 512)
-    left = p["size"] * 512
-    while left:
-        b = f.read(min(left, 1 << 20))
-        o.write(b)
-        left -= len(b)
-PY
+	local r
+	r=$(part_range "$1")
+	dd if="$vm_disk" of="$2" bs=1M iflag=skip_bytes,count_bytes skip="${r%:*}" count="${r#*:}" status=none
 }
 slot_size=$(stat -c %s "$out/rootfs.ext4")
 slot_sum() { part spean-a "$work/slot-a.img" && head -c "$slot_size" "$work/slot-a.img" | sha256sum | cut -c1-64; }
@@ -44,10 +41,7 @@ sum0=$(sha256sum <"$out/rootfs.ext4" | cut -c1-64)
 logwrites=${SPEAN_POWER_LOGWRITES:-}
 if [ -n "$logwrites" ]; then
 	# The data partition's bytes on the disk (the log's offsets are the disk's).
-	region=$(sfdisk --json "$vm_disk" | python3 -c '
-import json, sys
-p = next(p for p in json.load(sys.stdin)["partitiontable"]["partitions"] if p.get("name") == "spean-data")
-print("%d:%d" % (p["start"] * 512, p["size"] * 512))')
+	region=$(part_range spean-data)
 	replayed=0
 fi
 seed=${SPEAN_POWER_SEED:-$(date +%s)}

@@ -558,6 +558,14 @@ static void replay_step(void *ctx)
 				replay_fail(a, "expected '%s' spoken last", arg);
 				return;
 			}
+		} else if (!strcmp(line, "audio")) {
+			/* audio up|down: SDL's audio subsystem (and its threads) up or let go. */
+			const char *is = audio_active(a->kiosk.audio) ? "up" : "down";
+			if (strcmp(is, arg)) {
+				replay_fail(a, "expected audio '%s'", arg);
+				fprintf(stderr, "  (it is %s)\n", is);
+				return;
+			}
 		} else if (!strcmp(line, "selected")) {
 			struct widget *w = ui_find(a->ui, arg);
 			if (!w || !(w->flags & WF_SELECTED)) {

@@ -12,12 +12,18 @@
 #include "log.h"
 #include "mem.h"
 
+/* SDL's audio subsystem is let go this long after the last prompt ended: while it is up, SDL 2.26's ALSA
+ * backend runs a device-hotplug thread that wakes every 100 ms (10 wakeups a second on the attract screen,
+ * seen on a real kernel). Within a journey the next prompt usually comes sooner and finds it up. */
+#define AUDIO_RELEASE_MS 5000
+
 struct audio {
 	struct loop *loop;
 	char **dirs;
 	int ndirs;
 	SDL_AudioDeviceID dev;
 	struct loop_timer *done;
+	struct loop_timer *release;
 	unsigned played;
 	int broken; /* no audio on this machine: say so once, then stay quiet */
 	char last[64]; /* the key of the prompt started last (replays check it) */
@@ -34,6 +40,14 @@ struct audio *audio_create(struct loop *l, const char *const *dirs, int ndirs)
 	return a;
 }
 
+static void release(void *ctx)
+{
+	struct audio *a = ctx;
+	a->release = NULL;
+	if (!a->dev && SDL_WasInit(SDL_INIT_AUDIO))
+		SDL_QuitSubSystem(SDL_INIT_AUDIO);
+}
+
 void audio_stop(struct audio *a)
 {
 	loop_timer_cancel(a->loop, a->done);
@@ -43,6 +57,13 @@ void audio_stop(struct audio *a)
 		SDL_CloseAudioDevice(a->dev);
 		a->dev = 0;
 	}
+	if (a->loop && !a->release && SDL_WasInit(SDL_INIT_AUDIO))
+		a->release = loop_timer(a->loop, AUDIO_RELEASE_MS, release, a);
+}
+
+int audio_active(const struct audio *a)
+{
+	return a && SDL_WasInit(SDL_INIT_AUDIO) != 0;
 }
 
 void audio_destroy(struct audio *a)
@@ -50,6 +71,8 @@ void audio_destroy(struct audio *a)
 	if (!a)
 		return;
 	audio_stop(a);
+	if (a->loop)
+		loop_timer_cancel(a->loop, a->release);
 	if (SDL_WasInit(SDL_INIT_AUDIO))
 		SDL_QuitSubSystem(SDL_INIT_AUDIO);
 	for (int i = 0; i < a->ndirs; i++)
@@ -85,6 +108,9 @@ int audio_play(struct audio *a, const char *lang, const char *key)
 {
 	char path[4096];
 	audio_stop(a);
+	if (a->loop)
+		loop_timer_cancel(a->loop, a->release);
+	a->release = NULL;
 	if (a->broken || !find(a, lang, key, path, sizeof path))
 		return 0;
 	if (!SDL_WasInit(SDL_INIT_AUDIO) && SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {

@@ -16,6 +16,8 @@ void audio_stop(struct audio *a);
 int audio_has(const struct audio *a, const char *lang, const char *key);
 /* The key of the prompt started last, "" if none (replays check it; never logged). */
 const char *audio_last(const struct audio *a);
+/* Is SDL's audio subsystem up? It is let go a few seconds after the last prompt (no audio thread when idle). */
+int audio_active(const struct audio *a);
 /* How many prompts were started (tests). */
 unsigned audio_played(const struct audio *a);
 

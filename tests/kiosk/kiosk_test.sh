@@ -82,6 +82,12 @@ if kill -0 "$kp" 2>/dev/null; then fail "kiosk ignores SIGTERM"; kill -9 "$kp"; 
 wait "$kp"
 [ $? = 0 ] && pass || fail "kiosk exit status after SIGTERM"
 
+# A device with no sound (no card, as in the appliance's VM: ALSA has no "default" here) says so once and
+# lets SDL's audio go at once: its ALSA hotplug thread would wake the idle kiosk 10 times a second.
+printf 'tap start_vi\nwait 1500\naudio down\n' >"$T/nosound.replay"
+SDL_AUDIODRIVER=alsa ALSA_CONFIG_PATH=/dev/null run 0 "$SPEAN" --data-dir "$T/kiosk-800x480" kiosk --replay "$T/nosound.replay"
+err_has "event=audio_unavailable reason=open"
+
 # A contact field holding a control or direction-override character (here U+202E, typed by the script: the
 # on-screen keyboards cannot make one) is refused with a message under the field in the resident's language;
 # the corrected name is taken. Screenshots: shots-refused/13-contact-refused-{vi,km}.png.

@@ -132,6 +132,7 @@ int audio_play(struct audio *a, const char *lang, const char *key)
 	buf_finish(&file);
 	if (!ok) {
 		log_warn("audio_bad_file key=%s code=%s", key, err_name(rc ? rc : ERR_PARSE));
+		audio_stop(a); /* lets the subsystem go in a while */
 		return ERR_PARSE;
 	}
 	a->dev = SDL_OpenAudioDevice(NULL, 0, &spec, NULL, 0); /* SDL converts to the hardware format */
@@ -139,6 +140,8 @@ int audio_play(struct audio *a, const char *lang, const char *key)
 		log_warn("audio_unavailable reason=open");
 		a->broken = 1;
 		SDL_FreeWAV(buf);
+		/* No sound on this device (no card, as in the VM): never tried again, so let SDL's audio go now. */
+		SDL_QuitSubSystem(SDL_INIT_AUDIO);
 		return ERR_IO;
 	}
 	SDL_QueueAudio(a->dev, buf, len);

@@ -5,6 +5,8 @@
 # dpkg-buildpackage -b -us -uc in OUTDIR (default build-deb/), then checked: lintian (any error,
 # warning or info tag fails, pedantic ones are shown; the overrides carry their reasons) and no byte
 # of any package (debug symbols aside) naming the build path.
+# SPEAN_DEB_ARCH=arm64 cross-builds them for arm64 (dpkg-buildpackage -a arm64: the cross compiler and the
+# arm64 build deps of board/deps.sh arm64); default: this machine's architecture.
 # Needs: board/deps.sh pkg (the build deps of debian/control, dpkg-dev, debhelper, fakeroot, lintian).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,10 +16,13 @@ t0=$(date +%s)
 rm -rf "$src" && mkdir -p "$src"
 rev=$(git -C "$root" stash create 2>/dev/null || true)
 git -C "$root" archive --format=tar "${rev:-HEAD}" | tar -x -C "$src"
-(cd "$src" && dpkg-checkbuilddeps && dpkg-buildpackage -b -us -uc -j"$(nproc)") >"$out/build.log" 2>&1 ||
+arch=${SPEAN_DEB_ARCH:-$(dpkg --print-architecture)}
+cross=()
+[ "$arch" = "$(dpkg --print-architecture)" ] || cross=(-a "$arch" -Pcross,nocheck)
+(cd "$src" && dpkg-checkbuilddeps "${cross[@]}" && dpkg-buildpackage -b -us -uc "${cross[@]}" -j"$(nproc)") >"$out/build.log" 2>&1 ||
 	{ tail -40 "$out/build.log" >&2; echo "build.sh: dpkg-buildpackage failed (whole log: $out/build.log)" >&2; exit 1; }
 t1=$(date +%s)
-changes=$(ls -t "$out"/spean_*_"$(dpkg --print-architecture)".changes | head -1)
+changes=$(ls -t "$out"/spean_*_"$arch".changes | head -1)
 debs=$(sed -n '/^Files:/,$p' "$changes" | awk 'NF==5 && $5 ~ /\.deb$/ {print $5}')
 # The built tree's path must not be in any installed byte (debug symbols are in the -dbgsym packages).
 rc=0

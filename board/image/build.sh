@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# board/image/build.sh [--checks] [OUT]: a bootable Debian 12 amd64 image of the kiosk (run as root).
+# board/image/build.sh [--checks] [--arch amd64|arm64] [OUT]: a bootable Debian 12 image of the kiosk (run as
+# root). amd64 (the default): x86 mini PCs and the tests. arm64: UEFI arm64 boards and QEMU's virt machine
+# (tests/appliance/arm64_test.sh); the base is made under qemu-user (binfmt: board/deps.sh arm64), the kiosk's
+# packages cross-built (debian/build.sh with SPEAN_DEB_ARCH=arm64), GRUB's arm64 EFI modules taken from
+# Debian's grub-efi-arm64-bin package (an arm64 package: downloaded and unpacked into OUT/cache).
 #   OUT (default build-image/) gets
 #     disk.img             the whole disk (GPT): ESP (GRUB EFI + grubenv), root slots A and B, data; boot it
 #                          with qemu-system-x86_64 -bios /usr/share/ovmf/OVMF.fd -drive file=OUT/disk.img,...
@@ -19,8 +23,21 @@
 # the disk and the bundle: fdisk, dosfstools, mtools, grub-efi-amd64-bin, rauc, squashfs-tools, openssl).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-checks=
-[ "${1:-}" != --checks ] || { checks=1; shift; }
+checks= arch=amd64
+while [ $# -gt 0 ]; do
+	case $1 in
+	--checks) checks=1 ;;
+	--arch) arch=${2:?build.sh: --arch needs amd64 or arm64}; shift ;;
+	-*) echo "build.sh: unknown option $1 (usage: build.sh [--checks] [--arch amd64|arm64] [OUT])" >&2; exit 2 ;;
+	*) break ;;
+	esac
+	shift
+done
+case $arch in
+amd64) efi_target=x86_64-efi efi_name=BOOTX64.EFI efi_video="efi_gop efi_uga all_video" ;;
+arm64) efi_target=arm64-efi efi_name=BOOTAA64.EFI efi_video="efi_gop all_video" ;;
+*) echo "build.sh: no image for '$arch' (amd64 or arm64)" >&2; exit 2 ;;
+esac
 out=$(mkdir -p "${1:-$root/build-image}" && cd "${1:-$root/build-image}" && pwd)
 case $out in "$root") echo "build.sh: not into the source tree's root" >&2; exit 2 ;; esac
 if [ "$(id -u)" != 0 ]; then
@@ -33,7 +50,7 @@ mirror=${SPEAN_MIRROR:-http://deb.debian.org/debian}
 # dpkg -S); SDL's KMSDRM driver dlopens EGL/GLES/GBM and Mesa's drivers, which a minbase image has
 # none of (no Recommends): they are listed by name.
 pkgs=(
-	linux-image-amd64 systemd systemd-sysv udev kmod initramfs-tools adduser
+	linux-image-$arch systemd systemd-sysv udev kmod initramfs-tools adduser
 	libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsodium23 libsqlite3-0 libicu72 libqrencode4 libpng16-16 zlib1g
 	libharfbuzz0b libusb-1.0-0
 	libegl1 libgles2 libgbm1 libegl-mesa0 libgl1-mesa-dri libdrm2
@@ -51,17 +68,19 @@ pkgs=(
 base_rev=4
 key=$(printf '%s\n' "${pkgs[@]}" "$mirror" "$base_rev" "$(cat "$root/board/image/trim.sh")" | sha256sum | cut -c1-16)
 cache=$out/cache
-tarball=$cache/debian12-amd64-$key.tar
+tarball=$cache/debian12-$arch-$key.tar
 mkdir -p "$cache"
 t0=$(date +%s)
 if [ -f "$tarball" ]; then
 	echo "image: cached base $tarball"
 else
-	echo "image: mmdebstrap bookworm amd64 minbase (${#pkgs[@]} packages + their Depends)"
-	rm -rf "$cache"/debian12-amd64-*.tar "$cache"/*.part
+	echo "image: mmdebstrap bookworm $arch minbase (${#pkgs[@]} packages + their Depends)"
+	[ "$arch" = "$(dpkg --print-architecture)" ] || arch-test "$arch" >/dev/null ||
+		{ echo "build.sh: this machine cannot run $arch programs (qemu-user-static and binfmt: board/deps.sh arm64)" >&2; exit 1; }
+	rm -rf "$cache/debian12-$arch-"*.tar "$cache"/*.part
 	# Apt's lists and .debs are left out of the tarball: the appliance never runs apt. Nor are manuals,
 	# documentation (but the copyright files) and message translations: nobody reads them on a kiosk.
-	mmdebstrap --variant=minbase --format=tar --architectures=amd64 \
+	mmdebstrap --variant=minbase --format=tar --architectures="$arch" \
 		--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
 		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
 		--include="$(
@@ -84,7 +103,7 @@ t1=$(date +%s)
 # The packages (about 30 s) unless given.
 debs=${SPEAN_DEBS:-$out/deb}
 if [ -z "${SPEAN_DEBS:-}" ]; then
-	bash "$root/debian/build.sh" "$debs" | grep -v '^lintian: ' || exit 1
+	SPEAN_DEB_ARCH=$arch bash "$root/debian/build.sh" "$debs" | grep -v '^lintian: ' || exit 1
 fi
 # The root filesystem: the base, the kiosk's packages, an fstab; then the test layer.
 rootfs=$out/rootfs
@@ -146,9 +165,19 @@ esp_mib=32 data_mib=${SPEAN_DATA_MIB:-256}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo 'configfile "$cmdpath/grub.cfg"' >"$tmp/embed.cfg"
-grub-mkstandalone -O x86_64-efi --locales= --fonts= --themes= \
-	--install-modules="part_gpt fat ext2 normal configfile linux echo test regexp loadenv search search_label efi_gop efi_uga all_video" \
-	--modules="part_gpt fat ext2" -o "$tmp/BOOTX64.EFI" "boot/grub/grub.cfg=$tmp/embed.cfg"
+grub_dir=/usr/lib/grub/$efi_target
+if [ ! -d "$grub_dir" ]; then
+	# Debian builds grub-efi-arm64-bin for arm64 only; its modules are data to grub-mkstandalone.
+	grub_dir=$cache/grub/usr/lib/grub/$efi_target
+	if [ ! -d "$grub_dir" ]; then
+		(cd "$tmp" && apt-get download -q "grub-efi-$arch-bin:$arch" >/dev/null) ||
+			{ echo "build.sh: cannot download grub-efi-$arch-bin:$arch (dpkg --add-architecture $arch; apt-get update)" >&2; exit 1; }
+		rm -rf "$cache/grub" && dpkg-deb -x "$tmp"/grub-efi-"$arch"-bin_*.deb "$cache/grub"
+	fi
+fi
+grub-mkstandalone -O "$efi_target" -d "$grub_dir" --locales= --fonts= --themes= \
+	--install-modules="part_gpt fat ext2 normal configfile linux echo test regexp loadenv search search_label $efi_video" \
+	--modules="part_gpt fat ext2" -o "$tmp/$efi_name" "boot/grub/grub.cfg=$tmp/embed.cfg"
 if [ -n "$checks" ]; then
 	sed -e "/^#SPEAN-TEST-HOOK/r $root/tests/appliance/grub-hook.cfg" -e '/^#SPEAN-TEST-HOOK/d' \
 		"$root/board/image/grub.cfg" >"$tmp/grub.cfg"
@@ -160,7 +189,7 @@ grub-editenv "$tmp/grubenv" set ORDER="A B" A_OK=1 A_TRY=0 B_OK=0 B_TRY=0
 rm -f "$tmp/esp.img"
 mkfs.vfat -C -n SPEAN-ESP "$tmp/esp.img" $((esp_mib * 1024)) >/dev/null
 mmd -i "$tmp/esp.img" ::/EFI ::/EFI/BOOT
-mcopy -i "$tmp/esp.img" "$tmp/BOOTX64.EFI" "$tmp/grub.cfg" "$tmp/grubenv" ::/EFI/BOOT/
+mcopy -i "$tmp/esp.img" "$tmp/$efi_name" "$tmp/grub.cfg" "$tmp/grubenv" ::/EFI/BOOT/
 # The data partition (ext4, journaled: data=ordered).
 mkfs.ext4 -q -F -L spean-data -d "$data" "$tmp/data.ext4" "${data_mib}M"
 

@@ -20,9 +20,11 @@ chroot "$rootfs" sh -c 'dpkg -i /tmp/debs/*.deb' >"$rootfs/tmp/debs/dpkg.log" 2>
 	exit 1
 }
 rm -rf "$rootfs/tmp/debs"
-# The kiosk owns the screen: no login prompt on tty1 (the unit conflicts with it too) or the serial port.
+# The kiosk owns the screen: no login prompt on tty1 (the unit conflicts with it too) or the serial port
+# (ttyS0 on x86, ttyAMA0 on arm64 boards and QEMU's virt machine).
 ln -sf /dev/null "$rootfs/etc/systemd/system/getty@tty1.service"
 ln -sf /dev/null "$rootfs/etc/systemd/system/serial-getty@ttyS0.service"
+ln -sf /dev/null "$rootfs/etc/systemd/system/serial-getty@ttyAMA0.service"
 # The disk (board/image/build.sh): GPT with the ESP (GRUB, its environment), two root slots A and B (RAUC
 # writes the other one; GRUB picks: board/image/grub.cfg) and the data partition. The root is mounted
 # read-only and never written: what changes lives on the data partition (ext4, journaled, data=ordered,
@@ -73,9 +75,10 @@ UNIT
 # RAUC: Debian's package has only the program; its service (D-Bus, root only), the bus policy and the system
 # configuration (build.sh adds the keyring: the update CA's certificate).
 mkdir -p "$rootfs/etc/rauc" "$rootfs/etc/dbus-1/system.d"
-cat >"$rootfs/etc/rauc/system.conf" <<'CONF'
+arch=$(chroot "$rootfs" dpkg --print-architecture)
+cat >"$rootfs/etc/rauc/system.conf" <<CONF
 [system]
-compatible=spean-kiosk-amd64
+compatible=spean-kiosk-$arch
 bootloader=grub
 grubenv=/boot/efi/EFI/BOOT/grubenv
 # The root is read-only: bundles and slots are mounted under /run, the slots' status kept on /data.

@@ -35,7 +35,7 @@ vm_wait 'touch ' 240
 taps=$(vm_value taps)
 vm_wait privacy
 vm_wait 'idle ' 200
-idle_ns=$(vm_value cpu_ns) idle_s=$(vm_value seconds)
+idle_ns=$(vm_value cpu_ns) idle_s=$(vm_value seconds) idle_w=$(vm_value wakeups)
 vm_wait memory
 rss=$(vm_value rss_kib) hwm=$(vm_value hwm_kib) pss=$(vm_value pss_kib) threads=$(vm_value threads)
 vm_wait watchdog_restart 120
@@ -60,7 +60,7 @@ vm_start baseline "spean.check=baseline systemd.mask=spean-kiosk.service"
 vm_wait first_frame
 b_ff=$(vm_value uptime_ms) b_qemu_ff=$vm_at
 vm_wait 'idle ' 200
-b_idle_ns=$(vm_value cpu_ns)
+b_idle_ns=$(vm_value cpu_ns) b_idle_w=$(vm_value wakeups)
 vm_wait 'end ok'
 vm_markers
 vm_quit
@@ -73,6 +73,8 @@ printf '%s: journey by touch: %s taps on a uinput touchscreen, one request store
 printf '%s: idle CPU over %s s on KMSDRM: kiosk %s%% of a core (%s ms), baseline-sdl (SDL_WaitEvent) %s%% (%s ms); goal <= 0.02%%: %s\n' \
 	"$test_name" "$idle_s" "$(pct "$idle_ns" "$idle_s")" "$((idle_ns / 1000000))" "$(pct "$b_idle_ns" "$idle_s")" "$((b_idle_ns / 1000000))" \
 	"$([ "$idle_ns" -le $((idle_s * 200000)) ] && echo met || echo NOT met)"
+printf '%s: wakeups idle over %s s (its threads put on a CPU): kiosk %s (%s/s), baseline-sdl %s (%s/s)\n' \
+	"$test_name" "$idle_s" "$idle_w" "$(echo "scale=2; $idle_w / $idle_s" | bc)" "$b_idle_w" "$(echo "scale=1; $b_idle_w / $idle_s" | bc)"
 printf '%s: memory on KMSDRM after the journey: resident %s KiB (peak %s KiB), proportional share %s KiB; %s threads (llvmpipe)\n' \
 	"$test_name" "$rss" "$hwm" "$pss" "$threads"
 printf '%s: watchdogs: stopped kiosk restarted by systemd after %s ms (WatchdogSec=30s), killed one after %s ms; PID 1 frozen: i6300esb reset after %.0f s, bootstatus %s, attract screen again\n' \

@@ -1,6 +1,8 @@
 # tests/appliance/lib.sh: sourced by the appliance tests. One VM at a time per test, from the image that
 # board/image/build.sh --checks made in $out (the appliance_image test, or image_build here).
 #   image_build OUT           build the test image into OUT unless the appliance_image test just did
+#                             (image_arch=arm64 before it: the arm64 image, booted by vm_start on QEMU's
+#                             virt machine: Cortex-A72, AAVMF, ttyAMA0 and the virtio console hvc0)
 #   vm_start NAME APPEND [QEMU-ARGS...]   boot it (q35, TCG, 2 CPUs, 1 GiB, virtio-gpu 800x480, i6300esb):
 #                             OVMF, then GRUB from the disk's ESP picks the root slot (disk.img, a snapshot:
 #                             writes last until QEMU exits, reboots included); APPEND reaches the kernel
@@ -22,6 +24,7 @@
 appliance_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 spean_root=$(cd "$appliance_dir/../.." && pwd)
 vm_timeout=${SPEAN_BOOT_TIMEOUT:-300}
+image_arch=${image_arch:-amd64}
 qemu=
 
 image_build() {
@@ -30,7 +33,7 @@ image_build() {
 	rm -rf "$work" && mkdir -p "$work"
 	# Under CTest the appliance_image test has just built it (SPEAN_IMAGE_REUSE=1); alone, build it here.
 	if [ -z "${SPEAN_IMAGE_REUSE:-}" ] || [ ! -f "$out/disk.img" ]; then
-		bash "$spean_root/board/image/build.sh" --checks "$out" || return 1
+		bash "$spean_root/board/image/build.sh" --checks --arch "$image_arch" "$out" || return 1
 	fi
 }
 
@@ -47,13 +50,32 @@ vm_start() {
 	fi
 	# The kernel arguments for GRUB (grub-hook.cfg sources append.cfg): no '"' in them.
 	local hook=$work/$name-hook.img
-	printf 'set spean_extra="console=ttyS0 modprobe.blacklist=iTCO_wdt %s %s"\n' "$append" "${SPEAN_BOOT_APPEND:-}" >"$work/append.cfg"
+	local console="console=ttyS0 modprobe.blacklist=iTCO_wdt"
+	[ "$image_arch" = amd64 ] || console=console=ttyAMA0
+	printf 'set spean_extra="%s %s %s"\n' "$console" "$append" "${SPEAN_BOOT_APPEND:-}" >"$work/append.cfg"
 	rm -f "$hook"
 	mkfs.vfat -C -n SPEANTEST "$hook" 1024 >/dev/null
 	mcopy -i "$hook" "$work/append.cfg" ::/append.cfg
 	local disk=(-drive "file=${vm_disk:-$out/disk.img},if=virtio,format=raw,snapshot=${vm_snapshot:-on}")
 	[ -z "${vm_logwrites:-}" ] ||
 		disk=(-drive "if=virtio,driver=blklogwrites,file.driver=file,file.filename=${vm_disk:?vm_logwrites needs vm_disk},log.driver=file,log.filename=$vm_logwrites")
+	if [ "$image_arch" = arm64 ]; then
+		# A Raspberry Pi 4's CPU (Cortex-A72: TCG's 'max' would emulate pointer authentication, slowly); UEFI
+		# from AAVMF (its variables in a copy), one PL011 UART (ttyAMA0) and a virtio console for vm_say.
+		[ -f "$work/aavmf-vars.fd" ] || cp /usr/share/AAVMF/AAVMF_VARS.fd "$work/aavmf-vars.fd"
+		qemu-system-aarch64 -machine virt -accel tcg -cpu cortex-a72 -smp 2 -m 1024 -nodefaults -no-user-config \
+			-drive "if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd" \
+			-drive "if=pflash,format=raw,file=$work/aavmf-vars.fd" \
+			"${disk[@]}" \
+			-drive "file=$hook,if=virtio,format=raw,readonly=on" \
+			-device virtio-gpu-pci,xres=800,yres=480 -display none \
+			-chardev "file,id=ser0,path=$serial,append=on" -serial chardev:ser0 \
+			-device virtio-serial-pci -chardev "socket,id=ctl,path=$ctl,server=on,wait=off" -device virtconsole,chardev=ctl \
+			-qmp "unix:$qmp,server=on,wait=off" -nic none "$@" &
+		qemu=$!
+		vm_name=$name
+		return 0
+	fi
 	# No AVX in the emulated CPU: QEMU 7.2's TCG AVX (new in 7.2) mis-ran Mesa llvmpipe's JIT code and the kiosk
 	# died with SIGSEGV at random while drawing (seen on touch, with a backtrace ending in code without
 	# unwind info); the same boots without AVX/AVX2/FMA never crashed. Real hardware runs that code.

@@ -32,9 +32,16 @@ chmod 0755 "$t/check.sh" "$t/hold-mark-good.sh"
 mkdir -p "$rootfs/etc/systemd/system/spean-mark-good.service.d"
 printf '[Service]\nExecStartPre=/usr/lib/spean/test/hold-mark-good.sh\n' \
 	>"$rootfs/etc/systemd/system/spean-mark-good.service.d/test-hold.conf"
-cc -O2 -Wall -Wextra -o "$t/touch" "$here/guest/touch.c"
-cc -O2 -Wall -Wextra -shared -fPIC -o "$t/segv.so" "$here/guest/segv.c"
-cc -O2 -o "$t/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $(pkg-config --cflags --libs sdl2 SDL2_ttf)
+# The test programs for the image's architecture (another one's: its cross compiler, board/deps.sh arm64).
+arch=$(chroot "$rootfs" dpkg --print-architecture)
+cc=cc pkgconf=pkg-config
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+	gnu=$(dpkg-architecture -a "$arch" -qDEB_HOST_GNU_TYPE 2>/dev/null)
+	cc=$gnu-gcc pkgconf=$gnu-pkg-config
+fi
+"$cc" -O2 -Wall -Wextra -o "$t/touch" "$here/guest/touch.c"
+"$cc" -O2 -Wall -Wextra -shared -fPIC -o "$t/segv.so" "$here/guest/segv.c"
+"$cc" -O2 -o "$t/baseline-sdl" "$root/tests/bench/baseline_sdl.c" $("$pkgconf" --cflags --libs sdl2 SDL2_ttf)
 # The root is read-only: the test center's state and the checks' own on the data partition.
 mkdir -p "$rootfs/var/lib/spean-test"
 cat >>"$rootfs/etc/fstab" <<'FSTAB'
@@ -43,18 +50,28 @@ cat >>"$rootfs/etc/fstab" <<'FSTAB'
 FSTAB
 install -m 0644 "$here/guest/spean-check.service" "$rootfs/etc/systemd/system/spean-check.service"
 ln -sf /etc/systemd/system/spean-check.service "$rootfs/etc/systemd/system/multi-user.target.wants/spean-check.service"
+# The ports the checks talk on (guest/check.sh): the serial console and the host's line.
+case $arch in
+amd64) ;;
+arm64)
+	printf 'console=ttyAMA0 ctl=hvc0\n' >"$t/ports"
+	sed -i 's|^TTYPath=/dev/ttyS0$|TTYPath=/dev/ttyAMA0|' "$rootfs/etc/systemd/system/spean-check.service"
+	;;
+*) echo "stage-checks.sh: no serial ports known for $arch" >&2; exit 1 ;;
+esac
 # Where each tap of the journey lands on an 800x480 screen: the same replay, offscreen, the image's own
-# binary and content (the image and the host are both Debian 12: its libraries are the host's).
+# binary and content (the image and the host are both Debian 12: its libraries are the host's; another
+# architecture's binary runs under qemu-user with the image's own libraries: QEMU_LD_PREFIX).
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp -a "$rootfs/var/lib/spean" "$tmp/data"
-SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$rootfs/usr/share/spean" \
+QEMU_LD_PREFIX=$rootfs SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$rootfs/usr/share/spean" \
 	"$rootfs/usr/bin/spean" --data-dir "$tmp/data" kiosk --size 800x480 --replay "$here/touch.replay" \
 	--taps "$t/touch.taps" 2>"$tmp/replay.log" || { cat "$tmp/replay.log" >&2; exit 1; }
 # The first boot's Continue: the same screen offscreen, a fresh data dir, a stick folder with the card.
 mkdir -p "$tmp/fresh" "$tmp/stick/spean/provision"
 cp "$t/center.pub" "$tmp/stick/spean/provision/center.pub"
-SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$rootfs/usr/share/spean" SPEAN_STICK_DIR="$tmp/stick" \
+QEMU_LD_PREFIX=$rootfs SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$rootfs/usr/share/spean" SPEAN_STICK_DIR="$tmp/stick" \
 	"$rootfs/usr/bin/spean" --data-dir "$tmp/fresh" kiosk --size 800x480 --replay "$here/firstboot.replay" \
 	--taps "$t/firstboot.taps" 2>"$tmp/replay.log" || { cat "$tmp/replay.log" >&2; exit 1; }
 echo "stage-checks: test layer in $t ($(wc -l <"$t/touch.taps") taps for the journey by touch)"

@@ -17,9 +17,9 @@ until grep -q first_frame /run/baseline.out; do
 done
 mark "first_frame uptime_ms=$(uptime_ms)"
 sleep 5
-t0=$(cut -d' ' -f1 "/proc/$pid/schedstat")
+t0=$(cut -d' ' -f1 "/proc/$pid/schedstat") w0=$(wakeups "$pid")
 sleep "${SPEAN_IDLE_SECONDS:-60}"
-t1=$(cut -d' ' -f1 "/proc/$pid/schedstat")
-mark "idle cpu_ns=$((t1 - t0)) seconds=${SPEAN_IDLE_SECONDS:-60}"
+t1=$(cut -d' ' -f1 "/proc/$pid/schedstat") w1=$(wakeups "$pid")
+mark "idle cpu_ns=$((t1 - t0)) seconds=${SPEAN_IDLE_SECONDS:-60} wakeups=$((w1 - w0))"
 kill $pid
 mark "end ok"

@@ -4,7 +4,8 @@
 #   first_frame       the unit is active (READY=1 after the first frame); the host compares a screendump
 #   touch             a resident's journey tapped on a uinput touchscreen stores one request; neither the
 #                     name nor the phone typed is in the journal or anywhere on the disk
-#   idle              the kiosk's CPU time on the attract screen over 60 s (/proc/PID/schedstat, ns)
+#   idle              the kiosk's CPU time on the attract screen over 60 s (/proc/PID/schedstat, ns) and
+#                     its threads' wakeups then (times put on a CPU)
 #   memory            its resident memory then (VmRSS, VmHWM, PSS)
 #   watchdog_restart  the kiosk stopped (SIGSTOP: its loop no longer pings) is killed and restarted by
 #                     systemd; then killed outright (SIGKILL), restarted again
@@ -59,10 +60,12 @@ mark "privacy journal=clean disk=clean name_before=$name0 phone_before=$phone0"
 # Idle on the attract screen (the journey ended there: 'done' on the receipt).
 pid=$(systemctl show -p MainPID --value spean-kiosk.service)
 sleep 5
-t0=$(cut -d' ' -f1 "/proc/$pid/schedstat")
+t0=$(cut -d' ' -f1 "/proc/$pid/schedstat") w0=$(wakeups "$pid")
+thread_runs "$pid" >/run/threads.0
 sleep "${SPEAN_IDLE_SECONDS:-60}"
-t1=$(cut -d' ' -f1 "/proc/$pid/schedstat")
-mark "idle cpu_ns=$((t1 - t0)) seconds=${SPEAN_IDLE_SECONDS:-60}"
+t1=$(cut -d' ' -f1 "/proc/$pid/schedstat") w1=$(wakeups "$pid")
+thread_runs "$pid" >/run/threads.1
+mark "idle cpu_ns=$((t1 - t0)) seconds=${SPEAN_IDLE_SECONDS:-60} wakeups=$((w1 - w0)) by_thread=$(thread_wakeups /run/threads.0 /run/threads.1)"
 # Its memory after the journey, on KMSDRM (Mesa's llvmpipe and LLVM mapped in: PSS shares them out).
 kib() { awk -v k="$1:" '$1 == k { print $2 }' "$2"; }
 mark "memory rss_kib=$(kib VmRSS "/proc/$pid/status") hwm_kib=$(kib VmHWM "/proc/$pid/status") pss_kib=$(kib Pss "/proc/$pid/smaps_rollup") threads=$(kib Threads "/proc/$pid/status")"

@@ -199,7 +199,7 @@ receipt() { # receipt NAME PRINTER: a journey by touch prints one receipt on PRI
 	[ "$(echo "$id" | grep -c .)" = 1 ] || fail "$name: the journey stored $(echo "$id" | grep -c .) requests"
 	# The bytes for the host, between markers, in base64 (the guest has no python for the decoding).
 	mark "bytes name=$name n=$(stat -c %s "$f") sha256=$(sha256sum "$f" | cut -c1-64)"
-	base64 -w 96 "$f" | sed "s/^/SPEAN-B64 $name /" >/dev/ttyS0
+	base64 -w 96 "$f" | sed "s/^/SPEAN-B64 $name /" >"/dev/$console"
 	mark "receipt name=$name id=$id print_ms=$((t_last - t_stored)) lp0=$([ -e /dev/usb/lp0 ] && echo bound || echo detached)"
 }
 receipt lp0 /dev/usb/lp0

@@ -16,19 +16,9 @@ t=$(date +%s)
 image_build "${1:-$spean_root/build-image-arm64}"
 build_s=$(($(date +%s) - t))
 
-cp -a "$out/rootfs/var/lib/spean" "$work/ref-data"
-printf 'shot attract\n' >"$work/attract.replay"
-QEMU_LD_PREFIX=$out/rootfs SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$out/rootfs/usr/share/spean" \
-	"$out/rootfs/usr/bin/spean" --data-dir "$work/ref-data" kiosk --size 800x480 --replay "$work/attract.replay" \
-	--shots "$work" 2>"$work/ref.log" || { cat "$work/ref.log" >&2; exit 1; }
-
+attract_ref
 vm_start kiosk "spean.check=kiosk"
-vm_wait first_frame
-ff=$(vm_value uptime_ms) spawn=$(vm_value spawn_ms) user=$(vm_value user) qemu_ff=$vm_at
-[ "$user" = spean ] || { echo "$test_name: the kiosk runs as '$user', not spean" >&2; exit 1; }
-vm_wait 'ask screen'
-vm_dump "$work/kiosk.ppm"
-python3 "$appliance_dir/imgdiff.py" "$work/kiosk.ppm" "$work/attract.png"
+kiosk_attract
 vm_say go
 vm_wait 'touch ' 900
 taps=$(vm_value taps)

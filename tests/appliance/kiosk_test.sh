@@ -15,21 +15,11 @@ t=$(date +%s)
 image_build "${1:-$spean_root/build-image}"
 build_s=$(($(date +%s) - t))
 
-# The reference: the image's binary, content, fonts and data dir, drawn by SDL's offscreen driver.
-cp -a "$out/rootfs/var/lib/spean" "$work/ref-data"
-printf 'shot attract\n' >"$work/attract.replay"
-SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$out/rootfs/usr/share/spean" \
-	"$out/rootfs/usr/bin/spean" --data-dir "$work/ref-data" kiosk --size 800x480 --replay "$work/attract.replay" \
-	--shots "$work" 2>"$work/ref.log" || { cat "$work/ref.log" >&2; exit 1; }
+attract_ref
 same() { python3 "$appliance_dir/imgdiff.py" "$1" "$work/attract.png"; }
 
 vm_start kiosk "spean.check=kiosk"
-vm_wait first_frame
-ff=$(vm_value uptime_ms) spawn=$(vm_value spawn_ms) user=$(vm_value user) qemu_ff=$vm_at
-[ "$user" = spean ] || { echo "$test_name: the kiosk runs as '$user', not spean" >&2; exit 1; }
-vm_wait 'ask screen'
-vm_dump "$work/kiosk.ppm"
-same "$work/kiosk.ppm"
+kiosk_attract
 vm_say go
 vm_wait 'touch ' 240
 taps=$(vm_value taps)

@@ -11,6 +11,11 @@
 #                             vm_disk=FILE vm_snapshot=off: another disk (a copy of disk.img) that keeps writes
 #                             vm_logwrites=LOG: every write to the disk also logged (QEMU's blklogwrites, the
 #                             dm-log-writes format) for logreplay.py
+#   attract_ref               the reference attract screen, $work/attract.png: the image's binary, content,
+#                             fonts and data dir drawn by SDL's offscreen driver (another architecture's
+#                             binary under qemu-user with the image's own libraries: QEMU_LD_PREFIX)
+#   kiosk_attract             (spean.check=kiosk) the kiosk's first frame, as the user spean, and a screendump
+#                             equal to attract_ref's; sets ff, spawn (guest uptime ms) and qemu_ff (s)
 #   vm_wait REGEX [SECONDS]   wait for a serial line matching ^SPEAN-BOOT REGEX after the last one matched;
 #                             fails on 'end fail' or QEMU's exit; sets $vm_line to the line, $vm_at to the
 #                             seconds since QEMU started
@@ -120,6 +125,24 @@ vm_wait() {
 		fi
 		sleep 0.2
 	done
+}
+
+attract_ref() {
+	cp -a "$out/rootfs/var/lib/spean" "$work/ref-data"
+	printf 'shot attract\n' >"$work/attract.replay"
+	QEMU_LD_PREFIX=$out/rootfs SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$out/rootfs/usr/share/spean" \
+		"$out/rootfs/usr/bin/spean" --data-dir "$work/ref-data" kiosk --size 800x480 --replay "$work/attract.replay" \
+		--shots "$work" 2>"$work/ref.log" || { cat "$work/ref.log" >&2; return 1; }
+}
+kiosk_attract() {
+	vm_wait first_frame || return 1
+	ff=$(vm_value uptime_ms) spawn=$(vm_value spawn_ms) qemu_ff=$vm_at
+	local user
+	user=$(vm_value user)
+	[ "$user" = spean ] || { echo "$test_name: the kiosk runs as '$user', not spean" >&2; return 1; }
+	vm_wait 'ask screen' || return 1
+	vm_dump "$work/kiosk.ppm"
+	python3 "$appliance_dir/imgdiff.py" "$work/kiosk.ppm" "$work/attract.png"
 }
 
 vm_value() { echo "$vm_line" | sed -n "s/.* $1=\\([^ ]*\\).*/\\1/p"; }

@@ -41,12 +41,7 @@ mkfs.ext4 -q -F -L SPEANUSB -d "$work/stick" "$work/stick.img" "${stick_mib}M"
 rm -rf "$work/stick"
 sum_image=$(sha256sum "$out/rootfs.ext4" | cut -c1-16)
 
-# The reference attract screen: the image's binary, content and store, offscreen.
-cp -a "$out/rootfs/var/lib/spean" "$work/ref-data"
-printf 'shot attract\n' >"$work/attract.replay"
-SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy SPEAN_SHARE_DIR="$out/rootfs/usr/share/spean" \
-	"$out/rootfs/usr/bin/spean" --data-dir "$work/ref-data" kiosk --size 800x480 --replay "$work/attract.replay" \
-	--shots "$work" 2>"$work/ref.log" || { cat "$work/ref.log" >&2; exit 1; }
+attract_ref
 
 # The broken slot must be left because its kiosk stops at every start (mark-good.sh: 10 stops), long before
 # the 900 s wait for a first frame would give up (the host waits 300 s for the next boot).

@@ -22,7 +22,7 @@ demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
 	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev systemd
 	mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git
-	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools ovmf) ;;
+	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools ovmf chromium nodejs npm fonts-noto-core) ;;
 pkg) pkgs+=(dpkg-dev debhelper fakeroot lintian git) ;;
 image) pkgs+=(mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git
 	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools openssl ovmf zbar-tools) ;;

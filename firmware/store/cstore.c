@@ -548,14 +548,22 @@ int cstore_receive(struct cstore *cs, const unsigned char device[CSTORE_PK_LEN],
 	return r;
 }
 
-int cstore_each(struct cstore *cs, cstore_request_fn cb, void *ctx, struct diag *d)
+/* Requests with after < n <= last (arrival order), or the one with n = last when only is set. */
+static int each_range(struct cstore *cs, uint64_t after, uint64_t last, int only, cstore_request_fn cb, void *ctx,
+		      struct diag *d)
 {
 	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(cs->db, "SELECT n, id, device, seq, urgent, hash, sealed, received FROM requests ORDER BY n",
+	int rc = sqlite3_prepare_v2(cs->db,
+				    only ? "SELECT n, id, device, seq, urgent, hash, sealed, received FROM requests WHERE n = ?2"
+					 : "SELECT n, id, device, seq, urgent, hash, sealed, received FROM requests"
+					   " WHERE n > ?1 AND n <= ?2 ORDER BY n",
 				    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return fail(cs, rc, "read failed", d);
-	int res = 0;
+	if (!only)
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)(last > INT64_MAX ? INT64_MAX : last));
+	int res = 0, seen = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cstore_request r;
 		memset(&r, 0, sizeof r);
@@ -574,13 +582,33 @@ int cstore_each(struct cstore *cs, cstore_request_fn cb, void *ctx, struct diag 
 		r.sealed = sqlite3_column_blob(s, 6);
 		r.sealed_len = (size_t)sqlite3_column_bytes(s, 6);
 		r.received = sqlite3_column_int64(s, 7);
+		seen = 1;
 		if ((res = cb(ctx, &r)))
 			break;
 	}
 	if (!res && rc != SQLITE_DONE)
 		res = fail(cs, rc, "read failed", d);
 	sqlite3_finalize(s);
+	if (!res && only && !seen) {
+		diag_set(d, "no request number %llu", (unsigned long long)last);
+		res = ERR_NOTFOUND;
+	}
 	return res;
+}
+
+int cstore_each(struct cstore *cs, cstore_request_fn cb, void *ctx, struct diag *d)
+{
+	return each_range(cs, 0, UINT64_MAX, 0, cb, ctx, d);
+}
+
+int cstore_each_after(struct cstore *cs, uint64_t after, cstore_request_fn cb, void *ctx, struct diag *d)
+{
+	return each_range(cs, after, UINT64_MAX, 0, cb, ctx, d);
+}
+
+int cstore_get(struct cstore *cs, uint64_t n, cstore_request_fn cb, void *ctx, struct diag *d)
+{
+	return each_range(cs, 0, n, 1, cb, ctx, d);
 }
 
 int cstore_count(struct cstore *cs, struct cstore_counts *c, struct diag *d)
@@ -639,5 +667,24 @@ int cstore_check(struct cstore *cs, struct diag *d)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && !res)
 		res = fail(cs, rc, "integrity check failed", d);
+	return res;
+}
+
+int cstore_each_device(struct cstore *cs, cstore_device_fn cb, void *ctx, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(cs->db, "SELECT pk, label FROM devices ORDER BY enrolled, pk", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(cs, rc, "read failed", d);
+	int res = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != CSTORE_PK_LEN)
+			continue;
+		if ((res = cb(ctx, sqlite3_column_blob(s, 0), (const char *)sqlite3_column_text(s, 1))))
+			break;
+	}
+	if (!res && rc != SQLITE_DONE)
+		res = fail(cs, rc, "read failed", d);
+	sqlite3_finalize(s);
 	return res;
 }

@@ -77,6 +77,14 @@ struct cstore_request {
 typedef int (*cstore_request_fn)(void *ctx, const struct cstore_request *r);
 /* Visit requests in arrival order; stop early if cb returns non-zero (returned). */
 int cstore_each(struct cstore *cs, cstore_request_fn cb, void *ctx, struct diag *d);
+/* The same for the requests that arrived after number `after` (a reader catching up). */
+int cstore_each_after(struct cstore *cs, uint64_t after, cstore_request_fn cb, void *ctx, struct diag *d);
+/* The request with arrival number n: cb called once, or ERR_NOTFOUND. */
+int cstore_get(struct cstore *cs, uint64_t n, cstore_request_fn cb, void *ctx, struct diag *d);
+
+typedef int (*cstore_device_fn)(void *ctx, const unsigned char pk[CSTORE_PK_LEN], const char *label);
+/* Visit enrolled kiosks in enrollment order; stop early if cb returns non-zero (returned). */
+int cstore_each_device(struct cstore *cs, cstore_device_fn cb, void *ctx, struct diag *d);
 
 struct cstore_counts {
 	uint64_t requests, devices, alerts;

@@ -9,7 +9,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <termios.h>
+#include <unistd.h>
+
 #include "clock.h"
+#include "console.h"
 #include "content.h"
 #include "contentpack.h"
 #include "cstore.h"
@@ -29,6 +33,7 @@
 #include "kv.h"
 #include "log.h"
 #include "mem.h"
+#include "ostore.h"
 
 extern const unsigned char spean_builtin_rules[];
 extern const unsigned long spean_builtin_rules_len;
@@ -185,6 +190,15 @@ static const char usage[] =
 	"                               on a private link (a direct cable); --per-address: connections\n"
 	"                               one address may hold (default 32; raise it when many kiosks\n"
 	"                               reach the center through one proxy, tunnel or NAT)\n"
+	"  run --data-dir DIR [--listen ADDR:PORT [--plain] [--per-address N]] [--console-listen ADDR:PORT]\n"
+	"                               the office console for staff in a browser (default\n"
+	"                               127.0.0.1:8080; HTTPS with the center's certificate on any\n"
+	"                               address but loopback) and, with --listen, the kiosks' sync as\n"
+	"                               serve does; until stopped\n"
+	"  user add --data-dir DIR --role director|officer|clerk LOGIN\n"
+	"                               an account for the console; the password (10 characters or\n"
+	"                               more) is read from standard input\n"
+	"  user list --data-dir DIR     the accounts and their roles\n"
 	"  usb --data-dir DIR [--serial S] [--kiosks N] [--poll MS]\n"
 	"                               receive from kiosks plugged into this PC by USB cable, one\n"
 	"                               after another, until stopped (Ctrl-C); --serial: only that\n"
@@ -275,14 +289,7 @@ static int cmd_open(const char *dir, const char *kiosk)
 
 /* ---- reading what arrived: names for reports, then each request opened ---- */
 
-struct names {
-	struct report_names rn;
-	struct catalog *vi;
-	struct content content;
-	struct rules *rules;
-};
-
-static void names_load(struct names *n, const char *content_dir)
+void center_names_load(struct center_names *n, const char *content_dir)
 {
 	memset(n, 0, sizeof *n);
 	struct buf b;
@@ -304,12 +311,19 @@ static void names_load(struct names *n, const char *content_dir)
 		fprintf(stderr, "spean-center: %s (commune codes without names)\n", d.msg);
 	buf_finish(&b);
 	free(p);
+	/* The holidays count a deadline's working days (the console); reports do without them. */
+	p = fs_join(content_dir, "holidays.txt");
+	buf_init(&b);
+	if (fs_read_file(p, 4u << 20, &b, &d) || holidays_parse(b.data, b.len, &n->content.holidays, &d))
+		fprintf(stderr, "spean-center: %s (deadlines without a date)\n", d.msg);
+	buf_finish(&b);
+	free(p);
 	n->rn.vi = n->vi;
 	n->rn.content = &n->content;
 	n->rn.rules = n->rules;
 }
 
-static void names_finish(struct names *n)
+void center_names_finish(struct center_names *n)
 {
 	catalog_destroy(n->vi);
 	content_finish(&n->content);
@@ -329,7 +343,7 @@ struct walk {
  * Why a stored request cannot be reported, or NULL if req holds it opened.
  * The reason names no personal data: a parse error gives only its line.
  */
-static const char *open_stored(const struct center_keys *k, const struct cstore_request *r, struct buf *plain,
+const char *center_open_stored(const struct center_keys *k, const struct cstore_request *r, struct buf *plain,
 			       struct request *req, char *why, size_t whylen)
 {
 	unsigned char h[CRYPT_HASH];
@@ -365,7 +379,7 @@ static int walk_one(void *p, const struct cstore_request *r)
 	char why[96];
 	buf_init(&plain);
 	request_init(&req);
-	const char *bad = open_stored(w->k, r, &plain, &req, why, sizeof why);
+	const char *bad = center_open_stored(w->k, r, &plain, &req, why, sizeof why);
 	char dev[2 * CRYPT_SIGN_PK + 1];
 	hex_encode(r->device, CRYPT_SIGN_PK, dev);
 	if (bad) {
@@ -438,8 +452,8 @@ static void csv_item(void *p, const struct report_item *it)
 
 static int cmd_export(const char *dir, const char *file, const char *content_dir)
 {
-	struct names nm;
-	names_load(&nm, content_dir);
+	struct center_names nm;
+	center_names_load(&nm, content_dir);
 	struct csv_ctx c;
 	buf_init(&c.out);
 	c.rn = &nm.rn;
@@ -459,7 +473,7 @@ static int cmd_export(const char *dir, const char *file, const char *content_dir
 		say_skipped(bad);
 	}
 	buf_finish_wipe(&c.out);
-	names_finish(&nm);
+	center_names_finish(&nm);
 	return report_status(rc, bad);
 }
 
@@ -470,8 +484,8 @@ static void stats_item(void *p, const struct report_item *it)
 
 static int cmd_stats(const char *dir, const char *content_dir)
 {
-	struct names nm;
-	names_load(&nm, content_dir);
+	struct center_names nm;
+	center_names_load(&nm, content_dir);
 	struct report_stats *st = report_stats_create();
 	unsigned long n, bad;
 	int rc = walk(dir, stats_item, st, &n, &bad);
@@ -485,7 +499,7 @@ static int cmd_stats(const char *dir, const char *content_dir)
 		say_skipped(bad);
 	}
 	report_stats_destroy(st);
-	names_finish(&nm);
+	center_names_finish(&nm);
 	return report_status(rc, bad);
 }
 
@@ -521,8 +535,8 @@ static int cmd_forms(const char *dir, const char *out, const char *content_dir)
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 		return 1;
 	}
-	struct names nm;
-	names_load(&nm, content_dir);
+	struct center_names nm;
+	center_names_load(&nm, content_dir);
 	struct forms_ctx c = {out, &nm.rn, 0};
 	unsigned long n, bad;
 	int rc = walk(dir, form_item, &c, &n, &bad);
@@ -532,7 +546,7 @@ static int cmd_forms(const char *dir, const char *out, const char *content_dir)
 		free(safe);
 		say_skipped(bad);
 	}
-	names_finish(&nm);
+	center_names_finish(&nm);
 	return report_status(rc || c.failed, bad);
 }
 
@@ -755,6 +769,138 @@ static int cmd_alerts(const char *dir)
 	return rc ? 1 : 0;
 }
 
+/* ---- the office console: accounts, and the program that serves kiosks and staff ---- */
+
+/* A password from stdin, one line (echo off on a terminal): 0, or a message on stderr. */
+static int read_password(char *out, size_t n)
+{
+	struct termios t0, t1;
+	int tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &t0);
+	if (tty) {
+		fprintf(stderr, "password (10 characters or more): ");
+		t1 = t0;
+		t1.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t1);
+	}
+	char *got = fgets(out, (int)n, stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t0);
+		fputc('\n', stderr);
+	}
+	size_t len = got ? strlen(out) : 0;
+	if (len && out[len - 1] == '\n')
+		out[--len] = '\0';
+	else if (got && len == n - 1) {
+		fprintf(stderr, "spean-center: the password is longer than %zu bytes\n", n - 2);
+		return 2;
+	}
+	if (len && out[len - 1] == '\r')
+		out[--len] = '\0';
+	if (len < 10) {
+		fprintf(stderr, "spean-center: a password needs 10 characters or more (read from standard input)\n");
+		return 2;
+	}
+	return 0;
+}
+
+static int print_user(void *ctx, const char *login, int role, int64_t created)
+{
+	(void)ctx;
+	char day[16];
+	time_t t = (time_t)created;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	printf("%-32s %-9s %s\n", login, ostore_role_name(role), day);
+	return 0;
+}
+
+static int cmd_user(const char *dir, const char *sub, const char *login, const char *role)
+{
+	struct ostore *os = NULL;
+	struct diag d = {""};
+	if (!sub || (strcmp(sub, "add") && strcmp(sub, "list")) || (!strcmp(sub, "add") && (!login || !role)) ||
+	    (!strcmp(sub, "list") && login)) {
+		fprintf(stderr, "spean-center: usage: user add --data-dir DIR --role director|officer|clerk LOGIN "
+				"(password on stdin), or user list --data-dir DIR\n");
+		return 2;
+	}
+	int r = -1;
+	if (!strcmp(sub, "add")) {
+		if ((r = ostore_role_find(role)) < 0) {
+			fprintf(stderr, "spean-center: --role is director, officer or clerk, not '%s'\n", role);
+			return 2;
+		}
+		if (!ostore_login_valid(login)) {
+			fprintf(stderr, "spean-center: a login is 1 to %d of a-z 0-9 . _ -\n", OSTORE_LOGIN_MAX);
+			return 2;
+		}
+	}
+	if (ostore_open(dir, &os, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		return 1;
+	}
+	int rc = 0;
+	if (!strcmp(sub, "list")) {
+		if (ostore_user_each(os, print_user, NULL, &d)) {
+			fprintf(stderr, "spean-center: %s\n", d.msg);
+			rc = 1;
+		}
+	} else {
+		char pw[258], hash[CRYPT_PIN_HASH];
+		if ((rc = read_password(pw, sizeof pw)) == 0) {
+			crypt_init();
+			if (crypt_pin_hash(hash, pw) || ostore_user_add(os, login, r, hash, (int64_t)time(NULL), &d)) {
+				fprintf(stderr, "spean-center: %s\n", d.msg[0] ? d.msg : "cannot hash the password");
+				rc = 1;
+			} else if (ostore_audit(os, (int64_t)time(NULL), "-", "user_added", login, &d)) {
+				fprintf(stderr, "spean-center: %s\n", d.msg);
+				rc = 1;
+			} else
+				printf("%s (%s) can log in to the console\n", login, ostore_role_name(r));
+		}
+		crypt_wipe(pw, sizeof pw);
+		crypt_wipe(hash, sizeof hash);
+	}
+	ostore_close(os);
+	return rc;
+}
+
+static int cmd_run(const char *dir, const char *content, const char *listen, int plain, const char *per_address,
+		   const char *console_listen)
+{
+	char *e = NULL;
+	unsigned long pa = per_address ? strtoul(per_address, &e, 10) : 0;
+	if (per_address && (*e || !pa || pa > CENTER_SERVE_MAX_PER_ADDRESS)) {
+		fprintf(stderr, "spean-center: run wants --per-address 1..%u (connections)\n", CENTER_SERVE_MAX_PER_ADDRESS);
+		return 2;
+	}
+	sigset_t stop;
+	center_serve_block_signals(&stop);
+	struct diag d = {""};
+	struct console *con = NULL;
+	struct center_server *sv = NULL;
+	int rc = console_start(dir, content, console_listen ? console_listen : CONSOLE_LISTEN, &con, &d);
+	if (!rc && listen)
+		rc = center_serve_start(dir, listen, plain, (unsigned)pa, &sv, &d);
+	if (rc) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		console_stop(con);
+		return rc == ERR_INVAL ? 2 : 1;
+	}
+	for (;;) {
+		struct timespec second = {1, 0};
+		int sig = sigtimedwait(&stop, NULL, &second);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sv)
+			center_serve_tick(sv);
+	}
+	center_serve_stop(sv);
+	console_stop(con);
+	return 0;
+}
+
 int center_main(int argc, char **argv)
 {
 	static char share_content[4096];
@@ -767,7 +913,8 @@ int center_main(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL,
-		   *version = NULL, *serial = NULL, *kiosks = NULL, *poll = NULL, *per_address = NULL;
+		   *version = NULL, *serial = NULL, *kiosks = NULL, *poll = NULL, *per_address = NULL,
+		   *console_listen = NULL, *role = NULL, *pos[2] = {NULL, NULL};
 	int plain = 0;
 	const char *content = getenv("SPEAN_CONTENT_DIR");
 	if (!content || !*content)
@@ -799,8 +946,14 @@ int center_main(int argc, char **argv)
 			per_address = argv[++i];
 		else if (!strcmp(argv[i], "--content") && i + 1 < argc)
 			content = argv[++i];
+		else if (!strcmp(argv[i], "--console-listen") && i + 1 < argc)
+			console_listen = argv[++i];
+		else if (!strcmp(argv[i], "--role") && i + 1 < argc)
+			role = argv[++i];
 		else if (argv[i][0] != '-' && !key && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "import")))
 			key = argv[i];
+		else if (argv[i][0] != '-' && !strcmp(argv[1], "user") && (!pos[0] || !pos[1]))
+			pos[pos[0] ? 1 : 0] = argv[i];
 		else {
 			fprintf(stderr, "spean-center: unexpected argument '%s' (see --help)\n", argv[i]);
 			return 2;
@@ -856,6 +1009,10 @@ int center_main(int argc, char **argv)
 			fprintf(stderr, "spean-center: %s\n", d.msg);
 		return rc == ERR_INVAL ? 2 : rc ? 1 : 0;
 	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(dir, content, listen, plain, per_address, console_listen);
+	if (!strcmp(cmd, "user"))
+		return cmd_user(dir, pos[0], pos[1], role);
 	if (!strcmp(cmd, "usb")) {
 		char *e1 = NULL, *e2 = NULL;
 		unsigned long n = kiosks ? strtoul(kiosks, &e1, 10) : 0, ms = poll ? strtoul(poll, &e2, 10) : 0;

@@ -2,8 +2,14 @@
 #ifndef SPEAN_CENTER_H
 #define SPEAN_CENTER_H
 
+#include "content.h"
 #include "crypt.h"
+#include "cstore.h"
 #include "err.h"
+#include "mem.h"
+#include "record.h"
+#include "report.h"
+#include "rules.h"
 
 #define CENTER_SECRET_FILE "center.key"  /* X25519: opens requests */
 #define CENTER_SIGN_FILE "center.sign"    /* Ed25519: signs receipts, welcomes and content packs */
@@ -22,6 +28,30 @@ int center_init(const char *dir, struct center_keys *k, struct diag *d);
 /* Load both key pairs from dir. */
 int center_load(const char *dir, struct center_keys *k, struct diag *d);
 void center_keys_wipe(struct center_keys *k);
+
+/*
+ * What turns codes into Vietnamese names (report_names) and counts a
+ * deadline's working days, from a content pack directory: its strings.vi,
+ * communes.txt and holidays.txt, and the built-in rules (documents, group
+ * citations). A part that is missing or bad is said on stderr and left out
+ * (codes instead of names, deadlines without a date): never fatal.
+ */
+struct center_names {
+	struct report_names rn;
+	struct catalog *vi;
+	struct content content;
+	struct rules *rules;
+};
+void center_names_load(struct center_names *n, const char *content_dir);
+void center_names_finish(struct center_names *n);
+
+/*
+ * Open a stored request: NULL and req holding it (plain holds the
+ * plaintext: wipe it), or why not in words that name no personal data (why
+ * is the room for a reason that needs formatting).
+ */
+const char *center_open_stored(const struct center_keys *k, const struct cstore_request *r, struct buf *plain,
+			       struct request *req, char *why, size_t whylen);
 
 int center_main(int argc, char **argv);
 

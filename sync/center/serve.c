@@ -448,8 +448,15 @@ static unsigned fit_connections(void)
 	return n;
 }
 
-int center_serve(const char *dir, const char *listen, int plain, unsigned per_address, struct diag *d)
+struct center_server {
+	struct gate g;
+	struct MHD_Daemon *dm;
+};
+
+int center_serve_start(const char *dir, const char *listen, int plain, unsigned per_address, struct center_server **out,
+		       struct diag *d)
 {
+	*out = NULL;
 	char host[64];
 	unsigned port;
 	const char *colon = strrchr(listen, ':');
@@ -466,10 +473,12 @@ int center_serve(const char *dir, const char *listen, int plain, unsigned per_ad
 	}
 	if (!per_address)
 		per_address = CENTER_SERVE_PER_ADDRESS;
+	struct center_server *sv = xcalloc(1, sizeof *sv);
+	struct gate *g = &sv->g;
 	/* Raised, it says many kiosks share one address (a proxy, a tunnel): they share the whole budget too. */
-	struct gate g = {.share = per_address > CENTER_SERVE_PER_ADDRESS ? SERVE_BODY_BUDGET : SERVE_ADDRESS_SHARE};
-	pthread_mutex_init(&g.lock, NULL);
-	int rc = center_service_open(dir, &g.service, d);
+	g->share = per_address > CENTER_SERVE_PER_ADDRESS ? SERVE_BODY_BUDGET : SERVE_ADDRESS_SHARE;
+	pthread_mutex_init(&g->lock, NULL);
+	int rc = center_service_open(dir, &g->service, d);
 	if (rc)
 		goto fail_lock;
 	/* HTTPS with the center's own certificate (kiosks pin its key) unless told the link is private. */
@@ -481,52 +490,86 @@ int center_serve(const char *dir, const char *listen, int plain, unsigned per_ad
 		goto fail;
 	}
 	unsigned conns = fit_connections();
-	/* Block the stop signals before the pool starts, so only sigtimedwait below sees them. */
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (plain ? 0 : MHD_USE_TLS);
-	struct MHD_Daemon *dm = MHD_start_daemon(
-		flags, (uint16_t)port, NULL, NULL, handler, &g, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	sv->dm = MHD_start_daemon(
+		flags, (uint16_t)port, NULL, NULL, handler, g, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, SERVE_THREADS, MHD_OPTION_CONNECTION_LIMIT, conns,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_TIMEOUT, SERVE_IDLE_S,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512, MHD_OPTION_NOTIFY_COMPLETED, completed, &g,
-		MHD_OPTION_NOTIFY_CONNECTION, notify, &g, MHD_OPTION_HTTPS_MEM_KEY, plain ? NULL : key.data,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512, MHD_OPTION_NOTIFY_COMPLETED, completed, g,
+		MHD_OPTION_NOTIFY_CONNECTION, notify, g, MHD_OPTION_HTTPS_MEM_KEY, plain ? NULL : key.data,
 		MHD_OPTION_HTTPS_MEM_CERT, plain ? NULL : cert.data, MHD_OPTION_END);
-	if (!dm) {
+	if (!sv->dm) {
 		diag_set(d, "cannot listen on %s (in use, or not an address of this PC)", listen);
 		rc = ERR_IO;
 		goto fail;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(dm, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(sv->dm, MHD_DAEMON_INFO_BIND_PORT);
 	printf("listening %s:%u %s\n", host, info ? info->port : port, plain ? "http" : "https");
 	fflush(stdout);
 	log_info("serving addr=%s port=%u connections=%u per_address=%u budget=%u", host, info ? info->port : port, conns,
 		 per_address, SERVE_BODY_BUDGET);
-	for (;;) {
-		struct timespec second = {1, 0};
-		int sig = sigtimedwait(&stop, NULL, &second);
-		if (sig == SIGTERM || sig == SIGINT)
-			break;
-		gate_sweep(&g);
-	}
-	MHD_stop_daemon(dm);
+	buf_finish_wipe(&cert);
+	buf_finish_wipe(&key);
+	*out = sv;
+	return 0;
+fail:
+	buf_finish_wipe(&cert);
+	buf_finish_wipe(&key);
+	center_service_close(g->service);
+fail_lock:
+	pthread_mutex_destroy(&g->lock);
+	free(sv);
+	return rc;
+}
+
+void center_serve_tick(struct center_server *sv)
+{
+	gate_sweep(&sv->g);
+}
+
+void center_serve_stop(struct center_server *sv)
+{
+	if (!sv)
+		return;
+	struct gate *g = &sv->g;
+	MHD_stop_daemon(sv->dm);
 	struct center_service_stats st;
-	center_service_stats(g.service, &st);
+	center_service_stats(g->service, &st);
 	fprintf(stderr, "spean-center: stopped: %lu hellos, %lu chunks, %lu records (%lu new), %lu refused\n", st.hellos,
 		st.offers, st.records_in, st.records_new, st.refused);
 	fprintf(stderr,
 		"spean-center: connections: %lu messages handled; refused unread: %lu over the budget, %lu by their length; "
 		"%lu refused by their framing; cut at the deadline: %lu in their headers, %lu in their body; at most %lu open\n",
-		g.handled, g.refused_budget, g.refused_length, g.refused_frame, g.cut_head, g.cut_body, g.peak_open);
-	rc = 0;
-fail:
-	buf_finish_wipe(&cert);
-	buf_finish_wipe(&key);
-	center_service_close(g.service);
-fail_lock:
-	pthread_mutex_destroy(&g.lock);
-	return rc;
+		g->handled, g->refused_budget, g->refused_length, g->refused_frame, g->cut_head, g->cut_body, g->peak_open);
+	center_service_close(g->service);
+	pthread_mutex_destroy(&g->lock);
+	free(sv);
+}
+
+void center_serve_block_signals(sigset_t *stop)
+{
+	sigemptyset(stop);
+	sigaddset(stop, SIGTERM);
+	sigaddset(stop, SIGINT);
+	pthread_sigmask(SIG_BLOCK, stop, NULL);
+}
+
+int center_serve(const char *dir, const char *listen, int plain, unsigned per_address, struct diag *d)
+{
+	/* Block the stop signals before the pool starts, so only sigtimedwait below sees them. */
+	sigset_t stop;
+	center_serve_block_signals(&stop);
+	struct center_server *sv;
+	int rc = center_serve_start(dir, listen, plain, per_address, &sv, d);
+	if (rc)
+		return rc;
+	for (;;) {
+		struct timespec second = {1, 0};
+		int sig = sigtimedwait(&stop, NULL, &second);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		center_serve_tick(sv);
+	}
+	center_serve_stop(sv);
+	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef SPEAN_CENTER_SERVE_H
 #define SPEAN_CENTER_SERVE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -18,6 +19,15 @@
  * on SIGTERM it stops and prints what it handled, refused and cut to stderr.
  */
 int center_serve(const char *dir, const char *listen, int plain, unsigned per_address, struct diag *d);
+
+/* The same in parts, for a program that serves more (spean-center run): start, tick once a second, stop. */
+struct center_server;
+int center_serve_start(const char *dir, const char *listen, int plain, unsigned per_address, struct center_server **out,
+		       struct diag *d);
+void center_serve_tick(struct center_server *sv);  /* the deadlines' sweep */
+void center_serve_stop(struct center_server *sv);  /* prints what it handled to stderr; NULL is a no-op */
+/* Block SIGTERM and SIGINT in this thread (and the threads it starts after): call first, then sigtimedwait(stop). */
+void center_serve_block_signals(sigset_t *stop);
 
 /*
  * Whether a request may send a body, from its Content-Length and

@@ -9,11 +9,11 @@ POLICY='SQLite @ sqlite3\.h @ ^firmware/store/
 libsodium @ sodium\.h|sodium/.* @ ^firmware/crypt/
 SDL2_ttf @ SDL2?/SDL_ttf\.h|SDL_ttf\.h @ ^(ui/text/|tests/bench/baseline_)
 SDL2 (ui/ and the kiosk main only) @ (SDL2?/)?SDL(_[a-z]+)?\.h @ ^(ui/|firmware/app/kiosk_main\.c|tests/bench/baseline_)
-ICU (ui/text: breaks, normalisation; ui/input: Telex and VNI; the lunar holidays oracle test) @ unicode/[a-z0-9_]+\.h @ ^(ui/(text|input)/|firmware/core/tests/holidays_lunar_test\.c)
+ICU (ui/text: breaks, normalisation; ui/input: Telex and VNI; ui/console: search folding; the lunar holidays oracle test) @ unicode/[a-z0-9_]+\.h @ ^(ui/(text|input|console)/|firmware/core/tests/holidays_lunar_test\.c)
 libqrencode (the receipt on paper and on screen) @ qrencode\.h @ ^ui/(print|toolkit)/
 libusb (the USB transports; the umockdev mocks own checks) @ libusb\.h @ ^(sync/transport_usb|tests/sync/usb)
 libusb spelled one way: <libusb.h> @ libusb-1\.0/libusb\.h @ ^$
-libmicrohttpd @ microhttpd\.h @ ^sync/center/(serve\.c|tests/)
+libmicrohttpd @ microhttpd\.h @ ^sync/center/(serve\.c|console\.c|tests/)
 libcurl @ curl/curl\.h @ ^sync/transport_http\.c
 HarfBuzz @ hb\.h|hb-[a-z]+\.h|harfbuzz/.* @ ^ui/text/
 libsystemd (sd_notify, the watchdog) @ systemd/sd-[a-z-]+\.h @ ^firmware/app/svc\.c'

@@ -75,11 +75,12 @@ grep -q 'ATTR{idVendor}=="1209", ATTR{idProduct}=="0001", GROUP="spean-center", 
 for line in 'ExecStart=/usr/lib/spean/usb-gadget.sh bind' BindsTo=spean-kiosk.service 'WantedBy=spean-kiosk.service'; do
 	grep -qxF -- "$line" "$U/spean-usb-bind.service" && pass || fail "spean-usb-bind.service lacks '$line'"
 done
-grep -q '^ExecStart=/usr/bin/spean-center serve --data-dir /var/lib/spean-center --listen ' "$U/spean-center.service" &&
-	grep -qxF User=spean-center "$U/spean-center.service" && pass || fail "center unit: serve as spean-center"
+grep -q '^ExecStart=/usr/bin/spean-center run --data-dir /var/lib/spean-center --listen .* --console-listen ' "$U/spean-center.service" &&
+	grep -qxF User=spean-center "$U/spean-center.service" && pass || fail "center unit: run (kiosks and console) as spean-center"
 # The system drop-ins: the journal in memory, the hardware watchdog armed.
 grep -qx 'Storage=volatile' "$D/conf/journald-spean.conf" && pass || fail "journald drop-in: Storage=volatile"
 grep -qx 'RuntimeWatchdogSec=30s' "$D/conf/system-spean.conf" && pass || fail "system.conf drop-in: RuntimeWatchdogSec"
 # Every command the center's unit runs is a real subcommand with those options: the binary's own usage says so.
-"$R/usr/bin/spean-center" --help | grep -q -- 'serve --data-dir DIR --listen ADDR:PORT' && pass || fail "spean-center serve usage changed"
+"$R/usr/bin/spean-center" --help | grep -q -- 'run --data-dir DIR \[--listen ADDR:PORT \[--plain\] \[--per-address N\]\] \[--console-listen ADDR:PORT\]' &&
+	pass || fail "spean-center run usage changed"
 done_tests

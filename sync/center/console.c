@@ -1,0 +1,1394 @@
+#define LOG_MODULE "console"
+/*
+ * sync/center/console: the office console over libmicrohttpd. Pages are
+ * rendered on the server from ui/console's templates (every value escaped
+ * by the template layer), need no script and load in one round trip (the
+ * style is inline).
+ *
+ * Requests are opened once, at start and as new ones arrive (caught up on
+ * each page), into an index held in memory: what the inbox lists, filters
+ * and searches (the name and phone are personal data: memory only, wiped at
+ * stop). The request page opens its request again from center.db, and that
+ * opening is written to the audit log first: who saw which request, when.
+ *
+ * Accounts are in office.db (Argon2id hashes). A session is a random token
+ * in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS), in memory
+ * only: it ends after CONSOLE_IDLE_S without a page, after CONSOLE_LIFE_S
+ * in any case, at logout and when the program stops. Every form carries
+ * its session's CSRF token (the login form a token of its own, matched
+ * against a cookie). Failed logins are limited per login and per address.
+ * One lock guards the index, the stores and the sessions; the password
+ * hash is checked outside it (Argon2id takes a fraction of a second).
+ */
+#include "console.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "center.h"
+#include "clock.h"
+#include "console_ui.h"
+#include "cstore.h"
+#include "holidays.h"
+#include "kv.h"
+#include "log.h"
+#include "mem.h"
+#include "ostore.h"
+#include "screen.h"
+#include "search.h"
+#include "tls.h"
+
+#define CONSOLE_SESSIONS 64u         /* signed in at once */
+#define CONSOLE_IDLE_S (30 * 60)     /* a session unused this long ends */
+#define CONSOLE_LIFE_S (12 * 3600)   /* and any session after a working day */
+#define CONSOLE_LIMITS 256u          /* login failure counters kept */
+#define CONSOLE_LIMIT_WINDOW_S (15 * 60)
+#define CONSOLE_LIMIT_LOGIN 5u       /* failures per login in the window */
+#define CONSOLE_LIMIT_ADDRESS 20u    /* failures per address in the window */
+#define CONSOLE_BODY_MAX 8192u       /* a form's body */
+#define CONSOLE_FIELD_MAX 256u       /* one form field */
+#define CONSOLE_PAGE 50u             /* rows on an inbox page */
+#define CONSOLE_AUDIT_ROWS 500u
+#define CONSOLE_THREADS 2u
+#define TOKEN_HEX 64                 /* 32 random bytes */
+
+/* One request as the inbox knows it. Strings point into the index's own allocations. */
+struct item {
+	uint64_t n;
+	unsigned char id[STORE_ID_LEN];
+	uint32_t kiosk;     /* index into kiosks */
+	int64_t received;   /* office clock, seconds */
+	int32_t received_day; /* days since 1970-01-01, office local date */
+	int32_t deadline;   /* days since 1970-01-01, or NO_DAY */
+	int32_t wd;         /* the working days the resident gave, or -1 */
+	signed char outcome; /* enum outcome, or -1: does not open */
+	unsigned char urgent, km;
+	char commune[6];
+	char *groups;       /* "R01 R02" */
+	char *name;         /* as entered (personal data) */
+	char *fold;         /* the name folded for search */
+	char *phone;        /* its digits */
+};
+#define NO_DAY INT32_MIN
+
+struct kiosk {
+	unsigned char pk[CSTORE_PK_LEN];
+	char *label;
+};
+
+struct session {
+	char token[TOKEN_HEX + 1]; /* "" free */
+	char csrf[TOKEN_HEX + 1];
+	char login[OSTORE_LOGIN_MAX + 1];
+	int role;
+	uint64_t created, used; /* monotonic ms */
+};
+
+struct limit {
+	char key[OSTORE_LOGIN_MAX + 3]; /* "u:login" or "a:address" */
+	unsigned count;
+	uint64_t start;
+};
+
+struct console {
+	pthread_mutex_t lock;
+	struct cstore *cs;
+	struct ostore *os;
+	struct center_keys keys;
+	struct center_names names;
+	struct catalog *cat;
+	struct item *items;
+	size_t n, cap;
+	uint64_t last_n;
+	unsigned long unreadable;
+	struct kiosk *kiosks;
+	size_t nkiosks;
+	struct session sessions[CONSOLE_SESSIONS];
+	struct limit limits[CONSOLE_LIMITS];
+	struct MHD_Daemon *dm;
+	int tls, names_loaded;
+	char dummy[OSTORE_HASH_MAX]; /* the hash an unknown login is checked against */
+};
+
+/* One HTTP request's state (libmicrohttpd's con_cls). */
+#define FORM_FIELDS 4
+struct exchange {
+	struct MHD_PostProcessor *pp;
+	size_t body;
+	int too_big;
+	struct {
+		const char *name;
+		char value[CONSOLE_FIELD_MAX + 1];
+		size_t len;
+		int seen;
+	} f[FORM_FIELDS];
+};
+static const char *const form_fields[FORM_FIELDS] = {"csrf", "user", "password", "x"};
+
+/* ---- small helpers ---- */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int32_t day_of_date(struct date dt)
+{
+	struct tm tm = {.tm_year = dt.y - 1900, .tm_mon = dt.m - 1, .tm_mday = dt.d, .tm_hour = 12};
+	return (int32_t)(timegm(&tm) / 86400);
+}
+
+static struct date date_of_day(int32_t day)
+{
+	time_t t = (time_t)day * 86400 + 43200;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return (struct date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+static int32_t local_day(int64_t wall)
+{
+	time_t t = (time_t)wall;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return day_of_date((struct date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday});
+}
+
+static void day_text(int32_t day, char out[16])
+{
+	struct date dt = date_of_day(day);
+	snprintf(out, 16, "%04d-%02d-%02d", dt.y % 10000, dt.m % 100, dt.d % 100);
+}
+
+/*
+ * The deadline as a date: the resident gave wd working days left, counted
+ * on the request date (holidays_workdays_between: the days strictly between
+ * them), so it falls on the (wd+1)th working day after it. NO_DAY when the
+ * holiday list does not cover the days to count: said, never guessed.
+ */
+static int32_t deadline_day(const struct holidays *h, struct date from, int wd)
+{
+	if (wd < 0 || wd > 366 || !date_valid(from))
+		return NO_DAY;
+	struct date dt = from;
+	for (int count = 0, i = 0; i < 800; i++) {
+		dt = date_next(dt);
+		int w = holidays_is_workday(h, dt);
+		if (w < 0)
+			return NO_DAY;
+		if (w && ++count == wd + 1)
+			return day_of_date(dt);
+	}
+	return NO_DAY;
+}
+
+/* A catalog text with {name} placeholders filled from pairs (name, value, ..., NULL). */
+static void text_fill(const struct console *c, struct buf *out, const char *key, ...)
+{
+	const char *t = catalog_get(c->cat, key);
+	if (!t)
+		t = key;
+	va_list ap;
+	for (const char *p = t; *p;) {
+		const char *o = strchr(p, '{'), *e = o ? strchr(o, '}') : NULL;
+		if (!o || !e) {
+			buf_puts(out, p);
+			break;
+		}
+		buf_append(out, p, (size_t)(o - p));
+		const char *val = NULL;
+		va_start(ap, key);
+		for (const char *k; (k = va_arg(ap, const char *));) {
+			const char *v = va_arg(ap, const char *);
+			if (strlen(k) == (size_t)(e - o - 1) && !memcmp(k, o + 1, (size_t)(e - o - 1)))
+				val = v;
+		}
+		va_end(ap);
+		if (val)
+			buf_puts(out, val);
+		else
+			buf_append(out, o, (size_t)(e - o + 1));
+		p = e + 1;
+	}
+}
+
+static void tv_text(const struct console *c, struct tv *v, const char *name, const char *key, ...)
+{
+	struct buf b;
+	buf_init(&b);
+	va_list ap;
+	va_start(ap, key);
+	const char *k1 = va_arg(ap, const char *), *v1 = k1 ? va_arg(ap, const char *) : NULL;
+	const char *k2 = k1 ? va_arg(ap, const char *) : NULL, *v2 = k2 ? va_arg(ap, const char *) : NULL;
+	const char *k3 = k2 ? va_arg(ap, const char *) : NULL, *v3 = k3 ? va_arg(ap, const char *) : NULL;
+	va_end(ap);
+	text_fill(c, &b, key, k1, v1, k2, v2, k3, v3, (const char *)NULL);
+	buf_append(&b, "", 0);
+	tv_set(v, name, b.data);
+	buf_finish(&b);
+}
+
+static const char *outcome_key(int o)
+{
+	switch (o) {
+	case OUTCOME_LIKELY_ELIGIBLE: return "outcome.likely_eligible";
+	case OUTCOME_STAFF_REVIEW: return "outcome.staff_review";
+	case OUTCOME_NOT_LISTED: return "outcome.not_listed";
+	case OUTCOME_OUTSIDE_SCOPE: return "outcome.outside_scope";
+	}
+	return "none";
+}
+
+static const char *commune_name(const struct console *c, const char *code)
+{
+	for (int i = 0; i < c->names.content.ncommunes; i++)
+		if (!strcmp(c->names.content.communes[i].code, code))
+			return c->names.content.communes[i].name;
+	return NULL;
+}
+
+static const char *group_name(const struct console *c, const char *id)
+{
+	char key[40];
+	snprintf(key, sizeof key, "group.%s", id);
+	const char *t = c->names.vi ? catalog_get(c->names.vi, key) : NULL;
+	return t ? t : id;
+}
+
+static void receipt_code(const unsigned char id[STORE_ID_LEN], char out[10])
+{
+	char hex[2 * STORE_ID_LEN + 1];
+	hex_encode(id, STORE_ID_LEN, hex);
+	snprintf(out, 10, "%.4s-%.4s", hex, hex + 4);
+	for (char *p = out; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+/* ---- the index ---- */
+
+static void item_free(struct item *it)
+{
+	if (it->name)
+		crypt_wipe(it->name, strlen(it->name));
+	if (it->fold)
+		crypt_wipe(it->fold, strlen(it->fold));
+	if (it->phone)
+		crypt_wipe(it->phone, strlen(it->phone));
+	free(it->name);
+	free(it->fold);
+	free(it->phone);
+	free(it->groups);
+}
+
+static uint32_t kiosk_index(struct console *c, const unsigned char pk[CSTORE_PK_LEN])
+{
+	for (size_t i = 0; i < c->nkiosks; i++)
+		if (!memcmp(c->kiosks[i].pk, pk, CSTORE_PK_LEN))
+			return (uint32_t)i;
+	/* Enrolled after the start: named by its key until the next start reads the labels. */
+	c->kiosks = xrealloc(c->kiosks, (c->nkiosks + 1) * sizeof *c->kiosks);
+	memcpy(c->kiosks[c->nkiosks].pk, pk, CSTORE_PK_LEN);
+	char hex[2 * CSTORE_PK_LEN + 1];
+	hex_encode(pk, CSTORE_PK_LEN, hex);
+	hex[16] = '\0';
+	c->kiosks[c->nkiosks].label = xstrdup(hex);
+	return (uint32_t)c->nkiosks++;
+}
+
+static int kiosk_add(void *ctx, const unsigned char pk[CSTORE_PK_LEN], const char *label)
+{
+	struct console *c = ctx;
+	uint32_t i = kiosk_index(c, pk);
+	if (label && *label) {
+		free(c->kiosks[i].label);
+		c->kiosks[i].label = xstrdup(label);
+	}
+	return 0;
+}
+
+static int index_one(void *ctx, const struct cstore_request *r)
+{
+	struct console *c = ctx;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 1024;
+		c->items = xrealloc(c->items, c->cap * sizeof *c->items);
+	}
+	struct item *it = &c->items[c->n++];
+	memset(it, 0, sizeof *it);
+	it->n = r->n;
+	memcpy(it->id, r->id, STORE_ID_LEN);
+	it->kiosk = kiosk_index(c, r->device);
+	it->received = r->received;
+	it->received_day = local_day(r->received);
+	it->urgent = (unsigned char)(r->urgent != 0);
+	it->deadline = NO_DAY;
+	it->wd = -1;
+	it->outcome = -1;
+	if (r->n > c->last_n)
+		c->last_n = r->n;
+	struct buf plain;
+	struct request req;
+	char why[96];
+	buf_init(&plain);
+	request_init(&req);
+	if (center_open_stored(&c->keys, r, &plain, &req, why, sizeof why)) {
+		c->unreadable++;
+		it->name = xstrdup("");
+		it->fold = xstrdup("");
+		it->phone = xstrdup("");
+		it->groups = xstrdup("");
+	} else {
+		it->outcome = (signed char)req.outcome;
+		it->km = (unsigned char)(req.lang && !strcmp(req.lang, "km"));
+		snprintf(it->commune, sizeof it->commune, "%s", req.contact.commune_code ? req.contact.commune_code : "");
+		it->groups = xstrdup(req.groups ? req.groups : "");
+		it->name = xstrdup(req.contact.name ? req.contact.name : "");
+		struct buf f;
+		buf_init(&f);
+		search_fold(it->name, strlen(it->name), &f);
+		buf_append(&f, "", 0);
+		it->fold = xstrdup(f.data);
+		buf_finish_wipe(&f);
+		char digits[SEARCH_QUERY_MAX + 1];
+		const char *ph = req.contact.phone ? req.contact.phone : "";
+		it->phone = xstrdup(search_phone_parse(ph, strlen(ph), digits) ? digits : "");
+		crypt_wipe(digits, sizeof digits);
+		if (facts_known(&req.facts, F_DEADLINE_WORKING_DAYS)) {
+			it->wd = req.facts.val[F_DEADLINE_WORKING_DAYS];
+			if (facts_known(&req.facts, F_REQUEST_DATE))
+				it->deadline = deadline_day(&c->names.content.holidays, req.facts.request_date, it->wd);
+		}
+	}
+	request_finish(&req);
+	buf_finish_wipe(&plain);
+	return 0;
+}
+
+/* Open what arrived since the last look (under the lock). */
+static void index_catch_up(struct console *c)
+{
+	struct diag d = {""};
+	size_t before = c->n;
+	if (cstore_each_after(c->cs, c->last_n, index_one, c, &d))
+		log_error("index_failed reason=read");
+	if (c->n > before)
+		log_info("indexed new=%zu total=%zu unreadable=%lu", c->n - before, c->n, c->unreadable);
+}
+
+/* ---- sessions and limits (under the lock) ---- */
+
+static void random_hex(char out[TOKEN_HEX + 1])
+{
+	unsigned char b[TOKEN_HEX / 2];
+	crypt_random(b, sizeof b);
+	hex_encode(b, sizeof b, out);
+	crypt_wipe(b, sizeof b);
+}
+
+static struct session *session_find(struct console *c, const char *token)
+{
+	if (!token || strlen(token) != TOKEN_HEX)
+		return NULL;
+	uint64_t now = mono_ms();
+	for (unsigned i = 0; i < CONSOLE_SESSIONS; i++) {
+		struct session *s = &c->sessions[i];
+		if (!s->token[0] || crypt_memcmp(s->token, token, TOKEN_HEX))
+			continue;
+		if (now - s->used > CONSOLE_IDLE_S * 1000ull || now - s->created > CONSOLE_LIFE_S * 1000ull) {
+			log_info("session_expired role=%s", ostore_role_name(s->role));
+			memset(s, 0, sizeof *s);
+			return NULL;
+		}
+		s->used = now;
+		return s;
+	}
+	return NULL;
+}
+
+static struct session *session_new(struct console *c, const char *login, int role)
+{
+	uint64_t now = mono_ms();
+	struct session *pick = &c->sessions[0];
+	for (unsigned i = 0; i < CONSOLE_SESSIONS; i++) {
+		struct session *s = &c->sessions[i];
+		int dead = !s->token[0] || now - s->used > CONSOLE_IDLE_S * 1000ull ||
+			   now - s->created > CONSOLE_LIFE_S * 1000ull;
+		if (dead) {
+			pick = s;
+			break;
+		}
+		if (s->used < pick->used) /* all in use: the longest idle one ends */
+			pick = s;
+	}
+	memset(pick, 0, sizeof *pick);
+	random_hex(pick->token);
+	random_hex(pick->csrf);
+	snprintf(pick->login, sizeof pick->login, "%s", login);
+	pick->role = role;
+	pick->created = pick->used = now;
+	return pick;
+}
+
+static struct limit *limit_slot(struct console *c, const char *key, int make)
+{
+	uint64_t now = mono_ms();
+	struct limit *free_slot = NULL, *oldest = &c->limits[0];
+	for (unsigned i = 0; i < CONSOLE_LIMITS; i++) {
+		struct limit *l = &c->limits[i];
+		if (l->key[0] && now - l->start > CONSOLE_LIMIT_WINDOW_S * 1000ull)
+			memset(l, 0, sizeof *l);
+		if (l->key[0] && !strcmp(l->key, key))
+			return l;
+		if (!l->key[0] && !free_slot)
+			free_slot = l;
+		if (l->start < oldest->start)
+			oldest = l;
+	}
+	if (!make)
+		return NULL;
+	struct limit *l = free_slot ? free_slot : oldest;
+	memset(l, 0, sizeof *l);
+	snprintf(l->key, sizeof l->key, "%s", key);
+	l->start = now;
+	return l;
+}
+
+/* Minutes until key may try again, or 0 if it may now. */
+static unsigned limit_wait(struct console *c, const char *key, unsigned max)
+{
+	struct limit *l = limit_slot(c, key, 0);
+	if (!l || l->count < max)
+		return 0;
+	uint64_t left = CONSOLE_LIMIT_WINDOW_S * 1000ull - (mono_ms() - l->start);
+	return (unsigned)(left / 60000u) + 1;
+}
+
+/* ---- HTTP ---- */
+
+static void headers(struct MHD_Response *r, const char *type)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	/* Personal data: never kept by a browser or a proxy. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+				"frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static void cookie(struct console *c, struct MHD_Response *r, const char *name, const char *value, int max_age)
+{
+	char line[256];
+	snprintf(line, sizeof line, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=%d", name, value,
+		 c->tls ? "; Secure" : "", max_age);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, line);
+}
+
+/* A page's bytes hold personal data: wiped before they are freed, once libmicrohttpd has sent them. */
+struct page_mem {
+	char *data;
+	size_t len;
+};
+static void page_free(void *p)
+{
+	struct page_mem *m = p;
+	crypt_wipe(m->data, m->len);
+	free(m->data);
+	free(m);
+}
+
+static enum MHD_Result redirect(struct console *c, struct MHD_Connection *conn, const char *to, const char *ck,
+				const char *ckval, int max_age)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	headers(r, "text/plain; charset=utf-8");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, to);
+	if (ck)
+		cookie(c, r, ck, ckval, max_age);
+	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_SEE_OTHER, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* The page's common values: who is signed in (s may be NULL) and the title. */
+static struct tv *page_values(struct console *c, const struct session *s, const char *title_key)
+{
+	struct tv *v = tv_create();
+	const char *t = catalog_get(c->cat, title_key);
+	tv_set(v, "title", t ? t : title_key);
+	if (s) {
+		char key[32];
+		snprintf(key, sizeof key, "role.%s", ostore_role_name(s->role));
+		tv_set(v, "login", s->login);
+		tv_set(v, "role", catalog_get(c->cat, key));
+		tv_set(v, "csrf", s->csrf);
+		tv_set(v, "director", s->role == OSTORE_DIRECTOR ? "1" : "");
+	} else
+		tv_set(v, "login", "");
+	return v;
+}
+
+static ssize_t page_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct page_mem *m = cls;
+	if (pos >= m->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	size_t n = m->len - (size_t)pos < max ? m->len - (size_t)pos : max;
+	memcpy(buf, m->data + pos, n);
+	return (ssize_t)n;
+}
+
+static enum MHD_Result render(struct console *c, struct MHD_Connection *conn, unsigned status, const char *tmpl,
+			      struct tv *v, const char *ck, const char *ckval, int max_age)
+{
+	struct buf page;
+	struct diag d = {""};
+	buf_init(&page);
+	int rc = tmpl_render(console_templates, console_ntemplates, tmpl, v, c->cat, &page, &d);
+	tv_destroy(v);
+	if (rc) {
+		/* A template fault, not the user's: logged (no value in it: the message names a tag), answered 500. */
+		log_error("render_failed template=%s", tmpl);
+		fprintf(stderr, "spean-center: console: %s\n", d.msg);
+		buf_finish_wipe(&page);
+		const char *m = catalog_get(c->cat, "error.server_text");
+		struct MHD_Response *r = MHD_create_response_from_buffer(strlen(m), (void *)m, MHD_RESPMEM_MUST_COPY);
+		headers(r, "text/plain; charset=utf-8");
+		enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	struct page_mem *m = xmalloc(sizeof *m);
+	m->data = page.data;
+	m->len = page.len;
+	struct MHD_Response *r = MHD_create_response_from_callback(page.len, page.len ? page.len : 1, page_read, m, page_free);
+	headers(r, "text/html; charset=utf-8");
+	if (ck)
+		cookie(c, r, ck, ckval, max_age);
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result error_page(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				  unsigned status, const char *title_key, const char *text_key)
+{
+	struct tv *v = page_values(c, s, title_key);
+	tv_set(v, "message", catalog_get(c->cat, text_key));
+	return render(c, conn, status, "error", v, NULL, NULL, 0);
+}
+
+static const char *field(const struct exchange *x, const char *name)
+{
+	for (int i = 0; i < FORM_FIELDS; i++)
+		if (!strcmp(form_fields[i], name))
+			return x->f[i].seen ? x->f[i].value : NULL;
+	return NULL;
+}
+
+static void client_address(struct MHD_Connection *conn, char out[INET6_ADDRSTRLEN])
+{
+	const union MHD_ConnectionInfo *ad = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, INET6_ADDRSTRLEN, "?");
+	if (ad && ad->client_addr && ad->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ad->client_addr)->sin_addr, out,
+			  INET6_ADDRSTRLEN);
+	else if (ad && ad->client_addr && ad->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ad->client_addr)->sin6_addr, out,
+			  INET6_ADDRSTRLEN);
+}
+
+static void audit(struct console *c, const char *who, const char *what, const char *target)
+{
+	struct diag d = {""};
+	if (ostore_audit(c->os, (int64_t)time(NULL), who, what, target, &d))
+		log_error("audit_failed what=%s", what);
+}
+
+/* ---- pages ---- */
+
+static enum MHD_Result login_page(struct console *c, struct MHD_Connection *conn, unsigned status, const char *error,
+				  const char *user)
+{
+	struct tv *v = page_values(c, NULL, "login.title");
+	/* The browser's login token is kept while it has one: a second tab (or a favicon fetch) must not expire the first form. */
+	char tok[TOKEN_HEX + 1];
+	const char *have = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "spean_l");
+	size_t hl = have ? strlen(have) : 0;
+	int hex_ok = hl == TOKEN_HEX;
+	for (size_t i = 0; hex_ok && i < hl; i++)
+		hex_ok = (have[i] >= '0' && have[i] <= '9') || (have[i] >= 'a' && have[i] <= 'f');
+	if (hex_ok)
+		memcpy(tok, have, sizeof tok);
+	else
+		random_hex(tok);
+	tv_set(v, "csrf", tok);
+	tv_set(v, "error", error);
+	tv_set(v, "user", user && ostore_login_valid(user) ? user : "");
+	return render(c, conn, status, "login", v, "spean_l", tok, 3600);
+}
+
+static enum MHD_Result do_login(struct console *c, struct MHD_Connection *conn, const struct exchange *x)
+{
+	const char *user = field(x, "user"), *pw = field(x, "password"), *tok = field(x, "csrf");
+	const char *ck = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "spean_l");
+	if (!tok || !ck || strlen(tok) != TOKEN_HEX || strlen(ck) != TOKEN_HEX || crypt_memcmp(tok, ck, TOKEN_HEX))
+		return login_page(c, conn, MHD_HTTP_FORBIDDEN, catalog_get(c->cat, "login.form_expired"), user);
+	char addr[INET6_ADDRSTRLEN], ka[sizeof addr + 3], ku[OSTORE_LOGIN_MAX + 3];
+	client_address(conn, addr);
+	snprintf(ka, sizeof ka, "a:%s", addr);
+	int valid = user && ostore_login_valid(user);
+	snprintf(ku, sizeof ku, "u:%s", valid ? user : "-");
+	char hash[OSTORE_HASH_MAX] = "";
+	int role = -1;
+	struct diag d = {""};
+	pthread_mutex_lock(&c->lock);
+	unsigned wait = limit_wait(c, ka, CONSOLE_LIMIT_ADDRESS);
+	unsigned wu = valid ? limit_wait(c, ku, CONSOLE_LIMIT_LOGIN) : 0;
+	if (wu > wait)
+		wait = wu;
+	int have = !wait && valid && !ostore_user_get(c->os, user, &role, hash, &d);
+	pthread_mutex_unlock(&c->lock);
+	if (wait) {
+		char m[16];
+		snprintf(m, sizeof m, "%u", wait);
+		struct buf b;
+		buf_init(&b);
+		text_fill(c, &b, "login.limited", "m", m, (const char *)NULL);
+		buf_append(&b, "", 0);
+		pthread_mutex_lock(&c->lock);
+		audit(c, valid ? user : "-", "login_limited", addr);
+		pthread_mutex_unlock(&c->lock);
+		log_warn("login_limited wait_min=%u", wait);
+		enum MHD_Result ret = login_page(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, b.data, user);
+		buf_finish(&b);
+		return ret;
+	}
+	/* The hash is checked even for an unknown login (against a random one), so the answer's time says nothing. */
+	int ok = pw && !crypt_pin_verify(have ? hash : c->dummy, pw) && have;
+	crypt_wipe(hash, sizeof hash);
+	pthread_mutex_lock(&c->lock);
+	if (!ok) {
+		struct limit *l = limit_slot(c, ka, 1);
+		l->count++;
+		if (valid)
+			limit_slot(c, ku, 1)->count++;
+		audit(c, valid ? user : "-", "login_failed", addr);
+		pthread_mutex_unlock(&c->lock);
+		log_warn("login_failed");
+		return login_page(c, conn, MHD_HTTP_UNAUTHORIZED, catalog_get(c->cat, "login.failed"), user);
+	}
+	struct limit *l = limit_slot(c, ku, 0);
+	if (l)
+		memset(l, 0, sizeof *l);
+	struct session *s = session_new(c, user, role);
+	char token[TOKEN_HEX + 1];
+	memcpy(token, s->token, sizeof token);
+	audit(c, user, "login", addr);
+	pthread_mutex_unlock(&c->lock);
+	log_info("login role=%s", ostore_role_name(role));
+	enum MHD_Result ret = redirect(c, conn, "/", "spean_s", token, CONSOLE_LIFE_S);
+	crypt_wipe(token, sizeof token);
+	return ret;
+}
+
+/* A query parameter, or "" (libmicrohttpd has decoded it). */
+static const char *arg(struct MHD_Connection *conn, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+	return v ? v : "";
+}
+
+static void url_put(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		    ch == '_' || ch == '.')
+			buf_putc(b, (char)ch);
+		else
+			buf_printf(b, "%%%02X", ch);
+	}
+}
+
+struct filter {
+	const char *q, *outcome, *group, *commune, *lang, *kiosk;
+	int urgent;
+	int32_t from, to;
+	int code, phone; /* what q is */
+	char hex[33];
+	char digits[SEARCH_QUERY_MAX + 1];
+	struct buf fold;
+};
+
+static int match(const struct console *c, const struct filter *f, const struct item *it)
+{
+	if (f->urgent && !it->urgent)
+		return 0;
+	if (*f->outcome && (it->outcome < 0 || strcmp(outcome_name((enum outcome)it->outcome), f->outcome)))
+		return 0;
+	if (*f->commune && strcmp(it->commune, f->commune))
+		return 0;
+	if (*f->lang && (it->outcome < 0 || strcmp(it->km ? "km" : "vi", f->lang)))
+		return 0;
+	if (*f->kiosk) {
+		char hex[2 * CSTORE_PK_LEN + 1];
+		hex_encode(c->kiosks[it->kiosk].pk, CSTORE_PK_LEN, hex);
+		if (strcmp(hex, f->kiosk))
+			return 0;
+	}
+	if (*f->group) {
+		size_t gl = strlen(f->group);
+		const char *p = it->groups;
+		int found = 0;
+		while (p && *p && !found) {
+			const char *e = strchr(p, ' ');
+			size_t l = e ? (size_t)(e - p) : strlen(p);
+			found = l == gl && !memcmp(p, f->group, gl);
+			p = e ? e + 1 : NULL;
+		}
+		if (!found)
+			return 0;
+	}
+	if (f->from != NO_DAY && it->received_day < f->from)
+		return 0;
+	if (f->to != NO_DAY && it->received_day > f->to)
+		return 0;
+	if (*f->q) {
+		char hex[2 * STORE_ID_LEN + 1];
+		int hit = 0;
+		if (f->code) {
+			hex_encode(it->id, STORE_ID_LEN, hex);
+			hit = !memcmp(hex, f->hex, strlen(f->hex));
+		}
+		if (!hit && f->phone && it->phone[0])
+			hit = strstr(it->phone, f->digits) != NULL;
+		if (!hit && f->fold.len)
+			hit = strstr(it->fold, f->fold.data) != NULL;
+		if (!hit)
+			return 0;
+	}
+	return 1;
+}
+
+/* KHẨN first, by deadline (nearest first; one without a date after them), then newest first. */
+static const struct item *sort_base;
+static int by_inbox(const void *a, const void *b)
+{
+	const struct item *x = &sort_base[*(const size_t *)a], *y = &sort_base[*(const size_t *)b];
+	if (x->urgent != y->urgent)
+		return x->urgent ? -1 : 1;
+	if (x->urgent && x->deadline != y->deadline) {
+		if (x->deadline == NO_DAY || y->deadline == NO_DAY)
+			return x->deadline == NO_DAY ? 1 : -1;
+		return x->deadline < y->deadline ? -1 : 1;
+	}
+	return x->n > y->n ? -1 : x->n < y->n ? 1 : 0;
+}
+
+static void deadline_text(const struct console *c, const struct item *it, int32_t today, struct buf *out)
+{
+	char date[16], n[16];
+	if (it->deadline == NO_DAY) {
+		if (it->wd < 0)
+			text_fill(c, out, "deadline.unknown", (const char *)NULL);
+		else {
+			snprintf(n, sizeof n, "%d", it->wd);
+			text_fill(c, out, "deadline.uncounted", "n", n, (const char *)NULL);
+		}
+		return;
+	}
+	day_text(it->deadline, date);
+	int32_t left = it->deadline - today;
+	snprintf(n, sizeof n, "%d", left < 0 ? -left : left);
+	text_fill(c, out, left > 0 ? "deadline.days_left" : left == 0 ? "deadline.today" : "deadline.past", "date", date,
+		  "n", n, (const char *)NULL);
+}
+
+static void option(struct tv *v, const char *list, const char *value, const char *label, const char *current)
+{
+	struct tv *o = tv_row(v, list);
+	tv_set(o, "value", value);
+	tv_set(o, "label", label);
+	tv_set(o, "selected", !strcmp(value, current) ? "1" : "");
+}
+
+static int parse_day(const char *s, int32_t *out)
+{
+	struct date dt;
+	*out = NO_DAY;
+	if (!*s)
+		return 0;
+	if (date_parse(s, strlen(s), &dt))
+		return -1;
+	*out = day_of_date(dt);
+	return 0;
+}
+
+static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, struct session *s)
+{
+	struct filter f = {arg(conn, "q"), arg(conn, "outcome"), arg(conn, "group"), arg(conn, "commune"),
+			   arg(conn, "lang"), arg(conn, "kiosk"), !strcmp(arg(conn, "urgent"), "1"), NO_DAY, NO_DAY,
+			   0, 0, "", "", {0}};
+	buf_init(&f.fold);
+	struct tv *v = page_values(c, s, "inbox.title");
+	const char *bad = NULL;
+	if (parse_day(arg(conn, "from"), &f.from) || parse_day(arg(conn, "to"), &f.to))
+		bad = "inbox.bad_date";
+	size_t ql = strlen(f.q);
+	if (ql > SEARCH_QUERY_MAX) {
+		bad = "inbox.bad_query";
+		f.q = "";
+		ql = 0;
+	}
+	if (ql) {
+		f.code = search_code_parse(f.q, ql, f.hex);
+		f.phone = search_phone_parse(f.q, ql, f.digits);
+		if (!f.phone)
+			search_fold(f.q, ql, &f.fold);
+	}
+	tv_set(v, "bad_query", bad ? catalog_get(c->cat, bad) : "");
+	tv_set(v, "q", f.q);
+	tv_set(v, "urgent_on", f.urgent ? "1" : "");
+	tv_set(v, "from", bad ? "" : arg(conn, "from"));
+	tv_set(v, "to", bad ? "" : arg(conn, "to"));
+	unsigned long page = strtoul(arg(conn, "p"), NULL, 10);
+	if (page < 1 || page > 1000000)
+		page = 1;
+	pthread_mutex_lock(&c->lock);
+	index_catch_up(c);
+	int32_t today = local_day((int64_t)time(NULL));
+	static const int outcomes[] = {OUTCOME_LIKELY_ELIGIBLE, OUTCOME_STAFF_REVIEW, OUTCOME_NOT_LISTED,
+				       OUTCOME_OUTSIDE_SCOPE};
+	tv_list(v, "outcomes");
+	for (size_t i = 0; i < 4; i++)
+		option(v, "outcomes", outcome_name((enum outcome)outcomes[i]), catalog_get(c->cat, outcome_key(outcomes[i])),
+		       f.outcome);
+	tv_list(v, "groups");
+	if (c->names.rules)
+		for (int i = 0; i < c->names.rules->nslots; i++)
+			option(v, "groups", c->names.rules->slot_id[i], group_name(c, c->names.rules->slot_id[i]), f.group);
+	tv_list(v, "communes");
+	for (int i = 0; i < c->names.content.ncommunes; i++)
+		option(v, "communes", c->names.content.communes[i].code, c->names.content.communes[i].name, f.commune);
+	tv_list(v, "langs");
+	option(v, "langs", "vi", catalog_get(c->cat, "lang.vi"), f.lang);
+	option(v, "langs", "km", catalog_get(c->cat, "lang.km"), f.lang);
+	tv_list(v, "kiosks");
+	for (size_t i = 0; i < c->nkiosks; i++) {
+		char hex[2 * CSTORE_PK_LEN + 1];
+		hex_encode(c->kiosks[i].pk, CSTORE_PK_LEN, hex);
+		option(v, "kiosks", hex, c->kiosks[i].label, f.kiosk);
+	}
+	size_t *hits = xmalloc((c->n ? c->n : 1) * sizeof *hits), nh = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (match(c, &f, &c->items[i]))
+			hits[nh++] = i;
+	sort_base = c->items;
+	qsort(hits, nh, sizeof *hits, by_inbox);
+	size_t first = (page - 1) * CONSOLE_PAGE;
+	if (first > nh)
+		first = nh;
+	size_t last = first + CONSOLE_PAGE < nh ? first + CONSOLE_PAGE : nh;
+	tv_list(v, "rows");
+	struct buf t;
+	buf_init(&t);
+	for (size_t k = first; k < last; k++) {
+		const struct item *it = &c->items[hits[k]];
+		struct tv *r = tv_row(v, "rows");
+		char code[10], day[16];
+		receipt_code(it->id, code);
+		day_text(it->received_day, day);
+		tv_setf(r, "n", "%llu", (unsigned long long)it->n);
+		tv_set(r, "code", code);
+		tv_set(r, "received", day);
+		tv_set(r, "name", it->name);
+		const char *cn = commune_name(c, it->commune);
+		tv_set(r, "commune", cn ? cn : it->commune);
+		tv_set(r, "outcome", it->outcome < 0 ? "—" : catalog_get(c->cat, outcome_key(it->outcome)));
+		tv_set(r, "urgent", it->urgent ? "1" : "");
+		t.len = 0;
+		deadline_text(c, it, today, &t);
+		buf_append(&t, "", 0);
+		tv_set(r, "deadline", t.data);
+		tv_set(r, "kiosk", c->kiosks[it->kiosk].label);
+	}
+	buf_finish(&t);
+	tv_set(v, "has_rows", nh ? "1" : "");
+	char sn[24], sa[24], sb[24];
+	snprintf(sn, sizeof sn, "%zu", nh);
+	snprintf(sa, sizeof sa, "%zu", first + 1);
+	snprintf(sb, sizeof sb, "%zu", last);
+	if (nh > CONSOLE_PAGE)
+		tv_text(c, v, "count_text", "inbox.count_of", "n", sn, "a", sa, "b", sb, (const char *)NULL);
+	else
+		tv_text(c, v, "count_text", "inbox.count", "n", sn, (const char *)NULL);
+	/* The same filters on the next and previous pages. */
+	static const char *const keep[] = {"q", "urgent", "outcome", "group", "commune", "lang", "kiosk", "from", "to"};
+	struct buf base;
+	buf_init(&base);
+	buf_puts(&base, "/?");
+	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		if (*arg(conn, keep[i])) {
+			buf_printf(&base, "%s=", keep[i]);
+			url_put(&base, arg(conn, keep[i]));
+			buf_putc(&base, '&');
+		}
+	tv_set(v, "prev", "");
+	tv_set(v, "next", "");
+	if (page > 1)
+		tv_setf(v, "prev", "%sp=%lu", base.data, page - 1);
+	if (last < nh)
+		tv_setf(v, "next", "%sp=%lu", base.data, page + 1);
+	buf_finish_wipe(&base);
+	if (ql)
+		audit(c, s->login, "search", f.code ? "code" : f.phone ? "phone" : "name");
+	pthread_mutex_unlock(&c->lock);
+	free(hits);
+	buf_finish_wipe(&f.fold);
+	crypt_wipe(f.digits, sizeof f.digits);
+	return render(c, conn, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, "inbox", v, NULL, NULL, 0);
+}
+
+struct opened {
+	struct console *c;
+	struct tv *v;
+	int32_t today;
+};
+
+static void group_rows(const struct console *c, struct tv *v, const char *list, const char *ids, struct date on)
+{
+	tv_list(v, list);
+	for (const char *p = ids; p && *p;) {
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		char id[16];
+		if (l && l < sizeof id) {
+			memcpy(id, p, l);
+			id[l] = '\0';
+			struct tv *r = tv_row(v, list);
+			tv_set(r, "label", group_name(c, id));
+			const char *cite = "";
+			if (c->names.rules)
+				for (int i = 0; i < c->names.rules->ngroups; i++) {
+					const struct rule_group *g = &c->names.rules->groups[i];
+					if (!strcmp(g->id, id) && (!date_valid(on) || rules_in_force(g, on)) && g->cite)
+						cite = g->cite;
+				}
+			tv_set(r, "cite", cite);
+		}
+		p = e ? e + 1 : NULL;
+	}
+}
+
+static void doc_rows(const struct console *c, struct tv *v, const char *ids, struct date on)
+{
+	tv_list(v, "docs");
+	if (!c->names.rules)
+		return;
+	const char *seen[64];
+	size_t ns = 0;
+	for (const char *p = ids; p && *p;) {
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		for (int i = 0; i < c->names.rules->ngroups; i++) {
+			const struct rule_group *g = &c->names.rules->groups[i];
+			if (strlen(g->id) != l || memcmp(g->id, p, l) || (date_valid(on) && !rules_in_force(g, on)))
+				continue;
+			for (int j = 0; j < g->ndocs; j++) {
+				size_t k = 0;
+				while (k < ns && strcmp(seen[k], g->docs[j]))
+					k++;
+				if (k < ns || ns == 64)
+					continue;
+				seen[ns++] = g->docs[j];
+				char key[64];
+				snprintf(key, sizeof key, "doc.%s", g->docs[j]);
+				const char *t = c->names.vi ? catalog_get(c->names.vi, key) : NULL;
+				tv_set(tv_row(v, "docs"), "label", t ? t : g->docs[j]);
+			}
+		}
+		p = e ? e + 1 : NULL;
+	}
+}
+
+static int open_one(void *ctx, const struct cstore_request *r)
+{
+	struct opened *o = ctx;
+	struct console *c = o->c;
+	struct tv *v = o->v;
+	struct buf plain;
+	struct request req;
+	char why[96];
+	buf_init(&plain);
+	request_init(&req);
+	const char *bad = center_open_stored(&c->keys, r, &plain, &req, why, sizeof why);
+	char code[10], hex[2 * STORE_ID_LEN + 1], day[16];
+	receipt_code(r->id, code);
+	hex_encode(r->id, STORE_ID_LEN, hex);
+	tv_set(v, "code", code);
+	tv_set(v, "id", hex);
+	tv_setf(v, "n", "%llu", (unsigned long long)r->n);
+	tv_set(v, "kiosk", c->kiosks[kiosk_index(c, r->device)].label);
+	day_text(local_day(r->received), day);
+	tv_set(v, "received", day);
+	tv_set(v, "urgent", r->urgent ? "1" : "");
+	tv_set(v, "unreadable", "");
+	if (bad) {
+		tv_text(c, v, "unreadable", "req.unreadable", "why", bad, (const char *)NULL);
+		tv_set(v, "consent", "");
+		tv_set(v, "rules", "");
+	} else {
+		const struct contact *ct = &req.contact;
+		tv_set(v, "name", ct->name);
+		char bd[16] = "";
+		if (facts_known(&req.facts, F_BIRTH_DATE))
+			date_partial_format(req.facts.birth_date, bd, sizeof bd);
+		tv_set(v, "birth", bd);
+		tv_set(v, "phone", ct->phone);
+		const char *cn = ct->commune_code ? commune_name(c, ct->commune_code) : NULL;
+		if (cn)
+			tv_setf(v, "commune", "%s (%s)", cn, ct->commune_code);
+		else
+			tv_set(v, "commune", ct->commune_code);
+		tv_set(v, "address", ct->address);
+		tv_set(v, "relation", ct->requester_relation && *ct->requester_relation
+					      ? ct->requester_relation
+					      : catalog_get(c->cat, "req.relation_self"));
+		tv_set(v, "matter", ct->matter);
+		tv_set(v, "lang", catalog_get(c->cat, req.lang && !strcmp(req.lang, "km") ? "lang.km" : "lang.vi"));
+		tv_set(v, "outcome", catalog_get(c->cat, outcome_key((int)req.outcome)));
+		struct date on = facts_known(&req.facts, F_REQUEST_DATE) ? req.facts.request_date : (struct date){0, 0, 0};
+		group_rows(c, v, "groups", req.groups, on);
+		group_rows(c, v, "review", req.review_groups, on);
+		doc_rows(c, v, req.groups, on);
+		char rd[16] = "";
+		if (date_valid(on))
+			snprintf(rd, sizeof rd, "%04d-%02d-%02d", on.y % 10000, on.m % 100, on.d % 100);
+		tv_set(v, "request_date", rd);
+		struct item it = {.deadline = NO_DAY, .wd = -1};
+		if (facts_known(&req.facts, F_DEADLINE_WORKING_DAYS)) {
+			it.wd = req.facts.val[F_DEADLINE_WORKING_DAYS];
+			if (date_valid(on))
+				it.deadline = deadline_day(&c->names.content.holidays, on, it.wd);
+		}
+		struct buf t;
+		buf_init(&t);
+		deadline_text(c, &it, o->today, &t);
+		buf_append(&t, "", 0);
+		tv_set(v, "deadline", t.data);
+		buf_finish(&t);
+		tv_set(v, "consent", ct->consent_text);
+		tv_set(v, "rules", req.rules_version);
+	}
+	request_finish(&req);
+	buf_finish_wipe(&plain);
+	return 0;
+}
+
+static enum MHD_Result request_page(struct console *c, struct MHD_Connection *conn, struct session *s, const char *num)
+{
+	char *e = NULL;
+	unsigned long long n = strtoull(num, &e, 10);
+	if (!*num || *e || !n || num[0] == '0' || strlen(num) > 19)
+		return error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+	struct tv *v = page_values(c, s, "req.title");
+	struct opened o = {c, v, local_day((int64_t)time(NULL))};
+	struct diag d = {""};
+	char target[32];
+	snprintf(target, sizeof target, "request %llu", n);
+	pthread_mutex_lock(&c->lock);
+	/* Written before the request is opened: no page shows a request that the log does not name. */
+	audit(c, s->login, "open", target);
+	int rc = cstore_get(c->cs, (uint64_t)n, open_one, &o, &d);
+	pthread_mutex_unlock(&c->lock);
+	if (rc) {
+		tv_destroy(v);
+		return error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+	}
+	log_info("request_opened n=%llu role=%s", n, ostore_role_name(s->role));
+	return render(c, conn, MHD_HTTP_OK, "request", v, NULL, NULL, 0);
+}
+
+struct audit_rows {
+	struct tv *v;
+};
+
+static int audit_row(void *ctx, uint64_t n, int64_t wall, const char *who, const char *what, const char *target)
+{
+	struct audit_rows *a = ctx;
+	struct tv *r = tv_row(a->v, "entries");
+	char when[32];
+	time_t t = (time_t)wall;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+	tv_setf(r, "n", "%llu", (unsigned long long)n);
+	tv_set(r, "when", when);
+	tv_set(r, "who", who);
+	tv_set(r, "what", what);
+	tv_set(r, "target", target);
+	return 0;
+}
+
+static enum MHD_Result audit_page(struct console *c, struct MHD_Connection *conn, struct session *s)
+{
+	if (s->role != OSTORE_DIRECTOR)
+		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	struct tv *v = page_values(c, s, "audit.title");
+	tv_list(v, "entries");
+	struct audit_rows a = {v};
+	struct diag d = {""};
+	pthread_mutex_lock(&c->lock);
+	audit(c, s->login, "audit_view", "");
+	ostore_audit_each(c->os, CONSOLE_AUDIT_ROWS, audit_row, &a, &d);
+	pthread_mutex_unlock(&c->lock);
+	return render(c, conn, MHD_HTTP_OK, "audit", v, NULL, NULL, 0);
+}
+
+/* ---- dispatch ---- */
+
+static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+				  const char *content_type, const char *encoding, const char *data, uint64_t off, size_t size)
+{
+	(void)kind, (void)filename, (void)content_type, (void)encoding;
+	struct exchange *x = cls;
+	for (int i = 0; i < FORM_FIELDS; i++) {
+		if (strcmp(form_fields[i], key))
+			continue;
+		if (off != x->f[i].len || x->f[i].len + size > CONSOLE_FIELD_MAX) {
+			x->too_big = 1;
+			return MHD_NO;
+		}
+		memcpy(x->f[i].value + x->f[i].len, data, size);
+		x->f[i].len += size;
+		x->f[i].value[x->f[i].len] = '\0';
+		x->f[i].seen = 1;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			       const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct console *c = cls;
+	struct exchange *x = *con_cls;
+	int post = !strcmp(method, "POST");
+	if (!x) {
+		x = xcalloc(1, sizeof *x);
+		*con_cls = x;
+		if (post) {
+			const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (len && strtoull(len, NULL, 10) > CONSOLE_BODY_MAX)
+				x->too_big = 1;
+			else
+				x->pp = MHD_create_post_processor(conn, 1024, post_field, x);
+			/* A body that is not a urlencoded or multipart form has no processor: nothing of it is read. */
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		x->body += *upload_size;
+		if (x->body > CONSOLE_BODY_MAX)
+			x->too_big = 1;
+		if (!x->too_big && x->pp)
+			MHD_post_process(x->pp, upload, *upload_size); /* a field over its size sets too_big */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!post && strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return error_page(c, conn, NULL, MHD_HTTP_METHOD_NOT_ALLOWED, "error.not_found", "error.not_found_text");
+	if (x->too_big) {
+		struct tv *v = page_values(c, NULL, "error.server");
+		tv_set(v, "message", catalog_get(c->cat, "error.too_big"));
+		return render(c, conn, MHD_HTTP_CONTENT_TOO_LARGE, "error", v, NULL, NULL, 0);
+	}
+	if (!strcmp(url, "/favicon.ico")) { /* none: answered at once, not sent to the login page */
+		struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_NO_CONTENT, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
+	if (!strcmp(url, "/login")) {
+		if (post)
+			return do_login(c, conn, x);
+		return login_page(c, conn, MHD_HTTP_OK, "", NULL);
+	}
+	/* Everything else needs a session. */
+	const char *tok = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "spean_s");
+	pthread_mutex_lock(&c->lock);
+	struct session *found = session_find(c, tok), s;
+	if (found)
+		s = *found;
+	pthread_mutex_unlock(&c->lock);
+	if (!found) {
+		if (post)
+			return login_page(c, conn, MHD_HTTP_FORBIDDEN, catalog_get(c->cat, "login.expired"), NULL);
+		return redirect(c, conn, "/login", NULL, NULL, 0);
+	}
+	if (post) {
+		/* Every form carries its session's CSRF token; SameSite=Strict is the second wall, not the only one. */
+		const char *t = field(x, "csrf");
+		if (!t || strlen(t) != TOKEN_HEX || crypt_memcmp(t, s.csrf, TOKEN_HEX)) {
+			log_warn("csrf_refused");
+			return error_page(c, conn, &s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.csrf");
+		}
+		if (!strcmp(url, "/logout")) {
+			pthread_mutex_lock(&c->lock);
+			struct session *live = session_find(c, tok);
+			if (live)
+				memset(live, 0, sizeof *live);
+			audit(c, s.login, "logout", "");
+			pthread_mutex_unlock(&c->lock);
+			return redirect(c, conn, "/login", "spean_s", "", 0);
+		}
+		return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+	}
+	if (!strcmp(url, "/"))
+		return inbox(c, conn, &s);
+	if (!strncmp(url, "/r/", 3))
+		return request_page(c, conn, &s, url + 3);
+	if (!strcmp(url, "/audit"))
+		return audit_page(c, conn, &s);
+	return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls, (void)conn, (void)toe;
+	struct exchange *x = *con_cls;
+	if (!x)
+		return;
+	if (x->pp)
+		MHD_destroy_post_processor(x->pp);
+	crypt_wipe(x, sizeof *x); /* a password, maybe */
+	free(x);
+	*con_cls = NULL;
+}
+
+/* ---- start and stop ---- */
+
+static int count_user(void *ctx, const char *login, int role, int64_t created)
+{
+	(void)login, (void)role, (void)created;
+	++*(unsigned *)ctx;
+	return 0;
+}
+
+static int is_loopback(const struct sockaddr_in *sa)
+{
+	return (ntohl(sa->sin_addr.s_addr) >> 24) == 127;
+}
+
+int console_start(const char *dir, const char *content_dir, const char *listen, struct console **out, struct diag *d)
+{
+	*out = NULL;
+	char host[64];
+	unsigned port;
+	const char *colon = strrchr(listen, ':');
+	if (!colon || (size_t)(colon - listen) >= sizeof host || sscanf(colon + 1, "%u", &port) != 1 || port > 65535) {
+		diag_set(d, "--console-listen wants ADDR:PORT (e.g. 127.0.0.1:8080), got '%s'", listen);
+		return ERR_INVAL;
+	}
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		diag_set(d, "--console-listen: '%s' is not an IPv4 address", host);
+		return ERR_INVAL;
+	}
+	struct console *c = xcalloc(1, sizeof *c);
+	pthread_mutex_init(&c->lock, NULL);
+	c->tls = !is_loopback(&sa);
+	struct buf cert, key;
+	buf_init(&cert);
+	buf_init(&key);
+	int rc = catalog_parse((const char *)console_catalog_vi, console_catalog_vi_len, &c->cat, d);
+	if (rc) {
+		diag_prefix(d, "the console's catalog: ");
+		goto fail;
+	}
+	if ((rc = center_load(dir, &c->keys, d)) || (rc = cstore_open(dir, &c->cs, d)) || (rc = ostore_open(dir, &c->os, d)))
+		goto fail;
+	if (c->tls && (rc = center_tls_load(dir, &cert, &key, d))) {
+		diag_prefix(d, "the console off this PC is HTTPS and needs the center's certificate (made by init): ");
+		goto fail;
+	}
+	center_names_load(&c->names, content_dir);
+	c->names_loaded = 1;
+	char pw[TOKEN_HEX + 1];
+	random_hex(pw);
+	if (crypt_pin_hash(c->dummy, pw)) {
+		diag_set(d, "out of memory for a password hash");
+		rc = ERR_IO;
+		goto fail;
+	}
+	cstore_each_device(c->cs, kiosk_add, c, d);
+	index_catch_up(c);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (c->tls ? MHD_USE_TLS : 0);
+	c->dm = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handler, c, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				 MHD_OPTION_THREAD_POOL_SIZE, CONSOLE_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)200,
+				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+				 MHD_OPTION_NOTIFY_COMPLETED, completed, c, MHD_OPTION_HTTPS_MEM_KEY, c->tls ? key.data : NULL,
+				 MHD_OPTION_HTTPS_MEM_CERT, c->tls ? cert.data : NULL, MHD_OPTION_END);
+	if (!c->dm) {
+		diag_set(d, "cannot listen on %s for the console (in use, or not an address of this PC)", listen);
+		rc = ERR_IO;
+		goto fail;
+	}
+	unsigned users = 0;
+	ostore_user_each(c->os, count_user, &users, d);
+	if (!users)
+		fprintf(stderr, "spean-center: no console account yet: make the director's with "
+				"spean-center user add --data-dir %s --role director LOGIN\n", dir);
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(c->dm, MHD_DAEMON_INFO_BIND_PORT);
+	printf("console %s:%u %s\n", host, info ? info->port : port, c->tls ? "https" : "http");
+	fflush(stdout);
+	log_info("console addr=%s port=%u requests=%zu unreadable=%lu", host, info ? info->port : port, c->n, c->unreadable);
+	buf_finish_wipe(&cert);
+	buf_finish_wipe(&key);
+	*out = c;
+	return 0;
+fail:
+	buf_finish_wipe(&cert);
+	buf_finish_wipe(&key);
+	console_stop(c);
+	return rc;
+}
+
+void console_stop(struct console *c)
+{
+	if (!c)
+		return;
+	if (c->dm)
+		MHD_stop_daemon(c->dm);
+	for (size_t i = 0; i < c->n; i++)
+		item_free(&c->items[i]);
+	free(c->items);
+	for (size_t i = 0; i < c->nkiosks; i++)
+		free(c->kiosks[i].label);
+	free(c->kiosks);
+	if (c->names_loaded)
+		center_names_finish(&c->names);
+	catalog_destroy(c->cat);
+	cstore_close(c->cs);
+	ostore_close(c->os);
+	center_keys_wipe(&c->keys);
+	crypt_wipe(c->sessions, sizeof c->sessions);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}

@@ -1,0 +1,191 @@
+// tests/console/console.mjs: the office console in Debian's chromium (puppeteer-core), as staff use it.
+// Env: CONSOLE_URL, IDS (lines "label id"), SHOTS (screenshot dir). Exits non-zero at the first failed check.
+import { createRequire } from 'module';
+import fs from 'fs';
+import http from 'http';
+const require = createRequire(import.meta.url);
+const puppeteer = require('puppeteer-core');
+
+const base = process.env.CONSOLE_URL;
+const shots = process.env.SHOTS;
+const ids = Object.fromEntries(fs.readFileSync(process.env.IDS, 'utf8').trim().split('\n').map((l) => l.split(' ')));
+const code = (id) => (id.slice(0, 4) + '-' + id.slice(4, 8)).toUpperCase();
+let checks = 0;
+function check(ok, what) {
+	if (!ok) throw new Error('FAILED: ' + what);
+	checks++;
+	console.log('ok ' + what);
+}
+// A request outside the browser (a forged form, an old cookie): status, location and body.
+function raw(method, path, { cookie = '', body = '' } = {}) {
+	return new Promise((resolve, reject) => {
+		const u = new URL(path, base);
+		const req = http.request(u, { method, headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded',
+			'Content-Length': Buffer.byteLength(body) } }, (res) => {
+			let data = '';
+			res.on('data', (c) => (data += c));
+			res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body: data }));
+		});
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+const rowsOf = (page) => page.$$eval('#inbox tbody tr', (trs) => trs.map((tr) => ({
+	n: tr.dataset.n, code: tr.cells[0].textContent.trim(), name: tr.cells[2].textContent,
+	deadline: tr.cells[5].textContent, urgent: tr.classList.contains('urgent') })));
+const countText = (page) => page.$eval('#count', (e) => e.textContent);
+
+const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: 'new',
+	args: ['--no-sandbox', '--disable-gpu', '--lang=vi-VN', '--font-render-hinting=none'] });
+try {
+	const page = await browser.newPage();
+	await page.setViewport({ width: 1280, height: 900 });
+	let dialogs = 0;
+	page.on('dialog', async (d) => { dialogs++; await d.dismiss(); });
+
+	// Not signed in: the inbox sends to the login page.
+	let res = await page.goto(base + '/');
+	check(page.url().endsWith('/login'), 'the inbox without a session goes to /login');
+	check(res.headers()['content-security-policy'].includes("default-src 'none'"), 'pages carry a strict CSP');
+	check(res.headers()['cache-control'] === 'no-store', 'pages are never cached');
+	await page.screenshot({ path: shots + '/login.png' });
+
+	// A wrong password: said, and the form keeps the login.
+	await page.type('input[name=user]', 'an');
+	await page.type('input[name=password]', 'wrong-password');
+	[res] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+	check(res.status() === 401, 'a wrong password is refused (401, got ' + res.status() + ')');
+	check((await page.$eval('.error', (e) => e.textContent)).includes('Sai tên đăng nhập hoặc mật khẩu'), 'and says so in Vietnamese');
+	check(await page.$eval('input[name=user]', (e) => e.value) === 'an', 'the login is kept in the form');
+
+	// The clerk logs in.
+	await page.type('input[name=password]', 'clerk-password-1');
+	[res] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+	check(res.status() === 200 && new URL(page.url()).pathname === '/', 'the clerk logs in to the inbox');
+	const cookies = await page.cookies();
+	const sess = cookies.find((c) => c.name === 'spean_s');
+	check(sess && sess.httpOnly && sess.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict');
+	check((await countText(page)).includes('64 yêu cầu'), 'the inbox counts all 64 requests');
+	let rows = await rowsOf(page);
+	check(rows.length === 50, 'a page holds 50 rows');
+	check(rows[0].code === code(ids.urgent_near) && rows[1].code === code(ids.urgent_far),
+		'KHẨN on top, the nearest deadline first (though it arrived later)');
+	check(rows[0].urgent && rows[1].urgent && !rows[2].urgent, 'the two KHẨN rows are marked');
+	check(/còn \d+ ngày/.test(rows[0].deadline), 'the deadline is a date with the days left');
+	check(rows[2].code === code(ids.target), 'then the newest first');
+	await page.screenshot({ path: shots + '/inbox.png', fullPage: false });
+	// The next page.
+	await Promise.all([page.waitForNavigation(), page.click('a[rel=next]')]);
+	rows = await rowsOf(page);
+	check(rows.length === 14, 'the second page holds the other 14');
+
+	// The receipt code in any form a resident may read it out.
+	for (const q of [code(ids.target), code(ids.target).toLowerCase().replace('-', ''), ' ' + ids.target.slice(0, 4) + ' - ' + ids.target.slice(4, 8), ids.target]) {
+		await page.goto(base + '/');
+		await page.type('input[name=q]', q);
+		await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+		rows = await rowsOf(page);
+		check(rows.length === 1 && rows[0].code === code(ids.target), `the receipt code as '${q}' finds the request`);
+	}
+	// A name without its accents, a phone without its spaces.
+	await page.goto(base + '/?q=' + encodeURIComponent('thach thi mau'));
+	rows = await rowsOf(page);
+	check(rows.length === 1 && rows[0].name === 'Thạch Thị Mẫu', 'a name typed without accents finds it');
+	await page.goto(base + '/?q=0912345678');
+	rows = await rowsOf(page);
+	check(rows.length === 1 && rows[0].code === code(ids.target), 'a phone typed without spaces finds it');
+	await page.goto(base + '/?q=' + encodeURIComponent('សុខ'));
+	rows = await rowsOf(page);
+	check(rows.length === 1 && rows[0].code === code(ids.urgent_near), 'a Khmer name finds it');
+	await page.goto(base + '/?q=nobody-here');
+	check(await page.$('#empty') !== null, 'no match says so');
+
+	// Filters through the form: urgent only, Khmer, one kiosk.
+	await page.goto(base + '/');
+	await page.select('select[name=urgent]', '1');
+	await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+	rows = await rowsOf(page);
+	check(rows.length === 2 && rows.every((r) => r.urgent), 'the urgent filter keeps the two KHẨN requests');
+	await page.select('select[name=lang]', 'km');
+	await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+	rows = await rowsOf(page);
+	check(rows.length === 1 && rows[0].code === code(ids.urgent_near), 'urgent and Khmer together');
+	const kiosk2 = await page.$$eval('select[name=kiosk] option', (os) => os.find((o) => o.textContent === 'Điểm lưu động Trà Cú').value);
+	await page.goto(base + '/?kiosk=' + kiosk2);
+	rows = await rowsOf(page);
+	check(rows.length === 2, 'the kiosk filter keeps that kiosk\'s two requests');
+	res = await page.goto(base + '/?from=2026-13-45');
+	check(res.status() === 400 && (await page.$eval('.error', (e) => e.textContent)).includes('năm-tháng-ngày'), 'a bad date is refused with what to type');
+	await page.goto(base + '/?from=' + new Date(Date.now() + 86400e3 * 2).toISOString().slice(0, 10));
+	check(await page.$('#empty') !== null, 'nothing was received after tomorrow');
+
+	// The hostile name is shown as text, and nothing runs.
+	await page.goto(base + '/?q=' + encodeURIComponent('đào'));
+	rows = await rowsOf(page);
+	check(rows.length === 1 && rows[0].name === '<img src=x onerror=alert(1)> "Đào" & Co', 'markup in a name is shown as typed');
+	check(await page.$('#inbox img') === null && dialogs === 0, 'and never becomes an element or runs');
+
+	// The request page: everything the resident entered, the outcome and the deadline, the kiosk.
+	await page.goto(base + '/?q=' + code(ids.urgent_near));
+	await Promise.all([page.waitForNavigation(), page.click('#inbox a')]);
+	check(await page.$eval('#name', (e) => e.textContent) === 'សុខ ស្រីពៅ', 'the request page shows the Khmer name');
+	check(await page.$eval('#phone', (e) => e.textContent) === '0977 888 999', 'the phone as typed, leading 0 kept');
+	check(/còn \d+ ngày/.test(await page.$eval('#deadline', (e) => e.textContent)), 'the deadline with its days left');
+	check(await page.$eval('#kiosk', (e) => e.textContent) === 'Điểm lưu động Trà Cú', 'the kiosk by its name');
+	check((await page.$eval('#outcome', (e) => e.textContent)).includes('Luật Trợ giúp pháp lý') ||
+		(await page.$eval('#outcome', (e) => e.textContent)).includes('Art.'), 'the groups with their citations');
+	const openedN = new URL(page.url()).pathname.split('/')[2];
+	await page.screenshot({ path: shots + '/request-km.png', fullPage: true });
+	await page.goto(base + '/?q=' + code(ids.target));
+	await Promise.all([page.waitForNavigation(), page.click('#inbox a')]);
+	await page.screenshot({ path: shots + '/request.png', fullPage: true });
+	res = await page.goto(base + '/r/999999');
+	check(res.status() === 404, 'a request that is not there: 404');
+
+	// A clerk may not read the audit log; a form without the session's token is refused.
+	res = await page.goto(base + '/audit');
+	check(res.status() === 403, 'the audit log is the director\'s (403 for a clerk)');
+	const cookie = 'spean_s=' + sess.value;
+	let r = await raw('POST', '/logout', { cookie, body: 'csrf=' + '0'.repeat(64) });
+	check(r.status === 403, 'a form with another token is refused (CSRF)');
+	r = await raw('POST', '/logout', { cookie, body: '' });
+	check(r.status === 403, 'a form without a token is refused (CSRF)');
+	r = await raw('POST', '/login', { body: 'x='.padEnd(20000, 'a') });
+	check(r.status === 413, 'an oversized form is refused (413)');
+
+	// Logging out ends the session: the old cookie no longer opens anything.
+	await page.goto(base + '/');
+	await Promise.all([page.waitForNavigation(), page.click('header form button')]);
+	check(page.url().endsWith('/login'), 'logging out goes to the login page');
+	r = await raw('GET', '/r/' + openedN, { cookie });
+	check(r.status === 303 && r.location === '/login', 'the logged-out session opens nothing');
+
+	// The director sees who opened what.
+	await page.type('input[name=user]', 'giamdoc');
+	await page.type('input[name=password]', 'director-pass-22');
+	await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+	await page.goto(base + '/audit');
+	const audit = await page.$$eval('#audit tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+	check(audit.some((a) => a[2] === 'an' && a[3] === 'open' && a[4] === 'request ' + openedN), 'the audit log names who opened which request');
+	check(audit.some((a) => a[2] === 'an' && a[3] === 'login_failed'), 'and the failed login');
+	check(audit.some((a) => a[3] === 'search' && a[4] === 'code'), 'and searches, by kind only');
+	check(!audit.some((a) => a.join(' ').includes('Thạch') || a.join(' ').includes('0912')), 'and nothing personal');
+	await page.screenshot({ path: shots + '/audit.png' });
+
+	// Failed logins are limited: after 5 for one login, even the right password waits.
+	const page2 = await browser.newPage();
+	for (let i = 0; i < 6; i++) {
+		await page2.goto(base + '/login');
+		await page2.type('input[name=user]', 'giamdoc');
+		await page2.type('input[name=password]', i < 5 ? 'not-the-password' : 'director-pass-22');
+		[res] = await Promise.all([page2.waitForNavigation(), page2.click('button[type=submit]')]);
+	}
+	check(res.status() === 429 && (await page2.$eval('.error', (e) => e.textContent)).includes('thử lại sau'),
+		'after 5 failures even the right password waits, and it says how long');
+	// A login form replayed without its cookie (another site's form) is refused.
+	const tokenless = await raw('POST', '/login', { body: 'csrf=' + 'a'.repeat(64) + '&user=an&password=clerk-password-1' });
+	check(tokenless.status === 403, 'a login without its form cookie is refused (login CSRF)');
+	console.log(checks + ' checks passed');
+} finally {
+	await browser.close();
+}

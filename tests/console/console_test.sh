@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The office console, as a clerk and a director use it, in Debian's chromium (puppeteer-core): requests from
+# a kiosk (the real CLI, delivered over HTTP to the real `spean-center run`), accounts made with
+# `spean-center user add`, then console.mjs drives the browser (log in, search, filter, open, audit, log
+# out) and saves screenshots in $BUILD_DIR/shots. Afterwards: nothing personal in the center's log or in
+# office.db.
+. "$(dirname "$0")/../integration/lib.sh"
+: "${BUILD_DIR:?}" "${SPEAN_SOURCE_DIR:?}"
+here=$(cd "$(dirname "$0")" && pwd)
+command -v chromium >/dev/null || { echo "FAIL: chromium is needed (bash board/deps.sh test)"; exit 1; }
+mods="$BUILD_DIR/npm"
+if [ ! -d "$mods/node_modules/puppeteer-core" ]; then
+	mkdir -p "$mods" && (cd "$mods" && npm install --silent --no-audit --no-fund puppeteer-core@21.11.0) ||
+		{ echo "FAIL: npm install puppeteer-core"; exit 1; }
+fi
+C="$T/center" K="$T/kiosk" K2="$T/kiosk2"
+pid=
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$T"' EXIT
+export SPEAN_CONTENT_DIR="$SPEAN_SOURCE_DIR/firmware/content/kiosk"
+today=$(date +%F)
+day() { date -d "$today $1 days" +%F; }
+
+"$CENTER" init --data-dir "$C" >/dev/null || exit 2
+for k in "$K" "$K2"; do "$SPEAN" --data-dir "$k" provision --center-key "$C/center.pub" >/dev/null || exit 2; done
+"$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K" identity)" --label "UBND xã Long Đức" >/dev/null || exit 2
+"$CENTER" enroll --data-dir "$C" "$("$SPEAN" --data-dir "$K2" identity)" --label "Điểm lưu động Trà Cú" >/dev/null || exit 2
+
+# add KIOSK LANG NAME PHONE REQUEST_DATE [DEADLINE_WORKING_DAYS]: one request; its id on stdout.
+add() {
+	printf 'request_date = %s\nbirth_date = 1960-06-06\nhousehold = poor\n' "$5" >"$T/f.txt"
+	[ -z "${6:-}" ] || printf 'deadline_working_days = %s\n' "$6" >>"$T/f.txt"
+	printf 'name = %s\nphone = %s\ncommune_code = 90032\nmatter = tranh chấp đất đai\nconsent = yes\n' "$3" "$4" >"$T/c.txt"
+	"$SPEAN" --data-dir "$1" requests add --facts "$T/f.txt" --contact "$T/c.txt" --lang "$2"
+}
+ids=$T/ids
+{
+	for i in $(seq 1 60); do add "$K" vi "Nguyễn Văn Thử $i" "0909 000 $(printf %03d "$i")" "$(day -3)" || exit 2; done
+	echo "urgent_far $(add "$K" vi "Lâm Thị Xa" "0911 222 333" "$(day -1)" 8)"
+	echo "urgent_near $(add "$K2" km "សុខ ស្រីពៅ" "0977 888 999" "$(day -1)" 2)"
+	echo "hostile $(add "$K" vi "<img src=x onerror=alert(1)> \"Đào\" & Co" "0123 456 789" "$(day -2)")"
+	echo "target $(add "$K2" vi "Thạch Thị Mẫu" "0912 345 678" "$(day -2)")"
+} >"$ids" || exit 2
+echo 'clerk-password-1' | "$CENTER" user add --data-dir "$C" --role clerk an >/dev/null || exit 2
+echo 'director-pass-22' | "$CENTER" user add --data-dir "$C" --role director giamdoc >/dev/null || exit 2
+run 2 "$CENTER" user add --data-dir "$C" --role clerk short <<<'2short'
+err_has "10 characters"
+run 2 "$CENTER" user add --data-dir "$C" --role king bad <<<'long-enough-1'
+err_has "director, officer or clerk"
+run 1 "$CENTER" user add --data-dir "$C" --role clerk an <<<'long-enough-1'
+err_has "there is an account 'an' already"
+
+SPEAN_LOG=debug "$CENTER" run --data-dir "$C" --listen 127.0.0.1:0 --plain --console-listen 127.0.0.1:0 >"$T/run.out" 2>"$T/run.err" &
+pid=$!
+for _ in $(seq 100); do grep -q '^listening' "$T/run.out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\) http$/\1/p' "$T/run.out")
+cport=$(sed -n 's/^console 127.0.0.1:\([0-9]*\) http$/\1/p' "$T/run.out")
+[ -n "$port" ] && [ -n "$cport" ] && pass || { fail "spean-center run did not start: $(cat "$T/run.err")"; done_tests; exit 1; }
+# Delivered while the console runs: the inbox catches up without a restart.
+for k in "$K" "$K2"; do run 0 "$SPEAN" --data-dir "$k" sync --url "http://127.0.0.1:$port"; done
+
+mkdir -p "$BUILD_DIR/shots"
+if NODE_PATH="$mods/node_modules" CONSOLE_URL="http://127.0.0.1:$cport" IDS="$ids" SHOTS="$BUILD_DIR/shots" \
+	node "$here/console.mjs" >"$T/node.out" 2>&1; then pass; else fail "the browser journey (below)"; fi
+sed 's/^/  browser: /' "$T/node.out"
+grep -q "checks passed" "$T/node.out" && pass || fail "the journey did not finish"
+
+kill -TERM "$pid"
+wait "$pid" && pass || fail "spean-center run did not stop cleanly on SIGTERM"
+pid=
+# Nothing personal in the log or in office.db (accounts and the audit log: logins and request numbers only).
+for s in "Thạch" "0912" "Nguyễn" "សុខ" "Đào" "thach"; do
+	grep -qF "$s" "$T/run.err" && fail "personal data ('$s') in the center's log" || pass
+	grep -qaF "$s" "$C"/office.db* && fail "personal data ('$s') in office.db" || pass
+done
+grep -q "login role=clerk" "$T/run.err" && pass || fail "the log says who logged in by role"
+done_tests

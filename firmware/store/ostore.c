@@ -41,7 +41,30 @@ static const char *const schema_v1 =
 	"CREATE TRIGGER audit_kept BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is kept'); END;"
 	"CREATE TRIGGER audit_immutable BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is immutable'); END;";
 
-static const char *const migrations[] = {schema_v1};
+/* v2: the case register. Codes only (sync/center/register.h says why no free text). */
+static const char *const schema_v2 =
+	"CREATE TABLE cases("
+	" key BLOB PRIMARY KEY CHECK(length(key) = 48),"
+	" state INTEGER NOT NULL CHECK(state BETWEEN 0 AND 63),"
+	" officer TEXT NOT NULL,"
+	" code0 TEXT NOT NULL, code1 TEXT NOT NULL, code2 TEXT NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" version INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE case_log("
+	" n INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" key BLOB NOT NULL,"
+	" wall INTEGER NOT NULL,"
+	" who TEXT NOT NULL,"
+	" from_state INTEGER NOT NULL,"
+	" state INTEGER NOT NULL,"
+	" officer TEXT NOT NULL,"
+	" code0 TEXT NOT NULL, code1 TEXT NOT NULL, code2 TEXT NOT NULL);"
+	"CREATE INDEX case_log_key ON case_log(key, n);"
+	"CREATE TRIGGER case_log_kept BEFORE DELETE ON case_log BEGIN SELECT RAISE(ABORT, 'the case history is kept'); END;"
+	"CREATE TRIGGER case_log_immutable BEFORE UPDATE ON case_log"
+	" BEGIN SELECT RAISE(ABORT, 'the case history is immutable'); END;";
+
+static const char *const migrations[] = {schema_v1, schema_v2};
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
 static const char *const role_names[] = {"director", "officer", "clerk"};
@@ -258,6 +281,178 @@ int ostore_audit_each(struct ostore *os, unsigned limit, ostore_audit_fn cb, voi
 			      (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
 			      (const char *)sqlite3_column_text(s, 4))))
 			break;
+	if (!res && rc != SQLITE_DONE)
+		res = fail(os, rc, "read failed", d);
+	sqlite3_finalize(s);
+	return res;
+}
+
+static void case_from_row(sqlite3_stmt *s, int col, struct ostore_case *c)
+{
+	c->state = sqlite3_column_int(s, col);
+	const char *t = (const char *)sqlite3_column_text(s, col + 1);
+	snprintf(c->officer, sizeof c->officer, "%s", t ? t : "");
+	for (int i = 0; i < 3; i++) {
+		t = (const char *)sqlite3_column_text(s, col + 2 + i);
+		snprintf(c->code[i], sizeof c->code[i], "%s", t ? t : "");
+	}
+}
+
+int ostore_case_get(struct ostore *os, const unsigned char key[OSTORE_CASE_KEY], struct ostore_case *out, struct diag *d)
+{
+	memset(out, 0, sizeof *out);
+	memcpy(out->key, key, OSTORE_CASE_KEY);
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(os->db, "SELECT state, officer, code0, code1, code2, updated, version FROM cases WHERE key = ?1",
+				    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(os, rc, "read failed", d);
+	sqlite3_bind_blob(s, 1, key, OSTORE_CASE_KEY, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	int res = 0;
+	if (rc == SQLITE_ROW) {
+		case_from_row(s, 0, out);
+		out->updated = sqlite3_column_int64(s, 5);
+		out->version = (uint64_t)sqlite3_column_int64(s, 6);
+	} else if (rc == SQLITE_DONE) {
+		diag_set(d, "no case yet");
+		res = ERR_NOTFOUND;
+	} else
+		res = fail(os, rc, "read failed", d);
+	sqlite3_finalize(s);
+	return res;
+}
+
+static int step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int ostore_case_set(struct ostore *os, struct ostore_case *c, int from_state, const char *who, const char *target,
+		    int64_t wall, struct diag *d)
+{
+	int rc = sqlite3_exec(os->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return fail(os, rc, "cannot change the case", d);
+	sqlite3_stmt *s = NULL;
+	uint64_t have = 0;
+	rc = sqlite3_prepare_v2(os->db, "SELECT version FROM cases WHERE key = ?1", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(s, 1, c->key, OSTORE_CASE_KEY, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			have = (uint64_t)sqlite3_column_int64(s, 0);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_finalize(s);
+	}
+	if (rc == SQLITE_OK && have != c->version) {
+		sqlite3_exec(os->db, "ROLLBACK", NULL, NULL, NULL);
+		diag_set(d, "the case was changed by someone else meanwhile");
+		return ERR_CONFLICT;
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(os->db,
+					"INSERT OR REPLACE INTO cases(key, state, officer, code0, code1, code2, updated, version)"
+					" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+					-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(s, 1, c->key, OSTORE_CASE_KEY, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, c->state);
+		sqlite3_bind_text(s, 3, c->officer, -1, SQLITE_STATIC);
+		for (int i = 0; i < 3; i++)
+			sqlite3_bind_text(s, 4 + i, c->code[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 7, wall);
+		sqlite3_bind_int64(s, 8, (sqlite3_int64)(have + 1));
+		rc = step_done(s);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(os->db,
+					"INSERT INTO case_log(key, wall, who, from_state, state, officer, code0, code1, code2)"
+					" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+					-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(s, 1, c->key, OSTORE_CASE_KEY, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, wall);
+		sqlite3_bind_text(s, 3, who, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 4, from_state);
+		sqlite3_bind_int(s, 5, c->state);
+		sqlite3_bind_text(s, 6, c->officer, -1, SQLITE_STATIC);
+		for (int i = 0; i < 3; i++)
+			sqlite3_bind_text(s, 7 + i, c->code[i], -1, SQLITE_STATIC);
+		rc = step_done(s);
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_reset(os->audit);
+		sqlite3_bind_int64(os->audit, 1, wall);
+		sqlite3_bind_text(os->audit, 2, who, -1, SQLITE_STATIC);
+		sqlite3_bind_text(os->audit, 3, "case", -1, SQLITE_STATIC);
+		sqlite3_bind_text(os->audit, 4, target ? target : "", -1, SQLITE_STATIC);
+		rc = sqlite3_step(os->audit) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		sqlite3_clear_bindings(os->audit);
+		sqlite3_reset(os->audit);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(os->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		if (!sqlite3_get_autocommit(os->db))
+			sqlite3_exec(os->db, "ROLLBACK", NULL, NULL, NULL);
+		return fail(os, rc, "cannot change the case", d);
+	}
+	c->version = have + 1;
+	c->updated = wall;
+	log_info("case_changed from=%d to=%d", from_state, c->state);
+	return 0;
+}
+
+int ostore_case_each(struct ostore *os, ostore_case_fn cb, void *ctx, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(os->db, "SELECT key, state, officer, code0, code1, code2, updated, version FROM cases", -1,
+				    &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(os, rc, "read failed", d);
+	int res = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ostore_case c;
+		memset(&c, 0, sizeof c);
+		if (sqlite3_column_bytes(s, 0) != OSTORE_CASE_KEY)
+			continue;
+		memcpy(c.key, sqlite3_column_blob(s, 0), OSTORE_CASE_KEY);
+		case_from_row(s, 1, &c);
+		c.updated = sqlite3_column_int64(s, 6);
+		c.version = (uint64_t)sqlite3_column_int64(s, 7);
+		if ((res = cb(ctx, &c)))
+			break;
+	}
+	if (!res && rc != SQLITE_DONE)
+		res = fail(os, rc, "read failed", d);
+	sqlite3_finalize(s);
+	return res;
+}
+
+int ostore_case_log(struct ostore *os, const unsigned char key[OSTORE_CASE_KEY], ostore_case_log_fn cb, void *ctx,
+		    struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(os->db,
+				    "SELECT wall, who, from_state, state, officer, code0, code1, code2 FROM case_log"
+				    " WHERE key = ?1 ORDER BY n",
+				    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(os, rc, "read failed", d);
+	sqlite3_bind_blob(s, 1, key, OSTORE_CASE_KEY, SQLITE_STATIC);
+	int res = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ostore_case c;
+		memset(&c, 0, sizeof c);
+		memcpy(c.key, key, OSTORE_CASE_KEY);
+		case_from_row(s, 3, &c);
+		const char *who = (const char *)sqlite3_column_text(s, 1);
+		if ((res = cb(ctx, sqlite3_column_int64(s, 0), who ? who : "-", sqlite3_column_int(s, 2), &c)))
+			break;
+	}
 	if (!res && rc != SQLITE_DONE)
 		res = fail(os, rc, "read failed", d);
 	sqlite3_finalize(s);

@@ -50,4 +50,37 @@ typedef int (*ostore_audit_fn)(void *ctx, uint64_t n, int64_t wall, const char *
 /* The newest `limit` entries, newest first; stop early if cb returns non-zero (returned). */
 int ostore_audit_each(struct ostore *os, unsigned limit, ostore_audit_fn cb, void *ctx, struct diag *d);
 
+/* ---- the case register (rules in sync/center/register.h; here only what is stored) ---- */
+
+#define OSTORE_CASE_KEY 48  /* the kiosk's key (32 bytes) and the request's id (16): stable across a restore */
+#define OSTORE_CODE_MAX 24  /* a code from one of the register's fixed lists */
+
+struct ostore_case {
+	unsigned char key[OSTORE_CASE_KEY];
+	int state;                            /* enum case_state; a request with no row is 0, new */
+	char officer[OSTORE_LOGIN_MAX + 1];   /* "" unless assigned */
+	char code[3][OSTORE_CODE_MAX];        /* closed: aid, law, result; refused, referred, voided: the reason in [0] */
+	int64_t updated;                      /* office clock */
+	uint64_t version;                     /* changes so far: 0 for a new one */
+};
+
+/* The case of key: 0, or ERR_NOTFOUND (out holds a new case: state 0, version 0). */
+int ostore_case_get(struct ostore *os, const unsigned char key[OSTORE_CASE_KEY], struct ostore_case *out, struct diag *d);
+/*
+ * Record c as the case's new state in one durable transaction with its
+ * history line and an audit entry (who, "case", target), only if the case
+ * is still at version c->version (ERR_CONFLICT otherwise: someone changed
+ * it since the form was made; nothing written). c->version and c->updated
+ * are set to the new ones on success.
+ */
+int ostore_case_set(struct ostore *os, struct ostore_case *c, int from_state, const char *who, const char *target,
+		    int64_t wall, struct diag *d);
+typedef int (*ostore_case_fn)(void *ctx, const struct ostore_case *c);
+/* Every case with a row, in no particular order; stop early if cb returns non-zero (returned). */
+int ostore_case_each(struct ostore *os, ostore_case_fn cb, void *ctx, struct diag *d);
+typedef int (*ostore_case_log_fn)(void *ctx, int64_t wall, const char *who, int from_state, const struct ostore_case *to);
+/* One case's history, oldest first. */
+int ostore_case_log(struct ostore *os, const unsigned char key[OSTORE_CASE_KEY], ostore_case_log_fn cb, void *ctx,
+		    struct diag *d);
+
 #endif

@@ -42,6 +42,7 @@
 #include "log.h"
 #include "mem.h"
 #include "ostore.h"
+#include "register.h"
 #include "screen.h"
 #include "search.h"
 #include "tls.h"
@@ -71,6 +72,8 @@ struct item {
 	int32_t wd;         /* the working days the resident gave, or -1 */
 	signed char outcome; /* enum outcome, or -1: does not open */
 	unsigned char urgent, km;
+	unsigned char state;  /* enum case_state */
+	char officer[OSTORE_LOGIN_MAX + 1];
 	char commune[6];
 	char *groups;       /* "R01 R02" */
 	char *name;         /* as entered (personal data) */
@@ -111,6 +114,9 @@ struct console {
 	unsigned long unreadable;
 	struct kiosk *kiosks;
 	size_t nkiosks;
+	struct ostore_case *cases; /* sorted by key while the first index is made (start set), then NULL */
+	size_t ncases;
+	int start;
 	struct session sessions[CONSOLE_SESSIONS];
 	struct limit limits[CONSOLE_LIMITS];
 	struct MHD_Daemon *dm;
@@ -119,7 +125,7 @@ struct console {
 };
 
 /* One HTTP request's state (libmicrohttpd's con_cls). */
-#define FORM_FIELDS 4
+#define FORM_FIELDS 9
 struct exchange {
 	struct MHD_PostProcessor *pp;
 	size_t body;
@@ -131,7 +137,8 @@ struct exchange {
 		int seen;
 	} f[FORM_FIELDS];
 };
-static const char *const form_fields[FORM_FIELDS] = {"csrf", "user", "password", "x"};
+static const char *const form_fields[FORM_FIELDS] = {"csrf", "user", "password", "to", "version",
+						     "officer", "code0", "code1", "code2"};
 
 /* ---- small helpers ---- */
 
@@ -317,6 +324,40 @@ static int kiosk_add(void *ctx, const unsigned char pk[CSTORE_PK_LEN], const cha
 	return 0;
 }
 
+static int case_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct ostore_case *)a)->key, ((const struct ostore_case *)b)->key, OSTORE_CASE_KEY);
+}
+
+static int case_load(void *ctx, const struct ostore_case *cs)
+{
+	struct console *c = ctx;
+	c->cases = xrealloc(c->cases, (c->ncases + 1) * sizeof *c->cases);
+	c->cases[c->ncases++] = *cs;
+	return 0;
+}
+
+static void case_key(const unsigned char device[CSTORE_PK_LEN], const unsigned char id[STORE_ID_LEN],
+		     unsigned char key[OSTORE_CASE_KEY])
+{
+	memcpy(key, device, CSTORE_PK_LEN);
+	memcpy(key + CSTORE_PK_LEN, id, STORE_ID_LEN);
+}
+
+/* The item's case state from the register (the start's sorted copy, or office.db for a late arrival). */
+static void item_case(struct console *c, struct item *it, const unsigned char device[CSTORE_PK_LEN])
+{
+	struct ostore_case want, got, *hit = NULL;
+	struct diag d = {""};
+	case_key(device, it->id, want.key);
+	if (c->start)
+		hit = !c->ncases ? NULL : bsearch(&want, c->cases, c->ncases, sizeof *c->cases, case_cmp);
+	else if (!ostore_case_get(c->os, want.key, &got, &d))
+		hit = &got;
+	it->state = (unsigned char)(hit ? hit->state : CASE_NEW);
+	snprintf(it->officer, sizeof it->officer, "%s", hit ? hit->officer : "");
+}
+
 static int index_one(void *ctx, const struct cstore_request *r)
 {
 	struct console *c = ctx;
@@ -335,6 +376,7 @@ static int index_one(void *ctx, const struct cstore_request *r)
 	it->deadline = NO_DAY;
 	it->wd = -1;
 	it->outcome = -1;
+	item_case(c, it, r->device);
 	if (r->n > c->last_n)
 		c->last_n = r->n;
 	struct buf plain;
@@ -725,7 +767,7 @@ static void url_put(struct buf *b, const char *s)
 }
 
 struct filter {
-	const char *q, *outcome, *group, *commune, *lang, *kiosk;
+	const char *q, *outcome, *group, *commune, *lang, *kiosk, *state, *officer;
 	int urgent;
 	int32_t from, to;
 	int code, phone; /* what q is */
@@ -736,6 +778,11 @@ struct filter {
 
 static int match(const struct console *c, const struct filter *f, const struct item *it)
 {
+	/* Voided requests (tests, duplicates) only when asked for. */
+	if (*f->state ? strcmp(case_state_name(it->state), f->state) : it->state == CASE_VOIDED)
+		return 0;
+	if (f->officer && strcmp(it->officer, f->officer))
+		return 0;
 	if (f->urgent && !it->urgent)
 		return 0;
 	if (*f->outcome && (it->outcome < 0 || strcmp(outcome_name((enum outcome)it->outcome), f->outcome)))
@@ -841,7 +888,9 @@ static int parse_day(const char *s, int32_t *out)
 static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, struct session *s)
 {
 	struct filter f = {arg(conn, "q"), arg(conn, "outcome"), arg(conn, "group"), arg(conn, "commune"),
-			   arg(conn, "lang"), arg(conn, "kiosk"), !strcmp(arg(conn, "urgent"), "1"), NO_DAY, NO_DAY,
+			   arg(conn, "lang"), arg(conn, "kiosk"), arg(conn, "state"),
+			   /* An officer works the cases assigned to them: their inbox holds no other. */
+			   s->role == OSTORE_OFFICER ? s->login : NULL, !strcmp(arg(conn, "urgent"), "1"), NO_DAY, NO_DAY,
 			   0, 0, "", "", {0}};
 	buf_init(&f.fold);
 	struct tv *v = page_values(c, s, "inbox.title");
@@ -884,6 +933,12 @@ static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, str
 	tv_list(v, "communes");
 	for (int i = 0; i < c->names.content.ncommunes; i++)
 		option(v, "communes", c->names.content.communes[i].code, c->names.content.communes[i].name, f.commune);
+	tv_list(v, "states");
+	for (int i = 0; i < CASE_NSTATES; i++) {
+		char key[40];
+		snprintf(key, sizeof key, "state.%s", case_state_name(i));
+		option(v, "states", case_state_name(i), catalog_get(c->cat, key), f.state);
+	}
 	tv_list(v, "langs");
 	option(v, "langs", "vi", catalog_get(c->cat, "lang.vi"), f.lang);
 	option(v, "langs", "km", catalog_get(c->cat, "lang.km"), f.lang);
@@ -925,6 +980,10 @@ static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, str
 		buf_append(&t, "", 0);
 		tv_set(r, "deadline", t.data);
 		tv_set(r, "kiosk", c->kiosks[it->kiosk].label);
+		char key[40];
+		snprintf(key, sizeof key, "state.%s", case_state_name(it->state));
+		tv_set(r, "state", catalog_get(c->cat, key));
+		tv_set(r, "officer", it->officer);
 	}
 	buf_finish(&t);
 	tv_set(v, "has_rows", nh ? "1" : "");
@@ -937,7 +996,7 @@ static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, str
 	else
 		tv_text(c, v, "count_text", "inbox.count", "n", sn, (const char *)NULL);
 	/* The same filters on the next and previous pages. */
-	static const char *const keep[] = {"q", "urgent", "outcome", "group", "commune", "lang", "kiosk", "from", "to"};
+	static const char *const keep[] = {"q", "urgent", "outcome", "group", "commune", "lang", "kiosk", "state", "from", "to"};
 	struct buf base;
 	buf_init(&base);
 	buf_puts(&base, "/?");
@@ -967,7 +1026,160 @@ struct opened {
 	struct console *c;
 	struct tv *v;
 	int32_t today;
+	const struct session *s;
 };
+
+static struct item *item_by_n(struct console *c, uint64_t n)
+{
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->items[mid].n < n)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n && c->items[lo].n == n ? &c->items[lo] : NULL;
+}
+
+static const char *code_label(const struct console *c, const char *list, const char *code)
+{
+	char key[64];
+	snprintf(key, sizeof key, "code.%s.%s", list, code);
+	const char *t = catalog_get(c->cat, key);
+	return t ? t : code;
+}
+
+static const char *state_label(const struct console *c, int st)
+{
+	char key[40];
+	snprintf(key, sizeof key, "state.%s", case_state_name(st));
+	const char *t = catalog_get(c->cat, key);
+	return t ? t : case_state_name(st);
+}
+
+/* What a case's codes mean, by its state: closed aid/law/result; refused, referred, voided one reason. */
+static void case_codes_text(const struct console *c, const struct ostore_case *cs, struct buf *out)
+{
+	static const char *const closed[3] = {"aid", "law", "result"};
+	const char *one = cs->state == CASE_REFUSED ? "refusal" : cs->state == CASE_REFERRED ? "referral"
+							      : cs->state == CASE_VOIDED	 ? "void"
+													 : NULL;
+	if (cs->state == CASE_CLOSED)
+		for (int i = 0; i < 3; i++)
+			buf_printf(out, "%s%s", i ? " · " : "", code_label(c, closed[i], cs->code[i]));
+	else if (one)
+		buf_puts(out, code_label(c, one, cs->code[0]));
+}
+
+struct officers {
+	struct tv *sel;
+	const char *current;
+};
+
+static int officer_option(void *ctx, const char *login, int role, int64_t created)
+{
+	(void)created;
+	struct officers *o = ctx;
+	if (role == OSTORE_OFFICER && strcmp(login, o->current))
+		option(o->sel, "options", login, login, "");
+	return 0;
+}
+
+static void select_codes(const struct console *c, struct tv *action, const char *name, const char *list,
+			 const char *label_key)
+{
+	struct tv *sel = tv_row(action, "selects");
+	tv_set(sel, "name", name);
+	tv_set(sel, "label", catalog_get(c->cat, label_key));
+	tv_list(sel, "options");
+	for (const char *const *k = case_codes(list); k && *k; k++)
+		option(sel, "options", *k, code_label(c, list, *k), "");
+}
+
+struct history {
+	struct console *c;
+	struct tv *v;
+};
+
+static int history_line(void *ctx, int64_t wall, const char *who, int from_state, const struct ostore_case *to)
+{
+	struct history *h = ctx;
+	char when[32];
+	time_t t = (time_t)wall;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	struct buf b;
+	buf_init(&b);
+	text_fill(h->c, &b, "case.history_line", "when", when, "who", who, "from", state_label(h->c, from_state), "to",
+		  state_label(h->c, to->state), (const char *)NULL);
+	if (to->officer[0] && to->state == CASE_ASSIGNED)
+		buf_printf(&b, " (%s)", to->officer);
+	size_t before = b.len;
+	buf_puts(&b, " (");
+	case_codes_text(h->c, to, &b);
+	if (b.len == before + 2)
+		b.len = before;
+	else
+		buf_putc(&b, ')');
+	buf_append(&b, "", 0);
+	tv_set(tv_row(h->v, "history"), "line", b.data);
+	buf_finish(&b);
+	return 0;
+}
+
+/* The case part of the request page: its state, history, and the actions this user may take from here. */
+static void case_section(struct console *c, struct tv *v, const struct session *s, const struct cstore_request *r)
+{
+	struct ostore_case cs;
+	struct diag d = {""};
+	unsigned char key[OSTORE_CASE_KEY];
+	case_key(r->device, r->id, key);
+	ostore_case_get(c->os, key, &cs, &d); /* ERR_NOTFOUND: a new case */
+	tv_set(v, "case_state", state_label(c, cs.state));
+	tv_set(v, "case_state_code", case_state_name(cs.state));
+	tv_set(v, "case_officer", cs.officer);
+	struct buf b;
+	buf_init(&b);
+	case_codes_text(c, &cs, &b);
+	buf_append(&b, "", 0);
+	tv_set(v, "case_result", b.data);
+	buf_finish(&b);
+	tv_setf(v, "case_version", "%llu", (unsigned long long)cs.version);
+	tv_list(v, "history");
+	struct history h = {c, v};
+	ostore_case_log(c->os, key, history_line, &h, &d);
+	tv_list(v, "actions");
+	int mine = cs.officer[0] && !strcmp(cs.officer, s->login);
+	for (int to = CASE_ACCEPTED; to < CASE_NSTATES; to++) {
+		if (!case_allowed(s->role, mine, cs.state, to))
+			continue;
+		struct tv *a = tv_row(v, "actions");
+		char key2[40];
+		snprintf(key2, sizeof key2, "action.%s", case_state_name(to));
+		tv_set(a, "to", case_state_name(to));
+		tv_set(a, "button", catalog_get(c->cat, key2));
+		tv_list(a, "selects");
+		if (to == CASE_ASSIGNED) {
+			struct tv *sel = tv_row(a, "selects");
+			tv_set(sel, "name", "officer");
+			tv_set(sel, "label", catalog_get(c->cat, "field.officer"));
+			tv_list(sel, "options");
+			struct officers o = {sel, cs.officer};
+			ostore_user_each(c->os, officer_option, &o, &d);
+		} else if (to == CASE_CLOSED) {
+			select_codes(c, a, "code0", "aid", "field.aid");
+			select_codes(c, a, "code1", "law", "field.law");
+			select_codes(c, a, "code2", "result", "field.result");
+		} else if (to == CASE_REFUSED)
+			select_codes(c, a, "code0", "refusal", "field.refusal");
+		else if (to == CASE_REFERRED)
+			select_codes(c, a, "code0", "referral", "field.referral");
+		else if (to == CASE_VOIDED)
+			select_codes(c, a, "code0", "void", "field.void");
+	}
+}
 
 static void group_rows(const struct console *c, struct tv *v, const char *list, const char *ids, struct date on)
 {
@@ -1094,6 +1306,7 @@ static int open_one(void *ctx, const struct cstore_request *r)
 		tv_set(v, "consent", ct->consent_text);
 		tv_set(v, "rules", req.rules_version);
 	}
+	case_section(c, v, o->s, r);
 	request_finish(&req);
 	buf_finish_wipe(&plain);
 	return 0;
@@ -1106,11 +1319,21 @@ static enum MHD_Result request_page(struct console *c, struct MHD_Connection *co
 	if (!*num || *e || !n || num[0] == '0' || strlen(num) > 19)
 		return error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 	struct tv *v = page_values(c, s, "req.title");
-	struct opened o = {c, v, local_day((int64_t)time(NULL))};
+	struct opened o = {c, v, local_day((int64_t)time(NULL)), s};
 	struct diag d = {""};
 	char target[32];
 	snprintf(target, sizeof target, "request %llu", n);
 	pthread_mutex_lock(&c->lock);
+	if (s->role == OSTORE_OFFICER) { /* an officer opens the cases assigned to them, no other */
+		index_catch_up(c);
+		const struct item *it = item_by_n(c, (uint64_t)n);
+		if (!it || strcmp(it->officer, s->login)) {
+			audit(c, s->login, "open_refused", target);
+			pthread_mutex_unlock(&c->lock);
+			tv_destroy(v);
+			return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+		}
+	}
 	/* Written before the request is opened: no page shows a request that the log does not name. */
 	audit(c, s->login, "open", target);
 	int rc = cstore_get(c->cs, (uint64_t)n, open_one, &o, &d);
@@ -1157,6 +1380,122 @@ static enum MHD_Result audit_page(struct console *c, struct MHD_Connection *conn
 	ostore_audit_each(c->os, CONSOLE_AUDIT_ROWS, audit_row, &a, &d);
 	pthread_mutex_unlock(&c->lock);
 	return render(c, conn, MHD_HTTP_OK, "audit", v, NULL, NULL, 0);
+}
+
+struct change {
+	struct console *c;
+	const struct session *s;
+	const struct exchange *x;
+	unsigned status;  /* the answer: 303 done, else an error page's status */
+	const char *why;  /* its catalog key */
+	unsigned long long n;
+};
+
+static int change_one(void *ctx, const struct cstore_request *r)
+{
+	struct change *ch = ctx;
+	struct console *c = ch->c;
+	const struct exchange *x = ch->x;
+	struct ostore_case cs;
+	struct diag d = {""};
+	unsigned char key[OSTORE_CASE_KEY];
+	case_key(r->device, r->id, key);
+	int rc = ostore_case_get(c->os, key, &cs, &d);
+	if (rc && rc != ERR_NOTFOUND) {
+		ch->status = MHD_HTTP_SERVICE_UNAVAILABLE, ch->why = "error.server_text";
+		return 0;
+	}
+	const char *to_s = field(x, "to"), *ver = field(x, "version");
+	int to = case_state_find(to_s);
+	char *e = NULL;
+	unsigned long long version = ver ? strtoull(ver, &e, 10) : 0;
+	if (to < 0 || !ver || !*ver || *e) {
+		ch->status = MHD_HTTP_BAD_REQUEST, ch->why = "case.bad_choice";
+		return 0;
+	}
+	if (version != cs.version) {
+		ch->status = MHD_HTTP_CONFLICT, ch->why = "case.conflict";
+		return 0;
+	}
+	int mine = cs.officer[0] && !strcmp(cs.officer, ch->s->login);
+	if (!case_allowed(ch->s->role, mine, cs.state, to)) {
+		ch->status = MHD_HTTP_FORBIDDEN, ch->why = "case.not_allowed";
+		return 0;
+	}
+	int from = cs.state;
+	struct ostore_case next = cs;
+	next.state = to;
+	memset(next.code, 0, sizeof next.code);
+	const char *c0 = field(x, "code0"), *c1 = field(x, "code1"), *c2 = field(x, "code2");
+	int ok = 1;
+	if (to == CASE_CLOSED) {
+		ok = case_code_valid("aid", c0) && case_code_valid("law", c1) && case_code_valid("result", c2);
+		if (ok) {
+			snprintf(next.code[0], sizeof next.code[0], "%s", c0);
+			snprintf(next.code[1], sizeof next.code[1], "%s", c1);
+			snprintf(next.code[2], sizeof next.code[2], "%s", c2);
+		}
+	} else if (to == CASE_REFUSED || to == CASE_REFERRED || to == CASE_VOIDED) {
+		const char *list = to == CASE_REFUSED ? "refusal" : to == CASE_REFERRED ? "referral" : "void";
+		ok = case_code_valid(list, c0);
+		if (ok)
+			snprintf(next.code[0], sizeof next.code[0], "%s", c0);
+	} else if (to == CASE_ASSIGNED) {
+		const char *who = field(x, "officer");
+		int role = -1;
+		char hash[OSTORE_HASH_MAX];
+		ok = who && ostore_login_valid(who) && !ostore_user_get(c->os, who, &role, hash, &d) &&
+		     role == OSTORE_OFFICER && strcmp(who, cs.officer);
+		crypt_wipe(hash, sizeof hash);
+		if (ok)
+			snprintf(next.officer, sizeof next.officer, "%s", who);
+	}
+	if (!ok) {
+		ch->status = MHD_HTTP_BAD_REQUEST, ch->why = "case.bad_choice";
+		return 0;
+	}
+	char target[64];
+	snprintf(target, sizeof target, "request %llu: %s", ch->n, case_state_name(to));
+	rc = ostore_case_set(c->os, &next, from, ch->s->login, target, (int64_t)time(NULL), &d);
+	if (rc == ERR_CONFLICT) {
+		ch->status = MHD_HTTP_CONFLICT, ch->why = "case.conflict";
+		return 0;
+	}
+	if (rc) {
+		ch->status = MHD_HTTP_SERVICE_UNAVAILABLE, ch->why = "error.server_text";
+		return 0;
+	}
+	struct item *it = item_by_n(c, ch->n);
+	if (it) {
+		it->state = (unsigned char)next.state;
+		snprintf(it->officer, sizeof it->officer, "%s", next.officer);
+	}
+	ch->status = MHD_HTTP_SEE_OTHER;
+	return 0;
+}
+
+static enum MHD_Result case_change(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				   const char *num, const struct exchange *x)
+{
+	char *e = NULL;
+	unsigned long long n = strtoull(num, &e, 10);
+	if (!*num || strcmp(e, "/case") || !n || num[0] == '0')
+		return error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+	struct change ch = {c, s, x, MHD_HTTP_NOT_FOUND, "error.not_found_text", n};
+	struct diag d = {""};
+	pthread_mutex_lock(&c->lock);
+	index_catch_up(c);
+	cstore_get(c->cs, (uint64_t)n, change_one, &ch, &d);
+	pthread_mutex_unlock(&c->lock);
+	if (ch.status == MHD_HTTP_SEE_OTHER) {
+		char to[48];
+		snprintf(to, sizeof to, "/r/%llu", n);
+		return redirect(c, conn, to, NULL, NULL, 0);
+	}
+	log_warn("case_refused status=%u", ch.status);
+	return error_page(c, conn, s, ch.status,
+			  ch.status == MHD_HTTP_FORBIDDEN ? "error.forbidden" : ch.status == MHD_HTTP_NOT_FOUND ? "error.not_found" : "case.title",
+			  ch.why);
 }
 
 /* ---- dispatch ---- */
@@ -1256,6 +1595,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			pthread_mutex_unlock(&c->lock);
 			return redirect(c, conn, "/login", "spean_s", "", 0);
 		}
+		if (!strncmp(url, "/r/", 3))
+			return case_change(c, conn, &s, url + 3, x);
 		return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 	}
 	if (!strcmp(url, "/"))
@@ -1338,7 +1679,15 @@ int console_start(const char *dir, const char *content_dir, const char *listen, 
 		goto fail;
 	}
 	cstore_each_device(c->cs, kiosk_add, c, d);
+	if ((rc = ostore_case_each(c->os, case_load, c, d)))
+		goto fail;
+	if (c->ncases)
+		qsort(c->cases, c->ncases, sizeof *c->cases, case_cmp);
+	c->start = 1;
 	index_catch_up(c);
+	c->start = 0;
+	free(c->cases);
+	c->cases = NULL;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (c->tls ? MHD_USE_TLS : 0);
 	c->dm = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handler, c, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				 MHD_OPTION_THREAD_POOL_SIZE, CONSOLE_THREADS, MHD_OPTION_CONNECTION_LIMIT, (unsigned)200,

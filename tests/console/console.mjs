@@ -11,6 +11,7 @@ const shots = process.env.SHOTS;
 const ids = Object.fromEntries(fs.readFileSync(process.env.IDS, 'utf8').trim().split('\n').map((l) => l.split(' ')));
 const code = (id) => (id.slice(0, 4) + '-' + id.slice(4, 8)).toUpperCase();
 let checks = 0;
+let r0;
 function check(ok, what) {
 	if (!ok) throw new Error('FAILED: ' + what);
 	checks++;
@@ -142,6 +143,83 @@ try {
 	res = await page.goto(base + '/r/999999');
 	check(res.status() === 404, 'a request that is not there: 404');
 
+	// The case register: the clerk takes the request in and assigns it; a form made before a change is refused.
+	const act = async (pg, to, selects = {}) => {
+		for (const [name, value] of Object.entries(selects))
+			await pg.select(`form[data-to=${to}] select[name=${name}]`, value);
+		const [r] = await Promise.all([pg.waitForNavigation(), pg.click(`form[data-to=${to}] button`)]);
+		return r;
+	};
+	const caseState = (pg) => pg.$eval('#case-state', (e) => e.dataset.state);
+	await page.goto(base + '/?q=' + code(ids.target));
+	await Promise.all([page.waitForNavigation(), page.click('#inbox a')]);
+	const targetUrl = page.url();
+	check(await caseState(page) === 'new', 'a request starts as a new case');
+	await page.screenshot({ path: shots + '/case-new.png', fullPage: true });
+	const stale = await browser.newPage(); // the same clerk in a second tab, on the same page
+	await stale.goto(targetUrl);
+	await page.bringToFront();
+	res = await act(page, 'accepted');
+	check(res.status() === 200 && await caseState(page) === 'accepted', 'the clerk takes it in');
+	check(await page.$('form[data-to=closed]') === null, 'a clerk cannot close a case');
+	await stale.bringToFront();
+	res = await act(stale, 'refused', { code0: 'not_eligible' });
+	check(res.status() === 409 && (await stale.$eval('.error', (e) => e.textContent)).includes('người khác'),
+		'a form made before someone else\'s change is refused (409), saying why');
+	await stale.close();
+	await page.bringToFront();
+	const officers = await page.$$eval('form[data-to=assigned] select[name=officer] option', (os) => os.map((o) => o.value).filter(Boolean));
+	check(officers.join(',') === 'tgv1,tgv2', 'assignment offers the officers, no one else');
+	res = await act(page, 'assigned', { officer: 'tgv1' });
+	check(await caseState(page) === 'assigned' && await page.$eval('#case-officer', (e) => e.textContent) === 'tgv1', 'the clerk assigns it to tgv1');
+	await page.goto(base + '/?q=' + code(ids.target));
+	check((await page.$eval('#inbox tbody tr td.state', (e) => e.textContent)).includes('tgv1'), 'the inbox shows the state and the officer');
+	// The hostile test request is voided: kept, but out of the inbox unless asked for.
+	await page.goto(base + '/?q=' + encodeURIComponent('đào'));
+	await Promise.all([page.waitForNavigation(), page.click('#inbox a')]);
+	res = await act(page, 'voided', { code0: 'test' });
+	check(await caseState(page) === 'voided', 'a test request is voided with its reason');
+	await page.goto(base + '/');
+	check((await countText(page)).includes('63 yêu cầu'), 'the inbox no longer counts it');
+	await page.goto(base + '/?state=voided');
+	rows = await rowsOf(page);
+	check(rows.length === 1 && rows[0].code === code(ids.hostile), 'it is still there under "voided"');
+
+	// The officer sees only the cases assigned to them, works and closes one; no more.
+	const octx = await browser.createIncognitoBrowserContext();
+	const op = await octx.newPage();
+	await op.setViewport({ width: 1280, height: 900 });
+	await op.goto(base + '/login');
+	await op.type('input[name=user]', 'tgv1');
+	await op.type('input[name=password]', 'officer-pass-333');
+	await Promise.all([op.waitForNavigation(), op.click('button[type=submit]')]);
+	rows = await rowsOf(op);
+	check(rows.length === 1 && rows[0].code === code(ids.target), 'the officer\'s inbox holds only the case assigned to them');
+	await op.goto(base + '/?q=' + code(ids.urgent_near));
+	check(await op.$('#empty') !== null, 'a search does not reach other cases');
+	res = await op.goto(base + '/r/' + openedN);
+	check(res.status() === 403, 'nor does a request\'s address (403)');
+	await op.goto(targetUrl);
+	check(await op.$('form[data-to=voided]') === null && await op.$('form[data-to=assigned]') === null, 'an officer cannot void or reassign');
+	res = await act(op, 'in_progress');
+	check(await caseState(op) === 'in_progress', 'the officer starts the work');
+	const ocookie = 'spean_s=' + (await op.cookies()).find((c) => c.name === 'spean_s').value;
+	const ocsrf = await op.$eval('input[name=csrf]', (e) => e.value);
+	const oversion = await op.$eval('form[data-to=closed] input[name=version]', (e) => e.value);
+	r0 = await raw('POST', new URL(targetUrl).pathname + '/case', { cookie: ocookie, body: `csrf=${ocsrf}&to=voided&version=${oversion}&code0=test` });
+	check(r0.status === 403, 'a forged void from an officer is refused (403)');
+	r0 = await raw('POST', new URL(targetUrl).pathname + '/case', { cookie: ocookie, body: `csrf=${ocsrf}&to=closed&version=${oversion}&code0=advice&code1=land&code2=nonsense` });
+	check(r0.status === 400, 'a result that is not on the list is refused (400)');
+	res = await act(op, 'closed', { code0: 'advice', code1: 'land', code2: 'advice_given' });
+	check(await caseState(op) === 'closed', 'the officer closes it with its result');
+	check(await op.$eval('#case-result', (e) => e.textContent) === 'Tư vấn pháp luật · Đất đai · Đã tư vấn xong', 'the result in words');
+	const hist = await op.$$eval('#case-history div', (ds) => ds.map((d) => d.textContent));
+	check(hist.length === 4 && hist[0].includes('an: Mới → Đã tiếp nhận') && hist[3].includes('tgv1: Đang thực hiện → Đã kết thúc'),
+		'the history says who moved it from where to where');
+	check(await op.$('form.case-action') === null, 'a closed case offers nothing more');
+	await op.screenshot({ path: shots + '/case.png', fullPage: true });
+	await octx.close();
+
 	// A clerk may not read the audit log; a form without the session's token is refused.
 	res = await page.goto(base + '/audit');
 	check(res.status() === 403, 'the audit log is the director\'s (403 for a clerk)');
@@ -169,6 +247,8 @@ try {
 	check(audit.some((a) => a[2] === 'an' && a[3] === 'open' && a[4] === 'request ' + openedN), 'the audit log names who opened which request');
 	check(audit.some((a) => a[2] === 'an' && a[3] === 'login_failed'), 'and the failed login');
 	check(audit.some((a) => a[3] === 'search' && a[4] === 'code'), 'and searches, by kind only');
+	check(audit.some((a) => a[2] === 'tgv1' && a[3] === 'case' && a[4].endsWith(': closed')), 'and every change of a case');
+	check(audit.some((a) => a[2] === 'tgv1' && a[3] === 'open_refused'), 'and the officer\'s refused look at another request');
 	check(!audit.some((a) => a.join(' ').includes('Thạch') || a.join(' ').includes('0912')), 'and nothing personal');
 	await page.screenshot({ path: shots + '/audit.png' });
 

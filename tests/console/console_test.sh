@@ -42,6 +42,8 @@ ids=$T/ids
 } >"$ids" || exit 2
 echo 'clerk-password-1' | "$CENTER" user add --data-dir "$C" --role clerk an >/dev/null || exit 2
 echo 'director-pass-22' | "$CENTER" user add --data-dir "$C" --role director giamdoc >/dev/null || exit 2
+echo 'officer-pass-333' | "$CENTER" user add --data-dir "$C" --role officer tgv1 >/dev/null || exit 2
+echo 'officer-pass-444' | "$CENTER" user add --data-dir "$C" --role officer tgv2 >/dev/null || exit 2
 run 2 "$CENTER" user add --data-dir "$C" --role clerk short <<<'2short'
 err_has "10 characters"
 run 2 "$CENTER" user add --data-dir "$C" --role king bad <<<'long-enough-1'

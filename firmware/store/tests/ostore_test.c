@@ -35,6 +35,13 @@ static int on_user(void *ctx, const char *login, int role, int64_t created)
 	return 0;
 }
 
+static int on_line(void *ctx, int64_t wall, const char *who, int from_state, const struct ostore_case *to)
+{
+	(void)wall, (void)who, (void)from_state, (void)to;
+	++*(int *)ctx;
+	return 0;
+}
+
 int main(void)
 {
 	char *dir = t_tmpdir("ostore");
@@ -90,7 +97,39 @@ int main(void)
 	s.n = 0;
 	CHECK_INT(ostore_audit_each(os, 100, on_audit, &s, &d), 0);
 	CHECK_INT(s.n, 3);
+
+	/* The case register: a new case, a change at the version the form had, a stale one refused, the history. */
+	struct ostore_case c0, c1;
+	unsigned char key[OSTORE_CASE_KEY];
+	memset(key, 7, sizeof key);
+	CHECK_INT(ostore_case_get(os, key, &c0, &d), ERR_NOTFOUND);
+	CHECK_INT(c0.state, 0);
+	CHECK_INT((int)c0.version, 0);
+	c1 = c0;
+	c1.state = 1;
+	CHECK_INT(ostore_case_set(os, &c1, 0, "an", "request 1: accepted", 100, &d), 0);
+	CHECK_INT((int)c1.version, 1);
+	struct ostore_case stale = c0;
+	stale.state = 6;
+	snprintf(stale.code[0], sizeof stale.code[0], "not_eligible");
+	CHECK_INT(ostore_case_set(os, &stale, 0, "an", "request 1: refused", 101, &d), ERR_CONFLICT);
+	c1.state = 3;
+	snprintf(c1.officer, sizeof c1.officer, "tgv1");
+	CHECK_INT(ostore_case_set(os, &c1, 1, "an", "request 1: assigned", 102, &d), 0);
+	CHECK_INT(ostore_case_get(os, key, &c0, &d), 0);
+	CHECK_INT(c0.state, 3);
+	CHECK_STR(c0.officer, "tgv1");
+	CHECK_INT((int)c0.version, 2);
+	int lines = 0;
+	CHECK_INT(ostore_case_log(os, key, on_line, &lines, &d), 0);
+	CHECK_INT(lines, 2);
+	s.n = 0;
+	CHECK_INT(ostore_audit_each(os, 1, on_audit, &s, &d), 0);
+	CHECK_STR(s.first, "an case request 1: assigned");
 	ostore_close(os);
+	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK(sqlite3_exec(db, "DELETE FROM case_log", NULL, NULL, NULL) != SQLITE_OK);
+	sqlite3_close(db);
 	free(path);
 	t_rmtree(dir);
 	free(dir);

@@ -16,13 +16,14 @@ set -euo pipefail
 what=${1:-test}
 pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
 	libsdl2-dev libsdl2-ttf-dev libicu-dev libqrencode-dev libpng-dev zlib1g-dev espeak-ng
-	libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev libsystemd-dev)
+	libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev libsystemd-dev
+	libpango1.0-dev libcairo2-dev)
 case $what in
 demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
 	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev systemd
 	mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git
-	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools ovmf chromium nodejs npm fonts-noto-core) ;;
+	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools ovmf chromium nodejs npm fonts-noto-core poppler-utils) ;;
 pkg) pkgs+=(dpkg-dev debhelper fakeroot lintian git) ;;
 image) pkgs+=(mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git
 	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools openssl ovmf zbar-tools) ;;
@@ -31,7 +32,8 @@ arm64)
 		fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools openssl ovmf zbar-tools
 		qemu-user-static binfmt-support arch-test qemu-system-arm qemu-efi-aarch64 crossbuild-essential-arm64)
 	for p in libsodium-dev libsqlite3-dev libsdl2-dev libsdl2-ttf-dev libicu-dev libqrencode-dev libpng-dev zlib1g-dev \
-		libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev libsystemd-dev; do
+		libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev libsystemd-dev \
+		libpango1.0-dev libcairo2-dev; do
 		pkgs+=("$p:arm64")
 	done
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then

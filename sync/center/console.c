@@ -1312,11 +1312,77 @@ static int open_one(void *ctx, const struct cstore_request *r)
 	return 0;
 }
 
+struct printed {
+	struct console *c;
+	struct buf pdf;
+	char code[10];
+	int rc;
+};
+
+static int print_one(void *ctx, const struct cstore_request *r)
+{
+	struct printed *p = ctx;
+	struct buf plain;
+	struct request req;
+	char why[96], dev[2 * CSTORE_PK_LEN + 1], day[16];
+	struct diag d = {""};
+	buf_init(&plain);
+	request_init(&req);
+	receipt_code(r->id, p->code);
+	if (center_open_stored(&p->c->keys, r, &plain, &req, why, sizeof why))
+		p->rc = ERR_CRYPTO;
+	else {
+		/* The kiosk by its name on the form's reference line, not its key. */
+		snprintf(dev, sizeof dev, "%s", p->c->kiosks[kiosk_index(p->c, r->device)].label);
+		day_text(local_day(r->received), day);
+		struct report_item it = {&req, dev, r->seq, r->n, day};
+		p->rc = report_form_pdf(&it, &p->c->names.rn, &p->pdf, &d);
+		if (p->rc)
+			log_error("pdf_failed n=%llu", (unsigned long long)r->n);
+	}
+	request_finish(&req);
+	buf_finish_wipe(&plain);
+	return 0;
+}
+
+static enum MHD_Result pdf_page(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				unsigned long long n)
+{
+	char target[32];
+	snprintf(target, sizeof target, "request %llu", n);
+	struct printed p = {c, {0}, "", ERR_NOTFOUND};
+	buf_init(&p.pdf);
+	struct diag d = {""};
+	pthread_mutex_lock(&c->lock);
+	audit(c, s->login, "print", target);
+	cstore_get(c->cs, (uint64_t)n, print_one, &p, &d);
+	pthread_mutex_unlock(&c->lock);
+	if (p.rc) {
+		buf_finish_wipe(&p.pdf);
+		return error_page(c, conn, s, p.rc == ERR_NOTFOUND ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  p.rc == ERR_NOTFOUND ? "error.not_found" : "error.server",
+				  p.rc == ERR_NOTFOUND ? "error.not_found_text" : "error.server_text");
+	}
+	struct page_mem *m = xmalloc(sizeof *m);
+	m->data = p.pdf.data;
+	m->len = p.pdf.len;
+	struct MHD_Response *r = MHD_create_response_from_callback(m->len, m->len ? m->len : 1, page_read, m, page_free);
+	headers(r, "application/pdf");
+	char disp[96];
+	snprintf(disp, sizeof disp, "inline; filename=\"mau02-%s.pdf\"", p.code);
+	MHD_add_response_header(r, "Content-Disposition", disp);
+	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	log_info("form_printed n=%llu role=%s", n, ostore_role_name(s->role));
+	return ret;
+}
+
 static enum MHD_Result request_page(struct console *c, struct MHD_Connection *conn, struct session *s, const char *num)
 {
 	char *e = NULL;
 	unsigned long long n = strtoull(num, &e, 10);
-	if (!*num || *e || !n || num[0] == '0' || strlen(num) > 19)
+	int pdf = e && !strcmp(e, "/form.pdf");
+	if (!*num || (*e && !pdf) || !n || num[0] == '0' || (size_t)(e - num) > 19)
 		return error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 	struct tv *v = page_values(c, s, "req.title");
 	struct opened o = {c, v, local_day((int64_t)time(NULL)), s};
@@ -1333,6 +1399,11 @@ static enum MHD_Result request_page(struct console *c, struct MHD_Connection *co
 			tv_destroy(v);
 			return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
 		}
+	}
+	if (pdf) {
+		pthread_mutex_unlock(&c->lock);
+		tv_destroy(v);
+		return pdf_page(c, conn, s, n);
 	}
 	/* Written before the request is opened: no page shows a request that the log does not name. */
 	audit(c, s->login, "open", target);
@@ -1723,8 +1794,10 @@ void console_stop(struct console *c)
 {
 	if (!c)
 		return;
-	if (c->dm)
+	if (c->dm) {
 		MHD_stop_daemon(c->dm);
+		report_pdf_release(); /* no page runs any more */
+	}
 	for (size_t i = 0; i < c->n; i++)
 		item_free(&c->items[i]);
 	free(c->items);

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "report_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ static size_t text_width(const char *s)
 /* ---- names ------------------------------------------------------------ */
 
 /* Staff wording, fixed: the outcome set is part of the engine, not of the content pack. */
-static const char *outcome_label(enum outcome o)
+const char *report_outcome_label(enum outcome o)
 {
 	switch (o) {
 	case OUTCOME_LIKELY_ELIGIBLE: return "Có thể thuộc diện được trợ giúp";
@@ -122,7 +123,7 @@ static const char *lang_label(const char *code)
 }
 
 /* catalog text for "prefix" + id[0..len), or NULL. */
-static const char *catalog_name(const struct report_names *n, const char *prefix, const char *id, size_t len)
+const char *report_catalog_name(const struct report_names *n, const char *prefix, const char *id, size_t len)
 {
 	char key[96];
 	if (!n || !n->vi || len > 64)
@@ -131,7 +132,7 @@ static const char *catalog_name(const struct report_names *n, const char *prefix
 	return catalog_get(n->vi, key);
 }
 
-static const char *commune_name(const struct report_names *n, const char *code)
+const char *report_commune_name(const struct report_names *n, const char *code)
 {
 	if (!n || !n->content || !code)
 		return NULL;
@@ -142,7 +143,7 @@ static const char *commune_name(const struct report_names *n, const char *code)
 }
 
 /* Next space-separated token of *p: 1 with (*tok, *len), 0 at the end. */
-static int next_token(const char **p, const char **tok, size_t *len)
+int report_next_token(const char **p, const char **tok, size_t *len)
 {
 	const char *s = *p;
 	if (!s)
@@ -166,8 +167,8 @@ static void group_names(const char *groups, const struct report_names *n, struct
 	const char *p = groups, *tok;
 	size_t len;
 	int first = 1;
-	while (next_token(&p, &tok, &len)) {
-		const char *name = catalog_name(n, "group.", tok, len);
+	while (report_next_token(&p, &tok, &len)) {
+		const char *name = report_catalog_name(n, "group.", tok, len);
 		if (!first)
 			buf_puts(out, ", ");
 		if (name)
@@ -274,7 +275,7 @@ void report_csv_row(const struct report_item *it, const struct report_names *n, 
 		seq,
 		r->lang,
 		outcome_name(r->outcome),
-		outcome_label(r->outcome),
+		report_outcome_label(r->outcome),
 		r->urgent ? "KHẨN" : "không",
 		r->groups,
 		gnames.data,
@@ -284,7 +285,7 @@ void report_csv_row(const struct report_item *it, const struct report_names *n, 
 		birth,
 		c->phone,
 		c->commune_code,
-		commune_name(n, c->commune_code),
+		report_commune_name(n, c->commune_code),
 		c->address,
 		c->matter,
 		c->requester_relation,
@@ -441,10 +442,10 @@ void report_stats_add(struct report_stats *s, const struct report_item *it)
 	const char *cc = r->contact.commune_code ? r->contact.commune_code : "";
 	tally_add(&s->commune, cc, strlen(cc));
 	p = r->groups;
-	while (next_token(&p, &tok, &len))
+	while (report_next_token(&p, &tok, &len))
 		tally_add(&s->group, tok, len);
 	p = r->review_groups;
-	while (next_token(&p, &tok, &len))
+	while (report_next_token(&p, &tok, &len))
 		tally_add(&s->review, tok, len);
 	const char *o = outcome_name(r->outcome);
 	tally_add(&s->outcome, o, strlen(o));
@@ -517,11 +518,11 @@ static char *make_label(enum label_kind kind, const char *key, const struct repo
 		return b.data;
 	}
 	switch (kind) {
-	case L_COMMUNE: name = commune_name(n, key); break;
-	case L_GROUP: name = catalog_name(n, "group.", key, strlen(key)); break;
+	case L_COMMUNE: name = report_commune_name(n, key); break;
+	case L_GROUP: name = report_catalog_name(n, "group.", key, strlen(key)); break;
 	case L_OUTCOME: {
 		int o = outcome_find(key, strlen(key));
-		name = o >= 0 ? outcome_label((enum outcome)o) : NULL;
+		name = o >= 0 ? report_outcome_label((enum outcome)o) : NULL;
 		break;
 	}
 	case L_MONTH: break;
@@ -678,8 +679,8 @@ static void html_group_list(struct buf *out, const char *groups, const struct re
 	const char *p = groups, *tok;
 	size_t len;
 	buf_puts(out, "<ul>\n");
-	while (next_token(&p, &tok, &len)) {
-		const char *name = catalog_name(n, "group.", tok, len);
+	while (report_next_token(&p, &tok, &len)) {
+		const char *name = report_catalog_name(n, "group.", tok, len);
 		char *id = xstrndup(tok, len);
 		buf_puts(out, "<li>");
 		if (name) {
@@ -696,23 +697,22 @@ static void html_group_list(struct buf *out, const char *groups, const struct re
 	buf_puts(out, "</ul>\n");
 }
 
-static int has_token(const char *s)
+int report_has_token(const char *s)
 {
 	const char *tok;
 	size_t len;
-	return next_token(&s, &tok, &len);
+	return report_next_token(&s, &tok, &len);
 }
 
-#define FORM_MAX_DOCS (RULES_MAX_GROUPS * RULES_MAX_DOCS)
 
 /* Documents of the listed groups (every dated variant), in order, without repeats. */
-static int collect_docs(const struct rules *rules, const char *groups, const char **docs, int ndocs)
+int report_collect_docs(const struct rules *rules, const char *groups, const char **docs, int ndocs)
 {
 	const char *p = groups, *tok;
 	size_t len;
 	if (!rules)
 		return ndocs;
-	while (next_token(&p, &tok, &len))
+	while (report_next_token(&p, &tok, &len))
 		for (int g = 0; g < rules->ngroups; g++) {
 			const struct rule_group *rg = &rules->groups[g];
 			if (strlen(rg->id) != len || memcmp(rg->id, tok, len))
@@ -721,14 +721,14 @@ static int collect_docs(const struct rules *rules, const char *groups, const cha
 				int seen = 0;
 				for (int i = 0; i < ndocs && !seen; i++)
 					seen = !strcmp(docs[i], rg->docs[k]);
-				if (!seen && ndocs < FORM_MAX_DOCS)
+				if (!seen && ndocs < REPORT_FORM_MAX_DOCS)
 					docs[ndocs++] = rg->docs[k];
 			}
 		}
 	return ndocs;
 }
 
-static const char *relation_label(const char *rel)
+const char *report_relation_label(const char *rel)
 {
 	/* The kiosk stores a code; the CLI stores what staff typed (shown as is). */
 	if (rel && !strcmp(rel, "family"))
@@ -759,7 +759,7 @@ void report_form_html(const struct report_item *it, const struct report_names *n
 	buf_printf(out, " · Số thứ tự trên máy kiosk: %llu · Trung tâm nhận ngày ", (unsigned long long)it->seq);
 	html(out, it->received_date ? it->received_date : "");
 	buf_printf(out, " (số thứ tự nhận %llu) · Kết quả sàng lọc: ", (unsigned long long)it->received);
-	html(out, outcome_label(r->outcome));
+	html(out, report_outcome_label(r->outcome));
 	if (r->urgent)
 		buf_puts(out, " · <span class=\"urgent\">KHẨN</span>");
 	buf_puts(out, "</p>\n");
@@ -785,7 +785,7 @@ void report_form_html(const struct report_item *it, const struct report_names *n
 	buf_puts(out, " &nbsp; Dân tộc: ");
 	fill(out, "short");
 	buf_puts(out, "</p>\n<p>Địa chỉ nơi cư trú: ");
-	const char *cname = commune_name(n, c->commune_code);
+	const char *cname = report_commune_name(n, c->commune_code);
 	buf_puts(out, "<span class=\"v\">");
 	if (cname) {
 		html(out, cname);
@@ -810,7 +810,7 @@ void report_form_html(const struct report_item *it, const struct report_names *n
 	buf_puts(out, " nơi cấp: ");
 	fill(out, "short");
 	buf_puts(out, "</p>\n<p>Thuộc diện người được trợ giúp pháp lý:");
-	int any_group = has_token(r->groups), any_review = has_token(r->review_groups);
+	int any_group = report_has_token(r->groups), any_review = report_has_token(r->review_groups);
 	if (any_group) {
 		buf_puts(out, "</p>\n");
 		html_group_list(out, r->groups, n);
@@ -828,7 +828,7 @@ void report_form_html(const struct report_item *it, const struct report_names *n
 	buf_puts(out, "<h2>2. Người yêu cầu trợ giúp pháp lý (nếu không phải là người được trợ giúp pháp lý)</h2>\n");
 	if (c->requester_relation && *c->requester_relation) {
 		field(out, "Họ và tên", NULL, "long");
-		field(out, "Quan hệ với người được trợ giúp pháp lý", relation_label(c->requester_relation), NULL);
+		field(out, "Quan hệ với người được trợ giúp pháp lý", report_relation_label(c->requester_relation), NULL);
 		buf_puts(out, "<p>Địa chỉ: ");
 		fill(out, "long");
 		buf_puts(out, "</p>\n<p>Số điện thoại: ");
@@ -851,12 +851,12 @@ void report_form_html(const struct report_item *it, const struct report_names *n
 	buf_puts(out, "</p>\n");
 
 	/* Documents: from the rules for the screened groups, then lines for what staff add. */
-	const char *docs[FORM_MAX_DOCS];
-	int ndocs = collect_docs(n ? n->rules : NULL, r->groups, docs, 0);
-	ndocs = collect_docs(n ? n->rules : NULL, r->review_groups, docs, ndocs);
+	const char *docs[REPORT_FORM_MAX_DOCS];
+	int ndocs = report_collect_docs(n ? n->rules : NULL, r->groups, docs, 0);
+	ndocs = report_collect_docs(n ? n->rules : NULL, r->review_groups, docs, ndocs);
 	buf_puts(out, "<h2>Giấy tờ kèm theo</h2>\n<ol>\n");
 	for (int i = 0; i < ndocs; i++) {
-		const char *name = catalog_name(n, "doc.", docs[i], strlen(docs[i]));
+		const char *name = report_catalog_name(n, "doc.", docs[i], strlen(docs[i]));
 		buf_puts(out, "<li>");
 		html(out, name ? name : docs[i]);
 		buf_puts(out, "</li>\n");

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "content.h"
+#include "err.h"
 #include "mem.h"
 #include "record.h"
 #include "rules.h"
@@ -140,5 +141,17 @@ unsigned long long report_stats_work(const struct report_stats *s);
  * HTML-escaped (& < > " ').
  */
 void report_form_html(const struct report_item *it, const struct report_names *n, struct buf *out);
+
+/*
+ * The same form as a one-page A4 PDF (Cairo and Pango; Khmer shaped by
+ * HarfBuzz), appended to out: the same fields in the same order, text
+ * shrunk (to 70%) to keep one page, and only past that the matter cut with
+ * a note. 0, or ERR_IO with d saying why Cairo failed. out holds personal
+ * data: wipe it.
+ */
+int report_form_pdf(const struct report_item *it, const struct report_names *n, struct buf *out, struct diag *d);
+/* Free the font caches the PDF made (Pango's font map, Cairo's and fontconfig's): at exit, so a leak check sees
+ * only real leaks. No report_form_pdf may run during or after it. */
+void report_pdf_release(void);
 
 #endif

@@ -23,9 +23,13 @@ function raw(method, path, { cookie = '', body = '' } = {}) {
 		const u = new URL(path, base);
 		const req = http.request(u, { method, headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded',
 			'Content-Length': Buffer.byteLength(body) } }, (res) => {
-			let data = '';
-			res.on('data', (c) => (data += c));
-			res.on('end', () => resolve({ status: res.statusCode, location: res.headers.location, body: data }));
+			const parts = [];
+			res.on('data', (c) => parts.push(c));
+			res.on('end', () => {
+				const bytes = Buffer.concat(parts);
+				resolve({ status: res.statusCode, location: res.headers.location, type: res.headers['content-type'],
+					bytes, body: bytes.toString('utf8') });
+			});
 		});
 		req.on('error', reject);
 		req.end(body);
@@ -140,6 +144,15 @@ try {
 	await page.goto(base + '/?q=' + code(ids.target));
 	await Promise.all([page.waitForNavigation(), page.click('#inbox a')]);
 	await page.screenshot({ path: shots + '/request.png', fullPage: true });
+	// Mẫu 02 as a PDF, for the Khmer request and the Vietnamese one (the shell checks pages, text and fonts).
+	const clerkCookie = 'spean_s=' + sess.value;
+	for (const [label, n] of [['km', openedN], ['vi', new URL(page.url()).pathname.split('/')[2]]]) {
+		const href = await page.$eval('#print', (e) => e.getAttribute('href'));
+		r0 = await raw('GET', label === 'vi' ? href : '/r/' + n + '/form.pdf', { cookie: clerkCookie });
+		check(r0.status === 200 && r0.type === 'application/pdf' && r0.bytes.subarray(0, 5).toString() === '%PDF-',
+			`the form for the ${label} request is a PDF`);
+		fs.writeFileSync(shots + `/form-${label}.pdf`, r0.bytes);
+	}
 	res = await page.goto(base + '/r/999999');
 	check(res.status() === 404, 'a request that is not there: 404');
 
@@ -248,6 +261,7 @@ try {
 	check(audit.some((a) => a[2] === 'an' && a[3] === 'login_failed'), 'and the failed login');
 	check(audit.some((a) => a[3] === 'search' && a[4] === 'code'), 'and searches, by kind only');
 	check(audit.some((a) => a[2] === 'tgv1' && a[3] === 'case' && a[4].endsWith(': closed')), 'and every change of a case');
+	check(audit.some((a) => a[2] === 'an' && a[3] === 'print' && a[4] === 'request ' + openedN), 'and every form printed');
 	check(audit.some((a) => a[2] === 'tgv1' && a[3] === 'open_refused'), 'and the officer\'s refused look at another request');
 	check(!audit.some((a) => a.join(' ').includes('Thạch') || a.join(' ').includes('0912')), 'and nothing personal');
 	await page.screenshot({ path: shots + '/audit.png' });

@@ -17,6 +17,7 @@ C="$T/center" K="$T/kiosk" K2="$T/kiosk2"
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$T"' EXIT
 export SPEAN_CONTENT_DIR="$SPEAN_SOURCE_DIR/firmware/content/kiosk"
+export SPEAN_SHARE_DIR="$SPEAN_SOURCE_DIR" # fonts/ for the PDF
 today=$(date +%F)
 day() { date -d "$today $1 days" +%F; }
 
@@ -65,6 +66,18 @@ if NODE_PATH="$mods/node_modules" CONSOLE_URL="http://127.0.0.1:$cport" IDS="$id
 	node "$here/console.mjs" >"$T/node.out" 2>&1; then pass; else fail "the browser journey (below)"; fi
 sed 's/^/  browser: /' "$T/node.out"
 grep -q "checks passed" "$T/node.out" && pass || fail "the journey did not finish"
+
+# The printed forms: one A4 page each, the name as text, Khmer in a Khmer font (shaped by HarfBuzz through Pango).
+for l in km vi; do
+	f="$BUILD_DIR/shots/form-$l.pdf"
+	[ -s "$f" ] || { fail "no form-$l.pdf"; continue; }
+	pdfinfo "$f" | grep -q '^Pages: *1$' && pass || fail "form-$l.pdf is not one page: $(pdfinfo "$f" | grep Pages)"
+	pdfinfo "$f" | grep -q '^Page size: *595.* x 841.* (A4)' && pass || fail "form-$l.pdf is not A4"
+	pdftoppm -r 60 -png -singlefile "$f" "$BUILD_DIR/shots/form-$l" || fail "pdftoppm form-$l.pdf"
+done
+pdftotext "$BUILD_DIR/shots/form-vi.pdf" - | grep -q "Thạch Thị Mẫu" && pass || fail "the Vietnamese name in the PDF's text"
+pdftotext "$BUILD_DIR/shots/form-vi.pdf" - | grep -q "ĐƠN YÊU CẦU TRỢ GIÚP PHÁP LÝ" && pass || fail "the form's title"
+pdffonts "$BUILD_DIR/shots/form-km.pdf" | grep -q "NotoSansKhmer" && pass || fail "the Khmer name in a Khmer font: $(pdffonts "$BUILD_DIR/shots/form-km.pdf")"
 
 kill -TERM "$pid"
 wait "$pid" && pass || fail "spean-center run did not stop cleanly on SIGTERM"

@@ -964,6 +964,70 @@ static void test_form(struct fixture *fx)
 	buf_finish_wipe(&out);
 }
 
+/* Pages in a PDF from Cairo: its page objects ("/Type /Page", not "/Type /Pages"). */
+static int pdf_pages(const struct buf *pdf)
+{
+	int n = 0;
+	for (size_t i = 0; i + 12 <= pdf->len; i++)
+		if (!memcmp(pdf->data + i, "/Type /Page", 11) && pdf->data[i + 11] != 's')
+			n++;
+	return n;
+}
+
+/* The form as PDF: every fixture request on one A4 page, and the longest request a kiosk can send too. */
+static void test_form_pdf(struct fixture *fx)
+{
+	struct diag d = {""};
+	struct buf out;
+	for (int i = 0; i < NITEMS; i++) {
+		buf_init(&out);
+		CHECK_INT(report_form_pdf(&fx->item[i], &fx->names, &out, &d), 0);
+		CHECK(out.len > 1000 && !memcmp(out.data, "%PDF-", 5));
+		CHECK_INT(pdf_pages(&out), 1);
+		buf_finish(&out);
+	}
+	/* Every group confirmed and to review, a 1000-byte matter of Khmer and Vietnamese, the longest address,
+	 * a requester who is someone else: still one page. No names: codes instead. */
+	struct request *q = &fx->req[0];
+	char *groups = NULL, *matter = NULL, *address = NULL;
+	struct buf g;
+	buf_init(&g);
+	for (int i = 0; i < fx->rules->nslots; i++)
+		buf_printf(&g, "%s%s", i ? " " : "", fx->rules->slot_id[i]);
+	struct buf m;
+	buf_init(&m);
+	while (m.len + 40 < 1000)
+		buf_puts(&m, "ស្ត្រីពិសោធន៍ tranh chấp ");
+	char *was_groups = q->groups, *was_review = q->review_groups, *was_matter = q->contact.matter,
+	     *was_address = q->contact.address, *was_rel = q->contact.requester_relation;
+	groups = g.data;
+	matter = m.data;
+	address = xstrdup("ấp Phước Hảo, số nhà 1234/56/78, tổ 9, khu phố 10, gần chợ cũ, đối diện trường tiểu học, "
+			  "cách đường tỉnh 915 khoảng hai cây số về hướng bắc, qua cầu tre, nhà thứ ba bên trái "
+			  "có hàng rào dâm bụt và cây xoài lớn trước sân, hỏi thăm bà con trong xóm sẽ chỉ");
+	q->groups = groups;
+	q->review_groups = groups;
+	q->contact.matter = matter;
+	q->contact.address = address;
+	q->contact.requester_relation = (char *)"family";
+	buf_init(&out);
+	CHECK_INT(report_form_pdf(&fx->item[0], &fx->names, &out, &d), 0);
+	CHECK_INT(pdf_pages(&out), 1);
+	buf_finish(&out);
+	buf_init(&out);
+	CHECK_INT(report_form_pdf(&fx->item[0], NULL, &out, &d), 0);
+	CHECK_INT(pdf_pages(&out), 1);
+	buf_finish(&out);
+	q->groups = was_groups;
+	q->review_groups = was_review;
+	q->contact.matter = was_matter;
+	q->contact.address = was_address;
+	q->contact.requester_relation = was_rel;
+	free(address);
+	buf_finish(&g);
+	buf_finish(&m);
+}
+
 int main(void)
 {
 	struct fixture fx;
@@ -973,6 +1037,8 @@ int main(void)
 	test_form(&fx);
 	test_hostile(&fx);
 	test_stats_linear(&fx);
+	test_form_pdf(&fx);
+	report_pdf_release();
 	fixture_finish(&fx);
 	return t_done("report_test");
 }

@@ -122,3 +122,49 @@ void crypt_box_sk_to_pk(unsigned char pk[CRYPT_BOX_PK], const unsigned char sk[C
 {
 	crypto_scalarmult_base(pk, sk);
 }
+
+static void le64_put(unsigned char *b, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t le64_get(const unsigned char *b)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
+int crypt_wrap(const void *secret, size_t n, const char *pass, size_t plen, unsigned char *out)
+{
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char *salt = out, *nonce = out + 32, *box = out + 56;
+	uint64_t ops = crypto_pwhash_OPSLIMIT_MODERATE, mem = crypto_pwhash_MEMLIMIT_MODERATE;
+	randombytes_buf(salt, 16);
+	le64_put(out + 16, ops);
+	le64_put(out + 24, mem);
+	randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+	if (crypto_pwhash(key, sizeof key, pass, plen, salt, ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return ERR_IO;
+	crypto_secretbox_easy(box, secret, n, nonce, key);
+	sodium_memzero(key, sizeof key);
+	return 0;
+}
+
+int crypt_unwrap(const unsigned char *wrapped, size_t wn, const char *pass, size_t plen, unsigned char *out)
+{
+	if (wn < CRYPT_WRAP_OVERHEAD)
+		return ERR_PARSE;
+	uint64_t ops = le64_get(wrapped + 16), mem = le64_get(wrapped + 24);
+	if (ops < crypto_pwhash_OPSLIMIT_INTERACTIVE || ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+	    mem < crypto_pwhash_MEMLIMIT_INTERACTIVE || mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
+		return ERR_PARSE;
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	if (crypto_pwhash(key, sizeof key, pass, plen, wrapped, ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return ERR_IO;
+	int rc = crypto_secretbox_open_easy(out, wrapped + 56, wn - 56, wrapped + 32, key) == 0 ? 0 : ERR_CRYPTO;
+	sodium_memzero(key, sizeof key);
+	return rc;
+}

@@ -62,6 +62,24 @@ int crypt_pin_hash(char out[CRYPT_PIN_HASH], const char *pin);
 /* 0 if pin matches hash, ERR_CRYPTO otherwise. */
 int crypt_pin_verify(const char *hash, const char *pin);
 
+/*
+ * A secret wrapped by a passphrase (the center's box key at rest): Argon2id
+ * derives a key from the passphrase and a random salt, XSalsa20-Poly1305
+ * seals the secret with it. The wrapped form is self-describing:
+ *   salt (16) | opslimit (8, LE) | memlimit (8, LE) | nonce (24) | box (n + 16)
+ * crypt_wrap writes CRYPT_WRAP_OVERHEAD + n bytes to out (libsodium's
+ * moderate limits: 3 passes over 256 MiB, about a second); ERR_IO if the
+ * memory for the hash is not there.
+ * crypt_unwrap: 0 and the secret in out (n = the wrapped length minus the
+ * overhead); ERR_PARSE for a wrapped form that cannot be one (too short, or
+ * limits outside libsodium's interactive to sensitive range: a hostile file
+ * must not make the center allocate 4 TiB); ERR_CRYPTO for a wrong
+ * passphrase or a changed byte.
+ */
+#define CRYPT_WRAP_OVERHEAD (16 + 8 + 8 + 24 + 16)
+int crypt_wrap(const void *secret, size_t n, const char *pass, size_t plen, unsigned char *out);
+int crypt_unwrap(const unsigned char *wrapped, size_t wn, const char *pass, size_t plen, unsigned char *out);
+
 /* Wipe secrets. */
 void crypt_wipe(void *p, size_t n);
 /* Constant-time compare: 0 if equal. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -149,10 +150,21 @@ static int read_card(const char *dir, struct center_keys *k, struct diag *d)
 	return rc;
 }
 
+/* center.key.locked: the wrapped key in hex, in the same key file format as the others. */
+static int read_locked(const char *dir, unsigned char wrapped[CRYPT_WRAP_OVERHEAD + CRYPT_BOX_SK], struct diag *d)
+{
+	return read_hex(dir, CENTER_LOCKED_FILE, wrapped, CRYPT_WRAP_OVERHEAD + CRYPT_BOX_SK, d);
+}
+
 int center_load(const char *dir, struct center_keys *k, struct diag *d)
 {
 	crypt_init();
-	int rc = read_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, d);
+	memset(k, 0, sizeof *k);
+	char *plain = fs_join(dir, CENTER_SECRET_FILE), *locked = fs_join(dir, CENTER_LOCKED_FILE);
+	k->locked = !fs_exists(plain) && fs_exists(locked);
+	free(plain);
+	free(locked);
+	int rc = k->locked ? 0 : read_hex(dir, CENTER_SECRET_FILE, k->sk, CRYPT_BOX_SK, d);
 	if (!rc)
 		rc = read_hex(dir, CENTER_SIGN_FILE, k->sign_sk, CRYPT_SIGN_SK, d);
 	if (!rc)
@@ -165,6 +177,98 @@ int center_load(const char *dir, struct center_keys *k, struct diag *d)
 			rc = ERR_STATE;
 		}
 	}
+	return rc;
+}
+
+int center_key_unlock(const char *dir, struct center_keys *k, const char *pass, struct diag *d)
+{
+	unsigned char wrapped[CRYPT_WRAP_OVERHEAD + CRYPT_BOX_SK], sk[CRYPT_BOX_SK], pk[CRYPT_BOX_PK];
+	int rc = read_locked(dir, wrapped, d);
+	if (rc)
+		return rc;
+	rc = crypt_unwrap(wrapped, sizeof wrapped, pass, strlen(pass), sk);
+	if (rc == ERR_CRYPTO)
+		diag_set(d, "wrong passphrase");
+	else if (rc)
+		diag_set(d, "%s/%s: not a wrapped key this Spean can open", dir, CENTER_LOCKED_FILE);
+	if (!rc) {
+		crypt_box_sk_to_pk(pk, sk);
+		if (crypt_memcmp(pk, k->pk, CRYPT_BOX_PK)) { /* the right passphrase for another center's key */
+			diag_set(d, "%s/%s does not belong to this center's card", dir, CENTER_LOCKED_FILE);
+			rc = ERR_STATE;
+		}
+	}
+	if (!rc) {
+		memcpy(k->sk, sk, CRYPT_BOX_SK);
+		k->locked = 0;
+		log_info("key_unlocked");
+	}
+	crypt_wipe(sk, sizeof sk);
+	return rc;
+}
+
+int center_key_lock(const char *dir, const char *pass, struct diag *d)
+{
+	if (strlen(pass) < CENTER_PASSPHRASE_MIN) {
+		diag_set(d, "a passphrase has %d characters or more", CENTER_PASSPHRASE_MIN);
+		return ERR_INVAL;
+	}
+	struct center_keys k;
+	int rc = center_load(dir, &k, d);
+	if (!rc && k.locked) {
+		diag_set(d, "the center key is under lock already");
+		rc = ERR_STATE;
+	}
+	unsigned char wrapped[CRYPT_WRAP_OVERHEAD + CRYPT_BOX_SK];
+	if (!rc && crypt_wrap(k.sk, CRYPT_BOX_SK, pass, strlen(pass), wrapped)) {
+		diag_set(d, "not enough memory to derive the key from the passphrase (256 MiB)");
+		rc = ERR_IO;
+	}
+	if (!rc)
+		rc = write_hex(dir, CENTER_LOCKED_FILE, wrapped, sizeof wrapped, 0600,
+			       "Spean center secret key, wrapped by the director's passphrase (Argon2id, then XSalsa20-Poly1305).", d);
+	/* Read back and opened before the plain key goes: a lock that cannot be opened would lose every request. */
+	struct center_keys check = k;
+	check.locked = 1;
+	memset(check.sk, 0, sizeof check.sk);
+	if (!rc && (rc = center_key_unlock(dir, &check, pass, d)) == 0 && crypt_memcmp(check.sk, k.sk, CRYPT_BOX_SK))
+		rc = ERR_STATE;
+	center_keys_wipe(&check);
+	if (!rc) {
+		char *path = fs_join(dir, CENTER_SECRET_FILE);
+		/* Its bytes overwritten and synced before the name goes (a journalling filesystem or an SSD may
+		 * still keep old blocks: the README says to lock a new center before its first request). */
+		int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st)) {
+			diag_set(d, "%s: cannot overwrite it", path);
+			rc = ERR_IO;
+		} else {
+			char zero[512] = {0};
+			for (off_t done = 0; !rc && done < st.st_size; done += (off_t)sizeof zero)
+				if (write(fd, zero, sizeof zero) != (ssize_t)sizeof zero)
+					rc = ERR_IO;
+			if (rc || fsync(fd)) {
+				diag_set(d, "%s: cannot overwrite it", path);
+				rc = ERR_IO;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		if (!rc && unlink(path)) {
+			diag_set(d, "%s: cannot remove it", path);
+			rc = ERR_IO;
+		}
+		if (!rc && fs_sync_dir(dir)) {
+			diag_set(d, "%s: cannot sync the directory", dir);
+			rc = ERR_IO;
+		}
+		free(path);
+	}
+	center_keys_wipe(&k);
+	crypt_wipe(wrapped, sizeof wrapped);
+	if (!rc)
+		log_info("key_locked");
 	return rc;
 }
 
@@ -199,7 +303,14 @@ static const char usage[] =
 	"                               an account for the console; the password (10 characters or\n"
 	"                               more) is read from standard input\n"
 	"  user list --data-dir DIR     the accounts and their roles\n"
-	"  usb --data-dir DIR [--serial S] [--kiosks N] [--poll MS]\n"
+	"  key lock --data-dir DIR      wrap the center key by a passphrase (12 characters or more, from\n"
+	"                               standard input): center.key.locked, center.key removed; then\n"
+	"                               the director unlocks it in the console, and export, forms, stats,\n"
+	"                               import and open read the passphrase from standard input\n"
+	"  key status --data-dir DIR    whether the center key is under lock\n"
+	"  usb --data-dir DIR [--serial S] [--kiosks N] [--poll MS]\n";
+/* The usage goes on in a second string (C17 compilers need not take one over 4095 bytes). */
+static const char usage2[] =
 	"                               receive from kiosks plugged into this PC by USB cable, one\n"
 	"                               after another, until stopped (Ctrl-C); --serial: only that\n"
 	"                               kiosk; --kiosks N: stop after N; --poll: look every MS ms\n"
@@ -231,6 +342,8 @@ static const char usage[] =
 	"  not a request, or its inner id or urgent flag differs from the signed one);\n"
 	"  import, usb: some requests were refused or conflicting: answered so, stored nowhere,\n"
 	"  alerts raised.\n";
+
+static int cli_keys(const char *dir, struct center_keys *k);
 
 struct open_ctx {
 	struct center_keys *k;
@@ -273,7 +386,10 @@ static int cmd_open(const char *dir, const char *kiosk)
 	struct center_keys k;
 	struct diag d = {""};
 	struct store *st = NULL;
-	if (center_load(dir, &k, &d) || store_open(kiosk, STORE_NO_CREATE, &st, &d)) {
+	int krc = cli_keys(dir, &k);
+	if (krc)
+		return krc;
+	if (store_open(kiosk, STORE_NO_CREATE, &st, &d)) {
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 		center_keys_wipe(&k);
 		return 1;
@@ -285,6 +401,111 @@ static int cmd_open(const char *dir, const char *kiosk)
 	if (rc)
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 	return rc || o.bad ? 1 : 0;
+}
+
+/* ---- the key under lock, from the command line ---- */
+
+/*
+ * A passphrase: one line of stdin, echo off on a terminal (with a prompt on
+ * stderr). 0, or 2 with a message when there is none.
+ */
+static int read_secret_line(const char *prompt, char *out, size_t n)
+{
+	struct termios t0, t1;
+	int tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &t0);
+	if (tty) {
+		fputs(prompt, stderr);
+		t1 = t0;
+		t1.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t1);
+	}
+	char *got = fgets(out, (int)n, stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t0);
+		fputc('\n', stderr);
+	}
+	size_t len = got ? strlen(out) : 0;
+	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+		out[--len] = '\0';
+	if (!len) {
+		fprintf(stderr, "spean-center: no passphrase on standard input\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* The center's keys for a command that opens requests: unlocked with a passphrase from stdin if under lock. */
+static int cli_keys(const char *dir, struct center_keys *k)
+{
+	struct diag d = {""};
+	if (center_load(dir, k, &d)) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		return 1;
+	}
+	if (!k->locked)
+		return 0;
+	char pass[512];
+	int rc = read_secret_line("the center key is locked; passphrase: ", pass, sizeof pass);
+	if (!rc && center_key_unlock(dir, k, pass, &d)) {
+		fprintf(stderr, "spean-center: the center key stays locked: %s\n", d.msg);
+		rc = 2;
+	}
+	crypt_wipe(pass, sizeof pass);
+	if (rc)
+		center_keys_wipe(k);
+	return rc;
+}
+
+/* The same for a command that receives (import): the service's key unlocked from stdin. */
+static int cli_service_unlock(struct center_service *s)
+{
+	if (!center_service_locked(s))
+		return 0;
+	char pass[512];
+	struct diag d = {""};
+	int rc = read_secret_line("the center key is locked; passphrase: ", pass, sizeof pass);
+	if (!rc && center_service_unlock(s, pass, &d)) {
+		fprintf(stderr, "spean-center: the center key stays locked: %s\n", d.msg);
+		rc = 2;
+	}
+	crypt_wipe(pass, sizeof pass);
+	return rc;
+}
+
+static int cmd_key(const char *dir, const char *sub)
+{
+	struct diag d = {""};
+	if (sub && !strcmp(sub, "status")) {
+		struct center_keys k;
+		if (center_load(dir, &k, &d)) {
+			fprintf(stderr, "spean-center: %s\n", d.msg);
+			return 1;
+		}
+		printf("%s\n", k.locked ? "locked (center.key.locked: unlocked into memory by the director in the console)"
+				       : "not locked (center.key in clear: lock it with 'spean-center key lock')");
+		center_keys_wipe(&k);
+		return 0;
+	}
+	if (!sub || strcmp(sub, "lock")) {
+		fprintf(stderr, "spean-center: usage: key lock|status --data-dir DIR (the passphrase on stdin)\n");
+		return 2;
+	}
+	char pass[512], again[512];
+	int rc = read_secret_line("new passphrase (12 characters or more): ", pass, sizeof pass);
+	if (!rc && isatty(STDIN_FILENO) && !(rc = read_secret_line("again: ", again, sizeof again)) && strcmp(pass, again)) {
+		fprintf(stderr, "spean-center: the two passphrases differ; nothing changed\n");
+		rc = 2;
+	}
+	if (!rc && (rc = center_key_lock(dir, pass, &d))) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		rc = rc == ERR_INVAL || rc == ERR_STATE ? 2 : 1;
+	} else if (!rc)
+		printf("the center key is under lock: %s/%s; center.key is gone. Keep the passphrase safe: without it no "
+		       "request can be opened.\n",
+		       dir, CENTER_LOCKED_FILE);
+	crypt_wipe(pass, sizeof pass);
+	crypt_wipe(again, sizeof again);
+	return rc;
 }
 
 /* ---- reading what arrived: names for reports, then each request opened ---- */
@@ -407,7 +628,7 @@ static int walk_one(void *p, const struct cstore_request *r)
 #define EXIT_SKIPPED 3
 static int report_status(int failed, unsigned long bad)
 {
-	return failed ? 1 : bad ? EXIT_SKIPPED : 0;
+	return failed == 2 ? 2 : failed ? 1 : bad ? EXIT_SKIPPED : 0; /* 2: refused (the key stays locked) */
 }
 
 static void say_skipped(unsigned long bad)
@@ -423,7 +644,10 @@ static int walk(const char *dir, item_fn fn, void *ctx, unsigned long *n, unsign
 	struct center_keys k;
 	struct cstore *cs = NULL;
 	struct diag d = {""};
-	if (center_load(dir, &k, &d) || cstore_open(dir, &cs, &d)) {
+	int krc = cli_keys(dir, &k);
+	if (krc)
+		return krc;
+	if (cstore_open(dir, &cs, &d)) {
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 		center_keys_wipe(&k);
 		return 1;
@@ -547,7 +771,7 @@ static int cmd_forms(const char *dir, const char *out, const char *content_dir)
 		say_skipped(bad);
 	}
 	center_names_finish(&nm);
-	return report_status(rc || c.failed, bad);
+	return report_status(rc ? rc : c.failed, bad);
 }
 
 static int cmd_enroll(const char *dir, const char *keyhex, const char *label)
@@ -681,6 +905,11 @@ static int cmd_import(const char *dir, const char *stick)
 	if (center_service_open(dir, &s, &d)) {
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 		return 1;
+	}
+	int krc = cli_service_unlock(s);
+	if (krc) {
+		center_service_close(s);
+		return krc;
 	}
 	struct center_import_result r;
 	int rc = center_stick_import(s, stick, import_report, NULL, &r, &d);
@@ -866,6 +1095,11 @@ static int cmd_user(const char *dir, const char *sub, const char *login, const c
 	return rc;
 }
 
+static void run_key_hook(void *ctx, const unsigned char *sk)
+{
+	center_service_set_box_sk(ctx, sk);
+}
+
 static int cmd_run(const char *dir, const char *content, const char *listen, int plain, const char *per_address,
 		   const char *console_listen)
 {
@@ -883,6 +1117,8 @@ static int cmd_run(const char *dir, const char *content, const char *listen, int
 	int rc = console_start(dir, content, console_listen ? console_listen : CONSOLE_LISTEN, &con, &d);
 	if (!rc && listen)
 		rc = center_serve_start(dir, listen, plain, (unsigned)pa, &sv, &d);
+	if (!rc && sv) /* the key the director unlocks in the console is the kiosks' service's too */
+		console_set_key_hook(con, run_key_hook, center_serve_service(sv));
 	if (rc) {
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 		console_stop(con);
@@ -906,10 +1142,12 @@ int center_main(int argc, char **argv)
 	static char share_content[4096];
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		fputs(usage, stdout);
+		fputs(usage2, stdout);
 		return 0;
 	}
 	if (argc < 2) {
 		fputs(usage, stderr);
+		fputs(usage2, stderr);
 		return 2;
 	}
 	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL,
@@ -952,7 +1190,7 @@ int center_main(int argc, char **argv)
 			role = argv[++i];
 		else if (argv[i][0] != '-' && !key && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "import")))
 			key = argv[i];
-		else if (argv[i][0] != '-' && !strcmp(argv[1], "user") && (!pos[0] || !pos[1]))
+		else if (argv[i][0] != '-' && (!strcmp(argv[1], "user") || !strcmp(argv[1], "key")) && (!pos[0] || !pos[1]))
 			pos[pos[0] ? 1 : 0] = argv[i];
 		else {
 			fprintf(stderr, "spean-center: unexpected argument '%s' (see --help)\n", argv[i]);
@@ -1013,6 +1251,8 @@ int center_main(int argc, char **argv)
 		return cmd_run(dir, content, listen, plain, per_address, console_listen);
 	if (!strcmp(cmd, "user"))
 		return cmd_user(dir, pos[0], pos[1], role);
+	if (!strcmp(cmd, "key"))
+		return cmd_key(dir, pos[0]);
 	if (!strcmp(cmd, "usb")) {
 		char *e1 = NULL, *e2 = NULL;
 		unsigned long n = kiosks ? strtoul(kiosks, &e1, 10) : 0, ms = poll ? strtoul(poll, &e2, 10) : 0;

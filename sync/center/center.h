@@ -15,18 +15,35 @@
 #define CENTER_SIGN_FILE "center.sign"    /* Ed25519: signs receipts, welcomes and content packs */
 #define CENTER_PUBLIC_FILE "center.pub"   /* the card kiosks get: "box = HEX" and "sign = HEX" */
 #define CENTER_PACK_FILE "content.pack"   /* the signed content pack kiosks fetch (spean-center pack) */
+#define CENTER_LOCKED_FILE "center.key.locked" /* center.key wrapped by the director's passphrase (crypt_wrap) */
+#define CENTER_PASSPHRASE_MIN 12          /* characters of a passphrase that locks the key */
 
 struct center_keys {
 	unsigned char pk[CRYPT_BOX_PK];
 	unsigned char sk[CRYPT_BOX_SK];
 	unsigned char sign_pk[CRYPT_SIGN_PK];
 	unsigned char sign_sk[CRYPT_SIGN_SK];
+	int locked; /* the box key is under lock (center.key.locked): sk is zero until center_key_unlock */
 };
 
 /* Make the center's key pairs in dir (0700) and its card center.pub; ERR_EXISTS if there are keys already. */
 int center_init(const char *dir, struct center_keys *k, struct diag *d);
-/* Load both key pairs from dir. */
+/*
+ * Load both key pairs from dir. With the box key under lock (only
+ * center.key.locked there) it loads the rest and sets k->locked: nothing
+ * can be opened until center_key_unlock.
+ */
 int center_load(const char *dir, struct center_keys *k, struct diag *d);
+/*
+ * Put the box key under lock: center.key is wrapped by pass (at least
+ * CENTER_PASSPHRASE_MIN characters) into center.key.locked (0600, written
+ * durably and read back before anything is removed), then center.key is
+ * overwritten with zeros, synced and removed. ERR_STATE if it is locked
+ * already, ERR_INVAL for a short passphrase.
+ */
+int center_key_lock(const char *dir, const char *pass, struct diag *d);
+/* Unwrap the box key into k (loaded by center_load, locked): 0, ERR_CRYPTO for a wrong passphrase. */
+int center_key_unlock(const char *dir, struct center_keys *k, const char *pass, struct diag *d);
 void center_keys_wipe(struct center_keys *k);
 
 /*

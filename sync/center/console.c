@@ -121,11 +121,14 @@ struct console {
 	struct limit limits[CONSOLE_LIMITS];
 	struct MHD_Daemon *dm;
 	int tls, names_loaded;
+	char *dir;
+	void (*key_hook)(void *ctx, const unsigned char *sk); /* the kiosks' service, told of an unlock or a lock */
+	void *key_ctx;
 	char dummy[OSTORE_HASH_MAX]; /* the hash an unknown login is checked against */
 };
 
 /* One HTTP request's state (libmicrohttpd's con_cls). */
-#define FORM_FIELDS 9
+#define FORM_FIELDS 10
 struct exchange {
 	struct MHD_PostProcessor *pp;
 	size_t body;
@@ -138,7 +141,7 @@ struct exchange {
 	} f[FORM_FIELDS];
 };
 static const char *const form_fields[FORM_FIELDS] = {"csrf", "user", "password", "to", "version",
-						     "officer", "code0", "code1", "code2"};
+						     "officer", "code0", "code1", "code2", "passphrase"};
 
 /* ---- small helpers ---- */
 
@@ -417,10 +420,12 @@ static int index_one(void *ctx, const struct cstore_request *r)
 	return 0;
 }
 
-/* Open what arrived since the last look (under the lock). */
+/* Open what arrived since the last look (under the lock); nothing while the key is under lock. */
 static void index_catch_up(struct console *c)
 {
 	struct diag d = {""};
+	if (c->keys.locked)
+		return;
 	size_t before = c->n;
 	if (cstore_each_after(c->cs, c->last_n, index_one, c, &d))
 		log_error("index_failed reason=read");
@@ -580,6 +585,7 @@ static struct tv *page_values(struct console *c, const struct session *s, const 
 		tv_set(v, "director", s->role == OSTORE_DIRECTOR ? "1" : "");
 	} else
 		tv_set(v, "login", "");
+	tv_set(v, "locked", s && __atomic_load_n(&c->keys.locked, __ATOMIC_RELAXED) ? "1" : "");
 	return v;
 }
 
@@ -1390,6 +1396,11 @@ static enum MHD_Result request_page(struct console *c, struct MHD_Connection *co
 	char target[32];
 	snprintf(target, sizeof target, "request %llu", n);
 	pthread_mutex_lock(&c->lock);
+	if (c->keys.locked) {
+		pthread_mutex_unlock(&c->lock);
+		tv_destroy(v);
+		return error_page(c, conn, s, MHD_HTTP_SERVICE_UNAVAILABLE, "key.locked_title", "key.locked");
+	}
 	if (s->role == OSTORE_OFFICER) { /* an officer opens the cases assigned to them, no other */
 		index_catch_up(c);
 		const struct item *it = item_by_n(c, (uint64_t)n);
@@ -1569,6 +1580,82 @@ static enum MHD_Result case_change(struct console *c, struct MHD_Connection *con
 			  ch.why);
 }
 
+/* ---- the key under lock ---- */
+
+static void forget_index(struct console *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		item_free(&c->items[i]);
+	c->n = 0;
+	c->last_n = 0;
+	c->unreadable = 0;
+}
+
+static enum MHD_Result key_action(struct console *c, struct MHD_Connection *conn, const struct session *s, int unlock,
+				  const struct exchange *x)
+{
+	if (s->role != OSTORE_DIRECTOR)
+		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	if (!unlock) {
+		pthread_mutex_lock(&c->lock);
+		crypt_wipe(c->keys.sk, sizeof c->keys.sk);
+		__atomic_store_n(&c->keys.locked, 1, __ATOMIC_RELAXED);
+		forget_index(c); /* names and phones leave memory with the key */
+		if (c->key_hook)
+			c->key_hook(c->key_ctx, NULL);
+		audit(c, s->login, "key_lock", "");
+		pthread_mutex_unlock(&c->lock);
+		log_info("key_locked by=director");
+		return redirect(c, conn, "/", NULL, NULL, 0);
+	}
+	char ku[OSTORE_LOGIN_MAX + 3];
+	snprintf(ku, sizeof ku, "k:%s", s->login);
+	pthread_mutex_lock(&c->lock);
+	unsigned wait = limit_wait(c, ku, CONSOLE_LIMIT_LOGIN);
+	struct center_keys k = c->keys;
+	pthread_mutex_unlock(&c->lock);
+	if (wait) {
+		char m[16];
+		snprintf(m, sizeof m, "%u", wait);
+		struct tv *v = page_values(c, s, "key.locked_title");
+		tv_text(c, v, "message", "login.limited", "m", m, (const char *)NULL);
+		return render(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, "error", v, NULL, NULL, 0);
+	}
+	const char *pass = field(x, "passphrase");
+	struct diag d = {""};
+	/* Argon2id over 256 MiB: a second, outside the lock (pages go on meanwhile). */
+	int rc = k.locked && pass ? center_key_unlock(c->dir, &k, pass, &d) : k.locked ? ERR_CRYPTO : 0;
+	pthread_mutex_lock(&c->lock);
+	if (rc) {
+		limit_slot(c, ku, 1)->count++;
+		audit(c, s->login, "key_unlock_failed", "");
+	} else if (c->keys.locked) {
+		memcpy(c->keys.sk, k.sk, sizeof k.sk);
+		__atomic_store_n(&c->keys.locked, 0, __ATOMIC_RELAXED);
+		if (c->key_hook)
+			c->key_hook(c->key_ctx, c->keys.sk);
+		audit(c, s->login, "key_unlock", "");
+		index_catch_up(c);
+	}
+	pthread_mutex_unlock(&c->lock);
+	center_keys_wipe(&k);
+	if (rc) {
+		log_warn("key_unlock_failed");
+		return error_page(c, conn, s, rc == ERR_CRYPTO ? MHD_HTTP_FORBIDDEN : MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "key.locked_title", rc == ERR_CRYPTO ? "key.wrong" : "error.server_text");
+	}
+	log_info("key_unlocked by=director");
+	return redirect(c, conn, "/", NULL, NULL, 0);
+}
+
+void console_set_key_hook(struct console *c, void (*fn)(void *ctx, const unsigned char *sk), void *ctx)
+{
+	pthread_mutex_lock(&c->lock);
+	c->key_hook = fn;
+	c->key_ctx = ctx;
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* ---- dispatch ---- */
 
 static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
@@ -1668,6 +1755,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		}
 		if (!strncmp(url, "/r/", 3))
 			return case_change(c, conn, &s, url + 3, x);
+		if (!strcmp(url, "/key/unlock") || !strcmp(url, "/key/lock"))
+			return key_action(c, conn, &s, !strcmp(url, "/key/unlock"), x);
 		return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 	}
 	if (!strcmp(url, "/"))
@@ -1725,6 +1814,7 @@ int console_start(const char *dir, const char *content_dir, const char *listen, 
 	}
 	struct console *c = xcalloc(1, sizeof *c);
 	pthread_mutex_init(&c->lock, NULL);
+	c->dir = xstrdup(dir);
 	c->tls = !is_loopback(&sa);
 	struct buf cert, key;
 	buf_init(&cert);
@@ -1778,7 +1868,11 @@ int console_start(const char *dir, const char *content_dir, const char *listen, 
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(c->dm, MHD_DAEMON_INFO_BIND_PORT);
 	printf("console %s:%u %s\n", host, info ? info->port : port, c->tls ? "https" : "http");
 	fflush(stdout);
-	log_info("console addr=%s port=%u requests=%zu unreadable=%lu", host, info ? info->port : port, c->n, c->unreadable);
+	log_info("console addr=%s port=%u requests=%zu unreadable=%lu locked=%d", host, info ? info->port : port, c->n,
+		 c->unreadable, c->keys.locked);
+	if (c->keys.locked)
+		fprintf(stderr, "spean-center: the center key is locked: the director unlocks it in the console; until then "
+				"kiosks are answered but nothing is receipted or opened\n");
 	buf_finish_wipe(&cert);
 	buf_finish_wipe(&key);
 	*out = c;
@@ -1812,5 +1906,6 @@ void console_stop(struct console *c)
 	center_keys_wipe(&c->keys);
 	crypt_wipe(c->sessions, sizeof c->sessions);
 	pthread_mutex_destroy(&c->lock);
+	free(c->dir);
 	free(c);
 }

@@ -20,6 +20,12 @@ struct console;
  * stores' and keys' errors; d says which.
  */
 int console_start(const char *dir, const char *content_dir, const char *listen, struct console **out, struct diag *d);
+/*
+ * Tell fn(ctx, sk) when the director unlocks the center key in the console
+ * (sk: the box key) or locks it again (NULL), under the console's lock: the
+ * kiosks' service in the same program receipts only while it is unlocked.
+ */
+void console_set_key_hook(struct console *c, void (*fn)(void *ctx, const unsigned char *sk), void *ctx);
 /* Stop serving and free everything (the index's personal data wiped). NULL is a no-op. */
 void console_stop(struct console *c);
 

@@ -332,6 +332,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		ret = text(c, MHD_HTTP_FORBIDDEN, d.msg);
 	else if (rc == ERR_IO || rc == ERR_NOSPACE || rc == ERR_DAMAGED)
 		ret = text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the center cannot store right now; try again");
+	else if (rc == ERR_STATE)
+		ret = text(c, MHD_HTTP_SERVICE_UNAVAILABLE, d.msg);
 	else if (rc == ERR_TOOBIG)
 		ret = text(c, MHD_HTTP_CONTENT_TOO_LARGE, d.msg);
 	else
@@ -572,4 +574,9 @@ int center_serve(const char *dir, const char *listen, int plain, unsigned per_ad
 	}
 	center_serve_stop(sv);
 	return 0;
+}
+
+struct center_service *center_serve_service(struct center_server *sv)
+{
+	return sv ? sv->g.service : NULL;
 }

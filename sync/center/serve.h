@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "service.h"
 
 #define CENTER_SERVE_CONNECTIONS 2000u /* open at once, in all (RLIMIT_NOFILE is raised to fit) */
 #define CENTER_SERVE_PER_ADDRESS 32u   /* connections one client address may hold, by default */
@@ -26,6 +27,8 @@ int center_serve_start(const char *dir, const char *listen, int plain, unsigned 
 		       struct diag *d);
 void center_serve_tick(struct center_server *sv);  /* the deadlines' sweep */
 void center_serve_stop(struct center_server *sv);  /* prints what it handled to stderr; NULL is a no-op */
+/* Its service (to hand it the key the console unlocked); NULL for NULL. */
+struct center_service *center_serve_service(struct center_server *sv);
 /* Block SIGTERM and SIGINT in this thread (and the threads it starts after): call first, then sigtimedwait(stop). */
 void center_serve_block_signals(sigset_t *stop);
 

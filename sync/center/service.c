@@ -51,6 +51,35 @@ int center_service_open(const char *dir, struct center_service **out, struct dia
 	return 0;
 }
 
+int center_service_locked(struct center_service *s)
+{
+	pthread_mutex_lock(&s->lock);
+	int l = s->k.locked;
+	pthread_mutex_unlock(&s->lock);
+	return l;
+}
+
+int center_service_unlock(struct center_service *s, const char *pass, struct diag *d)
+{
+	pthread_mutex_lock(&s->lock);
+	int rc = s->k.locked ? center_key_unlock(s->dir, &s->k, pass, d) : 0;
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+void center_service_set_box_sk(struct center_service *s, const unsigned char *sk)
+{
+	pthread_mutex_lock(&s->lock);
+	if (sk) {
+		memcpy(s->k.sk, sk, CRYPT_BOX_SK);
+		s->k.locked = 0;
+	} else {
+		crypt_wipe(s->k.sk, CRYPT_BOX_SK);
+		s->k.locked = 1;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 void center_service_close(struct center_service *s)
 {
 	if (!s)
@@ -148,7 +177,7 @@ static int on_hello(struct center_service *s, const struct sync_msg *m, struct b
  * and urgent flag equal to the signed outer ones. 0, or the reason
  * (enum sync_reason) it is refused. The plaintext is wiped at once.
  */
-static int check_record(const struct center_service *s, const struct sync_record *r, const unsigned char device_pk[CRYPT_SIGN_PK])
+static int check_record(const struct center_keys *k, const struct sync_record *r, const unsigned char device_pk[CRYPT_SIGN_PK])
 {
 	struct diag rd = {""};
 	if (sync_record_verify(r, device_pk, &rd))
@@ -160,7 +189,7 @@ static int check_record(const struct center_service *s, const struct sync_record
 	struct request q;
 	buf_init(&plain);
 	request_init(&q);
-	enum record_open o = record_open_sealed(r->sealed, r->sealed_len, s->k.pk, s->k.sk, r->id, r->urgent, &plain, &q, &rd);
+	enum record_open o = record_open_sealed(r->sealed, r->sealed_len, k->pk, k->sk, r->id, r->urgent, &plain, &q, &rd);
 	request_finish(&q);
 	buf_finish_wipe(&plain);
 	return why[o];
@@ -168,7 +197,7 @@ static int check_record(const struct center_service *s, const struct sync_record
 
 /* Checking (a signature and an X25519 open per record) is most of a big import: half of a large chunk runs on a second thread, off the database lock. */
 struct check_half {
-	const struct center_service *s;
+	const struct center_keys *k;
 	const struct sync_offer *o;
 	int *why;
 	uint32_t from;
@@ -178,17 +207,17 @@ static void *check_odd(void *p)
 {
 	struct check_half *v = p;
 	for (uint32_t i = v->from; i < v->o->n; i += 2)
-		v->why[i] = check_record(v->s, &v->o->r[i], v->o->device_pk);
+		v->why[i] = check_record(v->k, &v->o->r[i], v->o->device_pk);
 	return NULL;
 }
 
-static void check_all(const struct center_service *s, const struct sync_offer *o, int *why)
+static void check_all(const struct center_keys *k, const struct sync_offer *o, int *why)
 {
 	pthread_t th;
-	struct check_half odd = {s, o, why, 1};
+	struct check_half odd = {k, o, why, 1};
 	int two = o->n >= 32 && pthread_create(&th, NULL, check_odd, &odd) == 0;
 	for (uint32_t i = 0; i < o->n; i += two ? 2 : 1)
-		why[i] = check_record(s, &o->r[i], o->device_pk);
+		why[i] = check_record(k, &o->r[i], o->device_pk);
 	if (two)
 		pthread_join(th, NULL);
 }
@@ -224,11 +253,28 @@ static int on_offer(struct center_service *s, const struct sync_msg *m, struct b
 		sync_offer_finish(&o);
 		return rc;
 	}
+	/*
+	 * The center opens a record before it receipts it: with its key under lock it receipts nothing. The
+	 * kiosk keeps its requests and offers them again (the carrier says "try later"). The keys are copied
+	 * under the lock: an unlock or a lock may come in the middle of an offer.
+	 */
+	struct center_keys k;
+	pthread_mutex_lock(&s->lock);
+	k = s->k;
+	pthread_mutex_unlock(&s->lock);
+	if (k.locked) {
+		center_keys_wipe(&k);
+		sync_offer_finish(&o);
+		diag_set(d, "the center's key is locked: the director unlocks it in the console; the kiosk keeps its requests and tries again later");
+		log_warn("offer_deferred reason=locked");
+		return ERR_STATE;
+	}
 	/* Check every record before anything is stored; refused ones get a "bad" receipt with the reason, and an alert. */
 	struct cstore_in *in = xcalloc(o.n ? o.n : 1, sizeof *in);
 	int *why = xcalloc(o.n ? o.n : 1, sizeof *why);
 	size_t nin = 0, nbad = 0, nconflict = 0, ncollision = 0;
-	check_all(s, &o, why);
+	check_all(&k, &o, why);
+	center_keys_wipe(&k);
 	for (uint32_t i = 0; i < o.n; i++) {
 		if (why[i]) {
 			nbad++;

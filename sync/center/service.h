@@ -14,12 +14,20 @@ struct center_service;
 /* Open the keys and the database in dir. Thread-safe after this (one lock around the database). */
 int center_service_open(const char *dir, struct center_service **out, struct diag *d);
 void center_service_close(struct center_service *s);
+/* Whether the center's box key is under lock (center.key.locked, not unlocked yet): offers are then deferred. */
+int center_service_locked(struct center_service *s);
+/* Unlock it with the director's passphrase (center_key_unlock): 0, or ERR_CRYPTO for a wrong one. */
+int center_service_unlock(struct center_service *s, const char *pass, struct diag *d);
+/* Hand it the box key another part of the program unlocked (the console), or NULL: lock it again (wiped). */
+void center_service_set_box_sk(struct center_service *s, const unsigned char *sk);
 
 /*
  * One request message in, one reply out. 0: reply holds the answer (a
  * welcome, or receipts). ERR_PARSE / ERR_CRYPTO / ERR_TOOBIG: the message is
  * refused, d says why (nothing stored). ERR_REFUSED: the device is not
  * enrolled. ERR_IO / ERR_NOSPACE: the center could not store (retry later).
+ * ERR_STATE: the center's key is locked, an offer is not receipted (retry
+ * later; a hello is answered all the same).
  */
 int center_service_handle(struct center_service *s, const void *msg, size_t n, struct buf *reply, struct diag *d);
 

@@ -42,6 +42,57 @@ const countText = (page) => page.$eval('#count', (e) => e.textContent);
 
 const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: 'new',
 	args: ['--no-sandbox', '--disable-gpu', '--lang=vi-VN', '--font-render-hinting=none'] });
+async function login(user, password) {
+	const pg = await browser.newPage();
+	await pg.setViewport({ width: 1280, height: 900 });
+	await pg.goto(base + '/login');
+	await pg.type('input[name=user]', user);
+	await pg.type('input[name=password]', password);
+	await Promise.all([pg.waitForNavigation(), pg.click('button[type=submit]')]);
+	return pg;
+}
+// The center key under lock (console_test.sh locks it and restarts the center in between).
+if (process.env.MODE === 'unlock') {
+	try {
+		const clerk = await login('an', 'clerk-password-1');
+		check((await clerk.$eval('#locked', (e) => e.textContent)).includes('Giám đốc cần mở khóa'), 'a clerk is told the key is locked and who opens it');
+		check(await clerk.$('#locked form') === null, 'and has no form to open it');
+		check(await clerk.$('#empty') !== null, 'nothing is listed while it is locked');
+		const n = (await raw('GET', '/r/1', { cookie: 'spean_s=' + (await clerk.cookies()).find((c) => c.name === 'spean_s').value })).status;
+		check(n === 503, 'a request page says the key is locked (503)');
+		const dir = await login('giamdoc', 'director-pass-22');
+		await dir.screenshot({ path: shots + '/locked.png' });
+		await dir.type('#locked input[name=passphrase]', 'not the passphrase');
+		let [res] = await Promise.all([dir.waitForNavigation(), dir.click('#locked button')]);
+		check(res.status() === 403 && (await dir.$eval('.error p', (e) => e.textContent)).includes('Sai mật khẩu khóa') ||
+			(await dir.content()).includes('Sai mật khẩu khóa'), 'a wrong passphrase keeps it locked, saying so');
+		await dir.goto(base + '/');
+		await dir.type('#locked input[name=passphrase]', 'khoa trung tam 2026');
+		[res] = await Promise.all([dir.waitForNavigation(), dir.click('#locked button')]);
+		check(res.status() === 200 && await dir.$('#locked') === null, 'the director unlocks it');
+		check((await countText(dir)).includes('63 yêu cầu'), 'and the inbox lists the requests again');
+		console.log(checks + ' checks passed');
+	} finally {
+		await browser.close();
+	}
+	process.exit(0);
+}
+if (process.env.MODE === 'lock') {
+	try {
+		const dir = await login('giamdoc', 'director-pass-22');
+		check((await countText(dir)).includes('65 yêu cầu'), 'the two requests a kiosk held while it was locked arrived once unlocked');
+		await dir.goto(base + '/audit');
+		const audit = await dir.$$eval('#audit tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+		check(audit.some((a) => a[2] === 'giamdoc' && a[3] === 'key_unlock') && audit.some((a) => a[3] === 'key_unlock_failed'),
+			'the audit log has the unlock and the failed try');
+		await Promise.all([dir.waitForNavigation(), dir.click('#lock button')]);
+		check(await dir.$('#locked form') !== null && await dir.$('#empty') !== null, 'locking again empties the inbox at once');
+		console.log(checks + ' checks passed');
+	} finally {
+		await browser.close();
+	}
+	process.exit(0);
+}
 try {
 	const page = await browser.newPage();
 	await page.setViewport({ width: 1280, height: 900 });

@@ -3,9 +3,38 @@
 #include "err.h"
 #include "testlib.h"
 
+/* The center key wrapped by a passphrase: round trip, a wrong passphrase, a changed byte, a hostile header. */
+static void test_wrap(void)
+{
+	unsigned char secret[32], w[CRYPT_WRAP_OVERHEAD + 32], w2[sizeof w], out[32];
+	crypt_random(secret, sizeof secret);
+	const char *pass = "khoa trung tam 2026";
+	CHECK_INT(crypt_wrap(secret, sizeof secret, pass, strlen(pass), w), 0);
+	CHECK_INT(crypt_unwrap(w, sizeof w, pass, strlen(pass), out), 0);
+	CHECK(!memcmp(out, secret, sizeof secret));
+	CHECK(memmem(w, sizeof w, secret, sizeof secret) == NULL);
+	CHECK_INT(crypt_unwrap(w, sizeof w, "khoa trung tam 2027", 19, out), ERR_CRYPTO);
+	CHECK_INT(crypt_wrap(secret, sizeof secret, pass, strlen(pass), w2), 0);
+	CHECK(memcmp(w, w2, sizeof w) != 0); /* a fresh salt and nonce each time */
+	memcpy(w2, w, sizeof w);
+	w2[sizeof w2 - 1] ^= 1;
+	CHECK_INT(crypt_unwrap(w2, sizeof w2, pass, strlen(pass), out), ERR_CRYPTO);
+	memcpy(w2, w, sizeof w);
+	w2[0] ^= 1; /* the salt: another key */
+	CHECK_INT(crypt_unwrap(w2, sizeof w2, pass, strlen(pass), out), ERR_CRYPTO);
+	memcpy(w2, w, sizeof w);
+	w2[24 + 7] = 0x40; /* memlimit 2^62 bytes: refused before any allocation */
+	CHECK_INT(crypt_unwrap(w2, sizeof w2, pass, strlen(pass), out), ERR_PARSE);
+	memcpy(w2, w, sizeof w);
+	memset(w2 + 16, 0, 8); /* opslimit 0 */
+	CHECK_INT(crypt_unwrap(w2, sizeof w2, pass, strlen(pass), out), ERR_PARSE);
+	CHECK_INT(crypt_unwrap(w, CRYPT_WRAP_OVERHEAD - 1, pass, strlen(pass), out), ERR_PARSE);
+}
+
 int main(void)
 {
 	crypt_init();
+	test_wrap();
 	unsigned char pk[CRYPT_BOX_PK], sk[CRYPT_BOX_SK], pk2[CRYPT_BOX_PK], sk2[CRYPT_BOX_SK];
 	crypt_box_keypair(pk, sk);
 	crypt_box_keypair(pk2, sk2);

@@ -168,3 +168,90 @@ int crypt_unwrap(const unsigned char *wrapped, size_t wn, const char *pass, size
 	sodium_memzero(key, sizeof key);
 	return rc;
 }
+
+struct crypt_stream {
+	crypto_secretstream_xchacha20poly1305_state st;
+};
+
+static int stream_key(const char *pass, size_t plen, const unsigned char *salt, uint64_t ops, uint64_t mem,
+		      unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES])
+{
+	return crypto_pwhash(key, crypto_secretstream_xchacha20poly1305_KEYBYTES, pass, plen, salt, ops, (size_t)mem,
+			     crypto_pwhash_ALG_ARGON2ID13) == 0
+		       ? 0
+		       : ERR_IO;
+}
+
+int crypt_stream_seal_begin(const char *pass, size_t plen, unsigned char header[CRYPT_STREAM_HEADER],
+			    struct crypt_stream **out)
+{
+	unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+	uint64_t ops = crypto_pwhash_OPSLIMIT_MODERATE, mem = crypto_pwhash_MEMLIMIT_MODERATE;
+	randombytes_buf(header, 16);
+	le64_put(header + 16, ops);
+	le64_put(header + 24, mem);
+	if (stream_key(pass, plen, header, ops, mem, key))
+		return ERR_IO;
+	struct crypt_stream *s = sodium_malloc(sizeof *s);
+	if (!s)
+		abort();
+	crypto_secretstream_xchacha20poly1305_init_push(&s->st, header + 32, key);
+	sodium_memzero(key, sizeof key);
+	*out = s;
+	return 0;
+}
+
+void crypt_stream_seal(struct crypt_stream *s, const void *m, size_t n, int final, struct buf *out)
+{
+	buf_reserve(out, n + crypto_secretstream_xchacha20poly1305_ABYTES);
+	unsigned long long clen;
+	crypto_secretstream_xchacha20poly1305_push(&s->st, (unsigned char *)out->data + out->len, &clen, m, n, NULL, 0,
+						   final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+	out->len += (size_t)clen;
+	out->data[out->len] = '\0';
+}
+
+int crypt_stream_open_begin(const char *pass, size_t plen, const unsigned char header[CRYPT_STREAM_HEADER],
+			    struct crypt_stream **out)
+{
+	uint64_t ops = le64_get(header + 16), mem = le64_get(header + 24);
+	if (ops < crypto_pwhash_OPSLIMIT_INTERACTIVE || ops > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+	    mem < crypto_pwhash_MEMLIMIT_INTERACTIVE || mem > crypto_pwhash_MEMLIMIT_SENSITIVE)
+		return ERR_PARSE;
+	unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+	if (stream_key(pass, plen, header, ops, mem, key))
+		return ERR_IO;
+	struct crypt_stream *s = sodium_malloc(sizeof *s);
+	if (!s)
+		abort();
+	int rc = crypto_secretstream_xchacha20poly1305_init_pull(&s->st, header + 32, key) == 0 ? 0 : ERR_CRYPTO;
+	sodium_memzero(key, sizeof key);
+	if (rc) {
+		sodium_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int crypt_stream_open(struct crypt_stream *s, const void *c, size_t n, struct buf *out, int *final)
+{
+	if (n < crypto_secretstream_xchacha20poly1305_ABYTES)
+		return ERR_CRYPTO;
+	buf_reserve(out, n);
+	unsigned long long mlen;
+	unsigned char tag;
+	if (crypto_secretstream_xchacha20poly1305_pull(&s->st, (unsigned char *)out->data + out->len, &mlen, &tag, c, n,
+						       NULL, 0) != 0)
+		return ERR_CRYPTO;
+	out->len += (size_t)mlen;
+	out->data[out->len] = '\0';
+	*final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+	return 0;
+}
+
+void crypt_stream_free(struct crypt_stream *s)
+{
+	if (s)
+		sodium_free(s); /* sodium_free wipes */
+}

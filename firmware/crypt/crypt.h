@@ -80,6 +80,28 @@ int crypt_pin_verify(const char *hash, const char *pin);
 int crypt_wrap(const void *secret, size_t n, const char *pass, size_t plen, unsigned char *out);
 int crypt_unwrap(const unsigned char *wrapped, size_t wn, const char *pass, size_t plen, unsigned char *out);
 
+/*
+ * A stream sealed by a passphrase (the center's backup): the same Argon2id
+ * derivation as crypt_wrap, then libsodium's secretstream (XChaCha20-
+ * Poly1305): each message authenticated in order, the last one tagged
+ * final, so a reordered, cut or changed stream is refused. The header
+ * (CRYPT_STREAM_HEADER bytes: salt, limits, the stream's header) goes
+ * first; each message grows by CRYPT_STREAM_ABYTES.
+ * crypt_stream_open_begin: ERR_PARSE for limits outside libsodium's range
+ * (as crypt_unwrap), ERR_IO without the memory. crypt_stream_open: 0 and
+ * *final, or ERR_CRYPTO (wrong passphrase, changed, reordered).
+ */
+#define CRYPT_STREAM_HEADER (16 + 8 + 8 + 24)
+#define CRYPT_STREAM_ABYTES 17
+struct crypt_stream;
+int crypt_stream_seal_begin(const char *pass, size_t plen, unsigned char header[CRYPT_STREAM_HEADER],
+			    struct crypt_stream **out);
+void crypt_stream_seal(struct crypt_stream *s, const void *m, size_t n, int final, struct buf *out);
+int crypt_stream_open_begin(const char *pass, size_t plen, const unsigned char header[CRYPT_STREAM_HEADER],
+			    struct crypt_stream **out);
+int crypt_stream_open(struct crypt_stream *s, const void *c, size_t n, struct buf *out, int *final);
+void crypt_stream_free(struct crypt_stream *s); /* wiped; NULL is a no-op */
+
 /* Wipe secrets. */
 void crypt_wipe(void *p, size_t n);
 /* Constant-time compare: 0 if equal. */

@@ -688,3 +688,11 @@ int cstore_each_device(struct cstore *cs, cstore_device_fn cb, void *ctx, struct
 	sqlite3_finalize(s);
 	return res;
 }
+
+int cstore_backup(struct cstore *cs, const char *dst, struct diag *d)
+{
+	int rc = sql_backup(cs->db, dst);
+	if (rc != SQLITE_OK)
+		return fail(cs, rc, "cannot copy it", d);
+	return 0;
+}

@@ -95,4 +95,7 @@ int cstore_check(struct cstore *cs, struct diag *d);
 typedef int (*cstore_alert_fn)(void *ctx, int64_t wall, const char *kind, const char *device_hex, const char *detail);
 int cstore_each_alert(struct cstore *cs, cstore_alert_fn cb, void *ctx, struct diag *d);
 
+/* A consistent copy of the database into the new file dst (SQLite's online backup): 0, or ERR_IO with d. */
+int cstore_backup(struct cstore *s, const char *dst, struct diag *d);
+
 #endif

@@ -458,3 +458,11 @@ int ostore_case_log(struct ostore *os, const unsigned char key[OSTORE_CASE_KEY],
 	sqlite3_finalize(s);
 	return res;
 }
+
+int ostore_backup(struct ostore *os, const char *dst, struct diag *d)
+{
+	int rc = sql_backup(os->db, dst);
+	if (rc != SQLITE_OK)
+		return fail(os, rc, "cannot copy it", d);
+	return 0;
+}

@@ -83,4 +83,7 @@ typedef int (*ostore_case_log_fn)(void *ctx, int64_t wall, const char *who, int 
 int ostore_case_log(struct ostore *os, const unsigned char key[OSTORE_CASE_KEY], ostore_case_log_fn cb, void *ctx,
 		    struct diag *d);
 
+/* A consistent copy of the database into the new file dst (SQLite's online backup): 0, or ERR_IO with d. */
+int ostore_backup(struct ostore *s, const char *dst, struct diag *d);
+
 #endif

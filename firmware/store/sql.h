@@ -7,4 +7,11 @@
 /* PRAGMA user_version into *v (the schema's migration step); an SQLite result code. */
 int sql_user_version(sqlite3 *db, int *v);
 
+/*
+ * A consistent copy of db's main database into a new file dst (SQLite's
+ * online backup: readers and writers may go on), synced to disk, 0600; an
+ * SQLite result code. dst must not exist.
+ */
+int sql_backup(sqlite3 *db, const char *dst);
+
 #endif

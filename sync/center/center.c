@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "clock.h"
 #include "console.h"
 #include "content.h"
@@ -72,6 +73,7 @@ static int read_hex(const char *dir, const char *name, unsigned char *key, size_
 int center_init(const char *dir, struct center_keys *k, struct diag *d)
 {
 	crypt_init();
+	memset(k, 0, sizeof *k);
 	int rc = fs_mkdir_p(dir, 0700, d);
 	if (rc)
 		return rc;
@@ -308,6 +310,11 @@ static const char usage[] =
 	"                               the director unlocks it in the console, and export, forms, stats,\n"
 	"                               import and open read the passphrase from standard input\n"
 	"  key status --data-dir DIR    whether the center key is under lock\n"
+	"  backup --data-dir DIR --out FILE\n"
+	"                               the whole center (databases copied while it runs, keys, card,\n"
+	"                               pack) in one file sealed by a passphrase read from stdin\n"
+	"  restore --data-dir DIR --from FILE\n"
+	"                               bring a backup back into an empty DIR (then a new epoch)\n"
 	"  usb --data-dir DIR [--serial S] [--kiosks N] [--poll MS]\n";
 /* The usage goes on in a second string (C17 compilers need not take one over 4095 bytes). */
 static const char usage2[] =
@@ -470,6 +477,36 @@ static int cli_service_unlock(struct center_service *s)
 	}
 	crypt_wipe(pass, sizeof pass);
 	return rc;
+}
+
+static int cmd_backup(const char *dir, const char *file, int backup)
+{
+	if (!file) {
+		fprintf(stderr, "spean-center: %s\n", backup ? "backup needs --out FILE" : "restore needs --from FILE");
+		return 2;
+	}
+	char pass[512];
+	int rc = read_secret_line(backup ? "the backup's passphrase (12 characters or more): " : "the backup's passphrase: ",
+				  pass, sizeof pass);
+	if (rc)
+		return rc;
+	struct diag d = {""};
+	unsigned files = 0;
+	rc = backup ? center_backup(dir, file, pass, &files, &d) : center_restore(file, dir, pass, &files, &d);
+	crypt_wipe(pass, sizeof pass);
+	if (rc) {
+		char *m = utf8_neutral_dup(d.msg);
+		fprintf(stderr, "spean-center: %s\n", m);
+		free(m);
+		return rc == ERR_IO || rc == ERR_NOSPACE ? 1 : 2;
+	}
+	if (backup)
+		printf("backup written: %s (%u files, sealed by the passphrase; keep it and the passphrase apart)\n", file, files);
+	else
+		printf("restored %u files into %s; at its next start the center begins a new epoch, and kiosks offer again "
+		       "what this backup lacks\n",
+		       files, dir);
+	return 0;
 }
 
 static int cmd_key(const char *dir, const char *sub)
@@ -1000,31 +1037,17 @@ static int cmd_alerts(const char *dir)
 
 /* ---- the office console: accounts, and the program that serves kiosks and staff ---- */
 
-/* A password from stdin, one line (echo off on a terminal): 0, or a message on stderr. */
+/* An account's password from stdin (read_secret_line): 0, or 2 with a message on stderr. */
 static int read_password(char *out, size_t n)
 {
-	struct termios t0, t1;
-	int tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &t0);
-	if (tty) {
-		fprintf(stderr, "password (10 characters or more): ");
-		t1 = t0;
-		t1.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t1);
-	}
-	char *got = fgets(out, (int)n, stdin);
-	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t0);
-		fputc('\n', stderr);
-	}
-	size_t len = got ? strlen(out) : 0;
-	if (len && out[len - 1] == '\n')
-		out[--len] = '\0';
-	else if (got && len == n - 1) {
-		fprintf(stderr, "spean-center: the password is longer than %zu bytes\n", n - 2);
+	int rc = read_secret_line("password (10 characters or more): ", out, n);
+	if (rc)
+		return rc;
+	size_t len = strlen(out);
+	if (len >= n - 2) {
+		fprintf(stderr, "spean-center: the password is longer than %zu bytes\n", n - 3);
 		return 2;
 	}
-	if (len && out[len - 1] == '\r')
-		out[--len] = '\0';
 	if (len < 10) {
 		fprintf(stderr, "spean-center: a password needs 10 characters or more (read from standard input)\n");
 		return 2;
@@ -1152,7 +1175,7 @@ int center_main(int argc, char **argv)
 	}
 	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL,
 		   *version = NULL, *serial = NULL, *kiosks = NULL, *poll = NULL, *per_address = NULL,
-		   *console_listen = NULL, *role = NULL, *pos[2] = {NULL, NULL};
+		   *console_listen = NULL, *role = NULL, *pos[2] = {NULL, NULL}, *from = NULL;
 	int plain = 0;
 	const char *content = getenv("SPEAN_CONTENT_DIR");
 	if (!content || !*content)
@@ -1188,6 +1211,8 @@ int center_main(int argc, char **argv)
 			console_listen = argv[++i];
 		else if (!strcmp(argv[i], "--role") && i + 1 < argc)
 			role = argv[++i];
+		else if (!strcmp(argv[i], "--from") && i + 1 < argc)
+			from = argv[++i];
 		else if (argv[i][0] != '-' && !key && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "import")))
 			key = argv[i];
 		else if (argv[i][0] != '-' && (!strcmp(argv[1], "user") || !strcmp(argv[1], "key")) && (!pos[0] || !pos[1]))
@@ -1253,6 +1278,8 @@ int center_main(int argc, char **argv)
 		return cmd_user(dir, pos[0], pos[1], role);
 	if (!strcmp(cmd, "key"))
 		return cmd_key(dir, pos[0]);
+	if (!strcmp(cmd, "backup") || !strcmp(cmd, "restore"))
+		return cmd_backup(dir, !strcmp(cmd, "backup") ? out : from, !strcmp(cmd, "backup"));
 	if (!strcmp(cmd, "usb")) {
 		char *e1 = NULL, *e2 = NULL;
 		unsigned long n = kiosks ? strtoul(kiosks, &e1, 10) : 0, ms = poll ? strtoul(poll, &e2, 10) : 0;

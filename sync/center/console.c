@@ -33,10 +33,12 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "backup.h"
 #include "center.h"
 #include "clock.h"
 #include "console_ui.h"
 #include "cstore.h"
+#include "fs.h"
 #include "holidays.h"
 #include "kv.h"
 #include "log.h"
@@ -45,6 +47,7 @@
 #include "register.h"
 #include "screen.h"
 #include "search.h"
+#include "serve.h"
 #include "tls.h"
 
 #define CONSOLE_SESSIONS 64u         /* signed in at once */
@@ -74,6 +77,7 @@ struct item {
 	unsigned char urgent, km;
 	unsigned char state;  /* enum case_state */
 	char officer[OSTORE_LOGIN_MAX + 1];
+	char result[OSTORE_CODE_MAX]; /* a closed case's result code, else "" */
 	char commune[6];
 	char *groups;       /* "R01 R02" */
 	char *name;         /* as entered (personal data) */
@@ -359,6 +363,7 @@ static void item_case(struct console *c, struct item *it, const unsigned char de
 		hit = &got;
 	it->state = (unsigned char)(hit ? hit->state : CASE_NEW);
 	snprintf(it->officer, sizeof it->officer, "%s", hit ? hit->officer : "");
+	snprintf(it->result, sizeof it->result, "%s", hit && hit->state == CASE_CLOSED ? hit->code[2] : "");
 }
 
 static int index_one(void *ctx, const struct cstore_request *r)
@@ -583,6 +588,7 @@ static struct tv *page_values(struct console *c, const struct session *s, const 
 		tv_set(v, "role", catalog_get(c->cat, key));
 		tv_set(v, "csrf", s->csrf);
 		tv_set(v, "director", s->role == OSTORE_DIRECTOR ? "1" : "");
+		tv_set(v, "staff", s->role != OSTORE_OFFICER ? "1" : ""); /* the office's figures: not an officer's */
 	} else
 		tv_set(v, "login", "");
 	tv_set(v, "locked", s && __atomic_load_n(&c->keys.locked, __ATOMIC_RELAXED) ? "1" : "");
@@ -1551,6 +1557,7 @@ static int change_one(void *ctx, const struct cstore_request *r)
 	if (it) {
 		it->state = (unsigned char)next.state;
 		snprintf(it->officer, sizeof it->officer, "%s", next.officer);
+		snprintf(it->result, sizeof it->result, "%s", next.state == CASE_CLOSED ? next.code[2] : "");
 	}
 	ch->status = MHD_HTTP_SEE_OTHER;
 	return 0;
@@ -1578,6 +1585,171 @@ static enum MHD_Result case_change(struct console *c, struct MHD_Connection *con
 	return error_page(c, conn, s, ch.status,
 			  ch.status == MHD_HTTP_FORBIDDEN ? "error.forbidden" : ch.status == MHD_HTTP_NOT_FOUND ? "error.not_found" : "case.title",
 			  ch.why);
+}
+
+/* ---- statistics ---- */
+
+/* One section's counts by key (a code, or a label): a small table, linear in the distinct keys (few). */
+struct tally {
+	char key[64][48];
+	unsigned long n[64];
+	size_t k;
+	unsigned long other; /* keys past 64 */
+};
+
+static void tally(struct tally *t, const char *key)
+{
+	for (size_t i = 0; i < t->k; i++)
+		if (!strcmp(t->key[i], key)) {
+			t->n[i]++;
+			return;
+		}
+	if (t->k == 64) {
+		t->other++;
+		return;
+	}
+	snprintf(t->key[t->k], sizeof t->key[t->k], "%s", key);
+	t->n[t->k++] = 1;
+}
+
+/* A section as an SVG bar chart's rows: biggest first, bars scaled to the biggest. */
+static void chart(const struct console *c, struct tv *v, const char *title_key, struct tally *t,
+		  const char *(*label)(const struct console *c, const char *key))
+{
+	struct tv *sec = tv_row(v, "sections");
+	tv_set(sec, "title", catalog_get(c->cat, title_key));
+	tv_list(sec, "bars");
+	/* Largest first (selection: at most 64 keys). */
+	unsigned long max = 0;
+	for (size_t i = 0; i < t->k; i++)
+		if (t->n[i] > max)
+			max = t->n[i];
+	size_t rows = 0;
+	int used[64] = {0};
+	for (size_t r = 0; r < t->k; r++) {
+		size_t best = t->k;
+		for (size_t i = 0; i < t->k; i++)
+			if (!used[i] && (best == t->k || t->n[i] > t->n[best] ||
+					 (t->n[i] == t->n[best] && strcmp(t->key[i], t->key[best]) < 0)))
+				best = i;
+		used[best] = 1;
+		struct tv *b = tv_row(sec, "bars");
+		tv_set(b, "label", label ? label(c, t->key[best]) : t->key[best]);
+		tv_set(b, "key", t->key[best]);
+		tv_setf(b, "count", "%lu", t->n[best]);
+		tv_setf(b, "y", "%zu", rows * 22);
+		tv_setf(b, "ty", "%zu", rows * 22 + 14);
+		tv_setf(b, "w", "%lu", max ? 1 + t->n[best] * 359 / max : 1);
+		tv_setf(b, "tx", "%lu", (max ? 1 + t->n[best] * 359 / max : 1) + 266);
+		rows++;
+	}
+	if (t->other) {
+		struct tv *b = tv_row(sec, "bars");
+		tv_set(b, "label", "…");
+		tv_set(b, "key", "other");
+		tv_setf(b, "count", "%lu", t->other);
+		tv_setf(b, "y", "%zu", rows * 22);
+		tv_setf(b, "ty", "%zu", rows * 22 + 14);
+		tv_set(b, "w", "1");
+		tv_set(b, "tx", "267");
+		rows++;
+	}
+	tv_setf(sec, "height", "%zu", rows * 22 + 4);
+}
+
+static const char *lbl_commune(const struct console *c, const char *k)
+{
+	const char *n = commune_name(c, k);
+	return n ? n : k;
+}
+static const char *lbl_group(const struct console *c, const char *k)
+{
+	return group_name(c, k);
+}
+static const char *lbl_outcome(const struct console *c, const char *k)
+{
+	int o = outcome_find(k, strlen(k));
+	return o < 0 ? k : catalog_get(c->cat, outcome_key(o));
+}
+static const char *lbl_lang(const struct console *c, const char *k)
+{
+	return catalog_get(c->cat, !strcmp(k, "km") ? "lang.km" : "lang.vi");
+}
+static const char *lbl_state(const struct console *c, const char *k)
+{
+	return state_label(c, case_state_find(k));
+}
+static const char *lbl_result(const struct console *c, const char *k)
+{
+	return code_label(c, "result", k);
+}
+
+static enum MHD_Result stats_page(struct console *c, struct MHD_Connection *conn, struct session *s)
+{
+	if (s->role == OSTORE_OFFICER)
+		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	int32_t from, to;
+	struct tv *v = page_values(c, s, "stats.title");
+	int bad = parse_day(arg(conn, "from"), &from) || parse_day(arg(conn, "to"), &to);
+	if (bad)
+		from = to = NO_DAY;
+	tv_set(v, "bad_query", bad ? catalog_get(c->cat, "inbox.bad_date") : "");
+	tv_set(v, "from", bad ? "" : arg(conn, "from"));
+	tv_set(v, "to", bad ? "" : arg(conn, "to"));
+	struct tally *t = xcalloc(7, sizeof *t); /* kiosk, commune, group, outcome, language, state, result */
+	unsigned long total = 0, urgent = 0, voided = 0, unreadable = 0;
+	pthread_mutex_lock(&c->lock);
+	index_catch_up(c);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct item *it = &c->items[i];
+		if ((from != NO_DAY && it->received_day < from) || (to != NO_DAY && it->received_day > to))
+			continue;
+		if (it->state == CASE_VOIDED) { /* tests and duplicates are out of the statistics */
+			voided++;
+			continue;
+		}
+		if (it->outcome < 0) {
+			unreadable++;
+			continue;
+		}
+		total++;
+		urgent += it->urgent;
+		tally(&t[0], c->kiosks[it->kiosk].label);
+		tally(&t[1], it->commune);
+		for (const char *p = it->groups; p && *p;) {
+			const char *e = strchr(p, ' ');
+			char g[48];
+			size_t l = e ? (size_t)(e - p) : strlen(p);
+			snprintf(g, sizeof g, "%.*s", (int)(l < 40 ? l : 40), p);
+			if (l)
+				tally(&t[2], g);
+			p = e ? e + 1 : NULL;
+		}
+		tally(&t[3], outcome_name((enum outcome)it->outcome));
+		tally(&t[4], it->km ? "km" : "vi");
+		tally(&t[5], case_state_name(it->state));
+		if (it->result[0])
+			tally(&t[6], it->result);
+	}
+	tv_list(v, "sections");
+	chart(c, v, "stats.by_kiosk", &t[0], NULL);
+	chart(c, v, "stats.by_commune", &t[1], lbl_commune);
+	chart(c, v, "stats.by_group", &t[2], lbl_group);
+	chart(c, v, "stats.by_outcome", &t[3], lbl_outcome);
+	chart(c, v, "stats.by_lang", &t[4], lbl_lang);
+	chart(c, v, "stats.by_state", &t[5], lbl_state);
+	chart(c, v, "stats.by_result", &t[6], lbl_result);
+	pthread_mutex_unlock(&c->lock);
+	free(t);
+	char n[24], u[24], vo[24], un[24];
+	snprintf(n, sizeof n, "%lu", total);
+	snprintf(u, sizeof u, "%lu", urgent);
+	snprintf(vo, sizeof vo, "%lu", voided);
+	snprintf(un, sizeof un, "%lu", unreadable);
+	tv_set(v, "total", n);
+	tv_text(c, v, "summary", "stats.summary", "n", n, "u", u, "v", vo, (const char *)NULL);
+	tv_set(v, "unreadable", unreadable ? un : "");
+	return render(c, conn, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, "stats", v, NULL, NULL, 0);
 }
 
 /* ---- the key under lock ---- */
@@ -1646,6 +1818,48 @@ static enum MHD_Result key_action(struct console *c, struct MHD_Connection *conn
 	}
 	log_info("key_unlocked by=director");
 	return redirect(c, conn, "/", NULL, NULL, 0);
+}
+
+/*
+ * The director's backup button: the whole center into DIR/backups/ (made 0700), sealed by the passphrase
+ * typed in the form; the page says where. Outside the console's lock (Argon2id, then the copy).
+ */
+static enum MHD_Result backup_action(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				     const struct exchange *x)
+{
+	if (s->role != OSTORE_DIRECTOR)
+		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	const char *pass = field(x, "passphrase");
+	struct diag d = {""};
+	char *bdir = fs_join(c->dir, "backups"), name[64], *path = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(name, sizeof name, "spean-center-%Y%m%d-%H%M%S.spbak", &tm);
+	unsigned files = 0;
+	int rc = !pass || strlen(pass) < CENTER_PASSPHRASE_MIN ? ERR_INVAL : fs_mkdir_p(bdir, 0700, &d);
+	if (!rc) {
+		path = fs_join(bdir, name);
+		rc = center_backup(c->dir, path, pass, &files, &d);
+	}
+	pthread_mutex_lock(&c->lock);
+	audit(c, s->login, rc ? "backup_failed" : "backup", rc ? "" : name);
+	pthread_mutex_unlock(&c->lock);
+	struct tv *v = page_values(c, s, "backup.title");
+	if (rc == ERR_INVAL)
+		tv_set(v, "message", catalog_get(c->cat, "backup.short"));
+	else if (rc) {
+		log_error("backup_failed rc=%d", rc);
+		tv_set(v, "message", catalog_get(c->cat, "backup.failed"));
+	} else {
+		char n[16];
+		snprintf(n, sizeof n, "%u", files);
+		tv_text(c, v, "message", "backup.done", "path", path, "n", n, (const char *)NULL);
+	}
+	free(bdir);
+	free(path);
+	return render(c, conn, rc ? (rc == ERR_INVAL ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR) : MHD_HTTP_OK,
+		      rc ? "error" : "done", v, NULL, NULL, 0);
 }
 
 void console_set_key_hook(struct console *c, void (*fn)(void *ctx, const unsigned char *sk), void *ctx)
@@ -1755,6 +1969,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		}
 		if (!strncmp(url, "/r/", 3))
 			return case_change(c, conn, &s, url + 3, x);
+		if (!strcmp(url, "/backup"))
+			return backup_action(c, conn, &s, x);
 		if (!strcmp(url, "/key/unlock") || !strcmp(url, "/key/lock"))
 			return key_action(c, conn, &s, !strcmp(url, "/key/unlock"), x);
 		return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
@@ -1765,6 +1981,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		return request_page(c, conn, &s, url + 3);
 	if (!strcmp(url, "/audit"))
 		return audit_page(c, conn, &s);
+	if (!strcmp(url, "/stats"))
+		return stats_page(c, conn, &s);
 	return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 }
 
@@ -1800,18 +2018,10 @@ int console_start(const char *dir, const char *content_dir, const char *listen, 
 	*out = NULL;
 	char host[64];
 	unsigned port;
-	const char *colon = strrchr(listen, ':');
-	if (!colon || (size_t)(colon - listen) >= sizeof host || sscanf(colon + 1, "%u", &port) != 1 || port > 65535) {
-		diag_set(d, "--console-listen wants ADDR:PORT (e.g. 127.0.0.1:8080), got '%s'", listen);
-		return ERR_INVAL;
-	}
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		diag_set(d, "--console-listen: '%s' is not an IPv4 address", host);
-		return ERR_INVAL;
-	}
+	struct sockaddr_in sa;
+	int rc0 = center_parse_listen(listen, "--console-listen", "127.0.0.1:8080", &sa, host, &port, d);
+	if (rc0)
+		return rc0;
 	struct console *c = xcalloc(1, sizeof *c);
 	pthread_mutex_init(&c->lock, NULL);
 	c->dir = xstrdup(dir);

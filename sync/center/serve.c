@@ -461,18 +461,10 @@ int center_serve_start(const char *dir, const char *listen, int plain, unsigned 
 	*out = NULL;
 	char host[64];
 	unsigned port;
-	const char *colon = strrchr(listen, ':');
-	if (!colon || (size_t)(colon - listen) >= sizeof host || sscanf(colon + 1, "%u", &port) != 1 || port > 65535) {
-		diag_set(d, "--listen wants ADDR:PORT (e.g. 0.0.0.0:8443 or 127.0.0.1:0), got '%s'", listen);
-		return ERR_INVAL;
-	}
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		diag_set(d, "--listen: '%s' is not an IPv4 address", host);
-		return ERR_INVAL;
-	}
+	struct sockaddr_in sa;
+	int rc0 = center_parse_listen(listen, "--listen", "0.0.0.0:8443 or 127.0.0.1:0", &sa, host, &port, d);
+	if (rc0)
+		return rc0;
 	if (!per_address)
 		per_address = CENTER_SERVE_PER_ADDRESS;
 	struct center_server *sv = xcalloc(1, sizeof *sv);
@@ -579,4 +571,24 @@ int center_serve(const char *dir, const char *listen, int plain, unsigned per_ad
 struct center_service *center_serve_service(struct center_server *sv)
 {
 	return sv ? sv->g.service : NULL;
+}
+
+int center_parse_listen(const char *listen, const char *opt, const char *example, struct sockaddr_in *sa, char host[64],
+			unsigned *port, struct diag *d)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || (size_t)(colon - listen) >= 64 || sscanf(colon + 1, "%u", port) != 1 || *port > 65535) {
+		diag_set(d, "%s wants ADDR:PORT (e.g. %s), got '%s'", opt, example, listen);
+		return ERR_INVAL;
+	}
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)*port);
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+		diag_set(d, "%s: '%s' is not an IPv4 address", opt, host);
+		return ERR_INVAL;
+	}
+	return 0;
 }

@@ -2,6 +2,7 @@
 #ifndef SPEAN_CENTER_SERVE_H
 #define SPEAN_CENTER_SERVE_H
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -27,6 +28,9 @@ int center_serve_start(const char *dir, const char *listen, int plain, unsigned 
 		       struct diag *d);
 void center_serve_tick(struct center_server *sv);  /* the deadlines' sweep */
 void center_serve_stop(struct center_server *sv);  /* prints what it handled to stderr; NULL is a no-op */
+/* "ADDR:PORT" (IPv4) into sa, host and port: 0, or ERR_INVAL saying what opt wants (example: what to type). */
+int center_parse_listen(const char *listen, const char *opt, const char *example, struct sockaddr_in *sa, char host[64],
+			unsigned *port, struct diag *d);
 /* Its service (to hand it the key the console unlocked); NULL for NULL. */
 struct center_service *center_serve_service(struct center_server *sv);
 /* Block SIGTERM and SIGINT in this thread (and the threads it starts after): call first, then sigtimedwait(stop). */

@@ -80,11 +80,30 @@ if (process.env.MODE === 'unlock') {
 if (process.env.MODE === 'lock') {
 	try {
 		const dir = await login('giamdoc', 'director-pass-22');
+		let res;
 		check((await countText(dir)).includes('65 yêu cầu'), 'the two requests a kiosk held while it was locked arrived once unlocked');
 		await dir.goto(base + '/audit');
 		const audit = await dir.$$eval('#audit tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
 		check(audit.some((a) => a[2] === 'giamdoc' && a[3] === 'key_unlock') && audit.some((a) => a[3] === 'key_unlock_failed'),
 			'the audit log has the unlock and the failed try');
+		// Statistics: the voided test request left out, by kiosk, state and result, drawn as SVG by the server.
+		await dir.goto(base + '/stats');
+		check(await dir.$eval('#summary', (e) => e.dataset.total) === '65' &&
+			(await dir.$eval('#summary', (e) => e.textContent)).includes('1 yêu cầu đã hủy'), 'statistics count 65, the voided one left out');
+		const bars = await dir.$$eval('svg.chart g', (gs) => gs.map((g) => g.dataset.key + '=' + g.dataset.count));
+		check(bars.includes('closed=1') && bars.includes('advice_given=1') && bars.includes('km=1'),
+			'by state, result and language');
+		check(bars.includes('UBND xã Long Đức=63') && bars.includes('Điểm lưu động Trà Cú=2'), 'by kiosk, under its name');
+		await dir.screenshot({ path: shots + '/stats.png', fullPage: true });
+		res = await dir.goto(base + '/stats?from=not-a-date');
+		check(res.status() === 400, 'a bad date range is refused');
+		// The backup button: the whole center sealed by a passphrase, into the data dir's backups/.
+		await dir.goto(base + '/audit');
+		await dir.type('#backup input[name=passphrase]', 'sao luu trung tam 1');
+		[res] = await Promise.all([dir.waitForNavigation(), dir.click('#backup button')]);
+		check(res.status() === 200 && (await dir.$eval('#done', (e) => e.textContent)).includes('/backups/spean-center-'),
+			'the director backs the center up from the console, and is told where');
+		await dir.goto(base + '/audit');
 		await Promise.all([dir.waitForNavigation(), dir.click('#lock button')]);
 		check(await dir.$('#locked form') !== null && await dir.$('#empty') !== null, 'locking again empties the inbox at once');
 		console.log(checks + ' checks passed');
@@ -263,6 +282,8 @@ try {
 	check(await op.$('#empty') !== null, 'a search does not reach other cases');
 	res = await op.goto(base + '/r/' + openedN);
 	check(res.status() === 403, 'nor does a request\'s address (403)');
+	res = await op.goto(base + '/stats');
+	check(res.status() === 403 && await op.$('a[href="/stats"]') === null, 'nor the office\'s statistics');
 	await op.goto(targetUrl);
 	check(await op.$('form[data-to=voided]') === null && await op.$('form[data-to=assigned]') === null, 'an officer cannot void or reassign');
 	res = await act(op, 'in_progress');

@@ -131,6 +131,37 @@ wait "$pid" && pass || fail "spean-center run (locked) did not stop cleanly"
 pid=
 cat "$T/run2.err" >>"$T/run.err"
 
+# Backup and restore: the whole center in one sealed file; restored only into an empty dir, as a new epoch.
+ls "$C"/backups/spean-center-*.spbak >/dev/null 2>&1 && pass || fail "the console's backup is in $C/backups"
+run 2 "$CENTER" backup --data-dir "$C" --out "$T/b.spbak" <<<'short'
+err_has "12 characters"
+run 0 "$CENTER" backup --data-dir "$C" --out "$T/b.spbak" <<<'sao luu trung tam 1'
+[ "$(stat -c %a "$T/b.spbak")" = 600 ] && pass || fail "the backup is 0600"
+for s in "Thạch" "0912" "BEGIN" "$(grep -v '^#' "$C/center.sign")"; do
+	grep -qaF "$s" "$T/b.spbak" && fail "'$s' in clear in the backup" || pass
+done
+run 2 "$CENTER" backup --data-dir "$C" --out "$T/b.spbak" <<<'sao luu trung tam 1'
+err_has "never replaces"
+run 2 "$CENTER" restore --data-dir "$C" --from "$T/b.spbak" <<<'sao luu trung tam 1'
+err_has "not empty"
+run 2 "$CENTER" restore --data-dir "$T/r1" --from "$T/b.spbak" <<<'sao luu trung tam 2'
+err_has "wrong passphrase"
+head -c 3000 "$T/b.spbak" >"$T/cut.spbak"
+run 2 "$CENTER" restore --data-dir "$T/r2" --from "$T/cut.spbak" <<<'sao luu trung tam 1'
+[ -z "$(ls -A "$T/r2" 2>/dev/null)" ] && pass || fail "a cut backup left files behind: $(ls "$T/r2")"
+run 0 "$CENTER" restore --data-dir "$T/r3" --from "$T/b.spbak" <<<'sao luu trung tam 1'
+out_has "new epoch"
+run 0 "$CENTER" status --data-dir "$T/r3"
+out_has "requests 66"
+run 0 "$CENTER" alerts --data-dir "$T/r3"
+out_has "new_epoch"
+run 0 "$CENTER" key status --data-dir "$T/r3"
+out_has "locked (center.key.locked"
+run 0 "$CENTER" export --data-dir "$T/r3" --csv "$T/r3.csv" <<<'khoa trung tam 2026'
+[ "$(wc -l <"$T/r3.csv")" = 67 ] && pass || fail "the restored center opens every request: $(wc -l <"$T/r3.csv")"
+run 0 "$CENTER" user list --data-dir "$T/r3"
+out_has "giamdoc"
+
 # Nothing personal in the log or in office.db (accounts and the audit log: logins and request numbers only).
 for s in "Thạch" "0912" "Nguyễn" "សុខ" "Đào" "thach"; do
 	grep -qF "$s" "$T/run.err" && fail "personal data ('$s') in the center's log" || pass

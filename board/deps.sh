@@ -17,7 +17,7 @@ what=${1:-test}
 pkgs=(gcc libc6-dev cmake ninja-build pkg-config libsodium-dev libsqlite3-dev
 	libsdl2-dev libsdl2-ttf-dev libicu-dev libqrencode-dev libpng-dev zlib1g-dev espeak-ng
 	libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev libsystemd-dev
-	libpango1.0-dev libcairo2-dev)
+	libpango1.0-dev libcairo2-dev libxlsxwriter-dev)
 case $what in
 demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
@@ -33,7 +33,7 @@ arm64)
 		qemu-user-static binfmt-support arch-test qemu-system-arm qemu-efi-aarch64 crossbuild-essential-arm64)
 	for p in libsodium-dev libsqlite3-dev libsdl2-dev libsdl2-ttf-dev libicu-dev libqrencode-dev libpng-dev zlib1g-dev \
 		libharfbuzz-dev libmicrohttpd-dev libcurl4-gnutls-dev libgnutls28-dev libusb-1.0-0-dev libsystemd-dev \
-		libpango1.0-dev libcairo2-dev; do
+		libpango1.0-dev libcairo2-dev libxlsxwriter-dev; do
 		pkgs+=("$p:arm64")
 	done
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then

@@ -62,8 +62,8 @@ pkgs=(
 # usr-is-merged: what init-system-helpers' "usrmerge | usr-is-merged" needs on a merged base; trim.sh then
 # removes usrmerge, which the base's first pass took, and Perl with it (47 MiB nobody runs).
 # The test layer's spean-center (tests/appliance: the office side of the cable in the same VM) needs its own
-# libraries (libmicrohttpd, libcurl; Pango, Cairo and fontconfig for the form as PDF); a device's image has none of them.
-[ -z "$checks" ] || pkgs+=(libmicrohttpd12 libcurl3-gnutls libpangocairo-1.0-0 libcairo2 libfontconfig1)
+# libraries (libmicrohttpd, libcurl; Pango, Cairo and fontconfig for the form as PDF; libxlsxwriter); a device's image has none of them.
+[ -z "$checks" ] || pkgs+=(libmicrohttpd12 libcurl3-gnutls libpangocairo-1.0-0 libcairo2 libfontconfig1 libxlsxwriter4)
 # Bump base_rev when the mmdebstrap command below changes (trim.sh, its customize hook, is in the key).
 base_rev=4
 key=$(printf '%s\n' "${pkgs[@]}" "$mirror" "$base_rev" "$(cat "$root/board/image/trim.sh")" | sha256sum | cut -c1-16)

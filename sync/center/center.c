@@ -581,6 +581,24 @@ void center_names_load(struct center_names *n, const char *content_dir)
 	n->rn.rules = n->rules;
 }
 
+int center_deadline(const struct holidays *h, struct date from, int wd, struct date *out)
+{
+	if (wd < 0 || wd > 366 || !date_valid(from))
+		return ERR_INVAL;
+	struct date dt = from;
+	for (int count = 0, i = 0; i < 800; i++) {
+		dt = date_next(dt);
+		int w = holidays_is_workday(h, dt);
+		if (w < 0)
+			return ERR_NOTFOUND;
+		if (w && ++count == wd + 1) {
+			*out = dt;
+			return 0;
+		}
+	}
+	return ERR_NOTFOUND;
+}
+
 void center_names_finish(struct center_names *n)
 {
 	catalog_destroy(n->vi);

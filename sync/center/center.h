@@ -70,6 +70,15 @@ void center_names_finish(struct center_names *n);
 const char *center_open_stored(const struct center_keys *k, const struct cstore_request *r, struct buf *plain,
 			       struct request *req, char *why, size_t whylen);
 
+/*
+ * The deadline as a date: the resident gave wd working days left, counted
+ * on the request date `from` (holidays_workdays_between: the days strictly
+ * between them), so it falls on the (wd+1)th working day after it. 0 and
+ * *out, or ERR_NOTFOUND when the holiday list does not cover the days to
+ * count (said, never guessed), ERR_INVAL for a date or count out of range.
+ */
+int center_deadline(const struct holidays *h, struct date from, int wd, struct date *out);
+
 int center_main(int argc, char **argv);
 
 #endif

@@ -30,8 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backup.h"
 #include "center.h"
@@ -45,6 +47,7 @@
 #include "mem.h"
 #include "ostore.h"
 #include "register.h"
+#include "report_xlsx.h"
 #include "screen.h"
 #include "search.h"
 #include "serve.h"
@@ -184,26 +187,11 @@ static void day_text(int32_t day, char out[16])
 	snprintf(out, 16, "%04d-%02d-%02d", dt.y % 10000, dt.m % 100, dt.d % 100);
 }
 
-/*
- * The deadline as a date: the resident gave wd working days left, counted
- * on the request date (holidays_workdays_between: the days strictly between
- * them), so it falls on the (wd+1)th working day after it. NO_DAY when the
- * holiday list does not cover the days to count: said, never guessed.
- */
+/* The deadline's day (center_deadline), or NO_DAY when it cannot be counted. */
 static int32_t deadline_day(const struct holidays *h, struct date from, int wd)
 {
-	if (wd < 0 || wd > 366 || !date_valid(from))
-		return NO_DAY;
-	struct date dt = from;
-	for (int count = 0, i = 0; i < 800; i++) {
-		dt = date_next(dt);
-		int w = holidays_is_workday(h, dt);
-		if (w < 0)
-			return NO_DAY;
-		if (w && ++count == wd + 1)
-			return day_of_date(dt);
-	}
-	return NO_DAY;
+	struct date dt;
+	return center_deadline(h, from, wd, &dt) ? NO_DAY : day_of_date(dt);
 }
 
 /* A catalog text with {name} placeholders filled from pairs (name, value, ..., NULL). */
@@ -897,30 +885,44 @@ static int parse_day(const char *s, int32_t *out)
 	return 0;
 }
 
-static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, struct session *s)
+/* The inbox's filters from the query (the export takes the same): NULL, or the catalog key of what is wrong. */
+static const char *filter_init(struct MHD_Connection *conn, const struct session *s, struct filter *f)
 {
-	struct filter f = {arg(conn, "q"), arg(conn, "outcome"), arg(conn, "group"), arg(conn, "commune"),
-			   arg(conn, "lang"), arg(conn, "kiosk"), arg(conn, "state"),
-			   /* An officer works the cases assigned to them: their inbox holds no other. */
-			   s->role == OSTORE_OFFICER ? s->login : NULL, !strcmp(arg(conn, "urgent"), "1"), NO_DAY, NO_DAY,
-			   0, 0, "", "", {0}};
-	buf_init(&f.fold);
-	struct tv *v = page_values(c, s, "inbox.title");
+	*f = (struct filter){arg(conn, "q"), arg(conn, "outcome"), arg(conn, "group"), arg(conn, "commune"),
+			     arg(conn, "lang"), arg(conn, "kiosk"), arg(conn, "state"),
+			     /* An officer works the cases assigned to them: their inbox holds no other. */
+			     s->role == OSTORE_OFFICER ? s->login : NULL, !strcmp(arg(conn, "urgent"), "1"), NO_DAY, NO_DAY,
+			     0, 0, "", "", {0}};
+	buf_init(&f->fold);
 	const char *bad = NULL;
-	if (parse_day(arg(conn, "from"), &f.from) || parse_day(arg(conn, "to"), &f.to))
+	if (parse_day(arg(conn, "from"), &f->from) || parse_day(arg(conn, "to"), &f->to))
 		bad = "inbox.bad_date";
-	size_t ql = strlen(f.q);
+	size_t ql = strlen(f->q);
 	if (ql > SEARCH_QUERY_MAX) {
 		bad = "inbox.bad_query";
-		f.q = "";
+		f->q = "";
 		ql = 0;
 	}
 	if (ql) {
-		f.code = search_code_parse(f.q, ql, f.hex);
-		f.phone = search_phone_parse(f.q, ql, f.digits);
-		if (!f.phone)
-			search_fold(f.q, ql, &f.fold);
+		f->code = search_code_parse(f->q, ql, f->hex);
+		f->phone = search_phone_parse(f->q, ql, f->digits);
+		if (!f->phone)
+			search_fold(f->q, ql, &f->fold);
 	}
+	return bad;
+}
+
+static void filter_finish(struct filter *f)
+{
+	buf_finish_wipe(&f->fold);
+	crypt_wipe(f->digits, sizeof f->digits);
+}
+
+static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, struct session *s)
+{
+	struct filter f;
+	const char *bad = filter_init(conn, s, &f);
+	struct tv *v = page_values(c, s, "inbox.title");
 	tv_set(v, "bad_query", bad ? catalog_get(c->cat, bad) : "");
 	tv_set(v, "q", f.q);
 	tv_set(v, "urgent_on", f.urgent ? "1" : "");
@@ -1024,13 +1026,13 @@ static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, str
 		tv_setf(v, "prev", "%sp=%lu", base.data, page - 1);
 	if (last < nh)
 		tv_setf(v, "next", "%sp=%lu", base.data, page + 1);
+	tv_setf(v, "export", "/export.xlsx%s", base.data + 1); /* the same filters: "?...&" */
 	buf_finish_wipe(&base);
 	/* A search is not logged: it shows what the inbox lists to the same user, and the log's durable write
 	 * (an fsync) would be most of its time. Opening, printing and changing a request are. */
 	pthread_mutex_unlock(&c->lock);
 	free(hits);
-	buf_finish_wipe(&f.fold);
-	crypt_wipe(f.digits, sizeof f.digits);
+	filter_finish(&f);
 	return render(c, conn, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, "inbox", v, NULL, NULL, 0);
 }
 
@@ -1587,6 +1589,120 @@ static enum MHD_Result case_change(struct console *c, struct MHD_Connection *con
 			  ch.why);
 }
 
+/* ---- the XLSX export ---- */
+
+struct exporting {
+	struct console *c;
+	struct report_xlsx *x;
+	const struct item *it;
+	unsigned long rows, unreadable;
+};
+
+static int export_one(void *ctx, const struct cstore_request *r)
+{
+	struct exporting *e = ctx;
+	struct console *c = e->c;
+	struct buf plain;
+	struct request req;
+	char why[96], day[16], deadline[16] = "";
+	buf_init(&plain);
+	request_init(&req);
+	if (center_open_stored(&c->keys, r, &plain, &req, why, sizeof why))
+		e->unreadable++;
+	else {
+		day_text(local_day(r->received), day);
+		if (e->it->deadline != NO_DAY)
+			day_text(e->it->deadline, deadline);
+		struct report_item ri = {&req, "", r->seq, r->n, day};
+		struct report_xlsx_extra x = {c->kiosks[e->it->kiosk].label, deadline[0] ? deadline : NULL,
+					      state_label(c, e->it->state), e->it->officer};
+		report_xlsx_row(e->x, &ri, &c->names.rn, &x);
+		e->rows++;
+	}
+	request_finish(&req);
+	buf_finish_wipe(&plain);
+	return 0;
+}
+
+/*
+ * The inbox as filtered, as XLSX, downloaded. libxlsxwriter writes to a path: here a memfd's, so the
+ * workbook never lands in a file; its parts pass through unlinked temporary files in the data dir.
+ */
+static enum MHD_Result export_xlsx(struct console *c, struct MHD_Connection *conn, struct session *s)
+{
+	struct filter f;
+	const char *bad = filter_init(conn, s, &f);
+	if (bad) {
+		filter_finish(&f);
+		return error_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "inbox.title", bad);
+	}
+	int fd = memfd_create("spean-export", MFD_CLOEXEC);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	struct exporting e = {c, NULL, NULL, 0, 0};
+	struct diag d = {""};
+	int rc = fd < 0 ? ERR_IO : 0;
+	pthread_mutex_lock(&c->lock);
+	if (!rc && c->keys.locked)
+		rc = ERR_STATE;
+	if (!rc)
+		rc = report_xlsx_open(path, c->dir, &e.x, &d);
+	if (!rc) {
+		index_catch_up(c);
+		size_t *hits = xmalloc((c->n ? c->n : 1) * sizeof *hits), nh = 0;
+		for (size_t i = 0; i < c->n; i++)
+			if (match(c, &f, &c->items[i]))
+				hits[nh++] = i;
+		sort_base = c->items;
+		qsort(hits, nh, sizeof *hits, by_inbox);
+		for (size_t k = 0; k < nh; k++) {
+			e.it = &c->items[hits[k]];
+			cstore_get(c->cs, e.it->n, export_one, &e, &d);
+		}
+		free(hits);
+		rc = report_xlsx_close(e.x, &d);
+		char target[48];
+		snprintf(target, sizeof target, "%lu requests", e.rows);
+		audit(c, s->login, "export", target);
+	}
+	pthread_mutex_unlock(&c->lock);
+	filter_finish(&f);
+	struct buf out;
+	buf_init(&out);
+	off_t size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+	if (!rc && size > 0) {
+		buf_reserve(&out, (size_t)size);
+		if (pread(fd, out.data, (size_t)size, 0) != size)
+			rc = ERR_IO;
+		else
+			out.len = (size_t)size;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc || !out.len) {
+		buf_finish_wipe(&out);
+		if (rc == ERR_STATE)
+			return error_page(c, conn, s, MHD_HTTP_SERVICE_UNAVAILABLE, "key.locked_title", "key.locked");
+		log_error("export_failed");
+		return error_page(c, conn, s, MHD_HTTP_INTERNAL_SERVER_ERROR, "error.server", "error.server_text");
+	}
+	struct page_mem *m = xmalloc(sizeof *m);
+	m->data = out.data;
+	m->len = out.len;
+	struct MHD_Response *r = MHD_create_response_from_callback(m->len, m->len, page_read, m, page_free);
+	headers(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	char disp[96];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(disp, sizeof disp, "attachment; filename=\"yeu-cau-%Y%m%d-%H%M.xlsx\"", &tm);
+	MHD_add_response_header(r, "Content-Disposition", disp);
+	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	log_info("exported rows=%lu unreadable=%lu", e.rows, e.unreadable);
+	return ret;
+}
+
 /* ---- statistics ---- */
 
 /* One section's counts by key (a code, or a label): a small table, linear in the distinct keys (few). */
@@ -1983,6 +2099,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		return audit_page(c, conn, &s);
 	if (!strcmp(url, "/stats"))
 		return stats_page(c, conn, &s);
+	if (!strcmp(url, "/export.xlsx"))
+		return export_xlsx(c, conn, &s);
 	return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 }
 

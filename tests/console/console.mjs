@@ -169,6 +169,12 @@ try {
 	await page.goto(base + '/?q=0912345678');
 	rows = await rowsOf(page);
 	check(rows.length === 1 && rows[0].code === code(ids.target), 'a phone typed without spaces finds it');
+	// The same search as XLSX: the link carries the filters.
+	const xlsxHref = await page.$eval('#export', (e) => e.getAttribute('href'));
+	r0 = await raw('GET', xlsxHref, { cookie: 'spean_s=' + (await page.cookies()).find((c) => c.name === 'spean_s').value });
+	check(r0.status === 200 && r0.type.includes('spreadsheetml') && r0.bytes.subarray(0, 2).toString() === 'PK',
+		'the search exports as an XLSX workbook');
+	fs.writeFileSync(shots + '/export.xlsx', r0.bytes);
 	await page.goto(base + '/?q=' + encodeURIComponent('សុខ'));
 	rows = await rowsOf(page);
 	check(rows.length === 1 && rows[0].code === code(ids.urgent_near), 'a Khmer name finds it');

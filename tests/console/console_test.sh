@@ -67,6 +67,19 @@ if NODE_PATH="$mods/node_modules" CONSOLE_URL="http://127.0.0.1:$cport" IDS="$id
 sed 's/^/  browser: /' "$T/node.out"
 grep -q "checks passed" "$T/node.out" && pass || fail "the journey did not finish"
 
+# The XLSX export of one search: one row, the phone as text (its leading 0 kept), the received date a date cell.
+python3 - "$BUILD_DIR/shots/export.xlsx" >"$T/xlsx.out" 2>&1 <<'PY' && pass || { fail "the XLSX export: $(cat "$T/xlsx.out")"; }
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+strings = z.read("xl/sharedStrings.xml").decode()
+sheet = z.read("xl/worksheets/sheet1.xml").decode()
+assert "0912 345 678" in strings and "Thạch Thị Mẫu" in strings, "name and phone as text"
+assert len(re.findall(r"<row ", sheet)) == 2, "a header and one row"
+assert re.search(r'<c r="B2" s="\d+"><v>\d+</v></c>', sheet), "the received date as a date cell"
+assert re.search(r'<c r="F2" s="\d+" t="s">|<c r="F2" t="s">', sheet), "the phone as a string cell"
+assert "Điểm lưu động Trà Cú" in strings, "the kiosk by its name"
+PY
+
 # The printed forms: one A4 page each, the name as text, Khmer in a Khmer font (shaped by HarfBuzz through Pango).
 for l in km vi; do
 	f="$BUILD_DIR/shots/form-$l.pdf"

@@ -17,6 +17,7 @@ libmicrohttpd @ microhttpd\.h @ ^sync/center/(serve\.c|console\.c|tests/)
 libcurl @ curl/curl\.h @ ^sync/transport_http\.c
 HarfBuzz @ hb\.h|hb-[a-z]+\.h|harfbuzz/.* @ ^ui/text/
 libsystemd (sd_notify, the watchdog) @ systemd/sd-[a-z-]+\.h @ ^firmware/app/svc\.c
+libxlsxwriter (the XLSX export) @ xlsxwriter\.h|xlsxwriter/.* @ ^sync/center/report_xlsx\.c
 Cairo, Pango and fontconfig (the form as PDF) @ cairo(-pdf)?\.h|pango/.*|fontconfig/.* @ ^(sync/center/report_pdf\.c|ui/text/tools/gen-pictures\.c)'
 
 # policy ROOT: every violation of POLICY in the tree at ROOT, one line each; non-zero if any, or if

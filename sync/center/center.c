@@ -16,6 +16,7 @@
 #include "backup.h"
 #include "clock.h"
 #include "console.h"
+#include "console_ui.h"
 #include "content.h"
 #include "contentpack.h"
 #include "cstore.h"
@@ -36,6 +37,7 @@
 #include "log.h"
 #include "mem.h"
 #include "ostore.h"
+#include "register.h"
 
 extern const unsigned char spean_builtin_rules[];
 extern const unsigned long spean_builtin_rules_len;
@@ -613,7 +615,24 @@ struct walk {
 	item_fn fn;
 	void *ctx;
 	unsigned long n, bad;
+	/* What the office adds to each request: kiosk names, the case register, the deadline's date. */
+	struct ostore *os;
+	const struct holidays *holidays;
+	struct catalog *words; /* the console's catalog: the case states in words */
+	unsigned char (*pk)[CSTORE_PK_LEN];
+	char **label;
+	size_t nk;
 };
+
+static int walk_device(void *ctx, const unsigned char pk[CSTORE_PK_LEN], const char *label)
+{
+	struct walk *w = ctx;
+	w->pk = xrealloc(w->pk, (w->nk + 1) * sizeof *w->pk);
+	w->label = xrealloc(w->label, (w->nk + 1) * sizeof *w->label);
+	memcpy(w->pk[w->nk], pk, CSTORE_PK_LEN);
+	w->label[w->nk++] = xstrdup(label ? label : "");
+	return 0;
+}
 
 /*
  * Why a stored request cannot be reported, or NULL if req holds it opened.
@@ -665,12 +684,31 @@ static int walk_one(void *p, const struct cstore_request *r)
 			dev, bad);
 		w->bad++;
 	} else {
-		char date[16];
+		char date[16], deadline[16] = "", key[40];
 		time_t t = (time_t)r->received;
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(date, sizeof date, "%Y-%m-%d", &tm);
-		struct report_item it = {&req, dev, r->seq, r->n, date};
+		struct report_item it = {&req, dev, r->seq, r->n, date, NULL, NULL, NULL};
+		for (size_t i = 0; i < w->nk; i++)
+			if (!memcmp(w->pk[i], r->device, CSTORE_PK_LEN))
+				it.kiosk_name = w->label[i];
+		struct date dl;
+		if (w->holidays && facts_known(&req.facts, F_DEADLINE_WORKING_DAYS) && facts_known(&req.facts, F_REQUEST_DATE) &&
+		    !center_deadline(w->holidays, req.facts.request_date, req.facts.val[F_DEADLINE_WORKING_DAYS], &dl)) {
+			snprintf(deadline, sizeof deadline, "%04d-%02d-%02d", dl.y % 10000, dl.m % 100, dl.d % 100);
+			it.deadline = deadline;
+		}
+		struct ostore_case cs;
+		struct diag cd = {""};
+		unsigned char ck[OSTORE_CASE_KEY];
+		memcpy(ck, r->device, CSTORE_PK_LEN);
+		memcpy(ck + CSTORE_PK_LEN, r->id, STORE_ID_LEN);
+		if (w->os && w->words) {
+			int st = ostore_case_get(w->os, ck, &cs, &cd) ? 0 : cs.state;
+			snprintf(key, sizeof key, "state.%s", case_state_name(st));
+			it.case_state = catalog_get(w->words, key);
+		}
 		w->fn(w->ctx, &it);
 		w->n++;
 	}
@@ -694,7 +732,8 @@ static void say_skipped(unsigned long bad)
 }
 
 /* Open the center in dir and call fn for every request, in arrival order. */
-static int walk(const char *dir, item_fn fn, void *ctx, unsigned long *n, unsigned long *bad)
+static int walk(const char *dir, const struct holidays *holidays, item_fn fn, void *ctx, unsigned long *n,
+		unsigned long *bad)
 {
 	struct center_keys k;
 	struct cstore *cs = NULL;
@@ -707,11 +746,24 @@ static int walk(const char *dir, item_fn fn, void *ctx, unsigned long *n, unsign
 		center_keys_wipe(&k);
 		return 1;
 	}
-	struct walk w = {&k, fn, ctx, 0, 0};
+	struct walk w = {&k, fn, ctx, 0, 0, NULL, holidays, NULL, NULL, NULL, 0};
+	cstore_each_device(cs, walk_device, &w, &d);
+	/* office.db is there once the console has run; without it every case is new. */
+	char *op = fs_join(dir, OSTORE_DB_NAME);
+	if (fs_exists(op) && ostore_open(dir, &w.os, &d))
+		fprintf(stderr, "spean-center: %s (case states left out)\n", d.msg);
+	free(op);
+	catalog_parse((const char *)console_catalog_vi, console_catalog_vi_len, &w.words, &d);
 	int rc = cstore_each(cs, walk_one, &w, &d);
 	if (rc)
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 	cstore_close(cs);
+	ostore_close(w.os);
+	catalog_destroy(w.words);
+	for (size_t i = 0; i < w.nk; i++)
+		free(w.label[i]);
+	free(w.label);
+	free(w.pk);
 	center_keys_wipe(&k);
 	*n = w.n;
 	*bad = w.bad;
@@ -738,7 +790,7 @@ static int cmd_export(const char *dir, const char *file, const char *content_dir
 	c.rn = &nm.rn;
 	report_csv_header(&c.out);
 	unsigned long n, bad;
-	int rc = walk(dir, csv_item, &c, &n, &bad);
+	int rc = walk(dir, &nm.content.holidays, csv_item, &c, &n, &bad);
 	struct diag d = {""};
 	/* Personal data: readable by the office account only. */
 	if (!rc && fs_write_durable(file, c.out.data, c.out.len, 0600, &d)) {
@@ -767,7 +819,7 @@ static int cmd_stats(const char *dir, const char *content_dir)
 	center_names_load(&nm, content_dir);
 	struct report_stats *st = report_stats_create();
 	unsigned long n, bad;
-	int rc = walk(dir, stats_item, st, &n, &bad);
+	int rc = walk(dir, &nm.content.holidays, stats_item, st, &n, &bad);
 	if (!rc) {
 		struct buf out;
 		buf_init(&out);
@@ -818,7 +870,7 @@ static int cmd_forms(const char *dir, const char *out, const char *content_dir)
 	center_names_load(&nm, content_dir);
 	struct forms_ctx c = {out, &nm.rn, 0};
 	unsigned long n, bad;
-	int rc = walk(dir, form_item, &c, &n, &bad);
+	int rc = walk(dir, &nm.content.holidays, form_item, &c, &n, &bad);
 	if (!rc && !c.failed) {
 		char *safe = utf8_neutral_dup(out);
 		printf("wrote %lu request forms (Mau 02-TP-TGPL) to %s\n", n, safe);

@@ -1349,7 +1349,7 @@ static int print_one(void *ctx, const struct cstore_request *r)
 		/* The kiosk by its name on the form's reference line, not its key. */
 		snprintf(dev, sizeof dev, "%s", p->c->kiosks[kiosk_index(p->c, r->device)].label);
 		day_text(local_day(r->received), day);
-		struct report_item it = {&req, dev, r->seq, r->n, day};
+		struct report_item it = {&req, dev, r->seq, r->n, day, NULL, NULL, NULL};
 		p->rc = report_form_pdf(&it, &p->c->names.rn, &p->pdf, &d);
 		if (p->rc)
 			log_error("pdf_failed n=%llu", (unsigned long long)r->n);
@@ -1613,7 +1613,7 @@ static int export_one(void *ctx, const struct cstore_request *r)
 		day_text(local_day(r->received), day);
 		if (e->it->deadline != NO_DAY)
 			day_text(e->it->deadline, deadline);
-		struct report_item ri = {&req, "", r->seq, r->n, day};
+		struct report_item ri = {&req, "", r->seq, r->n, day, NULL, NULL, NULL};
 		struct report_xlsx_extra x = {c->kiosks[e->it->kiosk].label, deadline[0] ? deadline : NULL,
 					      state_label(c, e->it->state), e->it->officer};
 		report_xlsx_row(e->x, &ri, &c->names.rn, &x);

@@ -238,6 +238,7 @@ static const char *const csv_columns[REPORT_CSV_COLUMNS] = {
 	"ket_qua", "ten_ket_qua", "khan", "dien", "ten_dien", "dien_can_xem_xet",
 	"ten_dien_can_xem_xet", "ho_ten", "ngay_sinh", "dien_thoai", "ma_xa", "ten_xa",
 	"dia_chi_cu", "noi_dung", "quan_he_nguoi_yeu_cau", "mau_dong_y", "phien_ban_quy_tac",
+	"ngay_yeu_cau", "han_chot", "ten_kiosk", "tinh_trang_ho_so",
 };
 
 void report_csv_header(struct buf *out)
@@ -253,13 +254,16 @@ void report_csv_row(const struct report_item *it, const struct report_names *n, 
 {
 	const struct request *r = it->req;
 	const struct contact *c = &r->contact;
-	char id[2 * RECORD_ID_LEN + 1], received[24], seq[24], birth[16] = "";
+	char id[2 * RECORD_ID_LEN + 1], received[24], seq[24], birth[16] = "", reqdate[16] = "";
 	struct buf gnames, rnames;
 	hex_encode(r->id, RECORD_ID_LEN, id);
 	snprintf(received, sizeof received, "%llu", (unsigned long long)it->received);
 	snprintf(seq, sizeof seq, "%llu", (unsigned long long)it->seq);
 	if (facts_known(&r->facts, F_BIRTH_DATE))
 		date_partial_format(r->facts.birth_date, birth, sizeof birth); /* "1950", "2010-03", "1960-06-06" */
+	if (facts_known(&r->facts, F_REQUEST_DATE))
+		snprintf(reqdate, sizeof reqdate, "%04d-%02d-%02d", r->facts.request_date.y % 10000,
+			 r->facts.request_date.m % 100, r->facts.request_date.d % 100);
 	buf_init(&gnames);
 	buf_init(&rnames);
 	buf_puts(&gnames, "");
@@ -291,6 +295,10 @@ void report_csv_row(const struct report_item *it, const struct report_names *n, 
 		c->requester_relation,
 		c->consent_text,
 		r->rules_version,
+		reqdate,
+		it->deadline,
+		it->kiosk_name,
+		it->case_state,
 	};
 	for (int i = 0; i < REPORT_CSV_COLUMNS; i++)
 		csv_field(out, fields[i], i == 0);

@@ -36,6 +36,10 @@ struct report_item {
 	uint64_t seq;               /* the kiosk's sequence number */
 	uint64_t received;          /* the center's arrival order, 1, 2, ... */
 	const char *received_date;  /* YYYY-MM-DD, the office PC's date at arrival; NULL: unknown */
+	/* What the office adds (each may be NULL: an empty field). */
+	const char *kiosk_name;     /* the kiosk's label at enrollment */
+	const char *deadline;       /* YYYY-MM-DD, the deadline's date (center_deadline) */
+	const char *case_state;     /* the case register's state, in words */
 };
 
 /*
@@ -97,8 +101,12 @@ struct report_names {
  *   quan_he_nguoi_yeu_cau requester's relation to the beneficiary (empty: themself)
  *   mau_dong_y          id of the consent wording shown ("kiosk-vi-1")
  *   phien_ban_quy_tac   rules version the kiosk screened with
+ *   ngay_yeu_cau        the request date YYYY-MM-DD (the kiosk's clock), else empty
+ *   han_chot            the deadline's date YYYY-MM-DD (item->deadline), else empty
+ *   ten_kiosk           the kiosk's name (item->kiosk_name)
+ *   tinh_trang_ho_so    the case state in words (item->case_state)
  */
-#define REPORT_CSV_COLUMNS 23
+#define REPORT_CSV_COLUMNS 27
 void report_csv_header(struct buf *out);
 void report_csv_row(const struct report_item *it, const struct report_names *n, struct buf *out);
 

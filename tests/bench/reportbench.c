@@ -47,7 +47,7 @@ static double stats_time(int n)
 {
 	struct request r;
 	make_request(&r, n, 1);
-	struct report_item it = {&r, "ab", 1, 1, "2026-05-01"};
+	struct report_item it = {&r, "ab", 1, 1, "2026-05-01", NULL, NULL, NULL};
 	double best = 1e9;
 	for (int rep = 0; rep < 3; rep++) {
 		double t0 = now();
@@ -71,7 +71,7 @@ static double csv_time(int n)
 {
 	struct request r;
 	make_request(&r, 3, 1);
-	struct report_item it = {&r, "ab", 1, 1, "2026-05-01"};
+	struct report_item it = {&r, "ab", 1, 1, "2026-05-01", NULL, NULL, NULL};
 	double best = 1e9;
 	for (int rep = 0; rep < 3; rep++) {
 		double t0 = now();

@@ -115,6 +115,10 @@ run 2 "$CENTER" export --data-dir "$C" --csv "$T/locked.csv" <<<'wrong passphras
 err_has "wrong passphrase"
 run 0 "$CENTER" export --data-dir "$C" --csv "$T/locked.csv" <<<'khoa trung tam 2026'
 [ "$(wc -l <"$T/locked.csv")" = 65 ] && pass || fail "export with the passphrase: header and 64 rows"
+# The CSV carries what the office added: the kiosk's name, the case state in words, the deadline's date.
+grep -q '"Thạch Thị Mẫu".*"Điểm lưu động Trà Cú","Đã kết thúc"' "$T/locked.csv" && pass || fail "the CSV's kiosk name and case state"
+grep -q '"Lâm Thị Xa".*,"20[0-9-]*","UBND xã Long Đức","Mới"' "$T/locked.csv" && pass || fail "the CSV's deadline date"
+head -1 "$T/locked.csv" | grep -q '"ngay_yeu_cau","han_chot","ten_kiosk","tinh_trang_ho_so"' && pass || fail "the CSV's new columns"
 for i in 1 2; do add "$K" vi "Người Chờ Khóa $i" "0900 000 00$i" "$(day -1)" >/dev/null || exit 2; done
 SPEAN_LOG=debug "$CENTER" run --data-dir "$C" --listen 127.0.0.1:0 --plain --console-listen 127.0.0.1:0 >"$T/run.out" 2>"$T/run2.err" &
 pid=$!

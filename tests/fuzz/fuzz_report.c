@@ -98,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		set(&req.review_groups, raw);
 		set(&req.rules_version, raw);
 	}
-	struct report_item it = {&req, raw, 1, 1, size && (data[0] & 2) ? raw : "2026-05-01"};
+	struct report_item it = {&req, raw, 1, 1, size && (data[0] & 2) ? raw : "2026-05-01", raw, raw, raw};
 	struct buf out;
 	buf_init(&out);
 	report_csv_header(&out);

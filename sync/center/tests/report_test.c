@@ -380,7 +380,7 @@ static void fixture_init(struct fixture *fx)
 	static const char *const devs[NITEMS] = {DEV_A, DEV_B, DEV_A, DEV_B, DEV_A, DEV_A};
 	static const uint64_t seqs[NITEMS] = {7, 1, 8, 2, 9, 10};
 	for (int i = 0; i < NITEMS; i++)
-		fx->item[i] = (struct report_item){&fx->req[i], devs[i], seqs[i], (uint64_t)i + 1, dates[i]};
+		fx->item[i] = (struct report_item){&fx->req[i], devs[i], seqs[i], (uint64_t)i + 1, dates[i], NULL, NULL, NULL};
 }
 
 static void fixture_finish(struct fixture *fx)
@@ -399,7 +399,7 @@ static const char HEADER[] =
 	"\"ma_yeu_cau\",\"thu_tu_nhan\",\"ngay_nhan\",\"may_kiosk\",\"so_thu_tu_kiosk\",\"ngon_ngu\",\"ket_qua\","
 	"\"ten_ket_qua\",\"khan\",\"dien\",\"ten_dien\",\"dien_can_xem_xet\",\"ten_dien_can_xem_xet\",\"ho_ten\","
 	"\"ngay_sinh\",\"dien_thoai\",\"ma_xa\",\"ten_xa\",\"dia_chi_cu\",\"noi_dung\",\"quan_he_nguoi_yeu_cau\","
-	"\"mau_dong_y\",\"phien_ban_quy_tac\"\r\n";
+	"\"mau_dong_y\",\"phien_ban_quy_tac\",\"ngay_yeu_cau\",\"han_chot\",\"ten_kiosk\",\"tinh_trang_ho_so\"\r\n";
 
 static void test_csv(struct fixture *fx)
 {
@@ -418,13 +418,18 @@ static void test_csv(struct fixture *fx)
 	size_t hlen = out.len;
 
 	/* One row, byte for byte: every field quoted, quotes doubled, the apostrophe guard inside, empty optional fields, CRLF. */
+	fx->item[2].kiosk_name = "UBND xã \"Long\" Đức";
+	fx->item[2].deadline = "2026-06-05";
+	fx->item[2].case_state = "=Đã tiếp nhận";
 	report_csv_row(&fx->item[2], &fx->names, &out);
+	fx->item[2].kiosk_name = fx->item[2].deadline = fx->item[2].case_state = NULL;
 	CHECK_STR(out.data + hlen,
 		  "\"303132333435363738393a3b3c3d3e3f\",\"3\",\"2026-06-01\","
 		  "\"a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\",\"8\",\"vi\",\"likely_eligible\","
 		  "\"Có thể thuộc diện được trợ giúp\",\"không\",\"R02\",\"hộ nghèo\",\"\",\"\",\"Nguyễn Văn \"\"Tư\"\", Út\","
 		  "\"1950-01-02\",\"\",\"90001\",\"Phường Trà Vinh\",\"\",\"'=HYPERLINK(\"\"http://x.example\"\",\"\"bấm\"\")\","
-		  "\"\",\"kiosk-vi-1\",\"vn-tgpl-2026.1\"\r\n");
+		  "\"\",\"kiosk-vi-1\",\"vn-tgpl-2026.1\",\"2026-05-28\",\"2026-06-05\",\"UBND xã \"\"Long\"\" Đức\","
+		  "\"'=Đã tiếp nhận\"\r\n");
 	out.len = hlen;
 	out.data[hlen] = '\0';
 
@@ -451,7 +456,8 @@ static void test_csv(struct fixture *fx)
 		CHECK_INT(c.nf[r], REPORT_CSV_COLUMNS);
 	if (c.nrows == NITEMS + 1) {
 		CHECK_STR(c.cell[0][0], "ma_yeu_cau");
-		CHECK_STR(c.cell[0][REPORT_CSV_COLUMNS - 1], "phien_ban_quy_tac");
+		CHECK_STR(c.cell[0][REPORT_CSV_COLUMNS - 5], "phien_ban_quy_tac");
+		CHECK_STR(c.cell[0][REPORT_CSV_COLUMNS - 1], "tinh_trang_ho_so");
 		for (int i = 0; i < NITEMS; i++) {
 			const struct request *q = &fx->req[i];
 			char *const *f = c.cell[i + 1];

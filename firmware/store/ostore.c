@@ -235,6 +235,25 @@ int ostore_user_get(struct ostore *os, const char *login, int *role, char hash[O
 	return res;
 }
 
+int ostore_user_disable(struct ostore *os, const char *login, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(os->db, "UPDATE users SET disabled = 1 WHERE login = ?1 AND disabled = 0", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(os, rc, "cannot disable the account", d);
+	sqlite3_bind_text(s, 1, login, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return fail(os, rc, "cannot disable the account", d);
+	if (!sqlite3_changes(os->db)) {
+		diag_set(d, "no such account");
+		return ERR_NOTFOUND;
+	}
+	log_info("user_disabled");
+	return 0;
+}
+
 int ostore_user_each(struct ostore *os, ostore_user_fn cb, void *ctx, struct diag *d)
 {
 	sqlite3_stmt *s;

@@ -35,6 +35,8 @@ void ostore_close(struct ostore *os);
 int ostore_user_add(struct ostore *os, const char *login, int role, const char *hash, int64_t wall, struct diag *d);
 /* An account's role and password hash: 0, or ERR_NOTFOUND (also for a disabled one). */
 int ostore_user_get(struct ostore *os, const char *login, int *role, char hash[OSTORE_HASH_MAX], struct diag *d);
+/* Disable an account (kept: the audit log names it): 0, or ERR_NOTFOUND. */
+int ostore_user_disable(struct ostore *os, const char *login, struct diag *d);
 typedef int (*ostore_user_fn)(void *ctx, const char *login, int role, int64_t created);
 /* Visit accounts by login; stop early if cb returns non-zero (returned). */
 int ostore_user_each(struct ostore *os, ostore_user_fn cb, void *ctx, struct diag *d);

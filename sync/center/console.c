@@ -135,7 +135,7 @@ struct console {
 };
 
 /* One HTTP request's state (libmicrohttpd's con_cls). */
-#define FORM_FIELDS 10
+#define FORM_FIELDS 11
 struct exchange {
 	struct MHD_PostProcessor *pp;
 	size_t body;
@@ -148,7 +148,7 @@ struct exchange {
 	} f[FORM_FIELDS];
 };
 static const char *const form_fields[FORM_FIELDS] = {"csrf", "user", "password", "to", "version",
-						     "officer", "code0", "code1", "code2", "passphrase"};
+						     "officer", "code0", "code1", "code2", "passphrase", "role"};
 
 /* ---- small helpers ---- */
 
@@ -1703,6 +1703,93 @@ static enum MHD_Result export_xlsx(struct console *c, struct MHD_Connection *con
 	return ret;
 }
 
+/* ---- accounts (the director's) ---- */
+
+struct users_rows {
+	struct console *c;
+	struct tv *v;
+	const char *self;
+};
+
+static int user_row(void *ctx, const char *login, int role, int64_t created)
+{
+	struct users_rows *u = ctx;
+	struct tv *r = tv_row(u->v, "users");
+	char key[32], day[16];
+	snprintf(key, sizeof key, "role.%s", ostore_role_name(role));
+	day_text(local_day(created), day);
+	tv_set(r, "login", login);
+	tv_set(r, "role", catalog_get(u->c->cat, key));
+	tv_set(r, "created", day);
+	tv_set(r, "others", strcmp(login, u->self) ? "1" : ""); /* no one disables themself */
+	return 0;
+}
+
+static enum MHD_Result users_page(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				  unsigned status, const char *message)
+{
+	if (s->role != OSTORE_DIRECTOR)
+		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	struct tv *v = page_values(c, s, "users.title");
+	tv_list(v, "users");
+	tv_set(v, "message", message ? catalog_get(c->cat, message) : "");
+	tv_list(v, "roles");
+	for (int i = 0; i < 3; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "role.%s", ostore_role_name(i));
+		option(v, "roles", ostore_role_name(i), catalog_get(c->cat, key), "clerk");
+	}
+	struct users_rows u = {c, v, s->login};
+	struct diag d = {""};
+	pthread_mutex_lock(&c->lock);
+	ostore_user_each(c->os, user_row, &u, &d);
+	pthread_mutex_unlock(&c->lock);
+	return render(c, conn, status, "users", v, NULL, NULL, 0);
+}
+
+static enum MHD_Result users_action(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				    const char *what, const struct exchange *x)
+{
+	if (s->role != OSTORE_DIRECTOR)
+		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	const char *login = field(x, "user");
+	struct diag d = {""};
+	if (!login || !ostore_login_valid(login))
+		return users_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "users.bad_login");
+	if (!strcmp(what, "disable")) {
+		if (!strcmp(login, s->login))
+			return users_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "users.not_self");
+		pthread_mutex_lock(&c->lock);
+		int rc = ostore_user_disable(c->os, login, &d);
+		if (!rc) {
+			/* Signed in somewhere: not any more. */
+			for (unsigned i = 0; i < CONSOLE_SESSIONS; i++)
+				if (c->sessions[i].token[0] && !strcmp(c->sessions[i].login, login))
+					memset(&c->sessions[i], 0, sizeof c->sessions[i]);
+			audit(c, s->login, "user_disabled", login);
+		}
+		pthread_mutex_unlock(&c->lock);
+		return users_page(c, conn, s, rc ? MHD_HTTP_NOT_FOUND : MHD_HTTP_OK, rc ? "users.no_such" : "users.disabled");
+	}
+	const char *pw = field(x, "password");
+	int role = ostore_role_find(field(x, "role"));
+	if (role < 0)
+		return users_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "users.bad_role");
+	if (!pw || strlen(pw) < 10)
+		return users_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "users.short");
+	char hash[OSTORE_HASH_MAX];
+	if (crypt_pin_hash(hash, pw)) /* Argon2id: outside the lock */
+		return users_page(c, conn, s, MHD_HTTP_INTERNAL_SERVER_ERROR, "error.server_text");
+	pthread_mutex_lock(&c->lock);
+	int rc = ostore_user_add(c->os, login, role, hash, (int64_t)time(NULL), &d);
+	if (!rc)
+		audit(c, s->login, "user_added", login);
+	pthread_mutex_unlock(&c->lock);
+	crypt_wipe(hash, sizeof hash);
+	return users_page(c, conn, s, rc == ERR_EXISTS ? MHD_HTTP_CONFLICT : rc ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_OK,
+			  rc == ERR_EXISTS ? "users.exists" : rc ? "error.server_text" : "users.added");
+}
+
 /* ---- statistics ---- */
 
 /* One section's counts by key (a code, or a label): a small table, linear in the distinct keys (few). */
@@ -2087,6 +2174,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			return case_change(c, conn, &s, url + 3, x);
 		if (!strcmp(url, "/backup"))
 			return backup_action(c, conn, &s, x);
+		if (!strcmp(url, "/users/add") || !strcmp(url, "/users/disable"))
+			return users_action(c, conn, &s, url + 7, x);
 		if (!strcmp(url, "/key/unlock") || !strcmp(url, "/key/lock"))
 			return key_action(c, conn, &s, !strcmp(url, "/key/unlock"), x);
 		return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
@@ -2101,6 +2190,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		return stats_page(c, conn, &s);
 	if (!strcmp(url, "/export.xlsx"))
 		return export_xlsx(c, conn, &s);
+	if (!strcmp(url, "/users"))
+		return users_page(c, conn, &s, MHD_HTTP_OK, NULL);
 	return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 }
 

@@ -42,8 +42,8 @@ const countText = (page) => page.$eval('#count', (e) => e.textContent);
 
 const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: 'new',
 	args: ['--no-sandbox', '--disable-gpu', '--lang=vi-VN', '--font-render-hinting=none'] });
-async function login(user, password) {
-	const pg = await browser.newPage();
+async function login(user, password) { // each in its own cookie jar, as on another PC
+	const pg = await (await browser.createIncognitoBrowserContext()).newPage();
 	await pg.setViewport({ width: 1280, height: 900 });
 	await pg.goto(base + '/login');
 	await pg.type('input[name=user]', user);
@@ -86,6 +86,31 @@ if (process.env.MODE === 'lock') {
 		const audit = await dir.$$eval('#audit tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
 		check(audit.some((a) => a[2] === 'giamdoc' && a[3] === 'key_unlock') && audit.some((a) => a[3] === 'key_unlock_failed'),
 			'the audit log has the unlock and the failed try');
+		// Accounts from the console: the director adds one, disables another (whose sessions end), refuses a taken login.
+		await dir.goto(base + '/users');
+		await dir.type('#add input[name=user]', 'tgv3');
+		await dir.select('#add select[name=role]', 'officer');
+		await dir.type('#add input[name=password]', 'officer-pass-555');
+		[res] = await Promise.all([dir.waitForNavigation(), dir.click('#add button')]);
+		check(res.status() === 200 && await dir.$('#users tr[data-login=tgv3]') !== null, 'the director adds an officer');
+		const t2 = await login('tgv2', 'officer-pass-444');
+		check(new URL(t2.url()).pathname === '/', 'tgv2 is signed in');
+		await dir.goto(base + '/users');
+		check(await dir.$('#users tr[data-login=giamdoc] form') === null, 'no one can disable themself');
+		[res] = await Promise.all([dir.waitForNavigation(), dir.click('#users tr[data-login=tgv2] button')]);
+		check(await dir.$('#users tr[data-login=tgv2]') === null, 'the director disables tgv2');
+		res = await t2.goto(base + '/');
+		check(new URL(t2.url()).pathname === '/login', 'and tgv2\'s open session ends at once');
+		const t2b = await login('tgv2', 'officer-pass-444');
+		check(new URL(t2b.url()).pathname === '/login', 'nor can tgv2 log in again');
+		const t3 = await login('tgv3', 'officer-pass-555');
+		check(new URL(t3.url()).pathname === '/', 'the new officer logs in');
+		res = await t3.goto(base + '/users');
+		check(res.status() === 403, 'an officer cannot manage accounts');
+		await dir.type('#add input[name=user]', 'an');
+		await dir.type('#add input[name=password]', 'another-pass-1');
+		[res] = await Promise.all([dir.waitForNavigation(), dir.click('#add button')]);
+		check(res.status() === 409, 'a taken login is refused');
 		// Statistics: the voided test request left out, by kiosk, state and result, drawn as SVG by the server.
 		await dir.goto(base + '/stats');
 		check(await dir.$eval('#summary', (e) => e.dataset.total) === '65' &&

@@ -179,6 +179,21 @@ run 0 "$CENTER" export --data-dir "$T/r3" --csv "$T/r3.csv" <<<'khoa trung tam 2
 run 0 "$CENTER" user list --data-dir "$T/r3"
 out_has "giamdoc"
 
+# The console off this PC is HTTPS with the center's own certificate (the card's pin), its cookie Secure.
+"$CENTER" run --data-dir "$T/r3" --console-listen 0.0.0.0:0 >"$T/run3.out" 2>"$T/run3.err" </dev/null &
+pid=$!
+for _ in $(seq 100); do grep -q '^console' "$T/run3.out" 2>/dev/null && break; sleep 0.1; done
+hport=$(sed -n 's/^console 0.0.0.0:\([0-9]*\) https$/\1/p' "$T/run3.out")
+[ -n "$hport" ] && pass || fail "the console on 0.0.0.0 is not HTTPS: $(cat "$T/run3.out" "$T/run3.err")"
+curl -s -o /dev/null "http://127.0.0.1:$hport/login" && fail "plain HTTP answered on the office network" || pass
+curl -s -D "$T/h.txt" -o "$T/h.html" --cacert "$T/r3/center.crt" "https://127.0.0.1:$hport/login" && pass ||
+	fail "HTTPS with the center's certificate"
+grep -qi '^set-cookie: spean_l=.*; Secure' "$T/h.txt" && pass || fail "the login cookie is Secure over HTTPS"
+grep -q 'Đăng nhập' "$T/h.html" && pass || fail "the login page over HTTPS"
+kill -TERM "$pid"
+wait "$pid"
+pid=
+
 # Nothing personal in the log or in office.db (accounts and the audit log: logins and request numbers only).
 for s in "Thạch" "0912" "Nguyễn" "សុខ" "Đào" "thach"; do
 	grep -qF "$s" "$T/run.err" && fail "personal data ('$s') in the center's log" || pass

@@ -60,6 +60,11 @@ int main(void)
 	CHECK_INT(role, OSTORE_CLERK);
 	CHECK_STR(hash, "$argon2id$x");
 	CHECK_INT(ostore_user_get(os, "nobody", &role, hash, &d), ERR_NOTFOUND);
+	CHECK_INT(ostore_user_add(os, "old", OSTORE_OFFICER, "$argon2id$z", 1, &d), 0);
+	CHECK_INT(ostore_user_disable(os, "old", &d), 0);
+	CHECK_INT(ostore_user_get(os, "old", &role, hash, &d), ERR_NOTFOUND);
+	CHECK_INT(ostore_user_disable(os, "old", &d), ERR_NOTFOUND);
+	CHECK_INT(ostore_user_disable(os, "nobody", &d), ERR_NOTFOUND);
 	CHECK_INT(ostore_role_find("officer"), OSTORE_OFFICER);
 	CHECK_INT(ostore_role_find("king"), -1);
 	CHECK_STR(ostore_role_name(OSTORE_DIRECTOR), "director");

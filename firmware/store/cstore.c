@@ -91,8 +91,20 @@ static const char *const schema_v2 =
 	"CREATE TRIGGER requests_immutable BEFORE UPDATE ON requests"
 	" BEGIN SELECT RAISE(ABORT, 'received requests are immutable'); END;";
 
+/*
+ * v3: the fleet. A kiosk can be revoked (kept, its later offers refused with an alert), and its last
+ * contact is kept even when it had nothing to deliver (the office sees which kiosk went quiet).
+ */
+static const char *const schema_v3 =
+	"ALTER TABLE devices ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE contacts("
+	" device BLOB PRIMARY KEY REFERENCES devices(pk),"
+	" last INTEGER NOT NULL,"
+	" held INTEGER NOT NULL,"
+	" hellos INTEGER NOT NULL) WITHOUT ROWID;";
+
 /* Migrations by user_version: entry i moves the schema from version i to i+1. */
-static const char *const migrations[] = {schema_v1, schema_v2};
+static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
 #define NMIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
 
 static int fail(struct cstore *cs, int rc, const char *what, struct diag *d)
@@ -420,14 +432,15 @@ int cstore_enroll(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], cons
 int cstore_is_enrolled(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], struct diag *d)
 {
 	sqlite3_stmt *s;
-	int rc = sqlite3_prepare_v2(cs->db, "SELECT 1 FROM devices WHERE pk = ?1", -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(cs->db, "SELECT revoked FROM devices WHERE pk = ?1", -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return fail(cs, rc, "lookup failed", d);
 	sqlite3_bind_blob(s, 1, pk, CSTORE_PK_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(s);
+	int revoked = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)
-		return 1;
+		return revoked ? 2 : 1;
 	return rc == SQLITE_DONE ? 0 : fail(cs, rc, "lookup failed", d);
 }
 
@@ -695,4 +708,111 @@ int cstore_backup(struct cstore *cs, const char *dst, struct diag *d)
 	if (rc != SQLITE_OK)
 		return fail(cs, rc, "cannot copy it", d);
 	return 0;
+}
+
+int cstore_contact(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], uint32_t held, struct diag *d)
+{
+	int rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_stmt *s = NULL;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(cs->db,
+					"INSERT INTO contacts(device, last, held, hellos) VALUES(?1, ?2, ?3, 1)"
+					" ON CONFLICT(device) DO UPDATE SET last = excluded.last, held = excluded.held,"
+					" hellos = hellos + 1",
+					-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(s, 1, pk, CSTORE_PK_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, clock_wall_seconds());
+		sqlite3_bind_int64(s, 3, held);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK)
+		rc = bump(cs);
+	if (rc != SQLITE_OK) {
+		rollback(cs);
+		return fail(cs, rc, "cannot record the contact", d);
+	}
+	return commit(cs, d);
+}
+
+int cstore_each_kiosk(struct cstore *cs, cstore_kiosk_fn cb, void *ctx, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(cs->db,
+				    "SELECT d.pk, d.label, d.enrolled, d.revoked, c.last, c.held, c.hellos,"
+				    " (SELECT count(*) FROM requests r WHERE r.device = d.pk),"
+				    " (SELECT max(received) FROM requests r WHERE r.device = d.pk)"
+				    " FROM devices d LEFT JOIN contacts c ON c.device = d.pk ORDER BY d.enrolled, d.pk",
+				    -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail(cs, rc, "read failed", d);
+	int res = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != CSTORE_PK_LEN)
+			continue;
+		struct cstore_kiosk k;
+		memset(&k, 0, sizeof k);
+		memcpy(k.pk, sqlite3_column_blob(s, 0), CSTORE_PK_LEN);
+		k.label = (const char *)sqlite3_column_text(s, 1);
+		k.enrolled = sqlite3_column_int64(s, 2);
+		k.revoked = sqlite3_column_int(s, 3);
+		k.last_contact = sqlite3_column_type(s, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 4);
+		k.held = (uint32_t)sqlite3_column_int64(s, 5);
+		k.hellos = (uint64_t)sqlite3_column_int64(s, 6);
+		k.requests = (uint64_t)sqlite3_column_int64(s, 7);
+		k.last_request = sqlite3_column_type(s, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 8);
+		if ((res = cb(ctx, &k)))
+			break;
+	}
+	if (!res && rc != SQLITE_DONE)
+		res = fail(cs, rc, "read failed", d);
+	sqlite3_finalize(s);
+	return res;
+}
+
+/* One durable change of one enrolled kiosk's row: ERR_NOTFOUND if there is none. */
+static int device_update(struct cstore *cs, const char *sql, const unsigned char pk[CSTORE_PK_LEN], const char *text,
+			 struct diag *d)
+{
+	int rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_stmt *s = NULL;
+	int changed = 0;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(cs->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(s, 1, pk, CSTORE_PK_LEN, SQLITE_STATIC);
+		if (text)
+			sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		changed = sqlite3_changes(cs->db);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK && !changed) {
+		rollback(cs);
+		diag_set(d, "no such kiosk");
+		return ERR_NOTFOUND;
+	}
+	if (rc == SQLITE_OK)
+		rc = bump(cs);
+	if (rc != SQLITE_OK) {
+		rollback(cs);
+		return fail(cs, rc, "cannot change the kiosk", d);
+	}
+	return commit(cs, d);
+}
+
+int cstore_kiosk_rename(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], const char *label, struct diag *d)
+{
+	return device_update(cs, "UPDATE devices SET label = ?2 WHERE pk = ?1", pk, label, d);
+}
+
+int cstore_kiosk_revoke(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], struct diag *d)
+{
+	int rc = device_update(cs, "UPDATE devices SET revoked = 1 WHERE pk = ?1 AND revoked = 0", pk, NULL, d);
+	if (!rc)
+		log_warn("kiosk_revoked");
+	return rc;
 }

@@ -37,7 +37,7 @@ uint64_t cstore_counter(const struct cstore *cs);
 /* Enroll a kiosk's public signing key; *already = 1 if it was (label kept). */
 int cstore_enroll(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], const char *label, int *already,
 		  struct diag *d);
-/* 1 if enrolled, 0 if not, negative on error. */
+/* 1 if enrolled, 2 if enrolled and revoked since, 0 if not, negative on error. */
 int cstore_is_enrolled(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], struct diag *d);
 
 /* One verified record to keep; status is set by cstore_receive. */
@@ -85,6 +85,28 @@ int cstore_get(struct cstore *cs, uint64_t n, cstore_request_fn cb, void *ctx, s
 typedef int (*cstore_device_fn)(void *ctx, const unsigned char pk[CSTORE_PK_LEN], const char *label);
 /* Visit enrolled kiosks in enrollment order; stop early if cb returns non-zero (returned). */
 int cstore_each_device(struct cstore *cs, cstore_device_fn cb, void *ctx, struct diag *d);
+
+/* Record a kiosk's contact (a hello, even with nothing to deliver): the office clock and what it held. */
+int cstore_contact(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], uint32_t held, struct diag *d);
+
+/* The fleet: one enrolled kiosk, its last contact and what it delivered. Strings are valid during the callback. */
+struct cstore_kiosk {
+	unsigned char pk[CSTORE_PK_LEN];
+	const char *label;
+	int64_t enrolled;     /* office clock */
+	int revoked;
+	int64_t last_contact; /* office clock, 0: never */
+	uint32_t held;        /* requests it held at its last contact */
+	uint64_t hellos;      /* contacts so far */
+	uint64_t requests;    /* received from it */
+	int64_t last_request; /* office clock of the last received, 0: none */
+};
+typedef int (*cstore_kiosk_fn)(void *ctx, const struct cstore_kiosk *k);
+int cstore_each_kiosk(struct cstore *cs, cstore_kiosk_fn cb, void *ctx, struct diag *d);
+/* Rename a kiosk (its label): 0, or ERR_NOTFOUND. */
+int cstore_kiosk_rename(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], const char *label, struct diag *d);
+/* Revoke a kiosk: kept, its later hellos and offers refused with an alert. 0, or ERR_NOTFOUND (or revoked already). */
+int cstore_kiosk_revoke(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], struct diag *d);
 
 struct cstore_counts {
 	uint64_t requests, devices, alerts;

@@ -52,6 +52,7 @@
 #include "search.h"
 #include "serve.h"
 #include "tls.h"
+#include "utf8.h"
 
 #define CONSOLE_SESSIONS 64u         /* signed in at once */
 #define CONSOLE_IDLE_S (30 * 60)     /* a session unused this long ends */
@@ -66,6 +67,7 @@
 #define CONSOLE_AUDIT_ROWS 500u
 #define CONSOLE_THREADS 2u
 #define TOKEN_HEX 64                 /* 32 random bytes */
+#define CONSOLE_QUIET_DAYS 7         /* a kiosk not heard from for longer is flagged on the fleet page */
 
 /* One request as the inbox knows it. Strings point into the index's own allocations. */
 struct item {
@@ -1790,6 +1792,107 @@ static enum MHD_Result users_action(struct console *c, struct MHD_Connection *co
 			  rc == ERR_EXISTS ? "users.exists" : rc ? "error.server_text" : "users.added");
 }
 
+/* ---- the fleet ---- */
+
+struct fleet_rows {
+	struct console *c;
+	struct tv *v;
+	int64_t now;
+	unsigned quiet;
+};
+
+static void when_text(int64_t wall, char *out, size_t n)
+{
+	time_t t = (time_t)wall;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+static int fleet_row(void *ctx, const struct cstore_kiosk *k)
+{
+	struct fleet_rows *f = ctx;
+	struct tv *r = tv_row(f->v, "kiosks");
+	char hex[2 * CSTORE_PK_LEN + 1], when[32] = "", days[24] = "";
+	hex_encode(k->pk, CSTORE_PK_LEN, hex);
+	tv_set(r, "key", hex);
+	tv_setf(r, "short", "%.16s", hex);
+	tv_set(r, "label", k->label);
+	if (k->last_contact) {
+		when_text(k->last_contact, when, sizeof when);
+		snprintf(days, sizeof days, "%lld", (long long)((f->now - k->last_contact) / 86400));
+	}
+	tv_set(r, "last", when);
+	tv_set(r, "days", days);
+	int quiet = !k->revoked && (!k->last_contact || f->now - k->last_contact > CONSOLE_QUIET_DAYS * 86400LL);
+	f->quiet += (unsigned)quiet;
+	tv_set(r, "quiet", quiet ? "1" : "");
+	tv_set(r, "revoked", k->revoked ? "1" : "");
+	tv_setf(r, "held", "%u", k->held);
+	tv_setf(r, "requests", "%llu", (unsigned long long)k->requests);
+	tv_setf(r, "hellos", "%llu", (unsigned long long)k->hellos);
+	char last_req[32] = "";
+	if (k->last_request)
+		when_text(k->last_request, last_req, sizeof last_req);
+	tv_set(r, "last_request", last_req);
+	return 0;
+}
+
+static enum MHD_Result fleet_page(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				  unsigned status, const char *message)
+{
+	if (s->role == OSTORE_OFFICER)
+		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	struct tv *v = page_values(c, s, "fleet.title");
+	tv_list(v, "kiosks");
+	tv_set(v, "message", message ? catalog_get(c->cat, message) : "");
+	char q[16];
+	snprintf(q, sizeof q, "%d", CONSOLE_QUIET_DAYS);
+	tv_text(c, v, "note", "fleet.note", "d", q, (const char *)NULL);
+	struct fleet_rows f = {c, v, (int64_t)time(NULL), 0};
+	struct diag d = {""};
+	pthread_mutex_lock(&c->lock);
+	cstore_each_kiosk(c->cs, fleet_row, &f, &d);
+	pthread_mutex_unlock(&c->lock);
+	return render(c, conn, status, "fleet", v, NULL, NULL, 0);
+}
+
+static enum MHD_Result fleet_action(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				    const char *what, const struct exchange *x)
+{
+	if (s->role != OSTORE_DIRECTOR)
+		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	const char *hex = field(x, "officer"); /* the kiosk's key (the form reuses a field) */
+	unsigned char pk[CSTORE_PK_LEN];
+	if (!hex || strlen(hex) != 2 * CSTORE_PK_LEN || hex_decode(hex, 2 * CSTORE_PK_LEN, pk, sizeof pk))
+		return fleet_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "fleet.no_such");
+	struct diag d = {""};
+	int rc;
+	pthread_mutex_lock(&c->lock);
+	if (!strcmp(what, "rename")) {
+		const char *label = field(x, "code0");
+		size_t ll = label ? strlen(label) : 0;
+		if (!ll || ll > 100 || !utf8_safe(label, ll)) {
+			pthread_mutex_unlock(&c->lock);
+			return fleet_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "fleet.bad_name");
+		}
+		rc = cstore_kiosk_rename(c->cs, pk, label, &d);
+		if (!rc) {
+			uint32_t i = kiosk_index(c, pk);
+			free(c->kiosks[i].label);
+			c->kiosks[i].label = xstrdup(label);
+			audit(c, s->login, "kiosk_renamed", hex);
+		}
+	} else {
+		rc = cstore_kiosk_revoke(c->cs, pk, &d);
+		if (!rc)
+			audit(c, s->login, "kiosk_revoked", hex);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return fleet_page(c, conn, s, rc ? MHD_HTTP_NOT_FOUND : MHD_HTTP_OK,
+			  rc ? "fleet.no_such" : !strcmp(what, "rename") ? "fleet.renamed" : "fleet.revoked");
+}
+
 /* ---- statistics ---- */
 
 /* One section's counts by key (a code, or a label): a small table, linear in the distinct keys (few). */
@@ -2174,6 +2277,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			return case_change(c, conn, &s, url + 3, x);
 		if (!strcmp(url, "/backup"))
 			return backup_action(c, conn, &s, x);
+		if (!strcmp(url, "/kiosks/rename") || !strcmp(url, "/kiosks/revoke"))
+			return fleet_action(c, conn, &s, url + 8, x);
 		if (!strcmp(url, "/users/add") || !strcmp(url, "/users/disable"))
 			return users_action(c, conn, &s, url + 7, x);
 		if (!strcmp(url, "/key/unlock") || !strcmp(url, "/key/lock"))
@@ -2192,6 +2297,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		return export_xlsx(c, conn, &s);
 	if (!strcmp(url, "/users"))
 		return users_page(c, conn, &s, MHD_HTTP_OK, NULL);
+	if (!strcmp(url, "/kiosks"))
+		return fleet_page(c, conn, &s, MHD_HTTP_OK, NULL);
 	return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 }
 

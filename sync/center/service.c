@@ -102,7 +102,16 @@ static int enrolled(struct center_service *s, const unsigned char pk[CRYPT_SIGN_
 {
 	pthread_mutex_lock(&s->lock);
 	int e = cstore_is_enrolled(s->cs, pk, d);
+	if (e == 2) { /* revoked: refused, and the office told each time it tries */
+		struct diag ad = {""};
+		cstore_alert(s->cs, "revoked_kiosk", pk, NULL, "a revoked kiosk tried to sync", &ad);
+	}
 	pthread_mutex_unlock(&s->lock);
+	if (e == 2) {
+		diag_set(d, "this kiosk was revoked at the center: it can deliver nothing (ask the office)");
+		log_warn("refused why=revoked");
+		return ERR_REFUSED;
+	}
 	if (e == 0) {
 		char hex[2 * CRYPT_SIGN_PK + 1];
 		hex_encode(pk, CRYPT_SIGN_PK, hex);
@@ -163,6 +172,12 @@ static int on_hello(struct center_service *s, const struct sync_msg *m, struct b
 		log_warn("pack_refused version=%llu why=%s", (unsigned long long)h.refused_version,
 			 sync_pack_refusal_name(h.refused_why));
 	}
+	/* Every contact is kept, even with nothing to deliver: the fleet page shows which kiosk went quiet. */
+	pthread_mutex_lock(&s->lock);
+	rc = cstore_contact(s->cs, h.device_pk, h.held, d);
+	pthread_mutex_unlock(&s->lock);
+	if (rc)
+		return rc;
 	sync_welcome_encode(reply, &w, s->k.sign_sk);
 	pthread_mutex_lock(&s->lock);
 	s->stats.hellos++;

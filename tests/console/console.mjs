@@ -122,6 +122,21 @@ if (process.env.MODE === 'lock') {
 		await dir.screenshot({ path: shots + '/stats.png', fullPage: true });
 		res = await dir.goto(base + '/stats?from=not-a-date');
 		check(res.status() === 400, 'a bad date range is refused');
+		// The fleet: every contact kept; rename a kiosk, revoke another (the shell then sees its sync refused).
+		await dir.goto(base + '/kiosks');
+		const fleet = await dir.$$eval('#fleet tbody tr', (trs) => trs.map((tr) => ({ key: tr.dataset.key,
+			name: tr.cells[0].textContent, last: tr.querySelector('.last').textContent,
+			held: tr.querySelector('.held').textContent, requests: tr.querySelector('.requests').textContent })));
+		check(fleet.length === 2 && fleet.every((k) => /^20\d\d-\d\d-\d\d \d\d:\d\d \(0 /.test(k.last)), 'both kiosks, each with its last contact today');
+		const k1 = fleet.find((k) => k.name.startsWith('UBND')), k2 = fleet.find((k) => k.name.startsWith('Điểm'));
+		check(k1.held === '2' && k1.requests === '64' && k2.requests === '2', 'what each held at its last contact and delivered (' + JSON.stringify(fleet) + ')');
+		await dir.$eval(`#fleet tr[data-key="${k2.key}"] form.rename input[name=code0]`, (e) => { e.value = ''; });
+		await dir.type(`#fleet tr[data-key="${k2.key}"] form.rename input[name=code0]`, 'Điểm lưu động Trà Cú (xe 2)');
+		[res] = await Promise.all([dir.waitForNavigation(), dir.click(`#fleet tr[data-key="${k2.key}"] form.rename button`)]);
+		check((await dir.$eval(`#fleet tr[data-key="${k2.key}"]`, (e) => e.cells[0].textContent)).startsWith('Điểm lưu động Trà Cú (xe 2)'), 'the director renames a kiosk');
+		[res] = await Promise.all([dir.waitForNavigation(), dir.click(`#fleet tr[data-key="${k2.key}"] form.revoke button`)]);
+		check((await dir.$eval(`#fleet tr[data-key="${k2.key}"]`, (e) => e.textContent)).includes('ĐÃ THU HỒI'), 'and revokes it');
+		await dir.screenshot({ path: shots + '/fleet.png', fullPage: true });
 		// The backup button: the whole center sealed by a passphrase, into the data dir's backups/.
 		await dir.goto(base + '/audit');
 		await dir.type('#backup input[name=passphrase]', 'sao luu trung tam 1');

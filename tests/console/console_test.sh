@@ -140,6 +140,10 @@ node_mode unlock
 run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$port"
 out_has "2 delivered"
 node_mode lock
+# The revoked kiosk: refused, the office told.
+add "$K2" vi "Người Ở Xe Hai" "0900 000 010" "$(day -1)" >/dev/null || exit 2
+run 2 "$SPEAN" --data-dir "$K2" sync --url "http://127.0.0.1:$port"
+err_has "revoked"
 add "$K" vi "Người Sau Khóa" "0900 000 009" "$(day -1)" >/dev/null || exit 2
 run 1 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$port"
 err_has "locked"
@@ -172,6 +176,7 @@ run 0 "$CENTER" status --data-dir "$T/r3"
 out_has "requests 66"
 run 0 "$CENTER" alerts --data-dir "$T/r3"
 out_has "new_epoch"
+out_has "revoked_kiosk"
 run 0 "$CENTER" key status --data-dir "$T/r3"
 out_has "locked (center.key.locked"
 run 0 "$CENTER" export --data-dir "$T/r3" --csv "$T/r3.csv" <<<'khoa trung tam 2026'

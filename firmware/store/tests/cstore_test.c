@@ -37,6 +37,27 @@ static const char *const legacy =
 	" (7, x'11111111111111111111111111111111', zeroblob(32), 1, 0, zeroblob(32), x'aa', zeroblob(64), 1),"
 	" (9, x'22222222222222222222222222222222', zeroblob(32), 2, 1, zeroblob(32), x'bb', zeroblob(64), 2);";
 
+struct fleet {
+	int n, revoked;
+	uint32_t held;
+	uint64_t hellos, requests;
+	int64_t last_contact;
+	char label[64];
+};
+
+static int on_kiosk(void *ctx, const struct cstore_kiosk *k)
+{
+	struct fleet *f = ctx;
+	f->n++;
+	f->held = k->held;
+	f->hellos = k->hellos;
+	f->requests = k->requests;
+	f->last_contact = k->last_contact;
+	f->revoked = k->revoked;
+	snprintf(f->label, sizeof f->label, "%s", k->label);
+	return 0;
+}
+
 static int user_version(const char *path)
 {
 	sqlite3 *db;
@@ -109,9 +130,34 @@ int main(void)
 	CHECK_INT(s.n, 2);
 	CHECK_INT(s.first_n, 7);
 	cstore_close(cs);
-	CHECK_INT(user_version(db), 2);
+	CHECK_INT(user_version(db), 3);
 	/* Opening again changes nothing (no second migration). */
 	CHECK_INT(cstore_open(dir, &cs, &d), 0);
+
+	/* The fleet (v3): contacts kept without a delivery, a rename, a revoked kiosk still enrolled but marked. */
+	{
+		unsigned char z[CSTORE_PK_LEN] = {0}, none[CSTORE_PK_LEN];
+		memset(none, 0x77, sizeof none);
+		CHECK_INT(cstore_is_enrolled(cs, z, &d), 1);
+		CHECK_INT(cstore_contact(cs, z, 4, &d), 0);
+		CHECK_INT(cstore_contact(cs, z, 3, &d), 0);
+		struct fleet f = {0};
+		CHECK_INT(cstore_each_kiosk(cs, on_kiosk, &f, &d), 0);
+		CHECK_INT(f.n, 1);
+		CHECK_INT((int)f.held, 3);
+		CHECK_INT((int)f.hellos, 2);
+		CHECK_INT((int)f.requests, 2);
+		CHECK(f.last_contact > 0);
+		CHECK_INT(cstore_kiosk_rename(cs, z, "Long Đức 2", &d), 0);
+		CHECK_INT(cstore_kiosk_rename(cs, none, "x", &d), ERR_NOTFOUND);
+		CHECK_INT(cstore_kiosk_revoke(cs, z, &d), 0);
+		CHECK_INT(cstore_kiosk_revoke(cs, z, &d), ERR_NOTFOUND);
+		CHECK_INT(cstore_is_enrolled(cs, z, &d), 2);
+		memset(&f, 0, sizeof f);
+		CHECK_INT(cstore_each_kiosk(cs, on_kiosk, &f, &d), 0);
+		CHECK_STR(f.label, "Long Đức 2");
+		CHECK_INT(f.revoked, 1);
+	}
 
 	/* Kiosk B offers kiosk A's id first... then A's own new request and a conflicting one of A. */
 	unsigned char a[CSTORE_PK_LEN] = {0}, b[CSTORE_PK_LEN];

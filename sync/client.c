@@ -8,6 +8,8 @@
  */
 #include "client.h"
 
+#include "clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +193,13 @@ int sync_run(const struct sync_client_cfg *cfg, struct sync_transport *t, struct
 		h.refused_version = cfg->content_refused;
 		h.refused_why = cfg->content_refused_why;
 	}
+	h.has_facts = 1;
+	h.pack_version = cfg->content_have;
+	h.urgent_held = (uint32_t)(cnt.urgent_held > h.held ? h.held : cnt.urgent_held);
+	h.free_mib = cfg->free_mib;
+	h.battery = cfg->battery;
+	h.clock = clock_wall_seconds();
+	snprintf(h.program, sizeof h.program, "%s", cfg->program ? cfg->program : "");
 	sync_hello_encode(&req, &h, cfg->device_sk);
 	if ((rc = exchange(cfg, t, &req, &reply, &res->retries, d)))
 		goto out;

@@ -42,6 +42,16 @@ struct sync_client_cfg {
 	uint64_t content_refused;
 	int content_refused_why;
 	int content_refused_tell;
+	/*
+	 * The kiosk's state told in every hello (extension 2) for the center's
+	 * fleet page, beside the pack installed, the urgent held and its clock,
+	 * which the client fills itself: the program's version (NULL: ""), free
+	 * space of the data partition in MiB (UINT32_MAX: unknown), battery
+	 * 0..100 or -1.
+	 */
+	const char *program;
+	uint32_t free_mib;
+	int battery;
 };
 
 struct sync_result {

@@ -272,6 +272,19 @@ void sync_hello_encode(struct buf *out, const struct sync_hello *h, const unsign
 		put_u64(out, h->refused_version);
 		buf_append(out, &why, 1);
 	}
+	if (h->has_facts) { /* extension 2: the kiosk's state (a center before it refuses the hello: update it first) */
+		unsigned char ext = 2, bat = (unsigned char)(h->battery < 0 || h->battery > 100 ? 255 : h->battery);
+		size_t pl = strnlen(h->program, SYNC_PROGRAM_MAX);
+		unsigned char plen = (unsigned char)pl;
+		buf_append(out, &ext, 1);
+		put_u64(out, h->pack_version);
+		put_u32(out, h->urgent_held);
+		put_u32(out, h->free_mib);
+		buf_append(out, &bat, 1);
+		put_u64(out, (uint64_t)h->clock);
+		buf_append(out, &plen, 1);
+		buf_append(out, h->program, pl);
+	}
 	finish(out, device_sk);
 }
 
@@ -286,20 +299,54 @@ int sync_hello_parse(const struct sync_msg *m, struct sync_hello *h, struct diag
 	h->held = take_u32(&r);
 	h->refused_version = 0;
 	h->refused_why = 0;
-	if (!r.bad && r.left) {
+	h->has_facts = 0;
+	h->program[0] = '\0';
+	/* Extensions in increasing order, each at most once. */
+	int last = 0;
+	while (!r.bad && r.left) {
 		const unsigned char *ext = take(&r, 1);
-		if (ext && *ext != 1) {
-			diag_set(d, "hello: extension %u is unknown (a newer kiosk?)", *ext);
+		if (!ext)
+			break;
+		if (*ext <= last || *ext > 2) {
+			diag_set(d, *ext > 2 ? "hello: extension %u is unknown (a newer kiosk?)" : "hello: extension %u out of order",
+				 *ext);
 			return ERR_PARSE;
 		}
-		h->refused_version = take_u64(&r);
-		const unsigned char *why = take(&r, 1);
-		h->refused_why = why ? *why : 0;
-		if (!r.bad && (h->refused_version == 0 || h->refused_why < 1 || h->refused_why > SYNC_PACK_REFUSAL_MAX)) {
-			diag_set(d, "hello: refused pack %llu with reason %d: out of range", (unsigned long long)h->refused_version,
-				 h->refused_why);
+		last = *ext;
+		if (*ext == 1) {
+			h->refused_version = take_u64(&r);
+			const unsigned char *why = take(&r, 1);
+			h->refused_why = why ? *why : 0;
+			if (!r.bad && (h->refused_version == 0 || h->refused_why < 1 || h->refused_why > SYNC_PACK_REFUSAL_MAX)) {
+				diag_set(d, "hello: refused pack %llu with reason %d: out of range",
+					 (unsigned long long)h->refused_version, h->refused_why);
+				return ERR_PARSE;
+			}
+			continue;
+		}
+		h->has_facts = 1;
+		h->pack_version = take_u64(&r);
+		h->urgent_held = take_u32(&r);
+		h->free_mib = take_u32(&r);
+		const unsigned char *bat = take(&r, 1);
+		h->battery = !bat || *bat == 255 ? -1 : *bat;
+		h->clock = (int64_t)take_u64(&r);
+		const unsigned char *plen = take(&r, 1);
+		size_t pl = plen ? *plen : 0;
+		const unsigned char *prog = take(&r, pl);
+		if (r.bad)
+			break;
+		if (h->battery > 100 || h->urgent_held > h->held || pl > SYNC_PROGRAM_MAX) {
+			diag_set(d, "hello: the kiosk's facts are out of range");
 			return ERR_PARSE;
 		}
+		for (size_t i = 0; i < pl; i++)
+			if (prog[i] < 0x20 || prog[i] > 0x7e) {
+				diag_set(d, "hello: the program version is not printable ASCII");
+				return ERR_PARSE;
+			}
+		memcpy(h->program, prog, pl);
+		h->program[pl] = '\0';
 	}
 	if ((rc = body_end(&r, m, d)))
 		return rc;

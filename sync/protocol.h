@@ -91,6 +91,7 @@ enum sync_pack_refusal {
 /* "signature", "format", ...; "?" for an unknown code. */
 const char *sync_pack_refusal_name(int why);
 
+#define SYNC_PROGRAM_MAX 32
 struct sync_hello {
 	unsigned char device_pk[CRYPT_SIGN_PK];
 	unsigned char nonce[SYNC_NONCE_LEN];
@@ -98,6 +99,14 @@ struct sync_hello {
 	/* Hello extension 1: the content pack this kiosk last refused (0: none to tell) and why (enum sync_pack_refusal). */
 	uint64_t refused_version;
 	int refused_why;
+	/* Hello extension 2: the kiosk's own state, for the center's fleet page (has_facts 0: not sent). */
+	int has_facts;
+	uint64_t pack_version;   /* the content pack installed (0: the bundled one) */
+	uint32_t urgent_held;    /* of held, the urgent ones */
+	uint32_t free_mib;       /* free space of its data partition, MiB (UINT32_MAX: unknown) */
+	int battery;             /* 0..100, or -1: none (mains) or unknown */
+	int64_t clock;           /* its clock, seconds since 1970 (unreliable: the center shows it, never uses it) */
+	char program[SYNC_PROGRAM_MAX + 1]; /* its program's version, printable ASCII */
 };
 void sync_hello_encode(struct buf *out, const struct sync_hello *h, const unsigned char device_sk[CRYPT_SIGN_SK]);
 /* Parse and verify with the key inside (whether that key is enrolled is the center's question). */

@@ -81,9 +81,10 @@ static void *worker(void *p)
 	if (!a->rc) {
 		struct sync_client_cfg cfg = {st, a->dev->sign_pk, a->dev->sign_sk, a->dev->center_sign_pk,
 					      autosync_retention(a->dev->dir), 3, NULL, NULL,
-					      pack_installed_version(a->dev->dir), pack_install_cb, 0, 0, 0};
+					      pack_installed_version(a->dev->dir), pack_install_cb, 0, 0, 0, NULL, 0, -1};
 		cfg.ctx = a->dev->dir;
 		pack_refusal_to_cfg(a->dev->dir, &cfg);
+		kiosk_facts_to_cfg(a->dev->dir, &cfg);
 		a->rc = sync_run(&cfg, t, &a->res, &d);
 		pack_refusal_after(a->dev->dir, &cfg, &a->res);
 	}

@@ -443,7 +443,7 @@ static int cmd_requests_status(struct opts *o)
 	if (rc)
 		return rc;
 	struct store *st;
-	struct store_counts n = {0, 0};
+	struct store_counts n = {0, 0, 0};
 	uint64_t by[STORE_REASONS], refused = 0;
 	rc = open_store(&dev, STORE_NO_CREATE, &st);
 	if (rc == 0) {
@@ -550,7 +550,7 @@ static int cmd_stick(struct opts *o)
 					       &purged, &d);
 		if (rc)
 			fprintf(stderr, "spean: %s\n", d.msg);
-		struct store_counts n = {0, 0};
+		struct store_counts n = {0, 0, 0};
 		store_count(st, &n, &d);
 		if (r.reoffered)
 			fprintf(stderr, "sync: the center was restored from a backup: %llu requests offered again\n",
@@ -653,8 +653,12 @@ static int cmd_sync(struct opts *o)
 				      pack_install_cb,
 				      0,
 				      0,
-				      0};
+				      0,
+				      NULL,
+				      0,
+				      -1};
 	pack_refusal_to_cfg(dev.dir, &cfg);
+	kiosk_facts_to_cfg(dev.dir, &cfg);
 	struct sync_result r;
 	rc = sync_run(&cfg, t, &r, &d);
 	pack_refusal_after(dev.dir, &cfg, &r);

@@ -101,7 +101,7 @@ static int check_pin_cb(void *ctx, const char *pin)
 static void status_cb(void *ctx, struct kiosk_status *st)
 {
 	struct app *a = ctx;
-	struct store_counts n = {0, 0};
+	struct store_counts n = {0, 0, 0};
 	struct diag d;
 	store_count(a->store, &n, &d);
 	st->held = (long long)n.held;

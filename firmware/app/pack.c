@@ -7,6 +7,11 @@
  */
 #include "pack.h"
 
+#include <stdint.h>
+#include <sys/statvfs.h>
+
+#include "board.h"
+
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -209,4 +214,16 @@ void pack_refusal_after(const char *data_dir, const struct sync_client_cfg *cfg,
 		refusal_write(data_dir, &r);
 		log_info("pack_refusal_told version=%llu", (unsigned long long)r.version);
 	}
+}
+
+void kiosk_facts_to_cfg(const char *data_dir, struct sync_client_cfg *cfg)
+{
+	struct statvfs sv;
+	cfg->program = SPEAN_VERSION;
+	cfg->free_mib = UINT32_MAX;
+	if (!statvfs(data_dir, &sv)) {
+		unsigned long long mib = (unsigned long long)sv.f_bavail * sv.f_frsize / (1024 * 1024);
+		cfg->free_mib = mib >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)mib;
+	}
+	cfg->battery = board_sysfs.battery_percent();
 }

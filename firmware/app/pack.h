@@ -60,6 +60,8 @@ void pack_refusal_note(const char *data_dir, uint64_t version, int why);
 void pack_refusal_clear(const char *data_dir);
 /* Before a sync session: what the hello tells and what not to fetch again. */
 void pack_refusal_to_cfg(const char *data_dir, struct sync_client_cfg *cfg);
+/* The kiosk's own state for the hello (extension 2): this program's version, free space in data_dir, battery. */
+void kiosk_facts_to_cfg(const char *data_dir, struct sync_client_cfg *cfg);
 /* After it: installed clears the note, a refusal notes it, a welcome to a hello that told it marks it told. */
 void pack_refusal_after(const char *data_dir, const struct sync_client_cfg *cfg, const struct sync_result *res);
 

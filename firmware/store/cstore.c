@@ -101,7 +101,14 @@ static const char *const schema_v3 =
 	" device BLOB PRIMARY KEY REFERENCES devices(pk),"
 	" last INTEGER NOT NULL,"
 	" held INTEGER NOT NULL,"
-	" hellos INTEGER NOT NULL) WITHOUT ROWID;";
+	" hellos INTEGER NOT NULL,"
+	" facts INTEGER NOT NULL DEFAULT 0,"     /* 1: the kiosk told what follows (hello extension 2) */
+	" urgent_held INTEGER NOT NULL DEFAULT 0,"
+	" pack INTEGER NOT NULL DEFAULT 0,"
+	" free_mib INTEGER NOT NULL DEFAULT -1,"
+	" battery INTEGER NOT NULL DEFAULT -1,"
+	" clock INTEGER NOT NULL DEFAULT 0,"
+	" program TEXT NOT NULL DEFAULT '') WITHOUT ROWID;";
 
 /* Migrations by user_version: entry i moves the schema from version i to i+1. */
 static const char *const migrations[] = {schema_v1, schema_v2, schema_v3};
@@ -710,20 +717,31 @@ int cstore_backup(struct cstore *cs, const char *dst, struct diag *d)
 	return 0;
 }
 
-int cstore_contact(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], uint32_t held, struct diag *d)
+int cstore_contact(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], const struct cstore_facts *f,
+		   struct diag *d)
 {
 	int rc = sqlite3_exec(cs->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	sqlite3_stmt *s = NULL;
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(cs->db,
-					"INSERT INTO contacts(device, last, held, hellos) VALUES(?1, ?2, ?3, 1)"
+					"INSERT INTO contacts(device, last, held, hellos, facts, urgent_held, pack, free_mib, battery,"
+					" clock, program) VALUES(?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 					" ON CONFLICT(device) DO UPDATE SET last = excluded.last, held = excluded.held,"
-					" hellos = hellos + 1",
+					" hellos = hellos + 1, facts = excluded.facts, urgent_held = excluded.urgent_held,"
+					" pack = excluded.pack, free_mib = excluded.free_mib, battery = excluded.battery,"
+					" clock = excluded.clock, program = excluded.program",
 					-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_blob(s, 1, pk, CSTORE_PK_LEN, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, clock_wall_seconds());
-		sqlite3_bind_int64(s, 3, held);
+		sqlite3_bind_int64(s, 3, f->held);
+		sqlite3_bind_int(s, 4, f->known);
+		sqlite3_bind_int64(s, 5, f->urgent_held);
+		sqlite3_bind_int64(s, 6, (sqlite3_int64)(f->pack > INT64_MAX ? INT64_MAX : f->pack));
+		sqlite3_bind_int64(s, 7, f->free_mib == UINT32_MAX ? -1 : (sqlite3_int64)f->free_mib);
+		sqlite3_bind_int(s, 8, f->battery);
+		sqlite3_bind_int64(s, 9, f->clock);
+		sqlite3_bind_text(s, 10, f->program, -1, SQLITE_STATIC);
 		rc = sqlite3_step(s);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
@@ -742,6 +760,7 @@ int cstore_each_kiosk(struct cstore *cs, cstore_kiosk_fn cb, void *ctx, struct d
 	sqlite3_stmt *s;
 	int rc = sqlite3_prepare_v2(cs->db,
 				    "SELECT d.pk, d.label, d.enrolled, d.revoked, c.last, c.held, c.hellos,"
+				    " c.facts, c.urgent_held, c.pack, c.free_mib, c.battery, c.clock, c.program,"
 				    " (SELECT count(*) FROM requests r WHERE r.device = d.pk),"
 				    " (SELECT max(received) FROM requests r WHERE r.device = d.pk)"
 				    " FROM devices d LEFT JOIN contacts c ON c.device = d.pk ORDER BY d.enrolled, d.pk",
@@ -761,8 +780,17 @@ int cstore_each_kiosk(struct cstore *cs, cstore_kiosk_fn cb, void *ctx, struct d
 		k.last_contact = sqlite3_column_type(s, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 4);
 		k.held = (uint32_t)sqlite3_column_int64(s, 5);
 		k.hellos = (uint64_t)sqlite3_column_int64(s, 6);
-		k.requests = (uint64_t)sqlite3_column_int64(s, 7);
-		k.last_request = sqlite3_column_type(s, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 8);
+		k.facts.known = sqlite3_column_int(s, 7);
+		k.facts.held = k.held;
+		k.facts.urgent_held = (uint32_t)sqlite3_column_int64(s, 8);
+		k.facts.pack = (uint64_t)sqlite3_column_int64(s, 9);
+		int64_t fm = sqlite3_column_type(s, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 10);
+		k.facts.free_mib = fm < 0 ? UINT32_MAX : (uint32_t)fm;
+		k.facts.battery = sqlite3_column_type(s, 11) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 11);
+		k.facts.clock = sqlite3_column_int64(s, 12);
+		k.facts.program = (const char *)sqlite3_column_text(s, 13);
+		k.requests = (uint64_t)sqlite3_column_int64(s, 14);
+		k.last_request = sqlite3_column_type(s, 15) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 15);
 		if ((res = cb(ctx, &k)))
 			break;
 	}

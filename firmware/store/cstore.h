@@ -86,8 +86,19 @@ typedef int (*cstore_device_fn)(void *ctx, const unsigned char pk[CSTORE_PK_LEN]
 /* Visit enrolled kiosks in enrollment order; stop early if cb returns non-zero (returned). */
 int cstore_each_device(struct cstore *cs, cstore_device_fn cb, void *ctx, struct diag *d);
 
-/* Record a kiosk's contact (a hello, even with nothing to deliver): the office clock and what it held. */
-int cstore_contact(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], uint32_t held, struct diag *d);
+/* What a kiosk says of itself at a contact (its hello); known 0: only held (an older kiosk). */
+struct cstore_facts {
+	int known;
+	uint32_t held, urgent_held;
+	uint64_t pack;        /* content pack installed */
+	uint32_t free_mib;    /* UINT32_MAX: unknown */
+	int battery;          /* 0..100, -1 none */
+	int64_t clock;        /* the kiosk's clock (shown beside the office's, never used) */
+	const char *program;  /* its version */
+};
+/* Record a kiosk's contact (a hello, even with nothing to deliver): the office clock and what it said. */
+int cstore_contact(struct cstore *cs, const unsigned char pk[CSTORE_PK_LEN], const struct cstore_facts *f,
+		   struct diag *d);
 
 /* The fleet: one enrolled kiosk, its last contact and what it delivered. Strings are valid during the callback. */
 struct cstore_kiosk {
@@ -97,6 +108,7 @@ struct cstore_kiosk {
 	int revoked;
 	int64_t last_contact; /* office clock, 0: never */
 	uint32_t held;        /* requests it held at its last contact */
+	struct cstore_facts facts; /* what it said then (program valid during the callback) */
 	uint64_t hellos;      /* contacts so far */
 	uint64_t requests;    /* received from it */
 	int64_t last_request; /* office clock of the last received, 0: none */

@@ -512,15 +512,17 @@ int store_count(struct store *st, struct store_counts *out, struct diag *d)
 {
 	sqlite3_stmt *s;
 	memset(out, 0, sizeof *out);
-	int rc = sqlite3_prepare_v2(st->db, "SELECT state, count(*) FROM requests GROUP BY state", -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(st->db, "SELECT state, count(*), sum(urgent) FROM requests GROUP BY state", -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(st, rc, "count failed", d);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		uint64_t n = (uint64_t)sqlite3_column_int64(s, 1);
 		if (sqlite3_column_int(s, 0) == STORE_DELIVERED)
 			out->delivered = n;
-		else
+		else {
 			out->held = n;
+			out->urgent_held = (uint64_t)sqlite3_column_int64(s, 2);
+		}
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : db_fail(st, rc, "count failed", d);

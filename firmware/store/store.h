@@ -65,6 +65,7 @@ int store_put_request(struct store *st, struct store_request *r, store_sign_fn s
 struct store_counts {
 	uint64_t held;
 	uint64_t delivered;
+	uint64_t urgent_held; /* of the held, the urgent ones */
 };
 int store_count(struct store *st, struct store_counts *out, struct diag *d);
 

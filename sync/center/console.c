@@ -1835,6 +1835,27 @@ static int fleet_row(void *ctx, const struct cstore_kiosk *k)
 	if (k->last_request)
 		when_text(k->last_request, last_req, sizeof last_req);
 	tv_set(r, "last_request", last_req);
+	/* What the kiosk said of itself (hello extension 2); an older kiosk says nothing. */
+	const struct cstore_facts *fa = &k->facts;
+	tv_set(r, "facts", fa->known ? "1" : "");
+	tv_setf(r, "urgent_held", "%u", fa->known ? fa->urgent_held : 0);
+	tv_setf(r, "pack", "%llu", (unsigned long long)fa->pack);
+	tv_set(r, "program", fa->program ? fa->program : "");
+	if (fa->free_mib == UINT32_MAX)
+		tv_set(r, "free", "?");
+	else
+		tv_setf(r, "free", "%u MiB", fa->free_mib);
+	if (fa->battery < 0)
+		tv_set(r, "battery", "—");
+	else
+		tv_setf(r, "battery", "%d%%", fa->battery);
+	/* Its clock beside the office's at that contact: a kiosk's clock is shown, never trusted. */
+	char kc[32] = "";
+	if (fa->known && fa->clock > 0)
+		when_text(fa->clock, kc, sizeof kc);
+	tv_set(r, "clock", kc);
+	long long off = fa->known && fa->clock > 0 ? (long long)(fa->clock - k->last_contact) : 0;
+	tv_set(r, "clock_off", off > 300 || off < -300 ? "1" : "");
 	return 0;
 }
 

@@ -174,7 +174,10 @@ static int on_hello(struct center_service *s, const struct sync_msg *m, struct b
 	}
 	/* Every contact is kept, even with nothing to deliver: the fleet page shows which kiosk went quiet. */
 	pthread_mutex_lock(&s->lock);
-	rc = cstore_contact(s->cs, h.device_pk, h.held, d);
+	struct cstore_facts f = {h.has_facts, h.held, h.has_facts ? h.urgent_held : 0, h.has_facts ? h.pack_version : 0,
+				 h.has_facts ? h.free_mib : UINT32_MAX, h.has_facts ? h.battery : -1, h.has_facts ? h.clock : 0,
+				 h.has_facts ? h.program : ""};
+	rc = cstore_contact(s->cs, h.device_pk, &f, d);
 	pthread_mutex_unlock(&s->lock);
 	if (rc)
 		return rc;

@@ -135,7 +135,7 @@ static void test_hello_welcome(void)
 		uint64_t version;
 		const char *msg;
 	} bad_ext[] = {
-		{2, 1, 5, "hello: extension 2 is unknown (a newer kiosk?)"},
+		{3, 1, 5, "hello: extension 3 is unknown (a newer kiosk?)"},
 		{1, 0, 5, "hello: refused pack 5 with reason 0: out of range"},
 		{1, SYNC_PACK_REFUSAL_MAX + 1, 5, "hello: refused pack 5 with reason 7: out of range"},
 		{1, 1, 0, "hello: refused pack 0 with reason 1: out of range"},
@@ -156,6 +156,66 @@ static void test_hello_welcome(void)
 	}
 	h.refused_version = 0;
 	h.refused_why = 0;
+	/* Extension 2: the kiosk's own state, for the fleet page; with extension 1 before it. */
+	h.has_facts = 1;
+	h.pack_version = 4;
+	h.urgent_held = 2;
+	h.free_mib = 900;
+	h.battery = 55;
+	h.clock = 1764900000;
+	snprintf(h.program, sizeof h.program, "0.1.0");
+	h.refused_version = 9;
+	h.refused_why = SYNC_PACK_OLDER;
+	sync_hello_encode(&b, &h, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_hello_parse(&m, &h2, &d), 0);
+	CHECK(h2.has_facts && h2.pack_version == 4 && h2.urgent_held == 2 && h2.free_mib == 900 && h2.battery == 55 &&
+	      h2.clock == 1764900000 && !strcmp(h2.program, "0.1.0") && h2.refused_version == 9 && h2.held == 7);
+	CHECK_INT(every_cut_and_flip(&b, parse_hello), 0);
+	h.refused_version = 0;
+	h.battery = -1; /* mains: sent as 255, read back as -1 */
+	sync_hello_encode(&b, &h, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_hello_parse(&m, &h2, &d), 0);
+	CHECK_INT(h2.battery, -1);
+	CHECK_INT(h2.refused_version, 0);
+	/* Refused: more urgent held than held, a program that is not printable ASCII. */
+	h.urgent_held = 8;
+	sync_hello_encode(&b, &h, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_hello_parse(&m, &h2, &d), ERR_PARSE);
+	CHECK_STR(d.msg, "hello: the kiosk's facts are out of range");
+	h.urgent_held = 2;
+	snprintf(h.program, sizeof h.program, "0.1\x1b[2J");
+	sync_hello_encode(&b, &h, dev_sk);
+	CHECK_INT(sync_msg_parse(b.data, b.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+	CHECK_INT(sync_hello_parse(&m, &h2, &d), ERR_PARSE);
+	CHECK_STR(d.msg, "hello: the program version is not printable ASCII");
+	/* The same extension twice (or out of order) is refused: each at most once, in order. */
+	snprintf(h.program, sizeof h.program, "x");
+	sync_hello_encode(&b, &h, dev_sk);
+	{
+		size_t ext_len = b.len - SYNC_HELLO_LEN_V1;
+		struct buf b2;
+		buf_init(&b2);
+		buf_append(&b2, b.data, b.len - CRYPT_SIG);
+		buf_append(&b2, b.data + SYNC_HELLO_LEN_V1 - CRYPT_SIG, ext_len);
+		/* the header's body length, then the signature over header and body */
+		uint32_t body = (uint32_t)(b2.len - SYNC_HEADER_LEN);
+		for (int k = 0; k < 4; k++)
+			b2.data[8 + k] = (char)(body >> (8 * k));
+		buf_reserve(&b2, CRYPT_SIG);
+		crypt_sign((unsigned char *)b2.data + b2.len, b2.data, b2.len, dev_sk);
+		b2.len += CRYPT_SIG;
+		CHECK_INT(sync_msg_parse(b2.data, b2.len, SYNC_MAX_MESSAGE, &m, &d), 0);
+		CHECK_INT(sync_hello_parse(&m, &h2, &d), ERR_PARSE);
+		CHECK_STR(d.msg, "hello: extension 2 out of order");
+		buf_finish(&b2);
+	}
+	memset(&h, 0, sizeof h);
+	h.held = 7;
+	memcpy(h.device_pk, dev_pk, sizeof dev_pk);
+	crypt_random(h.nonce, sizeof h.nonce);
 
 	struct sync_welcome w = {.max_records = 500, .max_bytes = 1u << 20, .content_version = 3};
 	memcpy(w.device_pk, dev_pk, sizeof dev_pk);

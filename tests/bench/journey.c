@@ -562,7 +562,7 @@ static void run_journey(struct bench *b, struct journey *j)
 {
 	struct kiosk *k = &b->kiosk;
 	struct diag d = {""};
-	struct store_counts before = {0, 0}, after = {0, 0};
+	struct store_counts before = {0, 0, 0}, after = {0, 0, 0};
 	j->ok = 1;
 	const char *rd = persona_get(j->p, "request_date");
 	struct date today;

@@ -129,6 +129,9 @@ if (process.env.MODE === 'lock') {
 			held: tr.querySelector('.held').textContent, requests: tr.querySelector('.requests').textContent })));
 		check(fleet.length === 2 && fleet.every((k) => /^20\d\d-\d\d-\d\d \d\d:\d\d \(0 /.test(k.last)), 'both kiosks, each with its last contact today');
 		const k1 = fleet.find((k) => k.name.startsWith('UBND')), k2 = fleet.find((k) => k.name.startsWith('Điểm'));
+		const facts = await dir.$eval(`#fleet tr[data-key="${k1.key}"] .facts`, (e) => e.textContent);
+		check(facts.includes('phiên bản 0.1.0') && facts.includes('KHẨN đang giữ: 0') && /còn trống \d+ MiB/.test(facts),
+			'what the kiosk said of itself: program, urgent held, free space (' + facts + ')');
 		check(k1.held === '2' && k1.requests === '64' && k2.requests === '2', 'what each held at its last contact and delivered (' + JSON.stringify(fleet) + ')');
 		await dir.$eval(`#fleet tr[data-key="${k2.key}"] form.rename input[name=code0]`, (e) => { e.value = ''; });
 		await dir.type(`#fleet tr[data-key="${k2.key}"] form.rename input[name=code0]`, 'Điểm lưu động Trà Cú (xe 2)');

@@ -35,7 +35,7 @@ static void *run(void *p)
 {
 	struct kiosk *k = p;
 	struct diag d = {""};
-	struct sync_client_cfg cfg = {k->st, k->dev.sign_pk, k->dev.sign_sk, k->dev.center_sign_pk, 0, 20, NULL, NULL, 0, NULL, 0, 0, 0};
+	struct sync_client_cfg cfg = {k->st, k->dev.sign_pk, k->dev.sign_sk, k->dev.center_sign_pk, 0, 20, NULL, NULL, 0, NULL, 0, 0, 0, "swarm", 1000, -1};
 	pthread_barrier_wait(&start);
 	k->rc = sync_run(&cfg, k->t, &k->res, &d);
 	snprintf(k->err, sizeof k->err, "%s", d.msg);

@@ -38,7 +38,8 @@ static const char *const legacy =
 	" (9, x'22222222222222222222222222222222', zeroblob(32), 2, 1, zeroblob(32), x'bb', zeroblob(64), 2);";
 
 struct fleet {
-	int n, revoked;
+	int n, revoked, battery;
+	char program[40];
 	uint32_t held;
 	uint64_t hellos, requests;
 	int64_t last_contact;
@@ -54,6 +55,8 @@ static int on_kiosk(void *ctx, const struct cstore_kiosk *k)
 	f->requests = k->requests;
 	f->last_contact = k->last_contact;
 	f->revoked = k->revoked;
+	f->battery = k->facts.battery;
+	snprintf(f->program, sizeof f->program, "%s", k->facts.program ? k->facts.program : "");
 	snprintf(f->label, sizeof f->label, "%s", k->label);
 	return 0;
 }
@@ -139,8 +142,9 @@ int main(void)
 		unsigned char z[CSTORE_PK_LEN] = {0}, none[CSTORE_PK_LEN];
 		memset(none, 0x77, sizeof none);
 		CHECK_INT(cstore_is_enrolled(cs, z, &d), 1);
-		CHECK_INT(cstore_contact(cs, z, 4, &d), 0);
-		CHECK_INT(cstore_contact(cs, z, 3, &d), 0);
+		struct cstore_facts f4 = {0, 4, 0, 0, UINT32_MAX, -1, 0, ""}, f3 = {1, 3, 1, 7, 900, 55, 1700000000, "0.1.0"};
+		CHECK_INT(cstore_contact(cs, z, &f4, &d), 0);
+		CHECK_INT(cstore_contact(cs, z, &f3, &d), 0);
 		struct fleet f = {0};
 		CHECK_INT(cstore_each_kiosk(cs, on_kiosk, &f, &d), 0);
 		CHECK_INT(f.n, 1);
@@ -148,6 +152,8 @@ int main(void)
 		CHECK_INT((int)f.hellos, 2);
 		CHECK_INT((int)f.requests, 2);
 		CHECK(f.last_contact > 0);
+		CHECK_INT(f.battery, 55);
+		CHECK_STR(f.program, "0.1.0");
 		CHECK_INT(cstore_kiosk_rename(cs, z, "Long Đức 2", &d), 0);
 		CHECK_INT(cstore_kiosk_rename(cs, none, "x", &d), ERR_NOTFOUND);
 		CHECK_INT(cstore_kiosk_revoke(cs, z, &d), 0);

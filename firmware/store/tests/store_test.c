@@ -39,7 +39,7 @@ static int find_event(void *ctx, int64_t n, int64_t wall, const char *event, con
 
 static struct store_counts counts(struct store *st)
 {
-	struct store_counts n = {0, 0};
+	struct store_counts n = {0, 0, 0};
 	struct diag d = {""};
 	CHECK_INT(store_count(st, &n, &d), 0);
 	return n;

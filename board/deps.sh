@@ -23,7 +23,12 @@ demo) ;;
 test) pkgs+=(clang libclang-rt-14-dev fiu-utils libfiu0 sqlite3 procps libharfbuzz-bin xvfb xauth openssl curl
 	m17n-db xkb-data libxkbcommon-dev zbar-tools valgrind umockdev libumockdev-dev systemd
 	mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git
-	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools ovmf chromium nodejs npm fonts-noto-core poppler-utils) ;;
+	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools ovmf chromium fonts-noto-core poppler-utils)
+	# node and npm (the console's browser test drives chromium with puppeteer-core): Debian's, unless this
+	# machine has its own (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
+	command -v node >/dev/null || pkgs+=(nodejs)
+	command -v npm >/dev/null || pkgs+=(npm)
+	;;
 pkg) pkgs+=(dpkg-dev debhelper fakeroot lintian git) ;;
 image) pkgs+=(mmdebstrap qemu-system-x86 e2fsprogs bc python3 dpkg-dev debhelper fakeroot lintian git
 	fdisk dosfstools mtools grub-efi-amd64-bin rauc squashfs-tools openssl ovmf zbar-tools) ;;

@@ -24,6 +24,7 @@
 #include "protocol.h"
 #include "fs.h"
 #include "report.h"
+#include "report_xlsx.h"
 #include "rules.h"
 #include "serve.h"
 #include "usbserve.h"
@@ -326,8 +327,9 @@ static const char usage2[] =
 	"                               instead of waiting for hotplug\n"
 	"  status --data-dir DIR        requests, kiosks, alerts and the epoch\n"
 	"  check --data-dir DIR         the database's full integrity check and the keys ('ok')\n"
-	"  export --data-dir DIR --csv FILE\n"
-	"                               every request as a CSV row (UTF-8, opens in spreadsheets)\n"
+	"  export --data-dir DIR --csv FILE | --xlsx FILE\n"
+	"                               every request as a CSV row (UTF-8, opens in spreadsheets), or as\n"
+	"                               an XLSX workbook (phones as text, dates as dates)\n"
 	"  forms --data-dir DIR --out DIR2\n"
 	"                               each request as the request form Mau 02-TP-TGPL (HTML)\n"
 	"  stats --data-dir DIR         requests by commune, group, outcome, month, urgency, language\n"
@@ -779,6 +781,52 @@ static void csv_item(void *p, const struct report_item *it)
 {
 	struct csv_ctx *c = p;
 	report_csv_row(it, c->rn, &c->out);
+}
+
+struct xlsx_ctx {
+	struct report_xlsx *x;
+	const struct report_names *rn;
+};
+
+static void xlsx_item(void *p, const struct report_item *it)
+{
+	struct xlsx_ctx *c = p;
+	struct report_xlsx_extra e = {it->kiosk_name, it->deadline, it->case_state, NULL};
+	report_xlsx_row(c->x, it, c->rn, &e);
+}
+
+/* The same rows as XLSX (sync/center/report_xlsx.h): the file 0600, libxlsxwriter's parts in the data dir. */
+static int cmd_export_xlsx(const char *dir, const char *file, const char *content_dir)
+{
+	if (fs_exists(file)) {
+		fprintf(stderr, "spean-center: %s is there already; an export never replaces a file\n", file);
+		return 2;
+	}
+	struct center_names nm;
+	center_names_load(&nm, content_dir);
+	struct xlsx_ctx c = {NULL, &nm.rn};
+	struct diag d = {""};
+	mode_t old = umask(077); /* personal data: the office account's only (libxlsxwriter creates it with fopen) */
+	int rc = report_xlsx_open(file, dir, &c.x, &d) ? 1 : 0;
+	unsigned long n = 0, bad = 0;
+	if (!rc) {
+		rc = walk(dir, &nm.content.holidays, xlsx_item, &c, &n, &bad);
+		if (report_xlsx_close(c.x, &d) && !rc)
+			rc = 1;
+	}
+	umask(old);
+	if (rc == 1 && d.msg[0])
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+	if (rc)
+		unlink(file);
+	else {
+		char *safe = utf8_neutral_dup(file);
+		printf("exported %lu requests to %s\n", n, safe);
+		free(safe);
+		say_skipped(bad);
+	}
+	center_names_finish(&nm);
+	return report_status(rc, bad);
 }
 
 static int cmd_export(const char *dir, const char *file, const char *content_dir)
@@ -1245,7 +1293,7 @@ int center_main(int argc, char **argv)
 	}
 	const char *dir = NULL, *kiosk = NULL, *listen = NULL, *csv = NULL, *out = NULL, *label = NULL, *key = NULL,
 		   *version = NULL, *serial = NULL, *kiosks = NULL, *poll = NULL, *per_address = NULL,
-		   *console_listen = NULL, *role = NULL, *pos[2] = {NULL, NULL}, *from = NULL;
+		   *console_listen = NULL, *role = NULL, *pos[2] = {NULL, NULL}, *from = NULL, *xlsx = NULL;
 	int plain = 0;
 	const char *content = getenv("SPEAN_CONTENT_DIR");
 	if (!content || !*content)
@@ -1283,6 +1331,8 @@ int center_main(int argc, char **argv)
 			role = argv[++i];
 		else if (!strcmp(argv[i], "--from") && i + 1 < argc)
 			from = argv[++i];
+		else if (!strcmp(argv[i], "--xlsx") && i + 1 < argc)
+			xlsx = argv[++i];
 		else if (argv[i][0] != '-' && !key && (!strcmp(argv[1], "enroll") || !strcmp(argv[1], "import")))
 			key = argv[i];
 		else if (argv[i][0] != '-' && (!strcmp(argv[1], "user") || !strcmp(argv[1], "key")) && (!pos[0] || !pos[1]))
@@ -1365,11 +1415,11 @@ int center_main(int argc, char **argv)
 		return rc ? 1 : refused ? 3 : 0;
 	}
 	if (!strcmp(cmd, "export")) {
-		if (!csv) {
-			fprintf(stderr, "spean-center: export needs --csv FILE\n");
+		if (!csv == !xlsx) {
+			fprintf(stderr, "spean-center: export needs --csv FILE or --xlsx FILE\n");
 			return 2;
 		}
-		return cmd_export(dir, csv, content);
+		return xlsx ? cmd_export_xlsx(dir, xlsx, content) : cmd_export(dir, csv, content);
 	}
 	if (!strcmp(cmd, "forms")) {
 		if (!out) {

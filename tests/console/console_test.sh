@@ -119,6 +119,14 @@ run 0 "$CENTER" export --data-dir "$C" --csv "$T/locked.csv" <<<'khoa trung tam 
 grep -q '"Thạch Thị Mẫu".*"Điểm lưu động Trà Cú","Đã kết thúc"' "$T/locked.csv" && pass || fail "the CSV's kiosk name and case state"
 grep -q '"Lâm Thị Xa".*,"20[0-9-]*","UBND xã Long Đức","Mới"' "$T/locked.csv" && pass || fail "the CSV's deadline date"
 head -1 "$T/locked.csv" | grep -q '"ngay_yeu_cau","han_chot","ten_kiosk","tinh_trang_ho_so"' && pass || fail "the CSV's new columns"
+# The same on the command line as XLSX: 0600, every request a row, never over an existing file.
+run 0 "$CENTER" export --data-dir "$C" --xlsx "$T/all.xlsx" <<<'khoa trung tam 2026'
+out_has "exported 64 requests"
+[ "$(stat -c %a "$T/all.xlsx")" = 600 ] && pass || fail "the XLSX is 0600"
+python3 -c 'import sys, zipfile, re; z = zipfile.ZipFile(sys.argv[1]); s = z.read("xl/worksheets/sheet1.xml").decode(); t = z.read("xl/sharedStrings.xml").decode(); assert len(re.findall("<row ", s)) == 65 and "Lâm Thị Xa" in t and "Đã kết thúc" in t' "$T/all.xlsx" &&
+	pass || fail "the XLSX holds every request with its case state"
+run 2 "$CENTER" export --data-dir "$C" --xlsx "$T/all.xlsx" <<<'khoa trung tam 2026'
+err_has "never replaces"
 for i in 1 2; do add "$K" vi "Người Chờ Khóa $i" "0900 000 00$i" "$(day -1)" >/dev/null || exit 2; done
 SPEAN_LOG=debug "$CENTER" run --data-dir "$C" --listen 127.0.0.1:0 --plain --console-listen 127.0.0.1:0 >"$T/run.out" 2>"$T/run2.err" &
 pid=$!

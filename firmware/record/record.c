@@ -346,3 +346,13 @@ enum record_open record_open_sealed(const void *sealed, size_t n, const unsigned
 		return RECORD_OPEN_URGENT;
 	return RECORD_OPEN_OK;
 }
+
+void record_receipt_code(const unsigned char id[RECORD_ID_LEN], char out[RECORD_CODE_LEN])
+{
+	char hex[2 * RECORD_ID_LEN + 1];
+	hex_encode(id, RECORD_ID_LEN, hex);
+	snprintf(out, RECORD_CODE_LEN, "%.4s-%.4s", hex, hex + 4);
+	for (char *p = out; *p; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+}

@@ -45,6 +45,14 @@ size_t contact_field_max(const char *key);
 /* Required fields present and consent given: 0, ERR_REFUSED (consent) or ERR_INVAL. */
 int contact_validate(const struct contact *c, struct diag *d);
 
+/*
+ * The receipt code a resident reads out and staff search by: the id's first
+ * 8 hex digits, upper case, grouped ("7224-0F81"), as the kiosk's receipt
+ * shows them. out holds RECORD_CODE_LEN bytes with the NUL.
+ */
+#define RECORD_CODE_LEN 10
+void record_receipt_code(const unsigned char id[RECORD_ID_LEN], char out[RECORD_CODE_LEN]);
+
 /* A request as the center sees it after opening. */
 struct request {
 	unsigned char id[RECORD_ID_LEN];

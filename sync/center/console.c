@@ -269,16 +269,6 @@ static const char *group_name(const struct console *c, const char *id)
 	return t ? t : id;
 }
 
-static void receipt_code(const unsigned char id[STORE_ID_LEN], char out[10])
-{
-	char hex[2 * STORE_ID_LEN + 1];
-	hex_encode(id, STORE_ID_LEN, hex);
-	snprintf(out, 10, "%.4s-%.4s", hex, hex + 4);
-	for (char *p = out; *p; p++)
-		if (*p >= 'a' && *p <= 'f')
-			*p = (char)(*p - 'a' + 'A');
-}
-
 /* ---- the index ---- */
 
 static void item_free(struct item *it)
@@ -980,8 +970,8 @@ static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, str
 	for (size_t k = first; k < last; k++) {
 		const struct item *it = &c->items[hits[k]];
 		struct tv *r = tv_row(v, "rows");
-		char code[10], day[16];
-		receipt_code(it->id, code);
+		char code[RECORD_CODE_LEN], day[16];
+		record_receipt_code(it->id, code);
 		day_text(it->received_day, day);
 		tv_setf(r, "n", "%llu", (unsigned long long)it->n);
 		tv_set(r, "code", code);
@@ -1264,8 +1254,8 @@ static int open_one(void *ctx, const struct cstore_request *r)
 	buf_init(&plain);
 	request_init(&req);
 	const char *bad = center_open_stored(&c->keys, r, &plain, &req, why, sizeof why);
-	char code[10], hex[2 * STORE_ID_LEN + 1], day[16];
-	receipt_code(r->id, code);
+	char code[RECORD_CODE_LEN], hex[2 * STORE_ID_LEN + 1], day[16];
+	record_receipt_code(r->id, code);
 	hex_encode(r->id, STORE_ID_LEN, hex);
 	tv_set(v, "code", code);
 	tv_set(v, "id", hex);
@@ -1331,7 +1321,7 @@ static int open_one(void *ctx, const struct cstore_request *r)
 struct printed {
 	struct console *c;
 	struct buf pdf;
-	char code[10];
+	char code[RECORD_CODE_LEN];
 	int rc;
 };
 
@@ -1344,7 +1334,7 @@ static int print_one(void *ctx, const struct cstore_request *r)
 	struct diag d = {""};
 	buf_init(&plain);
 	request_init(&req);
-	receipt_code(r->id, p->code);
+	record_receipt_code(r->id, p->code);
 	if (center_open_stored(&p->c->keys, r, &plain, &req, why, sizeof why))
 		p->rc = ERR_CRYPTO;
 	else {

@@ -136,15 +136,13 @@ static void build(struct form *f, const struct report_item *it, const struct rep
 {
 	const struct request *r = it->req;
 	const struct contact *c = &r->contact;
-	char id[2 * RECORD_ID_LEN + 1], code[9];
+	char id[2 * RECORD_ID_LEN + 1], code[RECORD_CODE_LEN];
 	hex_encode(r->id, RECORD_ID_LEN, id);
-	for (int i = 0; i < 8; i++)
-		code[i] = (char)(id[i] >= 'a' && id[i] <= 'f' ? id[i] - 'a' + 'A' : id[i]);
-	code[8] = '\0';
+	record_receipt_code(r->id, code);
 	struct buf b;
 	buf_init(&b);
 	/* The receipt code as the resident's receipt shows it, then the whole id, the kiosk and the arrival. */
-	buf_printf(&b, "<span foreground=\"#555555\">Spean · Mã biên nhận <b>%.4s-%.4s</b> (%s) · kiosk: ", code, code + 4, id);
+	buf_printf(&b, "<span foreground=\"#555555\">Spean · Mã biên nhận <b>%s</b> (%s) · kiosk: ", code, id);
 	value(&b, it->device);
 	buf_puts(&b, " · nhận ngày ");
 	value(&b, it->received_date);

@@ -91,12 +91,9 @@ void report_xlsx_row(struct report_xlsx *x, const struct report_item *it, const 
 {
 	const struct request *r = it->req;
 	const struct contact *c = &r->contact;
-	char id[2 * RECORD_ID_LEN + 1], code[10];
+	char id[2 * RECORD_ID_LEN + 1], code[RECORD_CODE_LEN];
 	hex_encode(r->id, RECORD_ID_LEN, id);
-	snprintf(code, sizeof code, "%.4s-%.4s", id, id + 4);
-	for (char *p = code; *p; p++)
-		if (*p >= 'a' && *p <= 'f')
-			*p = (char)(*p - 'a' + 'A');
+	record_receipt_code(r->id, code);
 	text(x, 0, code);
 	day(x, 1, it->received_date);
 	text(x, 2, e && e->kiosk ? e->kiosk : it->device);

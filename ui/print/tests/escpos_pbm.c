@@ -24,16 +24,25 @@ int main(int argc, char **argv)
 	struct escpos_image img;
 	int feed, cut;
 	const char *why = escpos_decode(&b, &img, &feed, &cut);
+	FILE *f = why ? NULL : fopen(argv[2], "wb");
+	int rc = 0;
 	if (why) {
-		fprintf(stderr, "escpos-pbm: %s\n", why);
-		return 1;
+		fprintf(stderr, "escpos-pbm: %s (%zu bytes)\n", why, b.len);
+		rc = 1;
+	} else if (!f) {
+		fprintf(stderr, "escpos-pbm: cannot write %s\n", argv[2]);
+		rc = 1;
+	} else {
+		fprintf(f, "P4\n%d %d\n", img.width, img.height);
+		fwrite(img.bits, (size_t)(img.width / 8), (size_t)img.height, f);
+		if (fclose(f)) {
+			fprintf(stderr, "escpos-pbm: cannot write %s\n", argv[2]);
+			rc = 1;
+		} else {
+			printf("%d x %d dots, feed %d, %s\n", img.width, img.height, feed, cut ? "cut" : "no cut");
+		}
 	}
-	FILE *f = fopen(argv[2], "wb");
-	fprintf(f, "P4\n%d %d\n", img.width, img.height);
-	fwrite(img.bits, (size_t)(img.width / 8), (size_t)img.height, f);
-	fclose(f);
-	printf("%d x %d dots, feed %d, %s\n", img.width, img.height, feed, cut ? "cut" : "no cut");
 	free(img.bits);
 	buf_finish(&b);
-	return 0;
+	return rc;
 }

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "board.h"
@@ -68,6 +69,7 @@ struct app {
 	int nlines, next;
 	const char *shots;
 	FILE *taps; /* --taps: where each replayed tap lands, for a real touchscreen (tests/appliance) */
+	int keys;   /* --keys: each shot's catalog keys, appended (ui/console/review-shots.sh), or -1 */
 	int failed;
 	/* first boot: the center's USB stick, polled at SPEAN_STICK_DIR while there is no center card */
 	const char *stick_dir;
@@ -429,6 +431,18 @@ static void replay_fail(struct app *a, const char *fmt, const char *arg)
 	loop_quit(a->loop);
 }
 
+/* A shot's lines for --keys, NAME<TAB>KEY per key on show, in one write: with O_APPEND no other writer splits them. */
+static int keys_write(struct app *a, const char *name)
+{
+	struct buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < kiosk_trace_count(&a->kiosk); i++)
+		buf_printf(&b, "%s\t%s\n", name, kiosk_trace_key(&a->kiosk, i));
+	int rc = b.len ? fs_write_all(a->keys, b.data, b.len) : 0;
+	buf_finish(&b);
+	return rc;
+}
+
 static void replay_step(void *ctx)
 {
 	struct app *a = ctx;
@@ -517,9 +531,17 @@ static void replay_step(void *ctx)
 			char path[4096];
 			struct diag d = {""};
 			snprintf(path, sizeof path, "%s/%s.png", a->shots ? a->shots : ".", arg);
+			if (a->keys >= 0 && strchr(arg, '\t')) {
+				replay_fail(a, "shot '%s': a name with a tab cannot be listed in --keys", arg);
+				return;
+			}
 			ui_render(a->ui);
 			if (ui_screenshot(a->ui, path, &d)) {
 				replay_fail(a, "%s", d.msg);
+				return;
+			}
+			if (a->keys >= 0 && keys_write(a, arg)) {
+				replay_fail(a, "--keys: %s", strerror(errno));
 				return;
 			}
 		} else if (!strcmp(line, "expect")) {
@@ -818,8 +840,30 @@ int content_check_main(int argc, char **argv)
 	return rc ? 2 : 0;
 }
 
+/*
+ * --keys FILE: opened once, for appending (one file for many runs), created
+ * 0644; a symbolic link is refused rather than written through, and so is
+ * anything but a regular file. The fd, or -1 with the reason said.
+ */
+static int keys_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	struct stat st;
+	if (fd < 0) {
+		fprintf(stderr, "spean kiosk: --keys %s: cannot open for appending (%s)\n", path,
+			errno == ELOOP ? "a symbolic link: refused" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "spean kiosk: --keys %s: not a regular file\n", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static const char kiosk_usage[] =
-	"usage: spean [--data-dir DIR] kiosk [--replay SCRIPT] [--shots DIR] [--size WxH] [--content DIR]\n"
+	"usage: spean [--data-dir DIR] kiosk [--replay SCRIPT] [--shots DIR] [--keys FILE] [--size WxH] [--content DIR]\n"
 	"\n"
 	"Run the kiosk. With no display it runs headless (SDL offscreen driver).\n"
 	"  --replay SCRIPT  run a script of lines: tap ID|LABEL, touch ID|LABEL, type TEXT, wait MS,\n"
@@ -829,6 +873,10 @@ static const char kiosk_usage[] =
 	"  --shots DIR      where 'shot' writes NAME.png (default .)\n"
 	"  --taps FILE      write where each replayed tap lands ('X Y ID' per line, window pixels): the same\n"
 	"                   journey driven through a real touchscreen (tests/appliance)\n"
+	"  --keys FILE      at each 'shot', append 'NAME<TAB>KEY' lines to FILE, one per catalog key whose\n"
+	"                   text that screen was built from (KEY.you where that variant shows); for a\n"
+	"                   translation's reviewer (ui/console/review-shots.sh). Created 0644 if missing;\n"
+	"                   a symbolic link, a directory or any other non-regular file is refused\n"
 	"  --size WxH       window size (default 800x480)\n"
 	"  --content DIR    content pack (default $SPEAN_CONTENT_DIR, else an installed pack, else\n"
 	"                   $SPEAN_SHARE_DIR/content, else " SPEAN_SHARE_DIR "/content)\n";
@@ -838,6 +886,7 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	struct app a;
 	memset(&a, 0, sizeof a);
 	a.inotify = -1;
+	a.keys = -1;
 	const char *replay = NULL, *content = getenv("SPEAN_CONTENT_DIR");
 	int w = 800, h = 480, ex = 1, sfd = -1;
 	for (int i = 0; i < argc; i++) {
@@ -862,6 +911,11 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 				fprintf(stderr, "spean kiosk: %s: cannot create (%s)\n", argv[i], strerror(errno));
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--keys")) {
+			if (a.keys >= 0)
+				close(a.keys);
+			if ((a.keys = keys_open(argv[++i])) < 0)
+				return 2;
 		} else if (!strcmp(argv[i], "--size")) {
 			if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 320 || h < 240 || w > 4096 || h > 4096) {
 				fprintf(stderr, "spean kiosk: --size wants WxH, e.g. 800x480\n");
@@ -965,6 +1019,9 @@ int kiosk_main(const char *data_dir, int argc, char **argv)
 	if (!a.dev.has_center)
 		setup_start(&a);
 	free(recorded);
+	/* Every setting is in: from here each screen built lists its catalog keys (the one on show is built again). */
+	if (a.keys >= 0)
+		kiosk_trace_start(&a.kiosk);
 	STAGE("screen");
 	watch_input(&a);
 	ui_render(a.ui);
@@ -1042,6 +1099,10 @@ out:
 	free(a.lines);
 	if (a.taps && fclose(a.taps) && !ex) {
 		fprintf(stderr, "spean kiosk: --taps: %s\n", strerror(errno));
+		ex = 1;
+	}
+	if (a.keys >= 0 && close(a.keys) && !ex) {
+		fprintf(stderr, "spean kiosk: --keys: %s\n", strerror(errno));
 		ex = 1;
 	}
 	SDL_Quit();

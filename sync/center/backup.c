@@ -28,7 +28,7 @@
 /* What a backup carries, in this order; the databases are copied online, the rest read as they are. */
 static const char *const names[] = {CSTORE_DB_NAME,	OSTORE_DB_NAME,	  CENTER_SECRET_FILE, CENTER_LOCKED_FILE,
 				    CENTER_SIGN_FILE,	CENTER_PUBLIC_FILE, CENTER_TLS_CERT,   CENTER_TLS_KEY,
-				    CENTER_PACK_FILE};
+				    CENTER_PACK_FILE, CENTER_DRAFT_SAVED};
 #define NNAMES (sizeof names / sizeof names[0])
 #define BACKUP_MAX_FILE (64ull << 30)
 
@@ -175,8 +175,10 @@ int center_backup(const char *dir, const char *out, const char *pass, unsigned *
 	}
 	/* The databases first, each copied online into a temporary file beside them. */
 	char *tmp[2] = {fs_join(dir, ".backup-" CSTORE_DB_NAME), fs_join(dir, ".backup-" OSTORE_DB_NAME)};
+	char *draft = fs_join(dir, ".backup-" CENTER_DRAFT_SAVED);
 	unlink(tmp[0]);
 	unlink(tmp[1]);
+	unlink(draft);
 	struct cstore *cs = NULL;
 	struct ostore *os = NULL;
 	int rc = cstore_open(dir, &cs, d);
@@ -188,6 +190,14 @@ int center_backup(const char *dir, const char *out, const char *pass, unsigned *
 	if (!rc)
 		rc = ostore_backup(os, tmp[1], d);
 	ostore_close(os);
+	/* The console's draft (text files and recordings not yet published), as one file. */
+	int have_draft = 0;
+	if (!rc) {
+		rc = center_draft_save(dir, draft, d);
+		have_draft = !rc;
+		if (rc == ERR_NOTFOUND)
+			rc = 0;
+	}
 	char *part = NULL;
 	FILE *f = NULL;
 	struct crypt_stream *s = NULL;
@@ -212,8 +222,9 @@ int center_backup(const char *dir, const char *out, const char *pass, unsigned *
 		    fwrite(header, 1, sizeof header, f) != sizeof header))
 		rc = ERR_IO;
 	for (size_t i = 0; !rc && i < NNAMES; i++) {
-		char *path = i < 2 ? xstrdup(tmp[i]) : fs_join(dir, names[i]);
-		if (i < 2 || fs_exists(path)) {
+		int saved = !strcmp(names[i], CENTER_DRAFT_SAVED);
+		char *path = i < 2 ? xstrdup(tmp[i]) : saved ? xstrdup(draft) : fs_join(dir, names[i]);
+		if (i < 2 || (saved ? have_draft : fs_exists(path))) {
 			rc = put_file(f, s, names[i], path, d);
 			*files += !rc;
 		}
@@ -242,6 +253,8 @@ int center_backup(const char *dir, const char *out, const char *pass, unsigned *
 		unlink(tmp[i]);
 		free(tmp[i]);
 	}
+	unlink(draft);
+	free(draft);
 	if (!rc)
 		log_info("backup_written files=%u", *files);
 	return rc;

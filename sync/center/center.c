@@ -551,35 +551,77 @@ static int cmd_key(const char *dir, const char *sub)
 
 /* ---- reading what arrived: names for reports, then each request opened ---- */
 
-void center_names_load(struct center_names *n, const char *content_dir)
+/*
+ * The pack the center last published, read and verified with its own card (NULL when there is none or it does
+ * not verify: then the content dir). Its files point into *raw.
+ */
+static int published_pack(const char *dir, struct buf *raw, struct sync_content *pc)
+{
+	struct center_keys k;
+	struct diag d = {""};
+	struct sync_msg m;
+	memset(&k, 0, sizeof k);
+	if (!dir || read_card(dir, &k, &d))
+		return 0;
+	char *pp = fs_join(dir, CENTER_PACK_FILE);
+	int ok = fs_exists(pp) && fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, raw, &d) == 0 &&
+		 sync_msg_parse(raw->data, raw->len, SYNC_MAX_CONTENT_MESSAGE, &m, &d) == 0 &&
+		 sync_content_parse(&m, k.sign_pk, pc, &d) == 0;
+	if (!ok && d.msg[0])
+		fprintf(stderr, "spean-center: %s: %s (names from the content dir instead)\n", pp, d.msg);
+	free(pp);
+	return ok;
+}
+
+/* One file of the names' source: from the published pack when there is one, else from the content dir. */
+static int names_file(const struct sync_content *pc, const char *content_dir, const char *name, struct buf *b,
+		      struct diag *d)
+{
+	if (pc) {
+		for (uint32_t i = 0; i < pc->n; i++)
+			if (!strcmp(pc->f[i].name, name)) {
+				buf_append(b, (const char *)pc->f[i].data, pc->f[i].len);
+				return 0;
+			}
+		diag_set(d, "the published content pack has no %s", name);
+		return ERR_NOTFOUND;
+	}
+	char *p = fs_join(content_dir, name);
+	int rc = fs_read_file(p, 4u << 20, b, d);
+	free(p);
+	return rc;
+}
+
+void center_names_load(struct center_names *n, const char *dir, const char *content_dir)
 {
 	memset(n, 0, sizeof *n);
-	struct buf b;
+	struct buf b, raw;
 	struct diag d = {""};
+	struct sync_content pcs;
+	buf_init(&raw);
+	const struct sync_content *pc = published_pack(dir, &raw, &pcs) ? &pcs : NULL;
+	n->version = pc ? pc->version : 0;
 	buf_init(&b);
 	buf_append(&b, (const char *)spean_builtin_rules, spean_builtin_rules_len);
 	if (rules_parse(b.data, b.len, &n->rules, &d))
 		fprintf(stderr, "spean-center: built-in rules: %s (documents left out)\n", d.msg);
 	buf_finish(&b);
-	char *p = fs_join(content_dir, "strings.vi");
 	buf_init(&b);
-	if (fs_read_file(p, 4u << 20, &b, &d) || catalog_parse(b.data, b.len, &n->vi, &d))
+	if (names_file(pc, content_dir, "strings.vi", &b, &d) || catalog_parse(b.data, b.len, &n->vi, &d))
 		fprintf(stderr, "spean-center: %s (codes instead of names)\n", d.msg);
 	buf_finish(&b);
-	free(p);
-	p = fs_join(content_dir, "communes.txt");
 	buf_init(&b);
-	if (fs_read_file(p, 4u << 20, &b, &d) || content_parse_communes(b.data, b.len, &n->content, &d))
+	if (names_file(pc, content_dir, "communes.txt", &b, &d) || content_parse_communes(b.data, b.len, &n->content, &d))
 		fprintf(stderr, "spean-center: %s (commune codes without names)\n", d.msg);
 	buf_finish(&b);
-	free(p);
 	/* The holidays count a deadline's working days (the console); reports do without them. */
-	p = fs_join(content_dir, "holidays.txt");
 	buf_init(&b);
-	if (fs_read_file(p, 4u << 20, &b, &d) || holidays_parse(b.data, b.len, &n->content.holidays, &d))
+	if (names_file(pc, content_dir, "holidays.txt", &b, &d) || holidays_parse(b.data, b.len, &n->content.holidays, &d))
 		fprintf(stderr, "spean-center: %s (deadlines without a date)\n", d.msg);
 	buf_finish(&b);
-	free(p);
+	if (pc)
+		sync_content_finish(&pcs);
+	buf_finish(&raw);
 	n->rn.vi = n->vi;
 	n->rn.content = &n->content;
 	n->rn.rules = n->rules;
@@ -803,7 +845,7 @@ static int cmd_export_xlsx(const char *dir, const char *file, const char *conten
 		return 2;
 	}
 	struct center_names nm;
-	center_names_load(&nm, content_dir);
+	center_names_load(&nm, dir, content_dir);
 	struct xlsx_ctx c = {NULL, &nm.rn};
 	struct diag d = {""};
 	mode_t old = umask(077); /* personal data: the office account's only (libxlsxwriter creates it with fopen) */
@@ -832,7 +874,7 @@ static int cmd_export_xlsx(const char *dir, const char *file, const char *conten
 static int cmd_export(const char *dir, const char *file, const char *content_dir)
 {
 	struct center_names nm;
-	center_names_load(&nm, content_dir);
+	center_names_load(&nm, dir, content_dir);
 	struct csv_ctx c;
 	buf_init(&c.out);
 	c.rn = &nm.rn;
@@ -864,7 +906,7 @@ static void stats_item(void *p, const struct report_item *it)
 static int cmd_stats(const char *dir, const char *content_dir)
 {
 	struct center_names nm;
-	center_names_load(&nm, content_dir);
+	center_names_load(&nm, dir, content_dir);
 	struct report_stats *st = report_stats_create();
 	unsigned long n, bad;
 	int rc = walk(dir, &nm.content.holidays, stats_item, st, &n, &bad);
@@ -915,7 +957,7 @@ static int cmd_forms(const char *dir, const char *out, const char *content_dir)
 		return 1;
 	}
 	struct center_names nm;
-	center_names_load(&nm, content_dir);
+	center_names_load(&nm, dir, content_dir);
 	struct forms_ctx c = {out, &nm.rn, 0};
 	unsigned long n, bad;
 	int rc = walk(dir, &nm.content.holidays, form_item, &c, &n, &bad);
@@ -974,6 +1016,139 @@ static uint64_t pack_version_arg(const char *s)
 	return v;
 }
 
+uint64_t center_pack_version(const char *dir, const unsigned char sign_pk[CRYPT_SIGN_PK])
+{
+	char *pp = fs_join(dir, CENTER_PACK_FILE);
+	struct buf old;
+	struct diag d = {""};
+	struct sync_msg m;
+	struct sync_content oc;
+	uint64_t v = 0;
+	buf_init(&old);
+	if (fs_exists(pp) && fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &old, &d) == 0 &&
+	    sync_msg_parse(old.data, old.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d) == 0 &&
+	    sync_content_parse(&m, sign_pk, &oc, &d) == 0) {
+		v = oc.version;
+		sync_content_finish(&oc);
+	}
+	buf_finish(&old);
+	free(pp);
+	return v;
+}
+
+int center_pack_check(const char *content, struct packdir *files, struct diag *d)
+{
+	int rc = packdir_read(content, files, d);
+	if (!rc && !packdir_find(files, "eligibility.rules")) /* the rules travel with the questions that depend on them */
+		packdir_add(files, "eligibility.rules", spean_builtin_rules, spean_builtin_rules_len);
+	/* Exactly what the kiosk checks before it installs: a pack it would refuse is never signed. */
+	if (!rc)
+		rc = content_pack_check(files->f, files->n, (const char *)spean_builtin_rules, spean_builtin_rules_len, d);
+	/* Kiosks count working days to a hearing with the pack's holidays: a pack that cannot for this year is not sent. */
+	int year, month, day;
+	clock_today(&year, &month, &day);
+	if (!rc)
+		rc = content_pack_holidays(files->f, files->n, year, d);
+	return rc;
+}
+
+int center_pack_publish(const char *dir, const char *content, const struct center_keys *k, uint64_t v,
+			struct center_published *out, struct diag *d)
+{
+	memset(out, 0, sizeof *out);
+	/* The version never goes down: kiosks would refuse it anyway. */
+	uint64_t ov = center_pack_version(dir, k->sign_pk);
+	if (!v)
+		v = ov + 1;
+	if (v > CONTENT_MAX_VERSION) {
+		diag_set(d, "version %llu is past the last a kiosk takes (%llu)", (unsigned long long)v,
+			 (unsigned long long)CONTENT_MAX_VERSION);
+		return ERR_INVAL;
+	}
+	if (v <= ov) {
+		diag_set(d, "the current pack is version %llu; a new one must be above it", (unsigned long long)ov);
+		return ERR_INVAL;
+	}
+	struct packdir files;
+	int rc = center_pack_check(content, &files, d);
+	if (rc)
+		diag_prefix(d, "%s: not signed: ", content);
+	struct buf pack;
+	buf_init(&pack);
+	if (!rc) {
+		sync_content_begin(&pack, v);
+		for (size_t i = 0; i < files.n; i++)
+			sync_content_add(&pack, files.f[i].name, files.f[i].data, files.f[i].len);
+		sync_content_end(&pack, k->sign_sk);
+		char *pp = fs_join(dir, CENTER_PACK_FILE);
+		rc = fs_write_durable(pp, pack.data, pack.len, 0644, d);
+		free(pp);
+		out->version = v;
+		out->files = files.n;
+		out->bytes = pack.len;
+	}
+	packdir_finish(&files);
+	buf_finish(&pack);
+	return rc;
+}
+
+int center_draft_save(const char *dir, const char *out, struct diag *d)
+{
+	char *draft = fs_join(dir, CENTER_DRAFT_DIR);
+	struct center_keys k;
+	struct packdir files;
+	memset(&files, 0, sizeof files);
+	int rc = fs_exists(draft) ? center_load(dir, &k, d) : ERR_NOTFOUND;
+	if (!rc) {
+		rc = packdir_read(draft, &files, d);
+		struct buf pack;
+		buf_init(&pack);
+		if (!rc) {
+			sync_content_begin(&pack, 1);
+			for (size_t i = 0; i < files.n; i++)
+				sync_content_add(&pack, files.f[i].name, files.f[i].data, files.f[i].len);
+			sync_content_end(&pack, k.sign_sk);
+			rc = fs_write_durable(out, pack.data, pack.len, 0600, d);
+		}
+		buf_finish(&pack);
+		center_keys_wipe(&k);
+	}
+	packdir_finish(&files);
+	free(draft);
+	return rc;
+}
+
+int center_draft_restore(const char *dir, const char *into, struct diag *d)
+{
+	char *p = fs_join(dir, CENTER_DRAFT_SAVED);
+	struct center_keys k;
+	struct buf raw;
+	struct sync_msg m;
+	struct sync_content pc;
+	buf_init(&raw);
+	memset(&k, 0, sizeof k);
+	int rc = fs_exists(p) ? read_card(dir, &k, d) : ERR_NOTFOUND;
+	if (!rc && !(rc = fs_read_file(p, SYNC_MAX_CONTENT_MESSAGE, &raw, d)) &&
+	    !(rc = sync_msg_parse(raw.data, raw.len, SYNC_MAX_CONTENT_MESSAGE, &m, d)) &&
+	    !(rc = sync_content_parse(&m, k.sign_pk, &pc, d))) {
+		for (uint32_t i = 0; !rc && i < pc.n; i++) {
+			char *path = fs_join(into, pc.f[i].name), *slash = strrchr(path, '/');
+			*slash = '\0';
+			rc = fs_mkdir_p(path, 0755, d);
+			*slash = '/';
+			if (!rc)
+				rc = fs_write_durable(path, pc.f[i].data, pc.f[i].len, 0644, d);
+			free(path);
+		}
+		sync_content_finish(&pc);
+	}
+	if (rc && rc != ERR_NOTFOUND)
+		diag_prefix(d, "%s: ", p);
+	buf_finish(&raw);
+	free(p);
+	return rc;
+}
+
 static int cmd_pack(const char *dir, const char *content, const char *version)
 {
 	uint64_t v = pack_version_arg(version);
@@ -989,58 +1164,16 @@ static int cmd_pack(const char *dir, const char *content, const char *version)
 		fprintf(stderr, "spean-center: %s\n", d.msg);
 		return 1;
 	}
-	/* The version never goes down: kiosks would refuse it anyway. */
-	char *pp = fs_join(dir, CENTER_PACK_FILE);
-	struct buf old;
-	buf_init(&old);
-	struct sync_msg m;
-	struct sync_content oc;
-	if (fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &old, &d) == 0 &&
-	    sync_msg_parse(old.data, old.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d) == 0 &&
-	    sync_content_parse(&m, k.sign_pk, &oc, &d) == 0) {
-		uint64_t ov = oc.version;
-		sync_content_finish(&oc);
-		if (v <= ov) {
-			fprintf(stderr, "spean-center: the current pack is version %llu; a new one must be above it\n",
-				(unsigned long long)ov);
-			buf_finish(&old);
-			free(pp);
-			center_keys_wipe(&k);
-			return 2;
-		}
-	}
-	buf_finish(&old);
-	/* Exactly what the kiosk checks before it installs: a pack it would refuse is never signed. */
-	struct packdir files;
-	int rc = packdir_read(content, &files, &d);
-	if (!rc && !packdir_find(&files, "eligibility.rules")) /* the rules travel with the questions that depend on them */
-		packdir_add(&files, "eligibility.rules", spean_builtin_rules, spean_builtin_rules_len);
-	if (!rc && (rc = content_pack_check(files.f, files.n, (const char *)spean_builtin_rules, spean_builtin_rules_len, &d)))
-		diag_prefix(&d, "%s: not signed: ", content);
-	/* Kiosks count working days to a hearing with the pack's holidays: a pack that cannot for this year is not sent. */
-	int year, month, day;
-	clock_today(&year, &month, &day);
-	if (!rc && (rc = content_pack_holidays(files.f, files.n, year, &d)))
-		diag_prefix(&d, "%s: not signed: ", content);
-	struct buf pack;
-	buf_init(&pack);
-	if (!rc) {
-		sync_content_begin(&pack, v);
-		for (size_t i = 0; i < files.n; i++)
-			sync_content_add(&pack, files.f[i].name, files.f[i].data, files.f[i].len);
-		sync_content_end(&pack, k.sign_sk);
-		rc = fs_write_durable(pp, pack.data, pack.len, 0644, &d);
-	}
-	if (rc)
-		fprintf(stderr, "spean-center: %s\n", d.msg);
-	else
-		printf("content pack %llu: %zu files, %zu bytes, signed; kiosks fetch it at their next sync\n",
-		       (unsigned long long)v, files.n, pack.len);
-	packdir_finish(&files);
-	buf_finish(&pack);
-	free(pp);
+	struct center_published pub;
+	int rc = center_pack_publish(dir, content, &k, v, &pub, &d);
 	center_keys_wipe(&k);
-	return rc == 0 ? 0 : rc == ERR_IO || rc == ERR_NOSPACE ? 1 : 2;
+	if (rc) {
+		fprintf(stderr, "spean-center: %s\n", d.msg);
+		return rc == ERR_IO || rc == ERR_NOSPACE ? 1 : 2;
+	}
+	printf("content pack %llu: %zu files, %zu bytes, signed; kiosks fetch it at their next sync\n",
+	       (unsigned long long)pub.version, pub.files, pub.bytes);
+	return 0;
 }
 
 static void import_report(void *ctx, const char *file, const char *why)

@@ -16,6 +16,8 @@
 #define CENTER_PUBLIC_FILE "center.pub"   /* the card kiosks get: "box = HEX" and "sign = HEX" */
 #define CENTER_PACK_FILE "content.pack"   /* the signed content pack kiosks fetch (spean-center pack) */
 #define CENTER_LOCKED_FILE "center.key.locked" /* center.key wrapped by the director's passphrase (crypt_wrap) */
+#define CENTER_DRAFT_DIR "content"        /* the office's content, edited in the console, signed by Publish */
+#define CENTER_DRAFT_SAVED "content.draft" /* the draft as one signed pack file, in a backup (never sent to kiosks) */
 #define CENTER_PASSPHRASE_MIN 12          /* characters of a passphrase that locks the key */
 
 struct center_keys {
@@ -58,9 +60,38 @@ struct center_names {
 	struct catalog *vi;
 	struct content content;
 	struct rules *rules;
+	uint64_t version; /* the published pack's, 0 when the names come from a content dir */
 };
-void center_names_load(struct center_names *n, const char *content_dir);
+/*
+ * From the pack the center last published (dir's content.pack, verified with its card) when there is one,
+ * else from content_dir: reports name things as the kiosks that send them do.
+ */
+void center_names_load(struct center_names *n, const char *dir, const char *content_dir);
 void center_names_finish(struct center_names *n);
+
+/* The version of the pack dir published (content.pack, verified with sign_pk), 0 when none. */
+uint64_t center_pack_version(const char *dir, const unsigned char sign_pk[CRYPT_SIGN_PK]);
+/*
+ * A content dir read as a pack (the built-in rules added when it has none) and checked exactly as a kiosk
+ * checks one before it installs it, with holidays covering this year. Free files with packdir_finish
+ * (also after an error).
+ */
+struct packdir;
+int center_pack_check(const char *content, struct packdir *files, struct diag *d);
+struct center_published {
+	uint64_t version;
+	size_t files, bytes;
+};
+/*
+ * Check content (center_pack_check) and sign it as dir's content.pack, version v (0: the published one's
+ * next); ERR_INVAL for a version not above the published one; a pack the check refuses is never signed.
+ */
+/* The draft (dir/content) as one file out (a pack signed with center.sign, 0600); ERR_NOTFOUND if there is none. */
+int center_draft_save(const char *dir, const char *out, struct diag *d);
+/* dir's content.draft (a restored backup's) unpacked into the directory into; ERR_NOTFOUND if there is none. */
+int center_draft_restore(const char *dir, const char *into, struct diag *d);
+int center_pack_publish(const char *dir, const char *content, const struct center_keys *k, uint64_t v,
+			struct center_published *out, struct diag *d);
 
 /*
  * Open a stored request: NULL and req holding it (plain holds the

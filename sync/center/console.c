@@ -21,6 +21,7 @@
  * hash is checked outside it (Argon2id takes a fraction of a second).
  */
 #include "console.h"
+#include "console_internal.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -54,21 +55,6 @@
 #include "tls.h"
 #include "utf8.h"
 
-#define CONSOLE_SESSIONS 64u         /* signed in at once */
-#define CONSOLE_IDLE_S (30 * 60)     /* a session unused this long ends */
-#define CONSOLE_LIFE_S (12 * 3600)   /* and any session after a working day */
-#define CONSOLE_LIMITS 256u          /* login failure counters kept */
-#define CONSOLE_LIMIT_WINDOW_S (15 * 60)
-#define CONSOLE_LIMIT_LOGIN 5u       /* failures per login in the window */
-#define CONSOLE_LIMIT_ADDRESS 20u    /* failures per address in the window */
-#define CONSOLE_BODY_MAX 8192u       /* a form's body */
-#define CONSOLE_FIELD_MAX 256u       /* one form field */
-#define CONSOLE_PAGE 50u             /* rows on an inbox page */
-#define CONSOLE_AUDIT_ROWS 500u
-#define CONSOLE_THREADS 2u
-#define TOKEN_HEX 64                 /* 32 random bytes */
-#define CONSOLE_QUIET_DAYS 7         /* a kiosk not heard from for longer is flagged on the fleet page */
-
 /* One request as the inbox knows it. Strings point into the index's own allocations. */
 struct item {
 	uint64_t n;
@@ -91,66 +77,8 @@ struct item {
 };
 #define NO_DAY INT32_MIN
 
-struct kiosk {
-	unsigned char pk[CSTORE_PK_LEN];
-	char *label;
-};
-
-struct session {
-	char token[TOKEN_HEX + 1]; /* "" free */
-	char csrf[TOKEN_HEX + 1];
-	char login[OSTORE_LOGIN_MAX + 1];
-	int role;
-	uint64_t created, used; /* monotonic ms */
-};
-
-struct limit {
-	char key[OSTORE_LOGIN_MAX + 3]; /* "u:login" or "a:address" */
-	unsigned count;
-	uint64_t start;
-};
-
-struct console {
-	pthread_mutex_t lock;
-	struct cstore *cs;
-	struct ostore *os;
-	struct center_keys keys;
-	struct center_names names;
-	struct catalog *cat;
-	struct item *items;
-	size_t n, cap;
-	uint64_t last_n;
-	unsigned long unreadable;
-	struct kiosk *kiosks;
-	size_t nkiosks;
-	struct ostore_case *cases; /* sorted by key while the first index is made (start set), then NULL */
-	size_t ncases;
-	int start;
-	struct session sessions[CONSOLE_SESSIONS];
-	struct limit limits[CONSOLE_LIMITS];
-	struct MHD_Daemon *dm;
-	int tls, names_loaded;
-	char *dir;
-	void (*key_hook)(void *ctx, const unsigned char *sk); /* the kiosks' service, told of an unlock or a lock */
-	void *key_ctx;
-	char dummy[OSTORE_HASH_MAX]; /* the hash an unknown login is checked against */
-};
-
-/* One HTTP request's state (libmicrohttpd's con_cls). */
-#define FORM_FIELDS 11
-struct exchange {
-	struct MHD_PostProcessor *pp;
-	size_t body;
-	int too_big;
-	struct {
-		const char *name;
-		char value[CONSOLE_FIELD_MAX + 1];
-		size_t len;
-		int seen;
-	} f[FORM_FIELDS];
-};
-static const char *const form_fields[FORM_FIELDS] = {"csrf", "user", "password", "to", "version",
-						     "officer", "code0", "code1", "code2", "passphrase", "role"};
+static const char *const form_fields[FORM_FIELDS] = {"csrf",  "user",  "password",	"to",	"version", "officer", "code0",
+						     "code1", "code2", "passphrase", "role", "name",	"key"};
 
 /* ---- small helpers ---- */
 
@@ -197,7 +125,7 @@ static int32_t deadline_day(const struct holidays *h, struct date from, int wd)
 }
 
 /* A catalog text with {name} placeholders filled from pairs (name, value, ..., NULL). */
-static void text_fill(const struct console *c, struct buf *out, const char *key, ...)
+void con_text_fill(const struct console *c, struct buf *out, const char *key, ...)
 {
 	const char *t = catalog_get(c->cat, key);
 	if (!t)
@@ -226,7 +154,7 @@ static void text_fill(const struct console *c, struct buf *out, const char *key,
 	}
 }
 
-static void tv_text(const struct console *c, struct tv *v, const char *name, const char *key, ...)
+void con_tv_text(const struct console *c, struct tv *v, const char *name, const char *key, ...)
 {
 	struct buf b;
 	buf_init(&b);
@@ -236,7 +164,7 @@ static void tv_text(const struct console *c, struct tv *v, const char *name, con
 	const char *k2 = k1 ? va_arg(ap, const char *) : NULL, *v2 = k2 ? va_arg(ap, const char *) : NULL;
 	const char *k3 = k2 ? va_arg(ap, const char *) : NULL, *v3 = k3 ? va_arg(ap, const char *) : NULL;
 	va_end(ap);
-	text_fill(c, &b, key, k1, v1, k2, v2, k3, v3, (const char *)NULL);
+	con_text_fill(c, &b, key, k1, v1, k2, v2, k3, v3, (const char *)NULL);
 	buf_append(&b, "", 0);
 	tv_set(v, name, b.data);
 	buf_finish(&b);
@@ -508,17 +436,25 @@ static unsigned limit_wait(struct console *c, const char *key, unsigned max)
 
 /* ---- HTTP ---- */
 
-static void headers(struct MHD_Response *r, const char *type)
+#define CSP_PAGE "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; " \
+		 "frame-ancestors 'none'; base-uri 'none'"
+/* The recording page: our own script, the microphone's audio played back from a blob, sent to ourselves. */
+#define CSP_SCRIPT CSP_PAGE "; script-src 'self'; media-src 'self' blob:; connect-src 'self'"
+
+static void headers_csp(struct MHD_Response *r, const char *type, const char *csp)
 {
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	/* Personal data: never kept by a browser or a proxy. */
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
-				"frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(r, "Content-Security-Policy", csp);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+void con_headers(struct MHD_Response *r, const char *type)
+{
+	headers_csp(r, type, CSP_PAGE);
 }
 
 static void cookie(struct console *c, struct MHD_Response *r, const char *name, const char *value, int max_age)
@@ -542,11 +478,11 @@ static void page_free(void *p)
 	free(m);
 }
 
-static enum MHD_Result redirect(struct console *c, struct MHD_Connection *conn, const char *to, const char *ck,
+enum MHD_Result con_redirect(struct console *c, struct MHD_Connection *conn, const char *to, const char *ck,
 				const char *ckval, int max_age)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	headers(r, "text/plain; charset=utf-8");
+	con_headers(r, "text/plain; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, to);
 	if (ck)
 		cookie(c, r, ck, ckval, max_age);
@@ -556,7 +492,7 @@ static enum MHD_Result redirect(struct console *c, struct MHD_Connection *conn, 
 }
 
 /* The page's common values: who is signed in (s may be NULL) and the title. */
-static struct tv *page_values(struct console *c, const struct session *s, const char *title_key)
+struct tv *con_page_values(struct console *c, const struct session *s, const char *title_key)
 {
 	struct tv *v = tv_create();
 	const char *t = catalog_get(c->cat, title_key);
@@ -585,8 +521,8 @@ static ssize_t page_read(void *cls, uint64_t pos, char *buf, size_t max)
 	return (ssize_t)n;
 }
 
-static enum MHD_Result render(struct console *c, struct MHD_Connection *conn, unsigned status, const char *tmpl,
-			      struct tv *v, const char *ck, const char *ckval, int max_age)
+static enum MHD_Result render_csp(struct console *c, struct MHD_Connection *conn, unsigned status, const char *tmpl,
+				  struct tv *v, const char *ck, const char *ckval, int max_age, const char *csp)
 {
 	struct buf page;
 	struct diag d = {""};
@@ -600,7 +536,7 @@ static enum MHD_Result render(struct console *c, struct MHD_Connection *conn, un
 		buf_finish_wipe(&page);
 		const char *m = catalog_get(c->cat, "error.server_text");
 		struct MHD_Response *r = MHD_create_response_from_buffer(strlen(m), (void *)m, MHD_RESPMEM_MUST_COPY);
-		headers(r, "text/plain; charset=utf-8");
+		con_headers(r, "text/plain; charset=utf-8");
 		enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
 		MHD_destroy_response(r);
 		return ret;
@@ -609,7 +545,7 @@ static enum MHD_Result render(struct console *c, struct MHD_Connection *conn, un
 	m->data = page.data;
 	m->len = page.len;
 	struct MHD_Response *r = MHD_create_response_from_callback(page.len, page.len ? page.len : 1, page_read, m, page_free);
-	headers(r, "text/html; charset=utf-8");
+	headers_csp(r, "text/html; charset=utf-8", csp);
 	if (ck)
 		cookie(c, r, ck, ckval, max_age);
 	enum MHD_Result ret = MHD_queue_response(conn, status, r);
@@ -617,15 +553,28 @@ static enum MHD_Result render(struct console *c, struct MHD_Connection *conn, un
 	return ret;
 }
 
-static enum MHD_Result error_page(struct console *c, struct MHD_Connection *conn, const struct session *s,
-				  unsigned status, const char *title_key, const char *text_key)
+enum MHD_Result con_render(struct console *c, struct MHD_Connection *conn, unsigned status, const char *tmpl,
+			   struct tv *v, const char *ck, const char *ckval, int max_age)
 {
-	struct tv *v = page_values(c, s, title_key);
-	tv_set(v, "message", catalog_get(c->cat, text_key));
-	return render(c, conn, status, "error", v, NULL, NULL, 0);
+	return render_csp(c, conn, status, tmpl, v, ck, ckval, max_age, CSP_PAGE);
 }
 
-static const char *field(const struct exchange *x, const char *name)
+enum MHD_Result con_render_script(struct console *c, struct MHD_Connection *conn, unsigned status, const char *tmpl,
+				  struct tv *v)
+{
+	return render_csp(c, conn, status, tmpl, v, NULL, NULL, 0, CSP_SCRIPT);
+
+}
+
+enum MHD_Result con_error_page(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				  unsigned status, const char *title_key, const char *text_key)
+{
+	struct tv *v = con_page_values(c, s, title_key);
+	tv_set(v, "message", catalog_get(c->cat, text_key));
+	return con_render(c, conn, status, "error", v, NULL, NULL, 0);
+}
+
+const char *con_field(const struct exchange *x, const char *name)
 {
 	for (int i = 0; i < FORM_FIELDS; i++)
 		if (!strcmp(form_fields[i], name))
@@ -645,7 +594,7 @@ static void client_address(struct MHD_Connection *conn, char out[INET6_ADDRSTRLE
 			  INET6_ADDRSTRLEN);
 }
 
-static void audit(struct console *c, const char *who, const char *what, const char *target)
+void con_audit(struct console *c, const char *who, const char *what, const char *target)
 {
 	struct diag d = {""};
 	if (ostore_audit(c->os, (int64_t)time(NULL), who, what, target, &d))
@@ -657,7 +606,7 @@ static void audit(struct console *c, const char *who, const char *what, const ch
 static enum MHD_Result login_page(struct console *c, struct MHD_Connection *conn, unsigned status, const char *error,
 				  const char *user)
 {
-	struct tv *v = page_values(c, NULL, "login.title");
+	struct tv *v = con_page_values(c, NULL, "login.title");
 	/* The browser's login token is kept while it has one: a second tab (or a favicon fetch) must not expire the first form. */
 	char tok[TOKEN_HEX + 1];
 	const char *have = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "spean_l");
@@ -672,12 +621,12 @@ static enum MHD_Result login_page(struct console *c, struct MHD_Connection *conn
 	tv_set(v, "csrf", tok);
 	tv_set(v, "error", error);
 	tv_set(v, "user", user && ostore_login_valid(user) ? user : "");
-	return render(c, conn, status, "login", v, "spean_l", tok, 3600);
+	return con_render(c, conn, status, "login", v, "spean_l", tok, 3600);
 }
 
 static enum MHD_Result do_login(struct console *c, struct MHD_Connection *conn, const struct exchange *x)
 {
-	const char *user = field(x, "user"), *pw = field(x, "password"), *tok = field(x, "csrf");
+	const char *user = con_field(x, "user"), *pw = con_field(x, "password"), *tok = con_field(x, "csrf");
 	const char *ck = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "spean_l");
 	if (!tok || !ck || strlen(tok) != TOKEN_HEX || strlen(ck) != TOKEN_HEX || crypt_memcmp(tok, ck, TOKEN_HEX))
 		return login_page(c, conn, MHD_HTTP_FORBIDDEN, catalog_get(c->cat, "login.form_expired"), user);
@@ -701,10 +650,10 @@ static enum MHD_Result do_login(struct console *c, struct MHD_Connection *conn, 
 		snprintf(m, sizeof m, "%u", wait);
 		struct buf b;
 		buf_init(&b);
-		text_fill(c, &b, "login.limited", "m", m, (const char *)NULL);
+		con_text_fill(c, &b, "login.limited", "m", m, (const char *)NULL);
 		buf_append(&b, "", 0);
 		pthread_mutex_lock(&c->lock);
-		audit(c, valid ? user : "-", "login_limited", addr);
+		con_audit(c, valid ? user : "-", "login_limited", addr);
 		pthread_mutex_unlock(&c->lock);
 		log_warn("login_limited wait_min=%u", wait);
 		enum MHD_Result ret = login_page(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, b.data, user);
@@ -720,7 +669,7 @@ static enum MHD_Result do_login(struct console *c, struct MHD_Connection *conn, 
 		l->count++;
 		if (valid)
 			limit_slot(c, ku, 1)->count++;
-		audit(c, valid ? user : "-", "login_failed", addr);
+		con_audit(c, valid ? user : "-", "login_failed", addr);
 		pthread_mutex_unlock(&c->lock);
 		log_warn("login_failed");
 		return login_page(c, conn, MHD_HTTP_UNAUTHORIZED, catalog_get(c->cat, "login.failed"), user);
@@ -731,10 +680,10 @@ static enum MHD_Result do_login(struct console *c, struct MHD_Connection *conn, 
 	struct session *s = session_new(c, user, role);
 	char token[TOKEN_HEX + 1];
 	memcpy(token, s->token, sizeof token);
-	audit(c, user, "login", addr);
+	con_audit(c, user, "login", addr);
 	pthread_mutex_unlock(&c->lock);
 	log_info("login role=%s", ostore_role_name(role));
-	enum MHD_Result ret = redirect(c, conn, "/", "spean_s", token, CONSOLE_LIFE_S);
+	enum MHD_Result ret = con_redirect(c, conn, "/", "spean_s", token, CONSOLE_LIFE_S);
 	crypt_wipe(token, sizeof token);
 	return ret;
 }
@@ -843,17 +792,17 @@ static void deadline_text(const struct console *c, const struct item *it, int32_
 	char date[16], n[16];
 	if (it->deadline == NO_DAY) {
 		if (it->wd < 0)
-			text_fill(c, out, "deadline.unknown", (const char *)NULL);
+			con_text_fill(c, out, "deadline.unknown", (const char *)NULL);
 		else {
 			snprintf(n, sizeof n, "%d", it->wd);
-			text_fill(c, out, "deadline.uncounted", "n", n, (const char *)NULL);
+			con_text_fill(c, out, "deadline.uncounted", "n", n, (const char *)NULL);
 		}
 		return;
 	}
 	day_text(it->deadline, date);
 	int32_t left = it->deadline - today;
 	snprintf(n, sizeof n, "%d", left < 0 ? -left : left);
-	text_fill(c, out, left > 0 ? "deadline.days_left" : left == 0 ? "deadline.today" : "deadline.past", "date", date,
+	con_text_fill(c, out, left > 0 ? "deadline.days_left" : left == 0 ? "deadline.today" : "deadline.past", "date", date,
 		  "n", n, (const char *)NULL);
 }
 
@@ -914,7 +863,7 @@ static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, str
 {
 	struct filter f;
 	const char *bad = filter_init(conn, s, &f);
-	struct tv *v = page_values(c, s, "inbox.title");
+	struct tv *v = con_page_values(c, s, "inbox.title");
 	tv_set(v, "bad_query", bad ? catalog_get(c->cat, bad) : "");
 	tv_set(v, "q", f.q);
 	tv_set(v, "urgent_on", f.urgent ? "1" : "");
@@ -998,9 +947,9 @@ static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, str
 	snprintf(sa, sizeof sa, "%zu", first + 1);
 	snprintf(sb, sizeof sb, "%zu", last);
 	if (nh > CONSOLE_PAGE)
-		tv_text(c, v, "count_text", "inbox.count_of", "n", sn, "a", sa, "b", sb, (const char *)NULL);
+		con_tv_text(c, v, "count_text", "inbox.count_of", "n", sn, "a", sa, "b", sb, (const char *)NULL);
 	else
-		tv_text(c, v, "count_text", "inbox.count", "n", sn, (const char *)NULL);
+		con_tv_text(c, v, "count_text", "inbox.count", "n", sn, (const char *)NULL);
 	/* The same filters on the next and previous pages. */
 	static const char *const keep[] = {"q", "urgent", "outcome", "group", "commune", "lang", "kiosk", "state", "from", "to"};
 	struct buf base;
@@ -1025,7 +974,7 @@ static enum MHD_Result inbox(struct console *c, struct MHD_Connection *conn, str
 	pthread_mutex_unlock(&c->lock);
 	free(hits);
 	filter_finish(&f);
-	return render(c, conn, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, "inbox", v, NULL, NULL, 0);
+	return con_render(c, conn, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, "inbox", v, NULL, NULL, 0);
 }
 
 struct opened {
@@ -1118,7 +1067,7 @@ static int history_line(void *ctx, int64_t wall, const char *who, int from_state
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
 	struct buf b;
 	buf_init(&b);
-	text_fill(h->c, &b, "case.history_line", "when", when, "who", who, "from", state_label(h->c, from_state), "to",
+	con_text_fill(h->c, &b, "case.history_line", "when", when, "who", who, "from", state_label(h->c, from_state), "to",
 		  state_label(h->c, to->state), (const char *)NULL);
 	if (to->officer[0] && to->state == CASE_ASSIGNED)
 		buf_printf(&b, " (%s)", to->officer);
@@ -1266,7 +1215,7 @@ static int open_one(void *ctx, const struct cstore_request *r)
 	tv_set(v, "urgent", r->urgent ? "1" : "");
 	tv_set(v, "unreadable", "");
 	if (bad) {
-		tv_text(c, v, "unreadable", "req.unreadable", "why", bad, (const char *)NULL);
+		con_tv_text(c, v, "unreadable", "req.unreadable", "why", bad, (const char *)NULL);
 		tv_set(v, "consent", "");
 		tv_set(v, "rules", "");
 	} else {
@@ -1360,12 +1309,12 @@ static enum MHD_Result pdf_page(struct console *c, struct MHD_Connection *conn, 
 	buf_init(&p.pdf);
 	struct diag d = {""};
 	pthread_mutex_lock(&c->lock);
-	audit(c, s->login, "print", target);
+	con_audit(c, s->login, "print", target);
 	cstore_get(c->cs, (uint64_t)n, print_one, &p, &d);
 	pthread_mutex_unlock(&c->lock);
 	if (p.rc) {
 		buf_finish_wipe(&p.pdf);
-		return error_page(c, conn, s, p.rc == ERR_NOTFOUND ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return con_error_page(c, conn, s, p.rc == ERR_NOTFOUND ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  p.rc == ERR_NOTFOUND ? "error.not_found" : "error.server",
 				  p.rc == ERR_NOTFOUND ? "error.not_found_text" : "error.server_text");
 	}
@@ -1373,7 +1322,7 @@ static enum MHD_Result pdf_page(struct console *c, struct MHD_Connection *conn, 
 	m->data = p.pdf.data;
 	m->len = p.pdf.len;
 	struct MHD_Response *r = MHD_create_response_from_callback(m->len, m->len ? m->len : 1, page_read, m, page_free);
-	headers(r, "application/pdf");
+	con_headers(r, "application/pdf");
 	char disp[96];
 	snprintf(disp, sizeof disp, "inline; filename=\"mau02-%s.pdf\"", p.code);
 	MHD_add_response_header(r, "Content-Disposition", disp);
@@ -1389,8 +1338,8 @@ static enum MHD_Result request_page(struct console *c, struct MHD_Connection *co
 	unsigned long long n = strtoull(num, &e, 10);
 	int pdf = e && !strcmp(e, "/form.pdf");
 	if (!*num || (*e && !pdf) || !n || num[0] == '0' || (size_t)(e - num) > 19)
-		return error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
-	struct tv *v = page_values(c, s, "req.title");
+		return con_error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+	struct tv *v = con_page_values(c, s, "req.title");
 	struct opened o = {c, v, local_day((int64_t)time(NULL)), s};
 	struct diag d = {""};
 	char target[32];
@@ -1399,16 +1348,16 @@ static enum MHD_Result request_page(struct console *c, struct MHD_Connection *co
 	if (c->keys.locked) {
 		pthread_mutex_unlock(&c->lock);
 		tv_destroy(v);
-		return error_page(c, conn, s, MHD_HTTP_SERVICE_UNAVAILABLE, "key.locked_title", "key.locked");
+		return con_error_page(c, conn, s, MHD_HTTP_SERVICE_UNAVAILABLE, "key.locked_title", "key.locked");
 	}
 	if (s->role == OSTORE_OFFICER) { /* an officer opens the cases assigned to them, no other */
 		index_catch_up(c);
 		const struct item *it = item_by_n(c, (uint64_t)n);
 		if (!it || strcmp(it->officer, s->login)) {
-			audit(c, s->login, "open_refused", target);
+			con_audit(c, s->login, "open_refused", target);
 			pthread_mutex_unlock(&c->lock);
 			tv_destroy(v);
-			return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+			return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
 		}
 	}
 	if (pdf) {
@@ -1417,15 +1366,15 @@ static enum MHD_Result request_page(struct console *c, struct MHD_Connection *co
 		return pdf_page(c, conn, s, n);
 	}
 	/* Written before the request is opened: no page shows a request that the log does not name. */
-	audit(c, s->login, "open", target);
+	con_audit(c, s->login, "open", target);
 	int rc = cstore_get(c->cs, (uint64_t)n, open_one, &o, &d);
 	pthread_mutex_unlock(&c->lock);
 	if (rc) {
 		tv_destroy(v);
-		return error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+		return con_error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 	}
 	log_info("request_opened n=%llu role=%s", n, ostore_role_name(s->role));
-	return render(c, conn, MHD_HTTP_OK, "request", v, NULL, NULL, 0);
+	return con_render(c, conn, MHD_HTTP_OK, "request", v, NULL, NULL, 0);
 }
 
 struct audit_rows {
@@ -1452,16 +1401,16 @@ static int audit_row(void *ctx, uint64_t n, int64_t wall, const char *who, const
 static enum MHD_Result audit_page(struct console *c, struct MHD_Connection *conn, struct session *s)
 {
 	if (s->role != OSTORE_DIRECTOR)
-		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
-	struct tv *v = page_values(c, s, "audit.title");
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	struct tv *v = con_page_values(c, s, "audit.title");
 	tv_list(v, "entries");
 	struct audit_rows a = {v};
 	struct diag d = {""};
 	pthread_mutex_lock(&c->lock);
-	audit(c, s->login, "audit_view", "");
+	con_audit(c, s->login, "audit_view", "");
 	ostore_audit_each(c->os, CONSOLE_AUDIT_ROWS, audit_row, &a, &d);
 	pthread_mutex_unlock(&c->lock);
-	return render(c, conn, MHD_HTTP_OK, "audit", v, NULL, NULL, 0);
+	return con_render(c, conn, MHD_HTTP_OK, "audit", v, NULL, NULL, 0);
 }
 
 struct change {
@@ -1487,7 +1436,7 @@ static int change_one(void *ctx, const struct cstore_request *r)
 		ch->status = MHD_HTTP_SERVICE_UNAVAILABLE, ch->why = "error.server_text";
 		return 0;
 	}
-	const char *to_s = field(x, "to"), *ver = field(x, "version");
+	const char *to_s = con_field(x, "to"), *ver = con_field(x, "version");
 	int to = case_state_find(to_s);
 	char *e = NULL;
 	unsigned long long version = ver ? strtoull(ver, &e, 10) : 0;
@@ -1508,7 +1457,7 @@ static int change_one(void *ctx, const struct cstore_request *r)
 	struct ostore_case next = cs;
 	next.state = to;
 	memset(next.code, 0, sizeof next.code);
-	const char *c0 = field(x, "code0"), *c1 = field(x, "code1"), *c2 = field(x, "code2");
+	const char *c0 = con_field(x, "code0"), *c1 = con_field(x, "code1"), *c2 = con_field(x, "code2");
 	int ok = 1;
 	if (to == CASE_CLOSED) {
 		ok = case_code_valid("aid", c0) && case_code_valid("law", c1) && case_code_valid("result", c2);
@@ -1523,7 +1472,7 @@ static int change_one(void *ctx, const struct cstore_request *r)
 		if (ok)
 			snprintf(next.code[0], sizeof next.code[0], "%s", c0);
 	} else if (to == CASE_ASSIGNED) {
-		const char *who = field(x, "officer");
+		const char *who = con_field(x, "officer");
 		int role = -1;
 		char hash[OSTORE_HASH_MAX];
 		ok = who && ostore_login_valid(who) && !ostore_user_get(c->os, who, &role, hash, &d) &&
@@ -1563,7 +1512,7 @@ static enum MHD_Result case_change(struct console *c, struct MHD_Connection *con
 	char *e = NULL;
 	unsigned long long n = strtoull(num, &e, 10);
 	if (!*num || strcmp(e, "/case") || !n || num[0] == '0')
-		return error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+		return con_error_page(c, conn, s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 	struct change ch = {c, s, x, MHD_HTTP_NOT_FOUND, "error.not_found_text", n};
 	struct diag d = {""};
 	pthread_mutex_lock(&c->lock);
@@ -1573,10 +1522,10 @@ static enum MHD_Result case_change(struct console *c, struct MHD_Connection *con
 	if (ch.status == MHD_HTTP_SEE_OTHER) {
 		char to[48];
 		snprintf(to, sizeof to, "/r/%llu", n);
-		return redirect(c, conn, to, NULL, NULL, 0);
+		return con_redirect(c, conn, to, NULL, NULL, 0);
 	}
 	log_warn("case_refused status=%u", ch.status);
-	return error_page(c, conn, s, ch.status,
+	return con_error_page(c, conn, s, ch.status,
 			  ch.status == MHD_HTTP_FORBIDDEN ? "error.forbidden" : ch.status == MHD_HTTP_NOT_FOUND ? "error.not_found" : "case.title",
 			  ch.why);
 }
@@ -1620,13 +1569,16 @@ static int export_one(void *ctx, const struct cstore_request *r)
  * The inbox as filtered, as XLSX, downloaded. libxlsxwriter writes to a path: here a memfd's, so the
  * workbook never lands in a file; its parts pass through unlinked temporary files in the data dir.
  */
+static enum MHD_Result send_xlsx(struct console *c, struct MHD_Connection *conn, const struct session *s, int fd, int rc,
+				 const char *name);
+
 static enum MHD_Result export_xlsx(struct console *c, struct MHD_Connection *conn, struct session *s)
 {
 	struct filter f;
 	const char *bad = filter_init(conn, s, &f);
 	if (bad) {
 		filter_finish(&f);
-		return error_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "inbox.title", bad);
+		return con_error_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "inbox.title", bad);
 	}
 	int fd = memfd_create("spean-export", MFD_CLOEXEC);
 	char path[64];
@@ -1655,42 +1607,11 @@ static enum MHD_Result export_xlsx(struct console *c, struct MHD_Connection *con
 		rc = report_xlsx_close(e.x, &d);
 		char target[48];
 		snprintf(target, sizeof target, "%lu requests", e.rows);
-		audit(c, s->login, "export", target);
+		con_audit(c, s->login, "export", target);
 	}
 	pthread_mutex_unlock(&c->lock);
 	filter_finish(&f);
-	struct buf out;
-	buf_init(&out);
-	off_t size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
-	if (!rc && size > 0) {
-		buf_reserve(&out, (size_t)size);
-		if (pread(fd, out.data, (size_t)size, 0) != size)
-			rc = ERR_IO;
-		else
-			out.len = (size_t)size;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (rc || !out.len) {
-		buf_finish_wipe(&out);
-		if (rc == ERR_STATE)
-			return error_page(c, conn, s, MHD_HTTP_SERVICE_UNAVAILABLE, "key.locked_title", "key.locked");
-		log_error("export_failed");
-		return error_page(c, conn, s, MHD_HTTP_INTERNAL_SERVER_ERROR, "error.server", "error.server_text");
-	}
-	struct page_mem *m = xmalloc(sizeof *m);
-	m->data = out.data;
-	m->len = out.len;
-	struct MHD_Response *r = MHD_create_response_from_callback(m->len, m->len, page_read, m, page_free);
-	headers(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-	char disp[96];
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	strftime(disp, sizeof disp, "attachment; filename=\"yeu-cau-%Y%m%d-%H%M.xlsx\"", &tm);
-	MHD_add_response_header(r, "Content-Disposition", disp);
-	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	enum MHD_Result ret = send_xlsx(c, conn, s, fd, rc, "attachment; filename=\"yeu-cau-%Y%m%d-%H%M.xlsx\"");
 	log_info("exported rows=%lu unreadable=%lu", e.rows, e.unreadable);
 	return ret;
 }
@@ -1721,8 +1642,8 @@ static enum MHD_Result users_page(struct console *c, struct MHD_Connection *conn
 				  unsigned status, const char *message)
 {
 	if (s->role != OSTORE_DIRECTOR)
-		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
-	struct tv *v = page_values(c, s, "users.title");
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	struct tv *v = con_page_values(c, s, "users.title");
 	tv_list(v, "users");
 	tv_set(v, "message", message ? catalog_get(c->cat, message) : "");
 	tv_list(v, "roles");
@@ -1736,15 +1657,15 @@ static enum MHD_Result users_page(struct console *c, struct MHD_Connection *conn
 	pthread_mutex_lock(&c->lock);
 	ostore_user_each(c->os, user_row, &u, &d);
 	pthread_mutex_unlock(&c->lock);
-	return render(c, conn, status, "users", v, NULL, NULL, 0);
+	return con_render(c, conn, status, "users", v, NULL, NULL, 0);
 }
 
 static enum MHD_Result users_action(struct console *c, struct MHD_Connection *conn, const struct session *s,
 				    const char *what, const struct exchange *x)
 {
 	if (s->role != OSTORE_DIRECTOR)
-		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
-	const char *login = field(x, "user");
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	const char *login = con_field(x, "user");
 	struct diag d = {""};
 	if (!login || !ostore_login_valid(login))
 		return users_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "users.bad_login");
@@ -1758,13 +1679,13 @@ static enum MHD_Result users_action(struct console *c, struct MHD_Connection *co
 			for (unsigned i = 0; i < CONSOLE_SESSIONS; i++)
 				if (c->sessions[i].token[0] && !strcmp(c->sessions[i].login, login))
 					memset(&c->sessions[i], 0, sizeof c->sessions[i]);
-			audit(c, s->login, "user_disabled", login);
+			con_audit(c, s->login, "user_disabled", login);
 		}
 		pthread_mutex_unlock(&c->lock);
 		return users_page(c, conn, s, rc ? MHD_HTTP_NOT_FOUND : MHD_HTTP_OK, rc ? "users.no_such" : "users.disabled");
 	}
-	const char *pw = field(x, "password");
-	int role = ostore_role_find(field(x, "role"));
+	const char *pw = con_field(x, "password");
+	int role = ostore_role_find(con_field(x, "role"));
 	if (role < 0)
 		return users_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "users.bad_role");
 	if (!pw || strlen(pw) < 10)
@@ -1775,7 +1696,7 @@ static enum MHD_Result users_action(struct console *c, struct MHD_Connection *co
 	pthread_mutex_lock(&c->lock);
 	int rc = ostore_user_add(c->os, login, role, hash, (int64_t)time(NULL), &d);
 	if (!rc)
-		audit(c, s->login, "user_added", login);
+		con_audit(c, s->login, "user_added", login);
 	pthread_mutex_unlock(&c->lock);
 	crypt_wipe(hash, sizeof hash);
 	return users_page(c, conn, s, rc == ERR_EXISTS ? MHD_HTTP_CONFLICT : rc ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_OK,
@@ -1853,27 +1774,27 @@ static enum MHD_Result fleet_page(struct console *c, struct MHD_Connection *conn
 				  unsigned status, const char *message)
 {
 	if (s->role == OSTORE_OFFICER)
-		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
-	struct tv *v = page_values(c, s, "fleet.title");
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	struct tv *v = con_page_values(c, s, "fleet.title");
 	tv_list(v, "kiosks");
 	tv_set(v, "message", message ? catalog_get(c->cat, message) : "");
 	char q[16];
 	snprintf(q, sizeof q, "%d", CONSOLE_QUIET_DAYS);
-	tv_text(c, v, "note", "fleet.note", "d", q, (const char *)NULL);
+	con_tv_text(c, v, "note", "fleet.note", "d", q, (const char *)NULL);
 	struct fleet_rows f = {c, v, (int64_t)time(NULL), 0};
 	struct diag d = {""};
 	pthread_mutex_lock(&c->lock);
 	cstore_each_kiosk(c->cs, fleet_row, &f, &d);
 	pthread_mutex_unlock(&c->lock);
-	return render(c, conn, status, "fleet", v, NULL, NULL, 0);
+	return con_render(c, conn, status, "fleet", v, NULL, NULL, 0);
 }
 
 static enum MHD_Result fleet_action(struct console *c, struct MHD_Connection *conn, const struct session *s,
 				    const char *what, const struct exchange *x)
 {
 	if (s->role != OSTORE_DIRECTOR)
-		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
-	const char *hex = field(x, "officer"); /* the kiosk's key (the form reuses a field) */
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	const char *hex = con_field(x, "officer"); /* the kiosk's key (the form reuses a field) */
 	unsigned char pk[CSTORE_PK_LEN];
 	if (!hex || strlen(hex) != 2 * CSTORE_PK_LEN || hex_decode(hex, 2 * CSTORE_PK_LEN, pk, sizeof pk))
 		return fleet_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "fleet.no_such");
@@ -1881,7 +1802,7 @@ static enum MHD_Result fleet_action(struct console *c, struct MHD_Connection *co
 	int rc;
 	pthread_mutex_lock(&c->lock);
 	if (!strcmp(what, "rename")) {
-		const char *label = field(x, "code0");
+		const char *label = con_field(x, "code0");
 		size_t ll = label ? strlen(label) : 0;
 		if (!ll || ll > 100 || !utf8_safe(label, ll)) {
 			pthread_mutex_unlock(&c->lock);
@@ -1892,12 +1813,12 @@ static enum MHD_Result fleet_action(struct console *c, struct MHD_Connection *co
 			uint32_t i = kiosk_index(c, pk);
 			free(c->kiosks[i].label);
 			c->kiosks[i].label = xstrdup(label);
-			audit(c, s->login, "kiosk_renamed", hex);
+			con_audit(c, s->login, "kiosk_renamed", hex);
 		}
 	} else {
 		rc = cstore_kiosk_revoke(c->cs, pk, &d);
 		if (!rc)
-			audit(c, s->login, "kiosk_revoked", hex);
+			con_audit(c, s->login, "kiosk_revoked", hex);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return fleet_page(c, conn, s, rc ? MHD_HTTP_NOT_FOUND : MHD_HTTP_OK,
@@ -2001,72 +1922,205 @@ static const char *lbl_result(const struct console *c, const char *k)
 	return code_label(c, "result", k);
 }
 
-static enum MHD_Result stats_page(struct console *c, struct MHD_Connection *conn, struct session *s)
+/* The statistics' sections, in the order shown: a tally each. */
+static const struct {
+	const char *title;
+	const char *(*label)(const struct console *c, const char *key);
+} stats_dims[] = {{"stats.by_kiosk", NULL},	   {"stats.by_commune", lbl_commune}, {"stats.by_group", lbl_group},
+		  {"stats.by_outcome", lbl_outcome}, {"stats.by_lang", lbl_lang},	      {"stats.by_state", lbl_state},
+		  {"stats.by_result", lbl_result}};
+#define STATS_DIMS (sizeof stats_dims / sizeof stats_dims[0])
+
+struct stats_run {
+	struct tally t[STATS_DIMS];
+	unsigned long total, urgent, voided, unreadable;
+};
+
+/* Count the requests received from..to (NO_DAY: open) into r: call under c->lock. */
+static void stats_count(struct console *c, int32_t from, int32_t to, struct stats_run *r)
 {
-	if (s->role == OSTORE_OFFICER)
-		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
-	int32_t from, to;
-	struct tv *v = page_values(c, s, "stats.title");
-	int bad = parse_day(arg(conn, "from"), &from) || parse_day(arg(conn, "to"), &to);
-	if (bad)
-		from = to = NO_DAY;
-	tv_set(v, "bad_query", bad ? catalog_get(c->cat, "inbox.bad_date") : "");
-	tv_set(v, "from", bad ? "" : arg(conn, "from"));
-	tv_set(v, "to", bad ? "" : arg(conn, "to"));
-	struct tally *t = xcalloc(7, sizeof *t); /* kiosk, commune, group, outcome, language, state, result */
-	unsigned long total = 0, urgent = 0, voided = 0, unreadable = 0;
-	pthread_mutex_lock(&c->lock);
 	index_catch_up(c);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct item *it = &c->items[i];
 		if ((from != NO_DAY && it->received_day < from) || (to != NO_DAY && it->received_day > to))
 			continue;
 		if (it->state == CASE_VOIDED) { /* tests and duplicates are out of the statistics */
-			voided++;
+			r->voided++;
 			continue;
 		}
 		if (it->outcome < 0) {
-			unreadable++;
+			r->unreadable++;
 			continue;
 		}
-		total++;
-		urgent += it->urgent;
-		tally(&t[0], c->kiosks[it->kiosk].label);
-		tally(&t[1], it->commune);
+		r->total++;
+		r->urgent += it->urgent;
+		tally(&r->t[0], c->kiosks[it->kiosk].label);
+		tally(&r->t[1], it->commune);
 		for (const char *p = it->groups; p && *p;) {
 			const char *e = strchr(p, ' ');
 			char g[48];
 			size_t l = e ? (size_t)(e - p) : strlen(p);
 			snprintf(g, sizeof g, "%.*s", (int)(l < 40 ? l : 40), p);
 			if (l)
-				tally(&t[2], g);
+				tally(&r->t[2], g);
 			p = e ? e + 1 : NULL;
 		}
-		tally(&t[3], outcome_name((enum outcome)it->outcome));
-		tally(&t[4], it->km ? "km" : "vi");
-		tally(&t[5], case_state_name(it->state));
+		tally(&r->t[3], outcome_name((enum outcome)it->outcome));
+		tally(&r->t[4], it->km ? "km" : "vi");
+		tally(&r->t[5], case_state_name(it->state));
 		if (it->result[0])
-			tally(&t[6], it->result);
+			tally(&r->t[6], it->result);
 	}
+}
+
+/* The statistics' date range from the query: 0, or 1 for a bad date (then both are open). */
+static int stats_range(struct MHD_Connection *conn, int32_t *from, int32_t *to)
+{
+	int bad = parse_day(arg(conn, "from"), from) || parse_day(arg(conn, "to"), to);
+	if (bad)
+		*from = *to = NO_DAY;
+	return bad;
+}
+
+static enum MHD_Result stats_page(struct console *c, struct MHD_Connection *conn, struct session *s)
+{
+	if (s->role == OSTORE_OFFICER)
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	int32_t from, to;
+	struct tv *v = con_page_values(c, s, "stats.title");
+	int bad = stats_range(conn, &from, &to);
+	tv_set(v, "bad_query", bad ? catalog_get(c->cat, "inbox.bad_date") : "");
+	tv_set(v, "from", bad ? "" : arg(conn, "from"));
+	tv_set(v, "to", bad ? "" : arg(conn, "to"));
+	struct buf q;
+	buf_init(&q);
+	buf_puts(&q, "/stats.xlsx?from=");
+	url_put(&q, bad ? "" : arg(conn, "from"));
+	buf_puts(&q, "&to=");
+	url_put(&q, bad ? "" : arg(conn, "to"));
+	tv_set(v, "xlsx", q.data);
+	buf_finish(&q);
+	struct stats_run *r = xcalloc(1, sizeof *r);
+	pthread_mutex_lock(&c->lock);
+	stats_count(c, from, to, r);
 	tv_list(v, "sections");
-	chart(c, v, "stats.by_kiosk", &t[0], NULL);
-	chart(c, v, "stats.by_commune", &t[1], lbl_commune);
-	chart(c, v, "stats.by_group", &t[2], lbl_group);
-	chart(c, v, "stats.by_outcome", &t[3], lbl_outcome);
-	chart(c, v, "stats.by_lang", &t[4], lbl_lang);
-	chart(c, v, "stats.by_state", &t[5], lbl_state);
-	chart(c, v, "stats.by_result", &t[6], lbl_result);
+	for (size_t i = 0; i < STATS_DIMS; i++)
+		chart(c, v, stats_dims[i].title, &r->t[i], stats_dims[i].label);
 	pthread_mutex_unlock(&c->lock);
-	free(t);
 	char n[24], u[24], vo[24], un[24];
-	snprintf(n, sizeof n, "%lu", total);
-	snprintf(u, sizeof u, "%lu", urgent);
-	snprintf(vo, sizeof vo, "%lu", voided);
-	snprintf(un, sizeof un, "%lu", unreadable);
+	snprintf(n, sizeof n, "%lu", r->total);
+	snprintf(u, sizeof u, "%lu", r->urgent);
+	snprintf(vo, sizeof vo, "%lu", r->voided);
+	snprintf(un, sizeof un, "%lu", r->unreadable);
 	tv_set(v, "total", n);
-	tv_text(c, v, "summary", "stats.summary", "n", n, "u", u, "v", vo, (const char *)NULL);
-	tv_set(v, "unreadable", unreadable ? un : "");
-	return render(c, conn, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, "stats", v, NULL, NULL, 0);
+	con_tv_text(c, v, "summary", "stats.summary", "n", n, "u", u, "v", vo, (const char *)NULL);
+	tv_set(v, "unreadable", r->unreadable ? un : "");
+	free(r);
+	return con_render(c, conn, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK, "stats", v, NULL, NULL, 0);
+}
+
+/* The same figures as an XLSX workbook: a section per dimension, biggest first, the range and totals on top. */
+static int stats_sheet(struct console *c, int32_t from, int32_t to, const char *path)
+{
+	struct stats_run *r = xcalloc(1, sizeof *r);
+	struct report_xlsx *x;
+	struct diag d = {""};
+	char fd_[16] = "…", td[16] = "…";
+	if (from != NO_DAY)
+		day_text(from, fd_);
+	if (to != NO_DAY)
+		day_text(to, td);
+	struct buf title;
+	buf_init(&title);
+	pthread_mutex_lock(&c->lock);
+	stats_count(c, from, to, r);
+	char n[24], u[24], vo[24];
+	snprintf(n, sizeof n, "%lu", r->total);
+	snprintf(u, sizeof u, "%lu", r->urgent);
+	snprintf(vo, sizeof vo, "%lu", r->voided);
+	con_text_fill(c, &title, "stats.sheet_title", "from", fd_, "to", td, (const char *)NULL);
+	buf_puts(&title, " · ");
+	con_text_fill(c, &title, "stats.summary", "n", n, "u", u, "v", vo, (const char *)NULL);
+	buf_append(&title, "", 0);
+	int rc = report_xlsx_stats_open(path, c->dir, title.data, &x, &d);
+	for (size_t i = 0; !rc && i < STATS_DIMS; i++) {
+		struct tally *t = &r->t[i];
+		report_xlsx_heading(x, catalog_get(c->cat, stats_dims[i].title), catalog_get(c->cat, "stats.count"));
+		int used[64] = {0};
+		for (size_t k = 0; k < t->k; k++) { /* biggest first, as on the page */
+			size_t best = t->k;
+			for (size_t j = 0; j < t->k; j++)
+				if (!used[j] && (best == t->k || t->n[j] > t->n[best] ||
+						 (t->n[j] == t->n[best] && strcmp(t->key[j], t->key[best]) < 0)))
+					best = j;
+			used[best] = 1;
+			report_xlsx_count(x, stats_dims[i].label ? stats_dims[i].label(c, t->key[best]) : t->key[best], t->n[best]);
+		}
+		if (t->other)
+			report_xlsx_count(x, "…", t->other);
+	}
+	if (!rc)
+		rc = report_xlsx_close(x, &d);
+	pthread_mutex_unlock(&c->lock);
+	buf_finish(&title);
+	free(r);
+	return rc;
+}
+
+/* An XLSX made in a memfd (libxlsxwriter writes only to paths) sent as a download named by the strftime name. */
+static enum MHD_Result send_xlsx(struct console *c, struct MHD_Connection *conn, const struct session *s, int fd, int rc,
+				 const char *name)
+{
+	struct buf out;
+	buf_init(&out);
+	off_t size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+	if (!rc && size > 0) {
+		buf_reserve(&out, (size_t)size);
+		if (pread(fd, out.data, (size_t)size, 0) != size)
+			rc = ERR_IO;
+		else
+			out.len = (size_t)size;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc || !out.len) {
+		buf_finish_wipe(&out);
+		if (rc == ERR_STATE)
+			return con_error_page(c, conn, s, MHD_HTTP_SERVICE_UNAVAILABLE, "key.locked_title", "key.locked");
+		log_error("export_failed");
+		return con_error_page(c, conn, s, MHD_HTTP_INTERNAL_SERVER_ERROR, "error.server", "error.server_text");
+	}
+	struct page_mem *m = xmalloc(sizeof *m);
+	m->data = out.data;
+	m->len = out.len;
+	struct MHD_Response *r = MHD_create_response_from_callback(m->len, m->len, page_read, m, page_free);
+	con_headers(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	char disp[96];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(disp, sizeof disp, name, &tm);
+	MHD_add_response_header(r, "Content-Disposition", disp);
+	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result stats_xlsx(struct console *c, struct MHD_Connection *conn, struct session *s)
+{
+	if (s->role == OSTORE_OFFICER)
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	int32_t from, to;
+	if (stats_range(conn, &from, &to))
+		return con_error_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "stats.title", "inbox.bad_date");
+	int fd = memfd_create("spean-stats", MFD_CLOEXEC);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	int rc = fd < 0 ? ERR_IO : stats_sheet(c, from, to, path);
+	pthread_mutex_lock(&c->lock);
+	con_audit(c, s->login, "stats_export", "");
+	pthread_mutex_unlock(&c->lock);
+	return send_xlsx(c, conn, s, fd, rc, "attachment; filename=\"thong-ke-%Y%m%d-%H%M.xlsx\"");
 }
 
 /* ---- the key under lock ---- */
@@ -2084,7 +2138,7 @@ static enum MHD_Result key_action(struct console *c, struct MHD_Connection *conn
 				  const struct exchange *x)
 {
 	if (s->role != OSTORE_DIRECTOR)
-		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
 	if (!unlock) {
 		pthread_mutex_lock(&c->lock);
 		crypt_wipe(c->keys.sk, sizeof c->keys.sk);
@@ -2092,10 +2146,10 @@ static enum MHD_Result key_action(struct console *c, struct MHD_Connection *conn
 		forget_index(c); /* names and phones leave memory with the key */
 		if (c->key_hook)
 			c->key_hook(c->key_ctx, NULL);
-		audit(c, s->login, "key_lock", "");
+		con_audit(c, s->login, "key_lock", "");
 		pthread_mutex_unlock(&c->lock);
 		log_info("key_locked by=director");
-		return redirect(c, conn, "/", NULL, NULL, 0);
+		return con_redirect(c, conn, "/", NULL, NULL, 0);
 	}
 	char ku[OSTORE_LOGIN_MAX + 3];
 	snprintf(ku, sizeof ku, "k:%s", s->login);
@@ -2106,35 +2160,35 @@ static enum MHD_Result key_action(struct console *c, struct MHD_Connection *conn
 	if (wait) {
 		char m[16];
 		snprintf(m, sizeof m, "%u", wait);
-		struct tv *v = page_values(c, s, "key.locked_title");
-		tv_text(c, v, "message", "login.limited", "m", m, (const char *)NULL);
-		return render(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, "error", v, NULL, NULL, 0);
+		struct tv *v = con_page_values(c, s, "key.locked_title");
+		con_tv_text(c, v, "message", "login.limited", "m", m, (const char *)NULL);
+		return con_render(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, "error", v, NULL, NULL, 0);
 	}
-	const char *pass = field(x, "passphrase");
+	const char *pass = con_field(x, "passphrase");
 	struct diag d = {""};
 	/* Argon2id over 256 MiB: a second, outside the lock (pages go on meanwhile). */
 	int rc = k.locked && pass ? center_key_unlock(c->dir, &k, pass, &d) : k.locked ? ERR_CRYPTO : 0;
 	pthread_mutex_lock(&c->lock);
 	if (rc) {
 		limit_slot(c, ku, 1)->count++;
-		audit(c, s->login, "key_unlock_failed", "");
+		con_audit(c, s->login, "key_unlock_failed", "");
 	} else if (c->keys.locked) {
 		memcpy(c->keys.sk, k.sk, sizeof k.sk);
 		__atomic_store_n(&c->keys.locked, 0, __ATOMIC_RELAXED);
 		if (c->key_hook)
 			c->key_hook(c->key_ctx, c->keys.sk);
-		audit(c, s->login, "key_unlock", "");
+		con_audit(c, s->login, "key_unlock", "");
 		index_catch_up(c);
 	}
 	pthread_mutex_unlock(&c->lock);
 	center_keys_wipe(&k);
 	if (rc) {
 		log_warn("key_unlock_failed");
-		return error_page(c, conn, s, rc == ERR_CRYPTO ? MHD_HTTP_FORBIDDEN : MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return con_error_page(c, conn, s, rc == ERR_CRYPTO ? MHD_HTTP_FORBIDDEN : MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "key.locked_title", rc == ERR_CRYPTO ? "key.wrong" : "error.server_text");
 	}
 	log_info("key_unlocked by=director");
-	return redirect(c, conn, "/", NULL, NULL, 0);
+	return con_redirect(c, conn, "/", NULL, NULL, 0);
 }
 
 /*
@@ -2145,8 +2199,8 @@ static enum MHD_Result backup_action(struct console *c, struct MHD_Connection *c
 				     const struct exchange *x)
 {
 	if (s->role != OSTORE_DIRECTOR)
-		return error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
-	const char *pass = field(x, "passphrase");
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	const char *pass = con_field(x, "passphrase");
 	struct diag d = {""};
 	char *bdir = fs_join(c->dir, "backups"), name[64], *path = NULL;
 	time_t now = time(NULL);
@@ -2160,9 +2214,9 @@ static enum MHD_Result backup_action(struct console *c, struct MHD_Connection *c
 		rc = center_backup(c->dir, path, pass, &files, &d);
 	}
 	pthread_mutex_lock(&c->lock);
-	audit(c, s->login, rc ? "backup_failed" : "backup", rc ? "" : name);
+	con_audit(c, s->login, rc ? "backup_failed" : "backup", rc ? "" : name);
 	pthread_mutex_unlock(&c->lock);
-	struct tv *v = page_values(c, s, "backup.title");
+	struct tv *v = con_page_values(c, s, "backup.title");
 	if (rc == ERR_INVAL)
 		tv_set(v, "message", catalog_get(c->cat, "backup.short"));
 	else if (rc) {
@@ -2171,11 +2225,11 @@ static enum MHD_Result backup_action(struct console *c, struct MHD_Connection *c
 	} else {
 		char n[16];
 		snprintf(n, sizeof n, "%u", files);
-		tv_text(c, v, "message", "backup.done", "path", path, "n", n, (const char *)NULL);
+		con_tv_text(c, v, "message", "backup.done", "path", path, "n", n, (const char *)NULL);
 	}
 	free(bdir);
 	free(path);
-	return render(c, conn, rc ? (rc == ERR_INVAL ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR) : MHD_HTTP_OK,
+	return con_render(c, conn, rc ? (rc == ERR_INVAL ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR) : MHD_HTTP_OK,
 		      rc ? "error" : "done", v, NULL, NULL, 0);
 }
 
@@ -2194,6 +2248,14 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 {
 	(void)kind, (void)filename, (void)content_type, (void)encoding;
 	struct exchange *x = cls;
+	if (content_blob_field(key)) {
+		if (off != x->blob.len || x->blob.len + size > x->max) {
+			x->too_big = 1;
+			return MHD_NO;
+		}
+		buf_append(&x->blob, data, size);
+		return MHD_YES;
+	}
 	for (int i = 0; i < FORM_FIELDS; i++) {
 		if (strcmp(form_fields[i], key))
 			continue;
@@ -2220,30 +2282,36 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		x = xcalloc(1, sizeof *x);
 		*con_cls = x;
 		if (post) {
+			x->max = content_body_max(url);
 			const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-			if (len && strtoull(len, NULL, 10) > CONSOLE_BODY_MAX)
+			if (len && strtoull(len, NULL, 10) > x->max)
 				x->too_big = 1;
 			else
 				x->pp = MHD_create_post_processor(conn, 1024, post_field, x);
-			/* A body that is not a urlencoded or multipart form has no processor: nothing of it is read. */
+			/*
+			 * A body that is not a urlencoded or multipart form has no processor: nothing of it is read,
+			 * but for a recording sent by the page's script (audio/wav), kept whole in the blob.
+			 */
 		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
 		x->body += *upload_size;
-		if (x->body > CONSOLE_BODY_MAX)
+		if (x->body > x->max)
 			x->too_big = 1;
 		if (!x->too_big && x->pp)
 			MHD_post_process(x->pp, upload, *upload_size); /* a field over its size sets too_big */
+		else if (!x->too_big && !strncmp(url, "/content/voice/", 15))
+			buf_append(&x->blob, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (!post && strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return error_page(c, conn, NULL, MHD_HTTP_METHOD_NOT_ALLOWED, "error.not_found", "error.not_found_text");
+		return con_error_page(c, conn, NULL, MHD_HTTP_METHOD_NOT_ALLOWED, "error.not_found", "error.not_found_text");
 	if (x->too_big) {
-		struct tv *v = page_values(c, NULL, "error.server");
+		struct tv *v = con_page_values(c, NULL, "error.server");
 		tv_set(v, "message", catalog_get(c->cat, "error.too_big"));
-		return render(c, conn, MHD_HTTP_CONTENT_TOO_LARGE, "error", v, NULL, NULL, 0);
+		return con_render(c, conn, MHD_HTTP_CONTENT_TOO_LARGE, "error", v, NULL, NULL, 0);
 	}
 	if (!strcmp(url, "/favicon.ico")) { /* none: answered at once, not sent to the login page */
 		struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -2266,35 +2334,39 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 	if (!found) {
 		if (post)
 			return login_page(c, conn, MHD_HTTP_FORBIDDEN, catalog_get(c->cat, "login.expired"), NULL);
-		return redirect(c, conn, "/login", NULL, NULL, 0);
+		return con_redirect(c, conn, "/login", NULL, NULL, 0);
 	}
 	if (post) {
 		/* Every form carries its session's CSRF token; SameSite=Strict is the second wall, not the only one. */
-		const char *t = field(x, "csrf");
+		const char *t = con_field(x, "csrf");
+		if (!t) /* the recording page's script sends it as a header (a page elsewhere cannot set one) */
+			t = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Spean-Csrf");
 		if (!t || strlen(t) != TOKEN_HEX || crypt_memcmp(t, s.csrf, TOKEN_HEX)) {
 			log_warn("csrf_refused");
-			return error_page(c, conn, &s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.csrf");
+			return con_error_page(c, conn, &s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.csrf");
 		}
 		if (!strcmp(url, "/logout")) {
 			pthread_mutex_lock(&c->lock);
 			struct session *live = session_find(c, tok);
 			if (live)
 				memset(live, 0, sizeof *live);
-			audit(c, s.login, "logout", "");
+			con_audit(c, s.login, "logout", "");
 			pthread_mutex_unlock(&c->lock);
-			return redirect(c, conn, "/login", "spean_s", "", 0);
+			return con_redirect(c, conn, "/login", "spean_s", "", 0);
 		}
 		if (!strncmp(url, "/r/", 3))
 			return case_change(c, conn, &s, url + 3, x);
 		if (!strcmp(url, "/backup"))
 			return backup_action(c, conn, &s, x);
+		if (!strncmp(url, "/content/", 9))
+			return content_post(c, conn, &s, url, x);
 		if (!strcmp(url, "/kiosks/rename") || !strcmp(url, "/kiosks/revoke"))
 			return fleet_action(c, conn, &s, url + 8, x);
 		if (!strcmp(url, "/users/add") || !strcmp(url, "/users/disable"))
 			return users_action(c, conn, &s, url + 7, x);
 		if (!strcmp(url, "/key/unlock") || !strcmp(url, "/key/lock"))
 			return key_action(c, conn, &s, !strcmp(url, "/key/unlock"), x);
-		return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+		return con_error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 	}
 	if (!strcmp(url, "/"))
 		return inbox(c, conn, &s);
@@ -2304,13 +2376,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		return audit_page(c, conn, &s);
 	if (!strcmp(url, "/stats"))
 		return stats_page(c, conn, &s);
+	if (!strcmp(url, "/stats.xlsx"))
+		return stats_xlsx(c, conn, &s);
 	if (!strcmp(url, "/export.xlsx"))
 		return export_xlsx(c, conn, &s);
 	if (!strcmp(url, "/users"))
 		return users_page(c, conn, &s, MHD_HTTP_OK, NULL);
 	if (!strcmp(url, "/kiosks"))
 		return fleet_page(c, conn, &s, MHD_HTTP_OK, NULL);
-	return error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
+	if (!strcmp(url, "/content") || !strncmp(url, "/content/", 9) || !strncmp(url, "/static/", 8))
+		return content_get(c, conn, &s, url);
+	return con_error_page(c, conn, &s, MHD_HTTP_NOT_FOUND, "error.not_found", "error.not_found_text");
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -2321,6 +2397,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 		return;
 	if (x->pp)
 		MHD_destroy_post_processor(x->pp);
+	buf_finish(&x->blob);
 	crypt_wipe(x, sizeof *x); /* a password, maybe */
 	free(x);
 	*con_cls = NULL;
@@ -2367,8 +2444,10 @@ int console_start(const char *dir, const char *content_dir, const char *listen, 
 		diag_prefix(d, "the console off this PC is HTTPS and needs the center's certificate (made by init): ");
 		goto fail;
 	}
-	center_names_load(&c->names, content_dir);
+	center_names_load(&c->names, dir, content_dir);
 	c->names_loaded = 1;
+	if ((rc = content_draft_init(c, content_dir, d)))
+		goto fail;
 	char pw[TOKEN_HEX + 1];
 	random_hex(pw);
 	if (crypt_pin_hash(c->dummy, pw)) {
@@ -2444,5 +2523,7 @@ void console_stop(struct console *c)
 	crypt_wipe(c->sessions, sizeof c->sessions);
 	pthread_mutex_destroy(&c->lock);
 	free(c->dir);
+	free(c->draft);
+	free(c->shots);
 	free(c);
 }

@@ -26,6 +26,7 @@ struct report_xlsx {
 	lxw_format *date, *bold;
 	lxw_row_t row;
 	char *path;
+	int stats; /* a statistics sheet: no request header, no filter */
 };
 
 static const char *const header[] = {"Mã biên nhận", "Ngày nhận", "Kiosk", "Họ tên", "Ngày sinh", "Điện thoại",
@@ -136,9 +137,56 @@ void report_xlsx_row(struct report_xlsx *x, const struct report_item *it, const 
 	x->row++;
 }
 
+int report_xlsx_stats_open(const char *path, const char *tmpdir, const char *title, struct report_xlsx **out,
+			   struct diag *d)
+{
+	struct report_xlsx *x = xcalloc(1, sizeof *x);
+	lxw_workbook_options o = {.constant_memory = 0, .tmpdir = (char *)tmpdir, .use_zip64 = 0};
+	x->wb = workbook_new_opt(path, &o);
+	x->ws = x->wb ? workbook_add_worksheet(x->wb, "Thống kê") : NULL;
+	if (!x->ws) {
+		diag_set(d, "%s: cannot make the workbook", path);
+		if (x->wb)
+			workbook_close(x->wb);
+		free(x);
+		return ERR_IO;
+	}
+	x->path = xstrdup(path);
+	x->stats = 1;
+	x->bold = workbook_add_format(x->wb);
+	format_set_bold(x->bold);
+	worksheet_set_column(x->ws, 0, 0, 44, NULL);
+	worksheet_set_column(x->ws, 1, 1, 12, NULL);
+	char *safe = utf8_neutral_dup(title);
+	worksheet_write_string(x->ws, 0, 0, safe, x->bold);
+	free(safe);
+	x->row = 2;
+	*out = x;
+	return 0;
+}
+
+void report_xlsx_heading(struct report_xlsx *x, const char *heading, const char *count)
+{
+	if (x->row > 2)
+		x->row++; /* a blank row between sections */
+	char *safe = utf8_neutral_dup(heading);
+	worksheet_write_string(x->ws, x->row, 0, safe, x->bold);
+	free(safe);
+	if (count)
+		worksheet_write_string(x->ws, x->row, 1, count, x->bold);
+	x->row++;
+}
+
+void report_xlsx_count(struct report_xlsx *x, const char *label, unsigned long n)
+{
+	text(x, 0, label && *label ? label : "?");
+	worksheet_write_number(x->ws, x->row, 1, (double)n, NULL);
+	x->row++;
+}
+
 int report_xlsx_close(struct report_xlsx *x, struct diag *d)
 {
-	if (x->row > 1)
+	if (x->row > 1 && !x->stats)
 		worksheet_autofilter(x->ws, 0, 0, x->row - 1, (lxw_col_t)(NCOLS - 1));
 	lxw_error e = workbook_close(x->wb);
 	int rc = 0;

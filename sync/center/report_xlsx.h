@@ -27,6 +27,15 @@ struct report_xlsx;
 int report_xlsx_open(const char *path, const char *tmpdir, struct report_xlsx **out, struct diag *d);
 void report_xlsx_row(struct report_xlsx *x, const struct report_item *it, const struct report_names *n,
 		     const struct report_xlsx_extra *e);
+/*
+ * A statistics workbook instead: one sheet "Thống kê", title in its first
+ * row, then sections (report_xlsx_heading: a bold row, count the column's
+ * heading or NULL) of rows of a label (text, neutralised) and a number cell.
+ */
+int report_xlsx_stats_open(const char *path, const char *tmpdir, const char *title, struct report_xlsx **out,
+			   struct diag *d);
+void report_xlsx_heading(struct report_xlsx *x, const char *heading, const char *count);
+void report_xlsx_count(struct report_xlsx *x, const char *label, unsigned long n);
 /* Write the file and free x: 0, or ERR_IO with d. */
 int report_xlsx_close(struct report_xlsx *x, struct diag *d);
 

@@ -1,56 +1,18 @@
 // tests/console/console.mjs: the office console in Debian's chromium (puppeteer-core), as staff use it.
 // Env: CONSOLE_URL, IDS (lines "label id"), SHOTS (screenshot dir). Exits non-zero at the first failed check.
-import { createRequire } from 'module';
 import fs from 'fs';
-import http from 'http';
-const require = createRequire(import.meta.url);
-const puppeteer = require('puppeteer-core');
+import { base, shots, check, checked, raw, launch, login as loginIn } from './lib.mjs';
 
-const base = process.env.CONSOLE_URL;
-const shots = process.env.SHOTS;
 const ids = Object.fromEntries(fs.readFileSync(process.env.IDS, 'utf8').trim().split('\n').map((l) => l.split(' ')));
 const code = (id) => (id.slice(0, 4) + '-' + id.slice(4, 8)).toUpperCase();
-let checks = 0;
 let r0;
-function check(ok, what) {
-	if (!ok) throw new Error('FAILED: ' + what);
-	checks++;
-	console.log('ok ' + what);
-}
-// A request outside the browser (a forged form, an old cookie): status, location and body.
-function raw(method, path, { cookie = '', body = '' } = {}) {
-	return new Promise((resolve, reject) => {
-		const u = new URL(path, base);
-		const req = http.request(u, { method, headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded',
-			'Content-Length': Buffer.byteLength(body) } }, (res) => {
-			const parts = [];
-			res.on('data', (c) => parts.push(c));
-			res.on('end', () => {
-				const bytes = Buffer.concat(parts);
-				resolve({ status: res.statusCode, location: res.headers.location, type: res.headers['content-type'],
-					bytes, body: bytes.toString('utf8') });
-			});
-		});
-		req.on('error', reject);
-		req.end(body);
-	});
-}
 const rowsOf = (page) => page.$$eval('#inbox tbody tr', (trs) => trs.map((tr) => ({
 	n: tr.dataset.n, code: tr.cells[0].textContent.trim(), name: tr.cells[2].textContent,
 	deadline: tr.cells[5].textContent, urgent: tr.classList.contains('urgent') })));
 const countText = (page) => page.$eval('#count', (e) => e.textContent);
 
-const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: 'new',
-	args: ['--no-sandbox', '--disable-gpu', '--lang=vi-VN', '--font-render-hinting=none'] });
-async function login(user, password) { // each in its own cookie jar, as on another PC
-	const pg = await (await browser.createIncognitoBrowserContext()).newPage();
-	await pg.setViewport({ width: 1280, height: 900 });
-	await pg.goto(base + '/login');
-	await pg.type('input[name=user]', user);
-	await pg.type('input[name=password]', password);
-	await Promise.all([pg.waitForNavigation(), pg.click('button[type=submit]')]);
-	return pg;
-}
+const browser = await launch();
+const login = (user, password) => loginIn(browser, user, password);
 // The center key under lock (console_test.sh locks it and restarts the center in between).
 if (process.env.MODE === 'unlock') {
 	try {
@@ -71,7 +33,7 @@ if (process.env.MODE === 'unlock') {
 		[res] = await Promise.all([dir.waitForNavigation(), dir.click('#locked button')]);
 		check(res.status() === 200 && await dir.$('#locked') === null, 'the director unlocks it');
 		check((await countText(dir)).includes('63 yêu cầu'), 'and the inbox lists the requests again');
-		console.log(checks + ' checks passed');
+		console.log(checked() + ' checks passed');
 	} finally {
 		await browser.close();
 	}
@@ -122,6 +84,13 @@ if (process.env.MODE === 'lock') {
 		await dir.screenshot({ path: shots + '/stats.png', fullPage: true });
 		res = await dir.goto(base + '/stats?from=not-a-date');
 		check(res.status() === 400, 'a bad date range is refused');
+		// The same figures as XLSX, from the page's link (the shell reads the workbook).
+		await dir.goto(base + '/stats');
+		const href = await dir.$eval('#stats-xlsx', (a) => a.getAttribute('href'));
+		const xl = await raw('GET', href, { cookie: 'spean_s=' + (await dir.cookies()).find((c) => c.name === 'spean_s').value });
+		check(xl.status === 200 && xl.type.includes('spreadsheetml') && xl.bytes.subarray(0, 2).toString() === 'PK',
+			'the statistics download as XLSX');
+		fs.writeFileSync(shots + '/stats.xlsx', xl.bytes);
 		// The fleet: every contact kept; rename a kiosk, revoke another (the shell then sees its sync refused).
 		await dir.goto(base + '/kiosks');
 		const fleet = await dir.$$eval('#fleet tbody tr', (trs) => trs.map((tr) => ({ key: tr.dataset.key,
@@ -149,7 +118,7 @@ if (process.env.MODE === 'lock') {
 		await dir.goto(base + '/audit');
 		await Promise.all([dir.waitForNavigation(), dir.click('#lock button')]);
 		check(await dir.$('#locked form') !== null && await dir.$('#empty') !== null, 'locking again empties the inbox at once');
-		console.log(checks + ' checks passed');
+		console.log(checked() + ' checks passed');
 	} finally {
 		await browser.close();
 	}
@@ -399,7 +368,7 @@ try {
 	// A login form replayed without its cookie (another site's form) is refused.
 	const tokenless = await raw('POST', '/login', { body: 'csrf=' + 'a'.repeat(64) + '&user=an&password=clerk-password-1' });
 	check(tokenless.status === 403, 'a login without its form cookie is refused (login CSRF)');
-	console.log(checks + ' checks passed');
+	console.log(checked() + ' checks passed');
 } finally {
 	await browser.close();
 }

@@ -43,6 +43,7 @@ ids=$T/ids
 } >"$ids" || exit 2
 echo 'clerk-password-1' | "$CENTER" user add --data-dir "$C" --role clerk an >/dev/null || exit 2
 echo 'director-pass-22' | "$CENTER" user add --data-dir "$C" --role director giamdoc >/dev/null || exit 2
+echo 'content-director-9' | "$CENTER" user add --data-dir "$C" --role director bientap >/dev/null || exit 2
 echo 'officer-pass-333' | "$CENTER" user add --data-dir "$C" --role officer tgv1 >/dev/null || exit 2
 echo 'officer-pass-444' | "$CENTER" user add --data-dir "$C" --role officer tgv2 >/dev/null || exit 2
 run 2 "$CENTER" user add --data-dir "$C" --role clerk short <<<'2short'
@@ -52,7 +53,7 @@ err_has "director, officer or clerk"
 run 1 "$CENTER" user add --data-dir "$C" --role clerk an <<<'long-enough-1'
 err_has "there is an account 'an' already"
 
-SPEAN_LOG=debug "$CENTER" run --data-dir "$C" --listen 127.0.0.1:0 --plain --console-listen 127.0.0.1:0 >"$T/run.out" 2>"$T/run.err" &
+SPEAN_REVIEW_SHOTS="${REVIEW_SHOTS:-}" SPEAN_LOG=debug "$CENTER" run --data-dir "$C" --listen 127.0.0.1:0 --plain --console-listen 127.0.0.1:0 >"$T/run.out" 2>"$T/run.err" &
 pid=$!
 for _ in $(seq 100); do grep -q '^listening' "$T/run.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\) http$/\1/p' "$T/run.out")
@@ -66,6 +67,39 @@ if NODE_PATH="$mods/node_modules" CONSOLE_URL="http://127.0.0.1:$cport" IDS="$id
 	node "$here/console.mjs" >"$T/node.out" 2>&1; then pass; else fail "the browser journey (below)"; fi
 sed 's/^/  browser: /' "$T/node.out"
 grep -q "checks passed" "$T/node.out" && pass || fail "the journey did not finish"
+
+# Content from the office: the draft made from the content the center was given; a commune list uploaded (a
+# bad one refused), Khmer strings reviewed, a Khmer prompt recorded through chromium's fake microphone (a
+# "voice" between two silences, looped), the draft signed; then a kiosk takes the pack and counts what is left.
+[ -f "$C/content/strings.km" ] && pass || fail "the console made the draft in $C/content"
+python3 - "$T/voice.wav" <<'PY'
+import math, struct, sys
+rate = 48000
+def tone(t):  # a vowel-like sound: 180 Hz with harmonics, swelling and fading
+	env = math.sin(math.pi * t / 1.2)
+	return 0.25 * env * (math.sin(2 * math.pi * 180 * t) + 0.5 * math.sin(2 * math.pi * 360 * t) + 0.25 * math.sin(2 * math.pi * 720 * t))
+s = [0.0] * rate + [tone(i / rate) for i in range(int(1.2 * rate))] + [0.0] * int(1.8 * rate)
+data = b"".join(struct.pack("<h", int(32767 * max(-1, min(1, x)))) for x in s)
+open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", 36 + len(data)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, 2 * rate, 2, 16) + b"data" + struct.pack("<I", len(data)) + data)
+PY
+{ cat "$C/content/communes.txt"; echo "9x001 = Xã Sai Mã"; } >"$T/communes-bad.txt"
+{ sed 's/^90032 = Xã Tập Sơn$/90032 = Xã Tập Sơn Mới/' "$C/content/communes.txt"; echo "90999 = Xã Thử Nghiệm"; } >"$T/communes-good.txt"
+grep -q "Tập Sơn Mới" "$T/communes-good.txt" || fail "the test's commune list did not rename 90032"
+if NODE_PATH="$mods/node_modules" CONSOLE_URL="http://127.0.0.1:$cport" SHOTS="$BUILD_DIR/shots" VOICE_WAV="$T/voice.wav" \
+	COMMUNES_BAD="$T/communes-bad.txt" COMMUNES_GOOD="$T/communes-good.txt" node "$here/content.mjs" >"$T/node.out" 2>&1; then
+	pass
+else fail "the content journey (below)"; fi
+sed 's/^/  browser: /' "$T/node.out"
+grep -q "checks passed" "$T/node.out" && pass || fail "the content journey did not finish"
+grep -q "Tập Sơn Mới" "$C/content/communes.txt" && pass || fail "the uploaded list is the draft's"
+ls "$C"/content/audio/km/*.wav >/dev/null 2>&1 && pass || fail "the recording is in the draft"
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$port"
+out_has "content pack 1 installed"
+run 0 "$SPEAN" content check --content "$K/content"
+out_has "km prompts: 1 of"
+km_total=$(grep -c '^[a-z]' "$C/content/strings.km")
+out_has "km strings: $((km_total - 2)) of $km_total NOT reviewed"
+grep -q "Tập Sơn Mới" "$K/content/communes.txt" && pass || fail "the kiosk has the office's commune list"
 
 # The XLSX export of one search: one row, the phone as text (its leading 0 kept), the received date a date cell.
 python3 - "$BUILD_DIR/shots/export.xlsx" >"$T/xlsx.out" 2>&1 <<'PY' && pass || { fail "the XLSX export: $(cat "$T/xlsx.out")"; }
@@ -117,6 +151,7 @@ run 0 "$CENTER" export --data-dir "$C" --csv "$T/locked.csv" <<<'khoa trung tam 
 [ "$(wc -l <"$T/locked.csv")" = 65 ] && pass || fail "export with the passphrase: header and 64 rows"
 # The CSV carries what the office added: the kiosk's name, the case state in words, the deadline's date.
 grep -q '"Thạch Thị Mẫu".*"Điểm lưu động Trà Cú","Đã kết thúc"' "$T/locked.csv" && pass || fail "the CSV's kiosk name and case state"
+grep -q '"Xã Tập Sơn Mới"' "$T/locked.csv" && pass || fail "the CSV names the commune as the published pack does"
 grep -q '"Lâm Thị Xa".*,"20[0-9-]*","UBND xã Long Đức","Mới"' "$T/locked.csv" && pass || fail "the CSV's deadline date"
 head -1 "$T/locked.csv" | grep -q '"ngay_yeu_cau","han_chot","ten_kiosk","tinh_trang_ho_so"' && pass || fail "the CSV's new columns"
 # The same on the command line as XLSX: 0600, every request a row, never over an existing file.
@@ -148,6 +183,16 @@ node_mode unlock
 run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$port"
 out_has "2 delivered"
 node_mode lock
+# The statistics workbook: the range and totals on top, a section per dimension, counts as numbers.
+python3 - "$BUILD_DIR/shots/stats.xlsx" >"$T/sx.out" 2>&1 <<'PY' && pass || fail "the statistics XLSX: $(cat "$T/sx.out")"
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+strings = z.read("xl/sharedStrings.xml").decode()
+sheet = z.read("xl/worksheets/sheet1.xml").decode()
+assert "65 yêu cầu" in strings and "Theo kiosk" in strings, "the totals and the kiosk section"
+assert "UBND xã Long Đức" in strings and "Đã kết thúc" in strings, "labels in words"
+assert re.search(r'<c r="B\d+"[^>]*><v>63</v></c>', sheet), "63 requests from one kiosk as a number cell"
+PY
 # The revoked kiosk: refused, the office told.
 add "$K2" vi "Người Ở Xe Hai" "0900 000 010" "$(day -1)" >/dev/null || exit 2
 run 2 "$SPEAN" --data-dir "$K2" sync --url "http://127.0.0.1:$port"
@@ -206,6 +251,9 @@ grep -q 'Đăng nhập' "$T/h.html" && pass || fail "the login page over HTTPS"
 kill -TERM "$pid"
 wait "$pid"
 pid=
+# The draft the office had not published yet came back with the backup: the list uploaded, the recording.
+grep -q "Tập Sơn Mới" "$T/r3/content/communes.txt" 2>/dev/null && ls "$T"/r3/content/audio/km/*.wav >/dev/null 2>&1 &&
+	pass || fail "the restored center's draft is the office's: $(ls "$T/r3" "$T/r3/content" 2>&1 | tr '\n' ' ')"
 
 # Nothing personal in the log or in office.db (accounts and the audit log: logins and request numbers only).
 for s in "Thạch" "0912" "Nguyễn" "សុខ" "Đào" "thach"; do

@@ -18,7 +18,7 @@ esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 fuzzdir=$root/tests/fuzz
-targets=(facts rules contact record keyfile content holidays hours pack sync usbframe vi_input kmtext printer stick report serve personas lockout provision console backup)
+targets=(facts rules contact record keyfile content holidays hours pack sync usbframe vi_input kmtext printer stick report serve personas lockout provision console backup voice)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # ASan/UBSan on the parsers too (SPEAN_SANITIZE), not only on the fuzz entry points.

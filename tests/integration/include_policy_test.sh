@@ -13,7 +13,7 @@ ICU (ui/text: breaks, normalisation; ui/input: Telex and VNI; ui/console: search
 libqrencode (the receipt on paper and on screen) @ qrencode\.h @ ^ui/(print|toolkit)/
 libusb (the USB transports; the umockdev mocks own checks) @ libusb\.h @ ^(sync/transport_usb|tests/sync/usb)
 libusb spelled one way: <libusb.h> @ libusb-1\.0/libusb\.h @ ^$
-libmicrohttpd @ microhttpd\.h @ ^sync/center/(serve\.c|console\.c|tests/)
+libmicrohttpd @ microhttpd\.h @ ^sync/center/(serve\.c|console\.c|console_internal\.h|tests/)
 libcurl @ curl/curl\.h @ ^sync/transport_http\.c
 HarfBuzz @ hb\.h|hb-[a-z]+\.h|harfbuzz/.* @ ^ui/text/
 libsystemd (sd_notify, the watchdog) @ systemd/sd-[a-z-]+\.h @ ^firmware/app/svc\.c

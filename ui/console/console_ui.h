@@ -12,5 +12,8 @@ extern const size_t console_ntemplates;
 /* ui/console/console.vi, the catalog's text (key = text lines). */
 extern const unsigned char console_catalog_vi[];
 extern const unsigned long console_catalog_vi_len;
+/* ui/console/static/voice.js, the recording page's script. */
+extern const unsigned char console_js_voice[];
+extern const unsigned long console_js_voice_len;
 
 #endif

@@ -15,10 +15,18 @@
 #include "text.h"
 #include "vi_input.h"
 
+const char *kiosk_catalog(const struct kiosk *k, const struct catalog *c, const char *key)
+{
+	const char *t = catalog_get(c, key);
+	if (t && k->trace)
+		kiosk_trace_note(k, key);
+	return t;
+}
+
 const char *kiosk_text(const struct kiosk *k, const char *key)
 {
 	const struct catalog *c = strcmp(k->flow.lang, "km") ? k->vi : k->km;
-	const char *t = catalog_get(c, key);
+	const char *t = kiosk_catalog(k, c, key);
 	return t ? t : key;
 }
 
@@ -52,7 +60,7 @@ const char *kiosk_text_you(const struct kiosk *k, const char *key)
 		char you[96];
 		snprintf(you, sizeof you, "%s.you", key);
 		const struct catalog *c = strcmp(k->flow.lang, "km") ? k->vi : k->km;
-		const char *s = catalog_get(c, you);
+		const char *s = kiosk_catalog(k, c, you);
 		if (s)
 			return s;
 	}
@@ -235,7 +243,8 @@ static void idle_overlay(struct kiosk *k)
 		     kiosk_text(k, "idle.continue"), WF_PRIMARY, ACT(A_CONTINUE, 0));
 }
 
-void kiosk_show(struct kiosk *k)
+/* The screen for the mode and flow state, built whole every time. */
+static void show(struct kiosk *k)
 {
 	ui_clear(k->ui);
 	k->countdown_label = NULL;
@@ -267,9 +276,9 @@ void kiosk_show(struct kiosk *k)
 		int pw = k->ui->w / 6, ph = t->touch_px;
 		int other = !strcmp(k->flow.lang, "km");
 		k->pill_x = k->ui->w - t->pad - pw;
-		struct widget *sw = ui_button(k->ui, "lang_switch", (SDL_Rect){k->pill_x, t->pad / 2, pw, ph},
-					      catalog_get(other ? k->vi : k->km, other ? "lang.vi" : "lang.km"), other ? "vi" : "km", 0,
-					      kiosk_on_tap, k, ACT(A_LANG_SWITCH, 0));
+		const char *label = kiosk_catalog(k, other ? k->vi : k->km, other ? "lang.vi" : "lang.km");
+		struct widget *sw = ui_button(k->ui, "lang_switch", (SDL_Rect){k->pill_x, t->pad / 2, pw, ph}, label,
+					      other ? "vi" : "km", 0, kiosk_on_tap, k, ACT(A_LANG_SWITCH, 0));
 		k->pill_bottom = sw->r.y + sw->r.h; /* the toolkit keeps a button at least one touch target tall */
 		break;
 	}
@@ -307,6 +316,13 @@ void kiosk_show(struct kiosk *k)
 				audio_stop(k->audio);
 		}
 	}
+}
+
+void kiosk_show(struct kiosk *k)
+{
+	kiosk_trace_begin(k);
+	show(k);
+	kiosk_trace_end(k);
 }
 
 void kiosk_replay_prompt(struct kiosk *k)
@@ -470,6 +486,7 @@ void kiosk_init(struct kiosk *k, struct ui *ui, struct loop *loop, const struct 
 void kiosk_finish(struct kiosk *k)
 {
 	kiosk_power_stop(k);
+	kiosk_trace_stop(k);
 	loop_timer_cancel(k->loop, k->idle_timer);
 	loop_timer_cancel(k->loop, k->tick_timer);
 	flow_reset(&k->flow);

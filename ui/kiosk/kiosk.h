@@ -138,6 +138,7 @@ struct kiosk {
 	struct loop_timer *power_timer;
 	int power_swallow;        /* the touch that woke the screen is dropped up to its release */
 	int backlight_on, backlight_max; /* the board's backlight when lit, and its max; max 0: none, the frame is darkened */
+	struct kiosk_trace *trace; /* the catalog keys on show (kiosk_trace_start), or NULL: not kept */
 };
 
 void kiosk_init(struct kiosk *k, struct ui *ui, struct loop *loop, const struct rules *r, const struct content *c,
@@ -158,6 +159,19 @@ void kiosk_show(struct kiosk *k);
 void kiosk_activity(struct kiosk *k);
 /* Wipe the draft and go back to the attract screen. */
 void kiosk_reset(struct kiosk *k);
+/*
+ * The catalog keys the screen on show was built from (keytrace.c), for the
+ * screenshots a translation's reviewer reads each string in: off until
+ * kiosk_trace_start (then the screen on show is built again), and stopped by
+ * kiosk_finish. Each kiosk_show starts the set again. A key is the one whose
+ * text was used: KEY.you where that variant was shown, the template's key
+ * for filled text, both catalogs' where a screen shows both languages; a
+ * key the catalog lacks is not listed. Spoken prompts are not listed.
+ */
+void kiosk_trace_start(struct kiosk *k);
+/* The number of keys on show, and the i-th (NULL past the end); owned by the kiosk until its next kiosk_show. */
+size_t kiosk_trace_count(const struct kiosk *k);
+const char *kiosk_trace_key(const struct kiosk *k, size_t i);
 /* Text for key in the current language, or the key itself if the catalog lacks it. */
 const char *kiosk_text(const struct kiosk *k, const char *key);
 /* Play the current screen's spoken prompt again (the replay button). */

@@ -31,7 +31,12 @@ struct col {
 	int x, y, w;
 };
 
-/* kiosk.c: text and layout helpers */
+/*
+ * kiosk.c: text and layout helpers. kiosk_catalog is the screens' one catalog
+ * lookup (kiosk_text and kiosk_text_you use it): what it finds while a
+ * screen is built is listed for that screen's screenshot (keytrace.c).
+ */
+const char *kiosk_catalog(const struct kiosk *k, const struct catalog *c, const char *key);
 const char *kiosk_text_you(const struct kiosk *k, const char *key);
 void kiosk_nobreak(const char *s, char *out, size_t n);
 void kiosk_int(const struct kiosk *k, int v, char *out, size_t n);
@@ -53,6 +58,12 @@ void kiosk_grid(struct kiosk *k, int y, int y_end, int n, int min_cols, const ch
 
 /* kiosk.c: every button of the kiosk's screens taps into this (it dispatches to the screens' handlers). */
 void kiosk_on_tap(void *ctx, struct widget *w);
+
+/* keytrace.c: kiosk_show begins and ends a screen's set; a lookup found while it is built is noted. */
+void kiosk_trace_begin(struct kiosk *k);
+void kiosk_trace_end(struct kiosk *k);
+void kiosk_trace_note(const struct kiosk *k, const char *key);
+void kiosk_trace_stop(struct kiosk *k);
 
 /* screen_flow.c */
 void kiosk_screen_attract(struct kiosk *k);

@@ -28,7 +28,8 @@ const char *kiosk_date_order(const struct kiosk *k)
 	char key[80];
 	snprintf(key, sizeof key, "%s.order", k->content->q[k->flow.q].text_key);
 	const struct catalog *c = strcmp(k->flow.lang, "km") ? k->vi : k->km;
-	const char *o = catalog_get(c, key);
+	/* Not text, yet a string to review: listed for the date screen, whose fields it orders. */
+	const char *o = kiosk_catalog(k, c, key);
 	if (!o || strlen(o) != 3 || !strchr(o, 'y') || !strchr(o, 'm') || !strchr(o, 'd'))
 		o = "dmy"; /* how dates are written in Vietnam and Cambodia */
 	return o;
@@ -111,9 +112,10 @@ void kiosk_screen_date(struct kiosk *k)
 	char key[80];
 	snprintf(key, sizeof key, "%s.unknown", q->text_key);
 	const struct catalog *cat = strcmp(k->flow.lang, "km") ? k->vi : k->km;
+	const char *unknown = kiosk_catalog(k, cat, key); /* the question's own "I don't know", where it has one */
 	int picked = k->flow.picked[k->flow.q];
 	kiosk_button(k, "answer_unknown", (SDL_Rect){l.x, l.y, half, t->touch_px},
-		     catalog_get(cat, key) ? catalog_get(cat, key) : kiosk_text(k, "answer.unknown"),
+		     unknown ? unknown : kiosk_text(k, "answer.unknown"),
 		     picked == FLOW_PICK_UNKNOWN ? WF_SELECTED : 0, ACT(A_UNKNOWN, 0));
 	kiosk_keypad(k, (SDL_Rect){t->pad + half + t->gap, c.y, half, kiosk_bar_y(k) - t->gap - c.y});
 	kiosk_back_button(k);

@@ -19,17 +19,17 @@ void kiosk_screen_attract(struct kiosk *k)
 		const struct catalog *cat = i ? k->km : k->vi;
 		char id[16];
 		snprintf(id, sizeof id, "title_%s", langs[i]);
-		struct widget *w = ui_label(k->ui, id, (SDL_Rect){c.x, c.y, c.w, 0}, catalog_get(cat, "attract.title"), langs[i],
-					    t->title_px, WF_BOLD | WF_CENTER);
+		struct widget *w = ui_label(k->ui, id, (SDL_Rect){c.x, c.y, c.w, 0}, kiosk_catalog(k, cat, "attract.title"),
+					    langs[i], t->title_px, WF_BOLD | WF_CENTER);
 		c.y += w->r.h;
 		snprintf(id, sizeof id, "body_%s", langs[i]);
-		w = ui_label(k->ui, id, (SDL_Rect){c.x, c.y, c.w, 0}, catalog_get(cat, "attract.body"), langs[i], t->small_px,
-			     WF_CENTER | WF_MUTED);
+		w = ui_label(k->ui, id, (SDL_Rect){c.x, c.y, c.w, 0}, kiosk_catalog(k, cat, "attract.body"), langs[i],
+			     t->small_px, WF_CENTER | WF_MUTED);
 		c.y += w->r.h + t->gap;
 	}
 	/* Staff (outreach, assisted mode): a small corner button, behind a PIN. */
 	ui_button(k->ui, "staff", (SDL_Rect){k->ui->w - t->pad - k->ui->w / 6, t->pad / 2, k->ui->w / 6, t->touch_px * 3 / 4},
-		  catalog_get(k->vi, "assisted.staff"), "vi", WF_MUTED, kiosk_on_tap, k, ACT(A_STAFF, 0));
+		  kiosk_catalog(k, k->vi, "assisted.staff"), "vi", WF_MUTED, kiosk_on_tap, k, ACT(A_STAFF, 0));
 	/*
 	 * Two start buttons, one per language, each saying "touch to start" in its own language: a
 	 * resident who taps theirs skips the language screen. A touch anywhere else starts too.
@@ -39,7 +39,8 @@ void kiosk_screen_attract(struct kiosk *k)
 		const struct catalog *cat = i ? k->km : k->vi;
 		struct buf s;
 		buf_init(&s);
-		buf_printf(&s, "%s\n%s", catalog_get(cat, i ? "lang.km" : "lang.vi"), catalog_get(cat, "attract.touch"));
+		buf_printf(&s, "%s\n%s", kiosk_catalog(k, cat, i ? "lang.km" : "lang.vi"),
+			   kiosk_catalog(k, cat, "attract.touch"));
 		ui_button(k->ui, i ? "start_km" : "start_vi", (SDL_Rect){t->pad + i * (bw + t->gap), by, bw, t->touch_px * 3 / 2},
 			  s.data, langs[i], WF_PRIMARY, kiosk_on_tap, k, ACT(A_START_LANG, i));
 		buf_finish(&s);
@@ -50,15 +51,15 @@ void kiosk_screen_language(struct kiosk *k)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	int w = k->ui->w - 2 * t->pad;
-	ui_label(k->ui, "title", (SDL_Rect){t->pad, t->pad, w, 0}, catalog_get(k->vi, "lang.title"), "vi", t->title_px,
+	ui_label(k->ui, "title", (SDL_Rect){t->pad, t->pad, w, 0}, kiosk_catalog(k, k->vi, "lang.title"), "vi", t->title_px,
 		 WF_BOLD | WF_CENTER);
-	ui_label(k->ui, "title_km", (SDL_Rect){t->pad, t->pad + t->title_px * 3 / 2, w, 0}, catalog_get(k->km, "lang.title"),
+	ui_label(k->ui, "title_km", (SDL_Rect){t->pad, t->pad + t->title_px * 3 / 2, w, 0}, kiosk_catalog(k, k->km, "lang.title"),
 		 "km", t->title_px, WF_BOLD | WF_CENTER);
 	int y = t->pad + t->title_px * 4;
 	int h = (kiosk_bar_y(k) - t->gap - y - t->gap) / 2;
-	ui_button(k->ui, "lang_vi", (SDL_Rect){t->pad, y, w, h}, catalog_get(k->vi, "lang.vi"), "vi", WF_PRIMARY, kiosk_on_tap, k,
-		  ACT(A_LANG_VI, 0));
-	ui_button(k->ui, "lang_km", (SDL_Rect){t->pad, y + h + t->gap, w, h}, catalog_get(k->km, "lang.km"), "km",
+	ui_button(k->ui, "lang_vi", (SDL_Rect){t->pad, y, w, h}, kiosk_catalog(k, k->vi, "lang.vi"), "vi", WF_PRIMARY,
+		  kiosk_on_tap, k, ACT(A_LANG_VI, 0));
+	ui_button(k->ui, "lang_km", (SDL_Rect){t->pad, y + h + t->gap, w, h}, kiosk_catalog(k, k->km, "lang.km"), "km",
 		  WF_PRIMARY, kiosk_on_tap, k, ACT(A_LANG_KM, 0));
 	kiosk_back_button(k);
 }

@@ -121,9 +121,10 @@ static int text_h(struct kiosk *k, const char *s, int size, int w)
 /*
  * A choice in plain words, its legal term under it in smaller, muted print, both centred in the
  * button. Measured first: the plain words at the button size, else at the small size; if even
- * that does not fit, the term is left out (the plain words are what the resident reads).
+ * that does not fit, the term is left out (the plain words are what the resident reads). 1 if
+ * the term is shown.
  */
-static void two_line(struct kiosk *k, struct widget *b, const char *plain, const char *term, int selected)
+static int two_line(struct kiosk *k, struct widget *b, const char *plain, const char *term, int selected)
 {
 	const struct ui_theme *t = &k->ui->theme;
 	SDL_Rect r = b->r;
@@ -134,7 +135,7 @@ static void two_line(struct kiosk *k, struct widget *b, const char *plain, const
 		ph = text_h(k, plain, size, w);
 	}
 	if (ph + th > room)
-		return; /* the button keeps its plain words (the grid already fitted them) */
+		return 0; /* the button keeps its plain words (the grid already fitted them) */
 	ui_set_text(k->ui, b, "");
 	int y = r.y + (r.h - ph - th) / 2;
 	char id[64];
@@ -143,6 +144,7 @@ static void two_line(struct kiosk *k, struct widget *b, const char *plain, const
 	snprintf(id, sizeof id, "%s_term", b->id);
 	ui_label(k->ui, id, (SDL_Rect){r.x + t->gap, y + ph, w, th}, term, k->flow.lang, t->small_px,
 		 WF_CENTER | (selected ? WF_INVERSE : WF_MUTED));
+	return 1;
 }
 
 void kiosk_screen_question(struct kiosk *k)
@@ -217,10 +219,11 @@ void kiosk_screen_question(struct kiosk *k)
 		char tkey[sizeof keybuf[0] + 8];
 		snprintf(tkey, sizeof tkey, "%.95s.term", keybuf[i]); /* keybuf[i] is at most 95 bytes */
 		const struct catalog *cat = strcmp(k->flow.lang, "km") ? k->vi : k->km;
+		/* Looked up bare: the screenshot lists it only where it fits and is shown. */
 		const char *term = catalog_get(cat, tkey);
 		struct widget *b = term ? ui_find(k->ui, ids[i]) : NULL;
-		if (b)
-			two_line(k, b, texts[i], term, (flags[i] & WF_SELECTED) != 0);
+		if (b && two_line(k, b, texts[i], term, (flags[i] & WF_SELECTED) != 0))
+			kiosk_trace_note(k, tkey);
 	}
 	kiosk_back_button(k);
 }

@@ -16,7 +16,7 @@
 
 static const char *text_in(const struct kiosk *k, const char *lang, const char *key)
 {
-	const char *t = catalog_get(strcmp(lang, "km") ? k->vi : k->km, key);
+	const char *t = kiosk_catalog(k, strcmp(lang, "km") ? k->vi : k->km, key);
 	return t ? t : key;
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "center.h"
@@ -414,5 +415,113 @@ int center_restore(const char *file, const char *dir, const char *pass, unsigned
 	fclose(f);
 	if (!rc)
 		log_info("restored files=%u", *files);
+	return rc;
+}
+
+/* ---- a restore from the console: staged beside the live center, applied at the next start ---- */
+
+/* What makes the live center beside the backup's names: the epoch, the databases' logs, the draft. */
+static const char *const live_extra[] = {CSTORE_HW_NAME,	CSTORE_DB_NAME "-wal", CSTORE_DB_NAME "-shm",
+					 CSTORE_DB_NAME "-journal", OSTORE_DB_NAME "-wal", OSTORE_DB_NAME "-shm",
+					 OSTORE_DB_NAME "-journal", CENTER_DRAFT_DIR};
+#define NEXTRA (sizeof live_extra / sizeof live_extra[0])
+
+/* Remove a staging dir a cut left: it holds only files a restore writes (names[]). */
+static void clear_staging(const char *path)
+{
+	for (size_t i = 0; i < NNAMES; i++) {
+		char *p = fs_join(path, names[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(path);
+}
+
+int center_restore_stage(const char *dir, const char *file, const char *pass, unsigned *files, struct diag *d)
+{
+	char *pending = fs_join(dir, CENTER_RESTORE_PENDING), *part = fs_join(dir, CENTER_RESTORE_PENDING ".part");
+	int rc = 0;
+	if (fs_exists(pending)) {
+		diag_set(d, "a restore is already waiting in %s: it is applied when the center starts", pending);
+		rc = ERR_EXISTS;
+	}
+	if (!rc) {
+		clear_staging(part);
+		rc = center_restore(file, part, pass, files, d);
+	}
+	if (!rc && (rename(part, pending) || fs_sync_dir(dir))) {
+		diag_set(d, "%s: cannot rename it (%s)", part, strerror(errno));
+		rc = ERR_IO;
+	}
+	if (rc && rc != ERR_EXISTS)
+		clear_staging(part);
+	free(pending);
+	free(part);
+	return rc;
+}
+
+/* rename dir/name to to/name if it is there: 0, or ERR_IO. */
+static int move_if_there(const char *from, const char *to, const char *name, struct diag *d)
+{
+	char *a = fs_join(from, name), *b = fs_join(to, name);
+	int rc = 0;
+	struct stat st;
+	if (!lstat(a, &st) && rename(a, b)) {
+		diag_set(d, "%s: cannot move it to %s (%s)", a, to, strerror(errno));
+		rc = ERR_IO;
+	}
+	free(a);
+	free(b);
+	return rc;
+}
+
+/*
+ * Each step is a rename and the order makes a cut harmless: (1) everything live moves into the
+ * before-restore dir named in the staging dir's ".before", then ".out" is written; (2) each staged
+ * file moves in; (3) the staging dir goes. Started again after a cut, a done step finds nothing to do.
+ */
+int center_restore_apply(const char *dir, char *before, size_t n, struct diag *d)
+{
+	char *pending = fs_join(dir, CENTER_RESTORE_PENDING);
+	char *mark = fs_join(pending, ".before"), *out = fs_join(pending, ".out");
+	struct buf b;
+	buf_init(&b);
+	int rc = fs_exists(pending) ? 0 : ERR_NOTFOUND;
+	if (!rc && fs_read_file(mark, 256, &b, d) == 0 && b.len) {
+		snprintf(before, n, "%.*s", (int)b.len, b.data);
+	} else if (!rc) {
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(before, n, "before-restore-%Y%m%d-%H%M%S", &tm);
+		rc = fs_write_durable(mark, before, strlen(before), 0600, d);
+	}
+	char *bdir = rc ? NULL : fs_join(dir, before);
+	if (!rc && !fs_exists(out)) {
+		rc = fs_mkdir_p(bdir, 0700, d);
+		for (size_t i = 0; !rc && i < NNAMES; i++)
+			rc = move_if_there(dir, bdir, names[i], d);
+		for (size_t i = 0; !rc && i < NEXTRA; i++)
+			rc = move_if_there(dir, bdir, live_extra[i], d);
+		if (!rc)
+			rc = fs_sync_dir(dir) || fs_sync_dir(bdir) ? ERR_IO : fs_write_durable(out, "1", 1, 0600, d);
+	}
+	for (size_t i = 0; !rc && i < NNAMES; i++)
+		rc = move_if_there(pending, dir, names[i], d);
+	if (!rc) {
+		unlink(mark);
+		unlink(out);
+		if (rmdir(pending) || fs_sync_dir(dir)) {
+			diag_set(d, "%s: cannot remove it (%s)", pending, strerror(errno));
+			rc = ERR_IO;
+		}
+	}
+	if (!rc)
+		log_info("restore_applied before=%s", before);
+	buf_finish(&b);
+	free(bdir);
+	free(mark);
+	free(out);
+	free(pending);
 	return rc;
 }

@@ -54,4 +54,18 @@ int center_backup(const char *dir, const char *out, const char *pass, unsigned *
  */
 int center_restore(const char *file, const char *dir, const char *pass, unsigned *files, struct diag *d);
 
+/*
+ * The console's restore: file decrypted and checked into dir/restore.pending (made anew, as a restore into
+ * an empty dir is; ERR_EXISTS if one is waiting already), beside the live center, which it does not touch.
+ */
+#define CENTER_RESTORE_PENDING "restore.pending"
+int center_restore_stage(const char *dir, const char *file, const char *pass, unsigned *files, struct diag *d);
+/*
+ * At start, before anything opens the stores: a staged restore replaces the live center, whose files
+ * (the databases with their logs, keys, card, certificate, pack, draft, and center.hw: the restored
+ * center starts a new epoch) move into dir/before-restore-DATE, named in before. 0 when applied,
+ * ERR_NOTFOUND when none waits, ERR_IO with d; safe to start again after a cut at any point.
+ */
+int center_restore_apply(const char *dir, char *before, size_t n, struct diag *d);
+
 #endif

@@ -1385,30 +1385,51 @@ static int cmd_run(const char *dir, const char *content, const char *listen, int
 	}
 	sigset_t stop;
 	center_serve_block_signals(&stop);
-	struct diag d = {""};
-	struct console *con = NULL;
-	struct center_server *sv = NULL;
-	int rc = console_start(dir, content, console_listen ? console_listen : CONSOLE_LISTEN, &con, &d);
-	if (!rc && listen)
-		rc = center_serve_start(dir, listen, plain, (unsigned)pa, &sv, &d);
-	if (!rc && sv) /* the key the director unlocks in the console is the kiosks' service's too */
-		console_set_key_hook(con, run_key_hook, center_serve_service(sv));
-	if (rc) {
-		fprintf(stderr, "spean-center: %s\n", d.msg);
-		console_stop(con);
-		return rc == ERR_INVAL ? 2 : 1;
-	}
+	/* A restore the director staged in the console: applied before anything is opened, then served. */
 	for (;;) {
-		struct timespec second = {1, 0};
-		int sig = sigtimedwait(&stop, NULL, &second);
+		struct diag d = {""};
+		char before[64];
+		int ar = center_restore_apply(dir, before, sizeof before, &d);
+		if (ar && ar != ERR_NOTFOUND) {
+			fprintf(stderr, "spean-center: the restore waiting in %s/%s: %s\n", dir, CENTER_RESTORE_PENDING, d.msg);
+			return 1;
+		}
+		if (!ar) {
+			printf("restored from a backup; the center as it was is in %s/%s\n", dir, before);
+			fflush(stdout);
+			struct ostore *os;
+			if (ostore_open(dir, &os, &d) == 0) {
+				ostore_audit(os, (int64_t)time(NULL), "spean-center", "restore_applied", before, &d);
+				ostore_close(os);
+			}
+		}
+		struct console *con = NULL;
+		struct center_server *sv = NULL;
+		int rc = console_start(dir, content, console_listen ? console_listen : CONSOLE_LISTEN, &con, &d);
+		if (!rc && listen)
+			rc = center_serve_start(dir, listen, plain, (unsigned)pa, &sv, &d);
+		if (!rc && sv) /* the key the director unlocks in the console is the kiosks' service's too */
+			console_set_key_hook(con, run_key_hook, center_serve_service(sv));
+		if (rc) {
+			fprintf(stderr, "spean-center: %s\n", d.msg);
+			console_stop(con);
+			return rc == ERR_INVAL ? 2 : 1;
+		}
+		int sig = 0;
+		while (!console_restart_wanted(con)) {
+			struct timespec second = {1, 0};
+			sig = sigtimedwait(&stop, NULL, &second);
+			if (sig == SIGTERM || sig == SIGINT)
+				break;
+			if (sv)
+				center_serve_tick(sv);
+		}
+		center_serve_stop(sv);
+		console_stop(con);
 		if (sig == SIGTERM || sig == SIGINT)
-			break;
-		if (sv)
-			center_serve_tick(sv);
+			return 0;
+		log_info("restart reason=restore");
 	}
-	center_serve_stop(sv);
-	console_stop(con);
-	return 0;
 }
 
 int center_main(int argc, char **argv)

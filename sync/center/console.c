@@ -24,6 +24,7 @@
 #include "console_internal.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -40,6 +41,7 @@
 #include "center.h"
 #include "clock.h"
 #include "console_ui.h"
+#include "contentpack.h"
 #include "cstore.h"
 #include "fs.h"
 #include "holidays.h"
@@ -1398,12 +1400,46 @@ static int audit_row(void *ctx, uint64_t n, int64_t wall, const char *who, const
 	return 0;
 }
 
+/* The backups a restore may come from: the .spbak files in DIR/backups, newest name first (names carry their date). */
+static int backup_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+static void backups_list(struct console *c, struct tv *v)
+{
+	tv_list(v, "backups");
+	char *bdir = fs_join(c->dir, "backups");
+	DIR *dd = opendir(bdir);
+	char **names = NULL;
+	size_t n = 0;
+	for (struct dirent *e; dd && (e = readdir(dd));) {
+		size_t l = strlen(e->d_name);
+		if (l > 6 && l < 100 && !strcmp(e->d_name + l - 6, ".spbak") && e->d_name[0] != '.') {
+			names = xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = xstrdup(e->d_name);
+		}
+	}
+	if (dd)
+		closedir(dd);
+	if (n)
+		qsort(names, n, sizeof *names, backup_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i < 50)
+			tv_set(tv_row(v, "backups"), "name", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	free(bdir);
+}
+
 static enum MHD_Result audit_page(struct console *c, struct MHD_Connection *conn, struct session *s)
 {
 	if (s->role != OSTORE_DIRECTOR)
 		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
 	struct tv *v = con_page_values(c, s, "audit.title");
 	tv_list(v, "entries");
+	backups_list(c, v);
 	struct audit_rows a = {v};
 	struct diag d = {""};
 	pthread_mutex_lock(&c->lock);
@@ -2233,6 +2269,57 @@ static enum MHD_Result backup_action(struct console *c, struct MHD_Connection *c
 		      rc ? "error" : "done", v, NULL, NULL, 0);
 }
 
+/*
+ * The director's restore: a backup from DIR/backups/ decrypted and checked into DIR/restore.pending
+ * (center_restore_stage, outside the lock: Argon2id, then the copy), then the program starts again on it
+ * (run applies it before it opens anything; the center as it was is kept in DIR/before-restore-DATE).
+ */
+static enum MHD_Result restore_action(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				      const struct exchange *x)
+{
+	if (s->role != OSTORE_DIRECTOR)
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	const char *pass = con_field(x, "passphrase"), *name = con_field(x, "name");
+	size_t l = name ? strlen(name) : 0;
+	if (!name || l <= 6 || l >= 100 || strcmp(name + l - 6, ".spbak") || name[0] == '.' || strchr(name, '/') ||
+	    !content_key_ok(name, l))
+		return con_error_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "restore.title", "restore.no_such");
+	char *bdir = fs_join(c->dir, "backups"), *path = fs_join(bdir, name);
+	struct diag d = {""};
+	unsigned files = 0;
+	int rc = !fs_exists(path) ? ERR_NOTFOUND : !pass ? ERR_CRYPTO : center_restore_stage(c->dir, path, pass, &files, &d);
+	free(bdir);
+	free(path);
+	pthread_mutex_lock(&c->lock);
+	con_audit(c, s->login, rc ? "restore_failed" : "restore_staged", name);
+	pthread_mutex_unlock(&c->lock);
+	if (rc) {
+		log_warn("restore_failed rc=%d", rc);
+		return con_error_page(c, conn, s,
+				      rc == ERR_NOTFOUND ? MHD_HTTP_NOT_FOUND
+				      : rc == ERR_CRYPTO || rc == ERR_PARSE ? MHD_HTTP_FORBIDDEN
+				      : rc == ERR_EXISTS			 ? MHD_HTTP_CONFLICT
+										 : MHD_HTTP_INTERNAL_SERVER_ERROR,
+				      "restore.title",
+				      rc == ERR_NOTFOUND ? "restore.no_such"
+				      : rc == ERR_CRYPTO || rc == ERR_PARSE ? "restore.wrong"
+				      : rc == ERR_EXISTS			 ? "restore.waiting"
+										 : "restore.failed");
+	}
+	log_info("restore_staged files=%u", files);
+	char n[16];
+	snprintf(n, sizeof n, "%u", files);
+	struct tv *v = con_page_values(c, s, "restore.title");
+	con_tv_text(c, v, "message", "restore.done", "n", n, (const char *)NULL);
+	__atomic_store_n(&c->restart, 1, __ATOMIC_RELEASE);
+	return con_render(c, conn, MHD_HTTP_OK, "done", v, NULL, NULL, 0);
+}
+
+int console_restart_wanted(struct console *c)
+{
+	return c && __atomic_load_n(&c->restart, __ATOMIC_ACQUIRE);
+}
+
 void console_set_key_hook(struct console *c, void (*fn)(void *ctx, const unsigned char *sk), void *ctx)
 {
 	pthread_mutex_lock(&c->lock);
@@ -2358,6 +2445,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			return case_change(c, conn, &s, url + 3, x);
 		if (!strcmp(url, "/backup"))
 			return backup_action(c, conn, &s, x);
+		if (!strcmp(url, "/restore"))
+			return restore_action(c, conn, &s, x);
 		if (!strncmp(url, "/content/", 9))
 			return content_post(c, conn, &s, url, x);
 		if (!strcmp(url, "/kiosks/rename") || !strcmp(url, "/kiosks/revoke"))

@@ -26,6 +26,8 @@ int console_start(const char *dir, const char *content_dir, const char *listen, 
  * kiosks' service in the same program receipts only while it is unlocked.
  */
 void console_set_key_hook(struct console *c, void (*fn)(void *ctx, const unsigned char *sk), void *ctx);
+/* 1 once the director has staged a restore (backup.h): the caller stops and starts again, applying it first. */
+int console_restart_wanted(struct console *c);
 /* Stop serving and free everything (the index's personal data wiped). NULL is a no-op. */
 void console_stop(struct console *c);
 

@@ -67,6 +67,7 @@ struct console {
 	struct MHD_Daemon *dm;
 	int tls, names_loaded;
 	char *dir;
+	int restart;  /* a restore is staged: run starts the center again on it (atomic) */
 	char *draft;  /* DIR/content: the office's content, edited here, signed by Publish */
 	char *shots;  /* the kiosk's screens for the Khmer review (PNG and keys.tsv), or NULL */
 	void (*key_hook)(void *ctx, const unsigned char *sk); /* the kiosks' service, told of an unlock or a lock */

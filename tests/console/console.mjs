@@ -39,6 +39,34 @@ if (process.env.MODE === 'unlock') {
 	}
 	process.exit(0);
 }
+// Restore from the console (console_test.sh runs it on the restored copy r3 with a backup in its backups/).
+if (process.env.MODE === 'restore') {
+	try {
+		const dir = await login('bientap', 'content-director-9');
+		await dir.goto(base + '/audit');
+		const names = await dir.$$eval('#restore option', (os) => os.map((o) => o.value));
+		check(names.includes('b.spbak'), 'the restore form lists the backups in backups/ (' + names.join(' ') + ')');
+		await dir.select('#restore select[name=name]', 'b.spbak');
+		await dir.type('#restore input[name=passphrase]', 'not the passphrase');
+		let [res] = await Promise.all([dir.waitForNavigation(), dir.click('#restore button')]);
+		check(res.status() === 403 && (await dir.content()).includes('Sai mật khẩu sao lưu'), 'a wrong passphrase restores nothing');
+		const s = await dir.cookies();
+		res = await raw('POST', '/restore', { cookie: 'spean_s=' + s.find((c) => c.name === 'spean_s').value,
+			body: 'csrf=' + (await dir.$eval('input[name=csrf]', (e) => e.value)) + '&name=..%2F..%2Fetc%2Fpasswd&passphrase=x' });
+		check(res.status === 400, 'a name that is not a backup in backups/ is refused');
+		await dir.goto(base + '/audit');
+		await dir.select('#restore select[name=name]', 'b.spbak');
+		await dir.type('#restore input[name=passphrase]', 'sao luu trung tam 1');
+		[res] = await Promise.all([dir.waitForNavigation(), dir.click('#restore button')]);
+		check(res.status() === 200 && (await dir.$eval('#done', (e) => e.textContent)).includes('khởi động lại'),
+			'the director restores it: the center starts again on it');
+		await dir.screenshot({ path: shots + '/restore.png' });
+		console.log(checked() + ' checks passed');
+	} finally {
+		await browser.close();
+	}
+	process.exit(0);
+}
 if (process.env.MODE === 'lock') {
 	try {
 		const dir = await login('giamdoc', 'director-pass-22');

@@ -251,6 +251,31 @@ grep -q 'Đăng nhập' "$T/h.html" && pass || fail "the login page over HTTPS"
 kill -TERM "$pid"
 wait "$pid"
 pid=
+# Restore from the console: a backup in backups/, the passphrase typed; the running program applies it and
+# serves again, the center as it was kept aside (an account added since is gone with it).
+mkdir -p "$T/r3/backups" && cp "$T/b.spbak" "$T/r3/backups/b.spbak"
+echo 'added-after-backup' | "$CENTER" user add --data-dir "$T/r3" --role clerk moi >/dev/null || exit 2
+"$CENTER" run --data-dir "$T/r3" --console-listen 127.0.0.1:0 >"$T/run4.out" 2>"$T/run4.err" </dev/null &
+pid=$!
+for _ in $(seq 100); do grep -q '^console' "$T/run4.out" 2>/dev/null && break; sleep 0.1; done
+cport=$(sed -n 's/^console 127.0.0.1:\([0-9]*\) http$/\1/p' "$T/run4.out" | tail -1)
+node_mode restore
+for _ in $(seq 100); do [ "$(grep -c '^console' "$T/run4.out")" -ge 2 ] && break; sleep 0.1; done
+grep -q '^restored from a backup; the center as it was is in .*/before-restore-' "$T/run4.out" && pass ||
+	fail "run did not apply the restore: $(cat "$T/run4.out" "$T/run4.err")"
+[ "$(grep -c '^console' "$T/run4.out")" = 2 ] && pass || fail "the console did not come back after the restore"
+kill -TERM "$pid"
+wait "$pid" && pass || fail "spean-center run (restored) did not stop cleanly"
+pid=
+b4=$(ls -d "$T"/r3/before-restore-* 2>/dev/null | head -1)
+[ -n "$b4" ] && [ -f "$b4/center.db" ] && [ -f "$b4/office.db" ] && [ -f "$b4/center.hw" ] && [ ! -e "$T/r3/restore.pending" ] &&
+	pass || fail "the center before the restore kept aside: $(ls "$T/r3" "$b4" 2>&1 | tr '\n' ' ')"
+run 0 "$CENTER" user list --data-dir "$T/r3"
+grep -qw "moi" "$T/out" && fail "the account added after the backup survived the restore" || pass
+out_has "bientap"
+run 0 "$CENTER" status --data-dir "$T/r3"
+out_has "requests 66"
+
 # The draft the office had not published yet came back with the backup: the list uploaded, the recording.
 grep -q "Tập Sơn Mới" "$T/r3/content/communes.txt" 2>/dev/null && ls "$T"/r3/content/audio/km/*.wav >/dev/null 2>&1 &&
 	pass || fail "the restored center's draft is the office's: $(ls "$T/r3" "$T/r3/content" 2>&1 | tr '\n' ' ')"

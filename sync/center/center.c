@@ -277,6 +277,50 @@ int center_key_lock(const char *dir, const char *pass, struct diag *d)
 	return rc;
 }
 
+int center_key_rewrap(const char *dir, const char *old, const char *pass, struct diag *d)
+{
+	if (strlen(pass) < CENTER_PASSPHRASE_MIN) {
+		diag_set(d, "a passphrase has %d characters or more", CENTER_PASSPHRASE_MIN);
+		return ERR_INVAL;
+	}
+	struct center_keys k;
+	unsigned char before[CRYPT_WRAP_OVERHEAD + CRYPT_BOX_SK], wrapped[CRYPT_WRAP_OVERHEAD + CRYPT_BOX_SK];
+	int rc = center_load(dir, &k, d);
+	if (!rc && !k.locked) {
+		diag_set(d, "the center key is not under lock: lock it first (spean-center key lock)");
+		rc = ERR_STATE;
+	}
+	if (!rc)
+		rc = read_locked(dir, before, d);
+	if (!rc)
+		rc = center_key_unlock(dir, &k, old, d);
+	if (!rc && crypt_wrap(k.sk, CRYPT_BOX_SK, pass, strlen(pass), wrapped)) {
+		diag_set(d, "not enough memory to derive the key from the passphrase (256 MiB)");
+		rc = ERR_IO;
+	}
+	static const char comment[] =
+		"Spean center secret key, wrapped by the director's passphrase (Argon2id, then XSalsa20-Poly1305).";
+	if (!rc)
+		rc = write_hex(dir, CENTER_LOCKED_FILE, wrapped, sizeof wrapped, 0600, comment, d);
+	/* Read back and opened with the new passphrase, or the old file put back: a lock no one can open loses every request. */
+	struct center_keys check = k;
+	check.locked = 1;
+	memset(check.sk, 0, sizeof check.sk);
+	if (!rc && ((rc = center_key_unlock(dir, &check, pass, d)) || crypt_memcmp(check.sk, k.sk, CRYPT_BOX_SK))) {
+		struct diag ignore = {""};
+		write_hex(dir, CENTER_LOCKED_FILE, before, sizeof before, 0600, comment, &ignore);
+		diag_set(d, "%s/%s did not open with the new passphrase once written: the old one is kept", dir,
+			 CENTER_LOCKED_FILE);
+		rc = ERR_IO;
+	}
+	center_keys_wipe(&check);
+	center_keys_wipe(&k);
+	crypt_wipe(wrapped, sizeof wrapped);
+	if (!rc)
+		log_info("key_rewrapped");
+	return rc;
+}
+
 void center_keys_wipe(struct center_keys *k)
 {
 	crypt_wipe(k, sizeof *k);
@@ -312,6 +356,9 @@ static const char usage[] =
 	"                               standard input): center.key.locked, center.key removed; then\n"
 	"                               the director unlocks it in the console, and export, forms, stats,\n"
 	"                               import and open read the passphrase from standard input\n"
+	"  key passphrase --data-dir DIR\n"
+	"                               change the locked key's passphrase: the current one, then the new\n"
+	"                               one, on standard input (a line each)\n"
 	"  key status --data-dir DIR    whether the center key is under lock\n"
 	"  backup --data-dir DIR --out FILE\n"
 	"                               the whole center (databases copied while it runs, keys, card,\n"
@@ -527,23 +574,32 @@ static int cmd_key(const char *dir, const char *sub)
 		center_keys_wipe(&k);
 		return 0;
 	}
-	if (!sub || strcmp(sub, "lock")) {
-		fprintf(stderr, "spean-center: usage: key lock|status --data-dir DIR (the passphrase on stdin)\n");
+	if (!sub || (strcmp(sub, "lock") && strcmp(sub, "passphrase"))) {
+		fprintf(stderr, "spean-center: usage: key lock|passphrase|status --data-dir DIR (the passphrases on stdin: "
+				"passphrase reads the current one, then the new one)\n");
 		return 2;
 	}
-	char pass[512], again[512];
-	int rc = read_secret_line("new passphrase (12 characters or more): ", pass, sizeof pass);
+	char pass[512], again[512], old[512];
+	int change = !strcmp(sub, "passphrase");
+	int rc = change ? read_secret_line("current passphrase: ", old, sizeof old) : 0;
+	if (!rc)
+		rc = read_secret_line("new passphrase (12 characters or more): ", pass, sizeof pass);
 	if (!rc && isatty(STDIN_FILENO) && !(rc = read_secret_line("again: ", again, sizeof again)) && strcmp(pass, again)) {
 		fprintf(stderr, "spean-center: the two passphrases differ; nothing changed\n");
 		rc = 2;
 	}
-	if (!rc && (rc = center_key_lock(dir, pass, &d))) {
+	if (!rc && (rc = change ? center_key_rewrap(dir, old, pass, &d) : center_key_lock(dir, pass, &d))) {
 		fprintf(stderr, "spean-center: %s\n", d.msg);
-		rc = rc == ERR_INVAL || rc == ERR_STATE ? 2 : 1;
-	} else if (!rc)
+		rc = rc == ERR_INVAL || rc == ERR_STATE || rc == ERR_CRYPTO ? 2 : 1;
+	} else if (!rc && change)
+		printf("the center key's passphrase is changed (%s/%s): the old one opens nothing now. A backup made before "
+		       "keeps the key under the passphrase it had.\n",
+		       dir, CENTER_LOCKED_FILE);
+	else if (!rc)
 		printf("the center key is under lock: %s/%s; center.key is gone. Keep the passphrase safe: without it no "
 		       "request can be opened.\n",
 		       dir, CENTER_LOCKED_FILE);
+	crypt_wipe(old, sizeof old);
 	crypt_wipe(pass, sizeof pass);
 	crypt_wipe(again, sizeof again);
 	return rc;

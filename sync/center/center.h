@@ -46,6 +46,11 @@ int center_load(const char *dir, struct center_keys *k, struct diag *d);
 int center_key_lock(const char *dir, const char *pass, struct diag *d);
 /* Unwrap the box key into k (loaded by center_load, locked): 0, ERR_CRYPTO for a wrong passphrase. */
 int center_key_unlock(const char *dir, struct center_keys *k, const char *pass, struct diag *d);
+/*
+ * A new passphrase for the locked key: unwrapped with old (ERR_CRYPTO if wrong), wrapped with pass
+ * (ERR_INVAL if short), written, read back and opened, else the old file put back. ERR_STATE if not locked.
+ */
+int center_key_rewrap(const char *dir, const char *old, const char *pass, struct diag *d);
 void center_keys_wipe(struct center_keys *k);
 
 /*

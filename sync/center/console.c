@@ -1440,6 +1440,9 @@ static enum MHD_Result audit_page(struct console *c, struct MHD_Connection *conn
 	struct tv *v = con_page_values(c, s, "audit.title");
 	tv_list(v, "entries");
 	backups_list(c, v);
+	char *lf = fs_join(c->dir, CENTER_LOCKED_FILE);
+	tv_set(v, "wrapped", fs_exists(lf) ? "1" : "");
+	free(lf);
 	struct audit_rows a = {v};
 	struct diag d = {""};
 	pthread_mutex_lock(&c->lock);
@@ -2227,6 +2230,53 @@ static enum MHD_Result key_action(struct console *c, struct MHD_Connection *conn
 	return con_redirect(c, conn, "/", NULL, NULL, 0);
 }
 
+/* The director's new passphrase for the locked key: the current one and the new one typed twice; limited like unlocks. */
+static enum MHD_Result passphrase_action(struct console *c, struct MHD_Connection *conn, const struct session *s,
+					 const struct exchange *x)
+{
+	if (s->role != OSTORE_DIRECTOR)
+		return con_error_page(c, conn, s, MHD_HTTP_FORBIDDEN, "error.forbidden", "error.forbidden_text");
+	const char *old = con_field(x, "passphrase"), *pass = con_field(x, "password"), *again = con_field(x, "to");
+	char ku[OSTORE_LOGIN_MAX + 3];
+	snprintf(ku, sizeof ku, "k:%s", s->login);
+	pthread_mutex_lock(&c->lock);
+	unsigned wait = limit_wait(c, ku, CONSOLE_LIMIT_LOGIN);
+	pthread_mutex_unlock(&c->lock);
+	if (wait) {
+		char m[16];
+		snprintf(m, sizeof m, "%u", wait);
+		struct tv *v = con_page_values(c, s, "key.change_title");
+		con_tv_text(c, v, "message", "login.limited", "m", m, (const char *)NULL);
+		return con_render(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, "error", v, NULL, NULL, 0);
+	}
+	if (!old || !pass || !again || strcmp(pass, again))
+		return con_error_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "key.change_title", "key.change_differ");
+	struct diag d = {""};
+	/* Two Argon2id derivations over 256 MiB: outside the lock. */
+	int rc = center_key_rewrap(c->dir, old, pass, &d);
+	pthread_mutex_lock(&c->lock);
+	if (rc == ERR_CRYPTO)
+		limit_slot(c, ku, 1)->count++;
+	con_audit(c, s->login, rc ? "key_passphrase_failed" : "key_passphrase_changed", "");
+	pthread_mutex_unlock(&c->lock);
+	if (rc) {
+		log_warn("key_passphrase_failed rc=%d", rc);
+		return con_error_page(c, conn, s,
+				      rc == ERR_CRYPTO ? MHD_HTTP_FORBIDDEN
+				      : rc == ERR_INVAL || rc == ERR_STATE ? MHD_HTTP_BAD_REQUEST
+									   : MHD_HTTP_INTERNAL_SERVER_ERROR,
+				      "key.change_title",
+				      rc == ERR_CRYPTO ? "key.wrong"
+				      : rc == ERR_INVAL ? "backup.short"
+				      : rc == ERR_STATE ? "key.change_unlocked"
+							: "error.server_text");
+	}
+	log_info("key_passphrase_changed by=director");
+	struct tv *v = con_page_values(c, s, "key.change_title");
+	tv_set(v, "message", catalog_get(c->cat, "key.changed"));
+	return con_render(c, conn, MHD_HTTP_OK, "done", v, NULL, NULL, 0);
+}
+
 /*
  * The director's backup button: the whole center into DIR/backups/ (made 0700), sealed by the passphrase
  * typed in the form; the page says where. Outside the console's lock (Argon2id, then the copy).
@@ -2447,6 +2497,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			return backup_action(c, conn, &s, x);
 		if (!strcmp(url, "/restore"))
 			return restore_action(c, conn, &s, x);
+		if (!strcmp(url, "/key/passphrase"))
+			return passphrase_action(c, conn, &s, x);
 		if (!strncmp(url, "/content/", 9))
 			return content_post(c, conn, &s, url, x);
 		if (!strcmp(url, "/kiosks/rename") || !strcmp(url, "/kiosks/revoke"))

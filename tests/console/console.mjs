@@ -33,6 +33,21 @@ if (process.env.MODE === 'unlock') {
 		[res] = await Promise.all([dir.waitForNavigation(), dir.click('#locked button')]);
 		check(res.status() === 200 && await dir.$('#locked') === null, 'the director unlocks it');
 		check((await countText(dir)).includes('63 yêu cầu'), 'and the inbox lists the requests again');
+		// A new passphrase for the key, from the audit page: a wrong current one refused, then changed and back.
+		const change = async (cur, next, again) => {
+			await dir.goto(base + '/audit');
+			await dir.type('#passphrase input[name=passphrase]', cur);
+			await dir.type('#passphrase input[name=password]', next);
+			await dir.type('#passphrase input[name=to]', again);
+			const [r] = await Promise.all([dir.waitForNavigation(), dir.click('#passphrase button')]);
+			return r.status();
+		};
+		check(await change('not the passphrase', 'khoa moi 2027 abc', 'khoa moi 2027 abc') === 403, 'a wrong current passphrase changes nothing');
+		check(await change('khoa trung tam 2026', 'khoa moi 2027 abc', 'khoa moi 2027 xyz') === 400, 'two different new ones change nothing');
+		check(await change('khoa trung tam 2026', 'khoa moi 2027 abc', 'khoa moi 2027 abc') === 200 &&
+			(await dir.$eval('#done', (e) => e.textContent)).includes('Đã đổi mật khẩu'), 'the director changes the passphrase');
+		check(await change('khoa trung tam 2026', 'khoa trung tam 2026', 'khoa trung tam 2026') === 403, 'the old one opens nothing now');
+		check(await change('khoa moi 2027 abc', 'khoa trung tam 2026', 'khoa trung tam 2026') === 200, 'and changed back with the new one');
 		console.log(checked() + ' checks passed');
 	} finally {
 		await browser.close();

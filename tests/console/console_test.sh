@@ -147,6 +147,16 @@ run 2 "$CENTER" export --data-dir "$C" --csv "$T/locked.csv" </dev/null
 err_has "no passphrase"
 run 2 "$CENTER" export --data-dir "$C" --csv "$T/locked.csv" <<<'wrong passphrase!!'
 err_has "wrong passphrase"
+# A new passphrase on the command line: the current one first; a wrong one or a short new one changes nothing.
+run 2 "$CENTER" key passphrase --data-dir "$C" <<<$'not the passphrase\nkhoa moi 2027 abc'
+err_has "wrong passphrase"
+run 2 "$CENTER" key passphrase --data-dir "$C" <<<$'khoa trung tam 2026\nshort'
+err_has "12 characters"
+run 0 "$CENTER" key passphrase --data-dir "$C" <<<$'khoa trung tam 2026\nkhoa moi 2027 abc'
+out_has "passphrase is changed"
+run 2 "$CENTER" export --data-dir "$C" --csv "$T/old.csv" <<<'khoa trung tam 2026'
+err_has "wrong passphrase"
+run 0 "$CENTER" key passphrase --data-dir "$C" <<<$'khoa moi 2027 abc\nkhoa trung tam 2026'
 run 0 "$CENTER" export --data-dir "$C" --csv "$T/locked.csv" <<<'khoa trung tam 2026'
 [ "$(wc -l <"$T/locked.csv")" = 65 ] && pass || fail "export with the passphrase: header and 64 rows"
 # The CSV carries what the office added: the kiosk's name, the case state in words, the deadline's date.

@@ -1744,12 +1744,42 @@ static enum MHD_Result users_action(struct console *c, struct MHD_Connection *co
 
 /* ---- the fleet ---- */
 
+/* A pack a kiosk refused (a pack_refused alert: its version and why), the last one per kiosk. */
+struct refusal {
+	char hex[2 * CSTORE_PK_LEN + 1];
+	unsigned long long version;
+	char detail[160];
+};
+
 struct fleet_rows {
 	struct console *c;
 	struct tv *v;
 	int64_t now;
 	unsigned quiet;
+	struct refusal *ref;
+	size_t nref;
 };
+
+static int refusal_seen(void *ctx, int64_t wall, const char *kind, const char *device_hex, const char *detail)
+{
+	(void)wall;
+	struct fleet_rows *f = ctx;
+	unsigned long long v;
+	if (strcmp(kind, "pack_refused") || !device_hex || !detail || sscanf(detail, "content pack %llu", &v) != 1)
+		return 0;
+	size_t i = 0;
+	while (i < f->nref && strcmp(f->ref[i].hex, device_hex))
+		i++;
+	if (i == f->nref) {
+		f->ref = xrealloc(f->ref, (f->nref + 1) * sizeof *f->ref);
+		f->nref++;
+		snprintf(f->ref[i].hex, sizeof f->ref[i].hex, "%s", device_hex);
+	}
+	f->ref[i].version = v; /* oldest first: the last one stays */
+	const char *why = strstr(detail, "kiosk: ");
+	snprintf(f->ref[i].detail, sizeof f->ref[i].detail, "%s", why ? why + 7 : "?");
+	return 0;
+}
 
 static void when_text(int64_t wall, char *out, size_t n)
 {
@@ -1806,6 +1836,17 @@ static int fleet_row(void *ctx, const struct cstore_kiosk *k)
 	tv_set(r, "clock", kc);
 	long long off = fa->known && fa->clock > 0 ? (long long)(fa->clock - k->last_contact) : 0;
 	tv_set(r, "clock_off", off > 300 || off < -300 ? "1" : "");
+	/* The last pack it refused, while it has not installed one as new since. */
+	tv_set(r, "refused", "");
+	for (size_t i = 0; i < f->nref; i++)
+		if (!strcmp(f->ref[i].hex, hex) && f->ref[i].version > fa->pack) {
+			char key[sizeof f->ref[i].detail + 16], v[24];
+			snprintf(key, sizeof key, "fleet.refusal.%s", f->ref[i].detail);
+			snprintf(v, sizeof v, "%llu", f->ref[i].version);
+			const char *why = catalog_get(f->c->cat, key);
+			con_tv_text(f->c, r, "refused", "fleet.refused", "v", v, "why", why ? why : f->ref[i].detail,
+				    (const char *)NULL);
+		}
 	return 0;
 }
 
@@ -1820,11 +1861,13 @@ static enum MHD_Result fleet_page(struct console *c, struct MHD_Connection *conn
 	char q[16];
 	snprintf(q, sizeof q, "%d", CONSOLE_QUIET_DAYS);
 	con_tv_text(c, v, "note", "fleet.note", "d", q, (const char *)NULL);
-	struct fleet_rows f = {c, v, (int64_t)time(NULL), 0};
+	struct fleet_rows f = {c, v, (int64_t)time(NULL), 0, NULL, 0};
 	struct diag d = {""};
 	pthread_mutex_lock(&c->lock);
+	cstore_each_alert(c->cs, refusal_seen, &f, &d);
 	cstore_each_kiosk(c->cs, fleet_row, &f, &d);
 	pthread_mutex_unlock(&c->lock);
+	free(f.ref);
 	return con_render(c, conn, status, "fleet", v, NULL, NULL, 0);
 }
 

@@ -144,6 +144,9 @@ if (process.env.MODE === 'lock') {
 		const facts = await dir.$eval(`#fleet tr[data-key="${k1.key}"] .facts`, (e) => e.textContent);
 		check(facts.includes('phiên bản 0.1.0') && facts.includes('KHẨN đang giữ: 0') && /còn trống \d+ MiB/.test(facts),
 			'what the kiosk said of itself: program, urgent held, free space (' + facts + ')');
+		const refused = await dir.$eval(`#fleet tr[data-key="${k1.key}"] .facts`, (e) => e.textContent);
+		check(refused.includes('TỪ CHỐI GÓI') && refused.includes('gói nội dung 2') && refused.includes('nội dung gói không đạt kiểm tra'),
+			'the pack the kiosk refused, beside it: ' + refused.replace(/\s+/g, ' '));
 		check(k1.held === '2' && k1.requests === '64' && k2.requests === '2', 'what each held at its last contact and delivered (' + JSON.stringify(fleet) + ')');
 		await dir.$eval(`#fleet tr[data-key="${k2.key}"] form.rename input[name=code0]`, (e) => { e.value = ''; });
 		await dir.type(`#fleet tr[data-key="${k2.key}"] form.rename input[name=code0]`, 'Điểm lưu động Trà Cú (xe 2)');

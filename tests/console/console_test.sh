@@ -100,6 +100,13 @@ out_has "km prompts: 1 of"
 km_total=$(grep -c '^[a-z]' "$C/content/strings.km")
 out_has "km strings: $((km_total - 2)) of $km_total NOT reviewed"
 grep -q "Tập Sơn Mới" "$K/content/communes.txt" && pass || fail "the kiosk has the office's commune list"
+# A pack the kiosk refuses (signed unchecked by the test tool, as an older center might): the kiosk says so at
+# its next sync and the fleet page shows it beside the kiosk (console.mjs, lock mode).
+sed 's/^q.hiv = .*$//' "$C/content/strings.km" >"$T/km.broken"
+"$PACKSIGN" "$C" 2 "$C/content" strings.km="$T/km.broken" >/dev/null && pass || fail "packsign 2"
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$port"
+err_has "content pack refused, the current one stays"
+run 0 "$SPEAN" --data-dir "$K" sync --url "http://127.0.0.1:$port"
 
 # The XLSX export of one search: one row, the phone as text (its leading 0 kept), the received date a date cell.
 python3 - "$BUILD_DIR/shots/export.xlsx" >"$T/xlsx.out" 2>&1 <<'PY' && pass || { fail "the XLSX export: $(cat "$T/xlsx.out")"; }

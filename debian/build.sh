@@ -34,6 +34,12 @@ for d in $debs; do
 	esac
 	rm -rf "$x"
 done
+# The console's review screens are in spean-center when the packages were built natively (debian/rules).
+if [ "$arch" = "$(dpkg --print-architecture)" ]; then
+	center=$(echo "$debs" | tr ' ' '\n' | grep '^spean-center_' | head -1)
+	dpkg-deb -c "$out/$center" | grep -q '/usr/share/spean/review-shots/keys.tsv$' ||
+		{ echo "build.sh: $center lacks the review screens (usr/share/spean/review-shots)" >&2; rc=1; }
+fi
 lintian -I --pedantic --fail-on error,warning,info "$changes" >"$out/lintian.log" 2>&1 ||
 	{ cat "$out/lintian.log" >&2; echo "build.sh: lintian failed" >&2; rc=1; }
 [ -s "$out/lintian.log" ] && sed 's/^/lintian: /' "$out/lintian.log"

@@ -2216,6 +2216,17 @@ static void forget_index(struct console *c)
 	c->unreadable = 0;
 }
 
+/* The page for a key action tried too often ("k:LOGIN" in the limits, like logins): 429 with the minutes left. */
+static enum MHD_Result key_limited(struct console *c, struct MHD_Connection *conn, const struct session *s,
+				   const char *title, unsigned wait)
+{
+	char m[16];
+	snprintf(m, sizeof m, "%u", wait);
+	struct tv *v = con_page_values(c, s, title);
+	con_tv_text(c, v, "message", "login.limited", "m", m, (const char *)NULL);
+	return con_render(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, "error", v, NULL, NULL, 0);
+}
+
 static enum MHD_Result key_action(struct console *c, struct MHD_Connection *conn, const struct session *s, int unlock,
 				  const struct exchange *x)
 {
@@ -2239,13 +2250,8 @@ static enum MHD_Result key_action(struct console *c, struct MHD_Connection *conn
 	unsigned wait = limit_wait(c, ku, CONSOLE_LIMIT_LOGIN);
 	struct center_keys k = c->keys;
 	pthread_mutex_unlock(&c->lock);
-	if (wait) {
-		char m[16];
-		snprintf(m, sizeof m, "%u", wait);
-		struct tv *v = con_page_values(c, s, "key.locked_title");
-		con_tv_text(c, v, "message", "login.limited", "m", m, (const char *)NULL);
-		return con_render(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, "error", v, NULL, NULL, 0);
-	}
+	if (wait)
+		return key_limited(c, conn, s, "key.locked_title", wait);
 	const char *pass = con_field(x, "passphrase");
 	struct diag d = {""};
 	/* Argon2id over 256 MiB: a second, outside the lock (pages go on meanwhile). */
@@ -2285,13 +2291,8 @@ static enum MHD_Result passphrase_action(struct console *c, struct MHD_Connectio
 	pthread_mutex_lock(&c->lock);
 	unsigned wait = limit_wait(c, ku, CONSOLE_LIMIT_LOGIN);
 	pthread_mutex_unlock(&c->lock);
-	if (wait) {
-		char m[16];
-		snprintf(m, sizeof m, "%u", wait);
-		struct tv *v = con_page_values(c, s, "key.change_title");
-		con_tv_text(c, v, "message", "login.limited", "m", m, (const char *)NULL);
-		return con_render(c, conn, MHD_HTTP_TOO_MANY_REQUESTS, "error", v, NULL, NULL, 0);
-	}
+	if (wait)
+		return key_limited(c, conn, s, "key.change_title", wait);
 	if (!old || !pass || !again || strcmp(pass, again))
 		return con_error_page(c, conn, s, MHD_HTTP_BAD_REQUEST, "key.change_title", "key.change_differ");
 	struct diag d = {""};

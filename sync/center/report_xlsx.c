@@ -34,24 +34,33 @@ static const char *const header[] = {"Mã biên nhận", "Ngày nhận", "Kiosk"
 				     "Tình trạng hồ sơ", "Trợ giúp viên", "Ngôn ngữ", "Mã đầy đủ"};
 #define NCOLS (sizeof header / sizeof header[0])
 
-int report_xlsx_open(const char *path, const char *tmpdir, struct report_xlsx **out, struct diag *d)
+/* A workbook at path with one sheet and a bold format; NULL with d set. */
+static struct report_xlsx *workbook(const char *path, const char *tmpdir, const char *sheet, struct diag *d)
 {
 	struct report_xlsx *x = xcalloc(1, sizeof *x);
 	lxw_workbook_options o = {.constant_memory = 0, .tmpdir = (char *)tmpdir, .use_zip64 = 0};
 	x->wb = workbook_new_opt(path, &o);
-	x->ws = x->wb ? workbook_add_worksheet(x->wb, "Yêu cầu") : NULL;
+	x->ws = x->wb ? workbook_add_worksheet(x->wb, sheet) : NULL;
 	if (!x->ws) {
 		diag_set(d, "%s: cannot make the workbook", path);
 		if (x->wb)
 			workbook_close(x->wb);
 		free(x);
-		return ERR_IO;
+		return NULL;
 	}
 	x->path = xstrdup(path);
-	x->date = workbook_add_format(x->wb);
-	format_set_num_format(x->date, "yyyy-mm-dd");
 	x->bold = workbook_add_format(x->wb);
 	format_set_bold(x->bold);
+	return x;
+}
+
+int report_xlsx_open(const char *path, const char *tmpdir, struct report_xlsx **out, struct diag *d)
+{
+	struct report_xlsx *x = workbook(path, tmpdir, "Yêu cầu", d);
+	if (!x)
+		return ERR_IO;
+	x->date = workbook_add_format(x->wb);
+	format_set_num_format(x->date, "yyyy-mm-dd");
 	for (size_t i = 0; i < NCOLS; i++)
 		worksheet_write_string(x->ws, 0, (lxw_col_t)i, header[i], x->bold);
 	worksheet_freeze_panes(x->ws, 1, 0);
@@ -140,21 +149,10 @@ void report_xlsx_row(struct report_xlsx *x, const struct report_item *it, const 
 int report_xlsx_stats_open(const char *path, const char *tmpdir, const char *title, struct report_xlsx **out,
 			   struct diag *d)
 {
-	struct report_xlsx *x = xcalloc(1, sizeof *x);
-	lxw_workbook_options o = {.constant_memory = 0, .tmpdir = (char *)tmpdir, .use_zip64 = 0};
-	x->wb = workbook_new_opt(path, &o);
-	x->ws = x->wb ? workbook_add_worksheet(x->wb, "Thống kê") : NULL;
-	if (!x->ws) {
-		diag_set(d, "%s: cannot make the workbook", path);
-		if (x->wb)
-			workbook_close(x->wb);
-		free(x);
+	struct report_xlsx *x = workbook(path, tmpdir, "Thống kê", d);
+	if (!x)
 		return ERR_IO;
-	}
-	x->path = xstrdup(path);
 	x->stats = 1;
-	x->bold = workbook_add_format(x->wb);
-	format_set_bold(x->bold);
 	worksheet_set_column(x->ws, 0, 0, 44, NULL);
 	worksheet_set_column(x->ws, 1, 1, 12, NULL);
 	char *safe = utf8_neutral_dup(title);

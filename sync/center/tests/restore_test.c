@@ -126,6 +126,39 @@ static void apply_ok(const char *dir)
 	CHECK(!strncmp(before, "before-restore-", 15));
 }
 
+/* rename from/name to to/name, checked. */
+static void move(const char *from, const char *to, const char *name)
+{
+	char *f = fs_join(from, name), *t = fs_join(to, name);
+	CHECK_INT(rename(f, t), 0);
+	free(f);
+	free(t);
+}
+
+/*
+ * The state a cut leaves, then a start: the before dir named, `out` set when the live center was all moved
+ * out, the live files in aside[] moved aside, and the staged center.db moved in when moved_in is set.
+ */
+static void cut_then_apply(const char *tag, int out, const char *const *aside, size_t n, int moved_in)
+{
+	char *dir = setup(tag), *p = fs_join(dir, CENTER_RESTORE_PENDING);
+	char *b = fs_join(dir, "before-restore-20261205-101010");
+	put(p, ".before", "before-restore-20261205-101010");
+	if (out)
+		put(p, ".out", "1");
+	mkdir(b, 0700);
+	for (size_t i = 0; i < n; i++)
+		move(dir, b, aside[i]);
+	if (moved_in)
+		move(p, dir, "center.db");
+	apply_ok(dir);
+	check_end(dir);
+	free(b);
+	free(p);
+	t_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	char before[64];
@@ -151,46 +184,11 @@ int main(void)
 	free(dir);
 
 	/* Cut while the live center was moving aside: its name written, some files moved. */
-	dir = setup("restore-cut1");
-	char *p = fs_join(dir, CENTER_RESTORE_PENDING), *b = fs_join(dir, "before-restore-20261205-101010");
-	put(p, ".before", "before-restore-20261205-101010");
-	mkdir(b, 0700);
-	char *from = fs_join(dir, "center.db"), *to = fs_join(b, "center.db");
-	CHECK_INT(rename(from, to), 0);
-	apply_ok(dir);
-	check_end(dir);
-	free(from);
-	free(to);
-	free(b);
-	free(p);
-	t_rmtree(dir);
-	free(dir);
-
+	static const char *const some[] = {"center.db"};
+	cut_then_apply("restore-cut1", 0, some, 1, 0);
 	/* Cut while the staged files were moving in: all live aside, one staged file in. */
-	dir = setup("restore-cut2");
-	p = fs_join(dir, CENTER_RESTORE_PENDING);
-	b = fs_join(dir, "before-restore-20261205-101011");
-	put(p, ".before", "before-restore-20261205-101011");
-	put(p, ".out", "1");
-	mkdir(b, 0700);
 	static const char *const live[] = {"center.db", "center.db-wal", "office.db", "center.hw", "center.key", "content"};
-	for (size_t i = 0; i < sizeof live / sizeof live[0]; i++) {
-		char *f = fs_join(dir, live[i]), *t = fs_join(b, live[i]);
-		CHECK_INT(rename(f, t), 0);
-		free(f);
-		free(t);
-	}
-	from = fs_join(p, "center.db");
-	to = fs_join(dir, "center.db");
-	CHECK_INT(rename(from, to), 0);
-	apply_ok(dir);
-	check_end(dir);
-	free(from);
-	free(to);
-	free(b);
-	free(p);
-	t_rmtree(dir);
-	free(dir);
+	cut_then_apply("restore-cut2", 1, live, sizeof live / sizeof live[0], 1);
 
 	/* Staging from a real backup: a wrong passphrase stages nothing; the right one, next to a live center. */
 	dir = t_tmpdir("restore-stage");

@@ -2631,8 +2631,12 @@ int console_start(const char *dir, const char *content_dir, const char *listen, 
 	}
 	center_names_load(&c->names, dir, content_dir);
 	c->names_loaded = 1;
-	if ((rc = content_draft_init(c, content_dir, d)))
-		goto fail;
+	/* Without a draft the content pages say why; requests are still received and worked. */
+	struct diag dd = {""};
+	if (content_draft_init(c, content_dir, &dd)) {
+		fprintf(stderr, "spean-center: %s (the console's content pages cannot work until it can be made)\n", dd.msg);
+		log_error("content_draft_failed");
+	}
 	char pw[TOKEN_HEX + 1];
 	random_hex(pw);
 	if (crypt_pin_hash(c->dummy, pw)) {

@@ -117,11 +117,12 @@ void kiosk_screen_outcome(struct kiosk *k)
 	char key[96];
 	const char *on = outcome_name(res->outcome);
 	if (res->urgent) {
-		struct widget *p = ui_panel(k->ui, "urgent_bg", (SDL_Rect){0, 0, k->pill_x - t->gap, t->pad + t->body_px * 2}, WF_DANGER);
-		(void)p;
-		ui_label(k->ui, "urgent", (SDL_Rect){t->pad, t->pad / 2, c.w, 0}, kiosk_text(k, "outcome.urgent"), k->flow.lang,
-			 t->body_px, WF_BOLD | WF_INVERSE);
-		c.y = t->pad + t->body_px * 2 + t->gap;
+		/* The banner stops short of the language switch and grows with its text (Khmer's runs to two lines). */
+		struct widget *p = ui_panel(k->ui, "urgent_bg", (SDL_Rect){0, 0, k->pill_x - t->gap, 0}, WF_DANGER);
+		struct widget *l = ui_label(k->ui, "urgent", (SDL_Rect){t->pad, t->pad / 2, k->pill_x - t->gap - 2 * t->pad, 0},
+					    kiosk_text(k, "outcome.urgent"), k->flow.lang, t->body_px, WF_BOLD | WF_INVERSE);
+		p->r.h = l->r.h + t->pad;
+		c.y = p->r.h + t->gap;
 	}
 	snprintf(key, sizeof key, "outcome.%s.title", on);
 	kiosk_label(k, &c, "title", kiosk_text(k, key), t->title_px, WF_BOLD);

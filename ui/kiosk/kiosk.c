@@ -192,6 +192,8 @@ void kiosk_grid(struct kiosk *k, int y, int y_end, int n, int min_cols, const ch
 	if (h < t->touch_px)
 		h = t->touch_px;
 	int w = (k->ui->w - 2 * t->pad - (cols - 1) * t->gap) / cols;
+	struct widget *made[64];
+	int over = 0;
 	for (int i = 0; i < n; i++) {
 		int r = i / cols, c = i % cols;
 		SDL_Rect rc = {t->pad + c * (w + t->gap), y + r * (h + t->gap), w, h};
@@ -204,6 +206,23 @@ void kiosk_grid(struct kiosk *k, int y, int y_end, int n, int min_cols, const ch
 			ui_set_text(k->ui, b, "");
 			ui_set_text(k->ui, b, texts[i]);
 		}
+		if (i < 64)
+			made[i] = b;
+		over |= b->overflow;
+	}
+	/* Still too long at the small size (three lines of Khmer): taller rows, where the screen has room. */
+	int h2 = rows ? avail_h / rows : 0;
+	if (h2 > t->touch_px * 5 / 2)
+		h2 = t->touch_px * 5 / 2;
+	if (!over || h2 <= h || n > 64)
+		return;
+	for (int i = 0; i < n; i++) {
+		struct widget *b = made[i];
+		ui_invalidate(k->ui, b->r);
+		b->r.y = y + (i / cols) * (h2 + t->gap);
+		b->r.h = h2;
+		ui_set_text(k->ui, b, "");
+		ui_set_text(k->ui, b, texts[i]);
 	}
 }
 

@@ -130,9 +130,19 @@ void kiosk_screen_outcome(struct kiosk *k)
 	struct buf groups, body;
 	buf_init(&groups);
 	buf_init(&body);
-	enum tri want = res->outcome == OUTCOME_LIKELY_ELIGIBLE ? TRI_YES : TRI_MAYBE;
+	/*
+	 * Likely eligible names the groups that are yes. Staff review names the groups that are yes when
+	 * there are any (then the matter is what is in doubt: spec/eligibility.md, outcome 3; a question left
+	 * unanswered makes many groups maybe, and listing them all would hide the one that is sure), else
+	 * those that are maybe: never none.
+	 */
+	int any_yes = 0;
 	for (int s = 0; s < res->nslots; s++)
-		if (res->slot[s] == want) {
+		any_yes |= res->slot[s] == TRI_YES;
+	enum tri want = res->outcome == OUTCOME_LIKELY_ELIGIBLE || any_yes ? TRI_YES : TRI_MAYBE;
+#define NAMED(slot) ((slot) == want)
+	for (int s = 0; s < res->nslots; s++)
+		if (NAMED(res->slot[s])) {
 			snprintf(key, sizeof key, "group.%s", k->rules->slot_id[s]);
 			buf_printf(&groups, "%s%s", groups.len ? ", " : "", kiosk_text(k, key));
 		}
@@ -146,7 +156,7 @@ void kiosk_screen_outcome(struct kiosk *k)
 	int ndocs = 0;
 	for (int g = 0; res->outcome != OUTCOME_OUTSIDE_SCOPE && g < k->rules->ngroups; g++) {
 		const struct rule_group *rg = &k->rules->groups[g];
-		if (res->slot[rg->slot] != want || !rules_in_force(rg, res->on))
+		if (!NAMED(res->slot[rg->slot]) || !rules_in_force(rg, res->on))
 			continue;
 		for (int i = 0; i < rg->ndocs; i++) {
 			int dup = 0;
@@ -157,10 +167,18 @@ void kiosk_screen_outcome(struct kiosk *k)
 		}
 	}
 	if (ndocs) {
-		kiosk_label(k, &c, "documents_title", kiosk_text(k, "outcome.documents"), t->body_px, WF_BOLD);
+		struct widget *head = kiosk_label(k, &c, "documents_title", kiosk_text(k, "outcome.documents"), t->body_px, WF_BOLD);
+		/* As many papers as fit above the bar (a line each, at least); the rest counted, never drawn under it. */
+		int line_h = head->r.h + t->gap, bottom = kiosk_bar_y(k) - t->gap;
 		for (int i = 0; i < ndocs; i++) {
 			char id[32];
 			struct buf line;
+			if (i + 1 < ndocs && c.y + 2 * line_h > bottom) {
+				kiosk_count_text(k, "outcome.documents_more", "n", ndocs - i, ndocs, &line);
+				kiosk_label(k, &c, "documents_more", line.data, t->body_px, WF_MUTED);
+				buf_finish(&line);
+				break;
+			}
 			buf_init(&line);
 			snprintf(key, sizeof key, "doc.%s", docs[i]);
 			buf_printf(&line, "• %s", kiosk_text(k, key));
@@ -193,6 +211,7 @@ void kiosk_screen_outcome(struct kiosk *k)
 	int sx = t->pad + 3 * (sw + t->gap);
 	kiosk_button(k, "send", (SDL_Rect){sx, y, k->ui->w - t->pad - sx, t->touch_px}, kiosk_text(k, "outcome.send"), WF_PRIMARY,
 		     ACT(A_SEND, 0));
+#undef NAMED
 }
 
 /* "Finish without sending?" over the outcome: only its two buttons answer; a touch elsewhere is no. */

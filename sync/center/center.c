@@ -212,6 +212,9 @@ int center_key_unlock(const char *dir, struct center_keys *k, const char *pass, 
 	return rc;
 }
 
+static const char locked_comment[] =
+	"Spean center secret key, wrapped by the director's passphrase (Argon2id, then XSalsa20-Poly1305).";
+
 int center_key_lock(const char *dir, const char *pass, struct diag *d)
 {
 	if (strlen(pass) < CENTER_PASSPHRASE_MIN) {
@@ -230,8 +233,7 @@ int center_key_lock(const char *dir, const char *pass, struct diag *d)
 		rc = ERR_IO;
 	}
 	if (!rc)
-		rc = write_hex(dir, CENTER_LOCKED_FILE, wrapped, sizeof wrapped, 0600,
-			       "Spean center secret key, wrapped by the director's passphrase (Argon2id, then XSalsa20-Poly1305).", d);
+		rc = write_hex(dir, CENTER_LOCKED_FILE, wrapped, sizeof wrapped, 0600, locked_comment, d);
 	/* Read back and opened before the plain key goes: a lock that cannot be opened would lose every request. */
 	struct center_keys check = k;
 	check.locked = 1;
@@ -298,17 +300,15 @@ int center_key_rewrap(const char *dir, const char *old, const char *pass, struct
 		diag_set(d, "not enough memory to derive the key from the passphrase (256 MiB)");
 		rc = ERR_IO;
 	}
-	static const char comment[] =
-		"Spean center secret key, wrapped by the director's passphrase (Argon2id, then XSalsa20-Poly1305).";
 	if (!rc)
-		rc = write_hex(dir, CENTER_LOCKED_FILE, wrapped, sizeof wrapped, 0600, comment, d);
+		rc = write_hex(dir, CENTER_LOCKED_FILE, wrapped, sizeof wrapped, 0600, locked_comment, d);
 	/* Read back and opened with the new passphrase, or the old file put back: a lock no one can open loses every request. */
 	struct center_keys check = k;
 	check.locked = 1;
 	memset(check.sk, 0, sizeof check.sk);
 	if (!rc && ((rc = center_key_unlock(dir, &check, pass, d)) || crypt_memcmp(check.sk, k.sk, CRYPT_BOX_SK))) {
 		struct diag ignore = {""};
-		write_hex(dir, CENTER_LOCKED_FILE, before, sizeof before, 0600, comment, &ignore);
+		write_hex(dir, CENTER_LOCKED_FILE, before, sizeof before, 0600, locked_comment, &ignore);
 		diag_set(d, "%s/%s did not open with the new passphrase once written: the old one is kept", dir,
 			 CENTER_LOCKED_FILE);
 		rc = ERR_IO;
@@ -611,18 +611,28 @@ static int cmd_key(const char *dir, const char *sub)
  * The pack the center last published, read and verified with its own card (NULL when there is none or it does
  * not verify: then the content dir). Its files point into *raw.
  */
+/* A pack file (content.pack, content.draft) read and verified with the center's signing key; its files point into raw. */
+static int read_signed_pack(const char *path, const unsigned char sign_pk[CRYPT_SIGN_PK], struct buf *raw,
+			    struct sync_content *pc, struct diag *d)
+{
+	struct sync_msg m;
+	int rc = fs_read_file(path, SYNC_MAX_CONTENT_MESSAGE, raw, d);
+	if (!rc)
+		rc = sync_msg_parse(raw->data, raw->len, SYNC_MAX_CONTENT_MESSAGE, &m, d);
+	if (!rc)
+		rc = sync_content_parse(&m, sign_pk, pc, d);
+	return rc;
+}
+
 static int published_pack(const char *dir, struct buf *raw, struct sync_content *pc)
 {
 	struct center_keys k;
 	struct diag d = {""};
-	struct sync_msg m;
 	memset(&k, 0, sizeof k);
 	if (!dir || read_card(dir, &k, &d))
 		return 0;
 	char *pp = fs_join(dir, CENTER_PACK_FILE);
-	int ok = fs_exists(pp) && fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, raw, &d) == 0 &&
-		 sync_msg_parse(raw->data, raw->len, SYNC_MAX_CONTENT_MESSAGE, &m, &d) == 0 &&
-		 sync_content_parse(&m, k.sign_pk, pc, &d) == 0;
+	int ok = fs_exists(pp) && read_signed_pack(pp, k.sign_pk, raw, pc, &d) == 0;
 	if (!ok && d.msg[0])
 		fprintf(stderr, "spean-center: %s: %s (names from the content dir instead)\n", pp, d.msg);
 	free(pp);
@@ -1077,13 +1087,10 @@ uint64_t center_pack_version(const char *dir, const unsigned char sign_pk[CRYPT_
 	char *pp = fs_join(dir, CENTER_PACK_FILE);
 	struct buf old;
 	struct diag d = {""};
-	struct sync_msg m;
 	struct sync_content oc;
 	uint64_t v = 0;
 	buf_init(&old);
-	if (fs_exists(pp) && fs_read_file(pp, SYNC_MAX_CONTENT_MESSAGE, &old, &d) == 0 &&
-	    sync_msg_parse(old.data, old.len, SYNC_MAX_CONTENT_MESSAGE, &m, &d) == 0 &&
-	    sync_content_parse(&m, sign_pk, &oc, &d) == 0) {
+	if (fs_exists(pp) && read_signed_pack(pp, sign_pk, &old, &oc, &d) == 0) {
 		v = oc.version;
 		sync_content_finish(&oc);
 	}
@@ -1148,6 +1155,18 @@ int center_pack_publish(const char *dir, const char *content, const struct cente
 	return rc;
 }
 
+int center_write_under(const char *root, const char *name, const void *data, size_t len, struct diag *d)
+{
+	char *path = fs_join(root, name), *slash = strrchr(path, '/');
+	*slash = '\0';
+	int rc = fs_mkdir_p(path, 0755, d);
+	*slash = '/';
+	if (!rc)
+		rc = fs_write_durable(path, data, len, 0644, d);
+	free(path);
+	return rc;
+}
+
 int center_draft_save(const char *dir, const char *out, struct diag *d)
 {
 	char *draft = fs_join(dir, CENTER_DRAFT_DIR);
@@ -1179,23 +1198,13 @@ int center_draft_restore(const char *dir, const char *into, struct diag *d)
 	char *p = fs_join(dir, CENTER_DRAFT_SAVED);
 	struct center_keys k;
 	struct buf raw;
-	struct sync_msg m;
 	struct sync_content pc;
 	buf_init(&raw);
 	memset(&k, 0, sizeof k);
 	int rc = fs_exists(p) ? read_card(dir, &k, d) : ERR_NOTFOUND;
-	if (!rc && !(rc = fs_read_file(p, SYNC_MAX_CONTENT_MESSAGE, &raw, d)) &&
-	    !(rc = sync_msg_parse(raw.data, raw.len, SYNC_MAX_CONTENT_MESSAGE, &m, d)) &&
-	    !(rc = sync_content_parse(&m, k.sign_pk, &pc, d))) {
-		for (uint32_t i = 0; !rc && i < pc.n; i++) {
-			char *path = fs_join(into, pc.f[i].name), *slash = strrchr(path, '/');
-			*slash = '\0';
-			rc = fs_mkdir_p(path, 0755, d);
-			*slash = '/';
-			if (!rc)
-				rc = fs_write_durable(path, pc.f[i].data, pc.f[i].len, 0644, d);
-			free(path);
-		}
+	if (!rc && !(rc = read_signed_pack(p, k.sign_pk, &raw, &pc, d))) {
+		for (uint32_t i = 0; !rc && i < pc.n; i++)
+			rc = center_write_under(into, pc.f[i].name, pc.f[i].data, pc.f[i].len, d);
 		sync_content_finish(&pc);
 	}
 	if (rc && rc != ERR_NOTFOUND)

@@ -91,6 +91,8 @@ struct center_published {
  * Check content (center_pack_check) and sign it as dir's content.pack, version v (0: the published one's
  * next); ERR_INVAL for a version not above the published one; a pack the check refuses is never signed.
  */
+/* name (a relative path, directories made 0755) under root, written durably 0644. */
+int center_write_under(const char *root, const char *name, const void *data, size_t len, struct diag *d);
 /* The draft (dir/content) as one file out (a pack signed with center.sign, 0600); ERR_NOTFOUND if there is none. */
 int center_draft_save(const char *dir, const char *out, struct diag *d);
 /* dir's content.draft (a restored backup's) unpacked into the directory into; ERR_NOTFOUND if there is none. */

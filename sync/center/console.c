@@ -1932,19 +1932,9 @@ static void tally(struct tally *t, const char *key)
 	t->n[t->k++] = 1;
 }
 
-/* A section as an SVG bar chart's rows: biggest first, bars scaled to the biggest. */
-static void chart(const struct console *c, struct tv *v, const char *title_key, struct tally *t,
-		  const char *(*label)(const struct console *c, const char *key))
+/* The order a tally is shown in, on the page and in the workbook: biggest first, then by key. */
+static void tally_order(const struct tally *t, size_t order[64])
 {
-	struct tv *sec = tv_row(v, "sections");
-	tv_set(sec, "title", catalog_get(c->cat, title_key));
-	tv_list(sec, "bars");
-	/* Largest first (selection: at most 64 keys). */
-	unsigned long max = 0;
-	for (size_t i = 0; i < t->k; i++)
-		if (t->n[i] > max)
-			max = t->n[i];
-	size_t rows = 0;
 	int used[64] = {0};
 	for (size_t r = 0; r < t->k; r++) {
 		size_t best = t->k;
@@ -1953,6 +1943,25 @@ static void chart(const struct console *c, struct tv *v, const char *title_key, 
 					 (t->n[i] == t->n[best] && strcmp(t->key[i], t->key[best]) < 0)))
 				best = i;
 		used[best] = 1;
+		order[r] = best;
+	}
+}
+
+/* A section as an SVG bar chart's rows: biggest first, bars scaled to the biggest. */
+static void chart(const struct console *c, struct tv *v, const char *title_key, struct tally *t,
+		  const char *(*label)(const struct console *c, const char *key))
+{
+	struct tv *sec = tv_row(v, "sections");
+	tv_set(sec, "title", catalog_get(c->cat, title_key));
+	tv_list(sec, "bars");
+	unsigned long max = 0;
+	for (size_t i = 0; i < t->k; i++)
+		if (t->n[i] > max)
+			max = t->n[i];
+	size_t rows = 0, order[64];
+	tally_order(t, order);
+	for (size_t r = 0; r < t->k; r++) {
+		size_t best = order[r];
 		struct tv *b = tv_row(sec, "bars");
 		tv_set(b, "label", label ? label(c, t->key[best]) : t->key[best]);
 		tv_set(b, "key", t->key[best]);
@@ -2128,14 +2137,10 @@ static int stats_sheet(struct console *c, int32_t from, int32_t to, const char *
 	for (size_t i = 0; !rc && i < STATS_DIMS; i++) {
 		struct tally *t = &r->t[i];
 		report_xlsx_heading(x, catalog_get(c->cat, stats_dims[i].title), catalog_get(c->cat, "stats.count"));
-		int used[64] = {0};
-		for (size_t k = 0; k < t->k; k++) { /* biggest first, as on the page */
-			size_t best = t->k;
-			for (size_t j = 0; j < t->k; j++)
-				if (!used[j] && (best == t->k || t->n[j] > t->n[best] ||
-						 (t->n[j] == t->n[best] && strcmp(t->key[j], t->key[best]) < 0)))
-					best = j;
-			used[best] = 1;
+		size_t order[64];
+		tally_order(t, order); /* as on the page */
+		for (size_t k = 0; k < t->k; k++) {
+			size_t best = order[k];
 			report_xlsx_count(x, stats_dims[i].label ? stats_dims[i].label(c, t->key[best]) : t->key[best], t->n[best]);
 		}
 		if (t->other)

@@ -48,22 +48,6 @@ static const char *const uploadable[] = {"communes.txt", "strings.vi", "strings.
 
 /* ---- the draft on disk ---- */
 
-/* Write name (a path relative to the draft, maybe with directories) durably. */
-static int draft_write(const char *root, const char *name, const void *data, size_t len, struct diag *d)
-{
-	char *path = fs_join(root, name), *slash = strrchr(path, '/');
-	int rc = 0;
-	if (slash && slash > path + strlen(root)) {
-		*slash = '\0';
-		rc = fs_mkdir_p(path, 0755, d);
-		*slash = '/';
-	}
-	if (!rc)
-		rc = fs_write_durable(path, data, len, 0644, d);
-	free(path);
-	return rc;
-}
-
 int content_draft_init(struct console *c, const char *content_dir, struct diag *d)
 {
 	const char *shots = getenv("SPEAN_REVIEW_SHOTS");
@@ -88,7 +72,7 @@ int content_draft_init(struct console *c, const char *content_dir, struct diag *
 	else if (rc == ERR_NOTFOUND)
 		rc = packdir_read(content_dir, &files, d);
 	for (size_t i = 0; !rc && i < files.n; i++)
-		rc = draft_write(tmp, files.f[i].name, files.f[i].data, files.f[i].len, d);
+		rc = center_write_under(tmp, files.f[i].name, files.f[i].data, files.f[i].len, d);
 	if (!rc && rename(tmp, c->draft)) {
 		diag_set(d, "%s: cannot rename to %s", tmp, c->draft);
 		rc = ERR_IO;
@@ -271,7 +255,7 @@ static int plain_name(const char *s, const char *suffix)
 
 /* ---- the content page ---- */
 
-static void count_prompts(const struct console *c, const struct draft *dr, int *have, int *total)
+static void count_prompts(const struct draft *dr, int *have, int *total)
 {
 	*have = *total = 0;
 	if (!dr->keys)
@@ -287,7 +271,6 @@ static void count_prompts(const struct console *c, const struct draft *dr, int *
 		}
 		p = nl ? nl + 1 : e;
 	}
-	(void)c;
 }
 
 static enum MHD_Result content_page(struct console *c, struct MHD_Connection *conn, const struct session *s,
@@ -315,7 +298,7 @@ static enum MHD_Result content_page(struct console *c, struct MHD_Connection *co
 		reviewed += review_of(&dr, catalog_key(dr.km, i), who, date);
 	}
 	int have, total;
-	count_prompts(c, &dr, &have, &total);
+	count_prompts(&dr, &have, &total);
 	struct content parsed;
 	memset(&parsed, 0, sizeof parsed);
 	struct diag ignore = {""};
@@ -365,7 +348,7 @@ static enum MHD_Result upload(struct console *c, struct MHD_Connection *conn, co
 		return ret;
 	}
 	draft_load(c, &old, NULL, NULL, 0);
-	rc = draft_write(c->draft, name, x->blob.data, x->blob.len, &d);
+	rc = center_write_under(c->draft, name, x->blob.data, x->blob.len, &d);
 	unsigned dropped = 0;
 	if (!rc && !strcmp(name, "strings.km") && old.reviewed && old.km) {
 		/* A review is of a text: a string the upload changed is unreviewed again. */
@@ -385,7 +368,7 @@ static enum MHD_Result upload(struct console *c, struct MHD_Connection *conn, co
 			}
 		}
 		if (dropped)
-			rc = draft_write(c->draft, "strings.km.reviewed", rv.data, rv.len, &d);
+			rc = center_write_under(c->draft, "strings.km.reviewed", rv.data, rv.len, &d);
 		buf_finish(&rv);
 	}
 	con_audit(c, s->login, rc ? "content_upload_failed" : "content_upload", name);
@@ -604,7 +587,7 @@ static enum MHD_Result review_post(struct console *c, struct MHD_Connection *con
 			snprintf(d.msg, sizeof d.msg, "%s", chk.why.msg);
 		draft_finish(&chk);
 		if (!rc)
-			rc = draft_write(c->draft, "strings.km", next.data, next.len, &d);
+			rc = center_write_under(c->draft, "strings.km", next.data, next.len, &d);
 	}
 	if (!rc) {
 		int year, month, day;
@@ -616,7 +599,7 @@ static enum MHD_Result review_post(struct console *c, struct MHD_Connection *con
 			buf_puts(&rv, "# Keys of strings.km that a native Khmer speaker has reviewed, one per line, with who and "
 				       "when (the office console writes them).\n");
 		lines_replace(&rv, dr.reviewed ? dr.reviewed->data : "", dr.reviewed ? dr.reviewed->len : 0, key, line.data);
-		rc = draft_write(c->draft, "strings.km.reviewed", rv.data, rv.len, &d);
+		rc = center_write_under(c->draft, "strings.km.reviewed", rv.data, rv.len, &d);
 	}
 	if (!rc || rc == ERR_IO)
 		con_audit(c, s->login, rc ? "km_review_failed" : corrected ? "km_corrected" : "km_approved", key);
@@ -655,7 +638,7 @@ static enum MHD_Result voice_page(struct console *c, struct MHD_Connection *conn
 	struct tv *v = con_page_values(c, s, "voice.title");
 	tv_list(v, "rows");
 	int have, total;
-	count_prompts(c, &dr, &have, &total);
+	count_prompts(&dr, &have, &total);
 	tv_setf(v, "have", "%d", have);
 	tv_setf(v, "total", "%d", total);
 	const char *p = dr.keys ? dr.keys->data : NULL, *e = p ? p + dr.keys->len : NULL;
@@ -718,7 +701,7 @@ static enum MHD_Result voice_post(struct console *c, struct MHD_Connection *conn
 		char name[CONTENT_MAX_NAME + 16];
 		snprintf(name, sizeof name, "audio/km/%s.wav", key);
 		pthread_mutex_lock(&c->lock);
-		rc = draft_write(c->draft, name, out.data, out.len, &d);
+		rc = center_write_under(c->draft, name, out.data, out.len, &d);
 		con_audit(c, s->login, rc ? "voice_failed" : "voice_recorded", key);
 		pthread_mutex_unlock(&c->lock);
 	}
